@@ -1,0 +1,29 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import node from '@astrojs/node';
+import mdx from '@astrojs/mdx';
+
+// Uploads (images, attachments) and archive imports arrive as multipart forms through Actions.
+const MAX_FORM_BYTES = 64 * 1024 * 1024;
+
+export default defineConfig({
+  output: 'server',
+  adapter: node({ mode: 'standalone' }),
+  integrations: [mdx()],
+  // The site's public URL is runtime configuration (POTLUCK_SITE_URL), not build configuration.
+  server: { port: 4321, host: 'localhost' },
+  security: {
+    // Potluck's middleware checks the origin of every unsafe request, whatever its content type (see src/middleware.ts).
+    checkOrigin: false,
+    actionBodySizeLimit: MAX_FORM_BYTES,
+  },
+  build: {
+    // Stylesheets are files, never inline <style>, so the CSP can say style-src 'self'.
+    inlineStylesheets: 'never',
+  },
+  vite: {
+    build: { assetsInlineLimit: 0 },
+    ssr: { external: ['better-sqlite3', 'sharp', '@node-rs/argon2'] },
+  },
+  devToolbar: { enabled: false },
+});

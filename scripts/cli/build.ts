@@ -1,0 +1,28 @@
+/** Builds the Astro server bundle when it is missing or older than the sources ("builds what it must"). */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const SOURCES = ['src', 'public', 'astro.config.mjs', 'package.json'];
+
+function newestMtime(target: string): number {
+  if (!fs.existsSync(target)) return 0;
+  const stat = fs.statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  return newest;
+}
+
+/** The server entry of the build in `root`, building first if any source is newer. */
+export function ensureServerBuild(root: string, log: (line: string) => void): string {
+  const entry = path.join(root, 'dist', 'server', 'entry.mjs');
+  const builtAt = fs.existsSync(entry) ? fs.statSync(entry).mtimeMs : 0;
+  const sourcesAt = Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))));
+  if (builtAt > sourcesAt) return entry;
+  log(builtAt ? 'Sources changed since the last build; building the site…' : 'Building the site (first start)…');
+  const astro = path.join(root, 'node_modules', 'astro', 'bin', 'astro.mjs');
+  const result = spawnSync(process.execPath, [astro, 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('The site did not build; the errors above say why.');
+  return entry;
+}

@@ -1,0 +1,55 @@
+import http from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadConfig } from '../../src/server/config.ts';
+import { createAppContext } from '../../src/server/context.ts';
+import { loadDemoSchool } from '../../src/commands/demoLoader.ts';
+import { ensureServerBuild } from './build.ts';
+import { parseOptions, println, type CliCommand } from './io.ts';
+
+const projectRoot = path.resolve(import.meta.dirname, '..', '..');
+
+const command: CliCommand = {
+  summary: 'serve the site',
+  help: `Usage: potluck serve [--no-demo]
+
+Builds the site if needed, applies migrations, loads the demo school from content/demo into an empty
+database (unless --no-demo or POTLUCK_DEMO=off), and serves on http://HOST:PORT (default localhost:4321).
+Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
+  async run(args, io) {
+    const { values } = parseOptions(args, { 'no-demo': { type: 'boolean' } });
+    const config = loadConfig(io.env, io.cwd);
+    const entry = ensureServerBuild(projectRoot, (line) => println(io.stdout, line));
+    const app = createAppContext(config, { migrate: true });
+    if (config.loadDemo && !values['no-demo']) {
+      const demo = await loadDemoSchool(app, path.join(projectRoot, 'content', 'demo'));
+      if (demo.loaded) {
+        println(io.stdout, `Loaded the demo school (${demo.accounts.length} accounts, ${demo.artifacts} artifacts).`);
+        println(io.stdout, 'Demo sign-ins (handle / password):');
+        for (const a of demo.accounts) println(io.stdout, `  ${a.role.padEnd(8)} ${a.handle.padEnd(10)} ${a.password}`);
+      }
+    }
+    app.db.$client.close();
+
+    process.env.ASTRO_NODE_AUTOSTART = 'disabled';
+    process.env.POTLUCK_MIGRATIONS ??= path.join(projectRoot, 'drizzle');
+    const { handler } = (await import(pathToFileURL(entry).href)) as {
+      handler: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+    };
+    const server = http.createServer(handler);
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, resolve);
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    println(io.stdout, `Potluck is running at http://${config.host}:${port}/  (data: ${config.dataDir})`);
+    const stop = () => server.close(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await new Promise<void>((resolve) => server.once('close', () => resolve()));
+    return 0;
+  },
+};
+export default command;

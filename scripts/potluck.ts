@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/** The potluck CLI: one command per job a user or admin does from a shell. Thin: parse -> command -> present. */
+import { PotluckError } from '../src/core/errors.ts';
+import { UsageError, println, type CliCommand, type CliIo } from './cli/io.ts';
+
+/** Command words -> module. Loaded lazily so that `potluck --help` is instant. */
+const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
+  serve: () => import('./cli/serve.ts'),
+  migrate: () => import('./cli/migrate.ts'),
+  'user add': () => import('./cli/user-add.ts'),
+  'user list': () => import('./cli/user-list.ts'),
+  'user disable': () => import('./cli/user-disable.ts'),
+  'joincode create': () => import('./cli/joincode-create.ts'),
+  import: () => import('./cli/import.ts'),
+};
+
+const HELP = `potluck — student-owned portfolios
+
+Usage: potluck <command> [options]     (potluck <command> --help for details)
+
+Commands:
+  serve                 migrate, load the demo school into an empty database, and serve the site
+  migrate               apply database migrations
+  user add              create an account
+  user list             list accounts
+  user disable          disable an account and end its sessions
+  joincode create       create a join code for sign-up
+  import                import an archive folder into an account
+
+Environment: POTLUCK_DATA (default ./data), PORT (4321), HOST (localhost), POTLUCK_SITE_URL,
+POTLUCK_ALLOW_PRIVATE_NETWORKS, GITHUB_API_URL, POTLUCK_SECRET.`;
+
+/** Runs the CLI with arguments and streams; returns the exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    println(io.stdout, HELP);
+    return argv.length === 0 ? 2 : 0;
+  }
+  const two = argv.slice(0, 2).join(' ');
+  const name = commands[two] ? two : argv[0];
+  const load = commands[name];
+  if (!load) {
+    println(io.stderr, `potluck: unknown command "${argv.slice(0, 2).join(' ')}". Run "potluck --help" for the list.`);
+    return 2;
+  }
+  const command = (await load()).default;
+  const rest = argv.slice(name.split(' ').length);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    println(io.stdout, command.help);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      println(io.stderr, `potluck ${name}: ${error.message}\nRun "potluck ${name} --help" for usage.`);
+      return 2;
+    }
+    if (error instanceof PotluckError) {
+      println(io.stderr, `potluck ${name}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+  });
+}

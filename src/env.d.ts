@@ -1,0 +1,12 @@
+/// <reference types="astro/client" />
+
+declare namespace App {
+  interface Locals {
+    /** The signed-in person, or null. Set by the middleware from the session cookie. */
+    user: import('./server/auth/sessions.ts').SessionUser | null;
+    session: import('./server/auth/sessions.ts').SessionInfo | null;
+    app: import('./server/context.ts').AppContext;
+    /** Per-request nonce-free CSP is static; this marks pages that must not be indexed. */
+    noindex: boolean;
+  }
+}

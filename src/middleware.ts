@@ -1,0 +1,80 @@
+/**
+ * One request, in order: refuse cross-origin writes, read the session cookie into `locals`, run the route, add
+ * security headers. Errors from the catalog become pages with their status.
+ */
+import { defineMiddleware } from 'astro:middleware';
+import { PotluckError } from './core/errors.ts';
+import {
+  SESSION_COOKIE,
+  sessionCookieOptions,
+  validateSessionToken,
+} from './server/auth/sessions.ts';
+import { getAppContext } from './server/context.ts';
+import { errorResponse } from './server/http/errorPage.ts';
+import { SECURITY_HEADERS, isCrossOriginWrite } from './server/http/security.ts';
+
+export const onRequest = defineMiddleware(async (context, next) => {
+  const app = getAppContext();
+  context.locals.app = app;
+  context.locals.noindex = false;
+  context.locals.user = null;
+  context.locals.session = null;
+
+  const allowed = [context.url.origin.toLowerCase(), new URL(app.config.siteUrl).origin.toLowerCase()];
+  if (isCrossOriginWrite(context.request, allowed)) {
+    return withHeaders(
+      errorResponse(
+        403,
+        'Request refused',
+        'This form was sent from another website, so Potluck did not act on it. Open Potluck directly and try again.',
+      ),
+      context.locals.noindex,
+      true,
+    );
+  }
+
+  const token = context.cookies.get(SESSION_COOKIE)?.value;
+  if (token) {
+    const result = validateSessionToken(app, token);
+    if (result.session) {
+      context.locals.user = result.user;
+      context.locals.session = result.session;
+      if (result.renewed) context.cookies.set(SESSION_COOKIE, token, sessionCookieOptions(app, result.session.expiresAt));
+    } else {
+      context.cookies.delete(SESSION_COOKIE, { path: '/' });
+    }
+  }
+
+  let response: Response;
+  try {
+    response = await next();
+  } catch (error) {
+    if (!(error instanceof PotluckError)) throw error;
+    response = errorResponse(error.status, titleFor(error.status), error.message);
+  }
+  return withHeaders(response, context.locals.noindex, context.locals.user !== null);
+});
+
+function titleFor(status: number): string {
+  if (status === 404) return 'Not found';
+  if (status === 403) return 'Not allowed';
+  if (status === 429) return 'Slow down';
+  return 'Something needs fixing';
+}
+
+function withHeaders(response: Response, noindex: boolean, personal: boolean): Response {
+  let headers: Headers;
+  try {
+    headers = response.headers;
+    headers.set('x-content-type-options', 'nosniff');
+  } catch {
+    // Responses made by Response.redirect() have immutable headers; copy into a mutable one.
+    response = new Response(response.body, response);
+    headers = response.headers;
+  }
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!headers.has(name)) headers.set(name, value);
+  if (noindex) headers.set('x-robots-tag', 'noindex, nofollow');
+  // Pages shown to a signed-in person are theirs alone: never stored by a shared cache.
+  if (personal && !headers.has('cache-control')) headers.set('cache-control', 'private, no-store');
+  return response;
+}

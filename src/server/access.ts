@@ -1,0 +1,54 @@
+/** Access facts from the database, fed to the pure rules in core/visibility. */
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { canRead, type Viewer } from '../core/visibility.ts';
+import type { AppContext } from './context.ts';
+import { artifactMedia, artifacts, hubMembers, media } from './db/schema.ts';
+
+/** Whether two people belong to a common hub (either as teacher or member). */
+export function sharesHub(app: AppContext, a: string, b: string): boolean {
+  if (a === b) return true;
+  const row = app.db
+    .select({ one: sql<number>`1` })
+    .from(hubMembers)
+    .where(
+      and(
+        eq(hubMembers.userId, a),
+        inArray(
+          hubMembers.hubId,
+          app.db.select({ id: hubMembers.hubId }).from(hubMembers).where(eq(hubMembers.userId, b)),
+        ),
+      ),
+    )
+    .get();
+  return row !== undefined;
+}
+
+/** Whether a viewer may read an artifact row. */
+export function canReadArtifact(
+  app: AppContext,
+  viewer: Viewer | null,
+  artifact: { ownerId: string; visibility: 'private' | 'members' | 'unlisted' | 'public' },
+): boolean {
+  return canRead(viewer, {
+    visibility: artifact.visibility,
+    ownerId: artifact.ownerId,
+    sharesHub: viewer !== null && artifact.visibility === 'members' && sharesHub(app, viewer.id, artifact.ownerId),
+  });
+}
+
+/**
+ * Whether a viewer may load a media file: its owner always; anyone else only when some artifact that uses it
+ * (body or cover) is readable to them. An upload used nowhere is the owner's alone.
+ */
+export function canReadMedia(app: AppContext, viewer: Viewer | null, mediaId: string): boolean {
+  const owner = app.db.select({ ownerId: media.ownerId }).from(media).where(eq(media.id, mediaId)).get();
+  if (!owner) return false;
+  if (viewer?.id === owner.ownerId) return true;
+  const users = app.db
+    .select({ ownerId: artifacts.ownerId, visibility: artifacts.visibility })
+    .from(artifactMedia)
+    .innerJoin(artifacts, eq(artifacts.id, artifactMedia.artifactId))
+    .where(eq(artifactMedia.mediaId, mediaId))
+    .all();
+  return users.some((a) => canReadArtifact(app, viewer, a));
+}

@@ -1,0 +1,36 @@
+/**
+ * The application context: configuration, database, clock and id generator, built in one place and passed in.
+ * Tests build as many as they like side by side; the web server builds one per process from the environment.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { loadConfig, type Config } from './config.ts';
+import { migrateDatabase, openDatabase, type Db } from './db/index.ts';
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  /** Now. Injected so that tests can fix time. */
+  now: () => Date;
+  /** A new random, unguessable id (UUID v4). */
+  newId: () => string;
+}
+
+/** Builds a context for a configuration; migrates when asked (the CLI and tests do, the web server already did). */
+export function createAppContext(
+  config: Config,
+  options: { migrate?: boolean; now?: () => Date; newId?: () => string } = {},
+): AppContext {
+  fs.mkdirSync(config.mediaDir, { recursive: true });
+  const db = openDatabase(config.databaseFile);
+  if (options.migrate) migrateDatabase(db);
+  return { config, db, now: options.now ?? (() => new Date()), newId: options.newId ?? randomUUID };
+}
+
+let processContext: AppContext | undefined;
+
+/** The web server's context, built on first use from the environment. */
+export function getAppContext(): AppContext {
+  processContext ??= createAppContext(loadConfig(), { migrate: true });
+  return processContext;
+}

@@ -1,0 +1,45 @@
+/** Opening and migrating the SQLite database. */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.ts';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+/** Opens (creating if needed) the database file with WAL, foreign keys, a busy timeout and secure delete. */
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  // Deleted rows (a student who leaves) are overwritten on disk, not just unlinked from the b-tree.
+  sqlite.pragma('secure_delete = ON');
+  return drizzle(sqlite, { schema }) as Db;
+}
+
+/** The drizzle/ folder of this project, found from this file whether it runs from src/ or a bundle. */
+export function defaultMigrationsFolder(): string {
+  const candidates = [
+    process.env.POTLUCK_MIGRATIONS,
+    path.resolve(process.cwd(), 'drizzle'),
+    fileURLToPathSafe(new URL('../../../drizzle', import.meta.url)),
+  ].filter((p): p is string => Boolean(p));
+  const found = candidates.find((p) => fs.existsSync(path.join(p, 'meta', '_journal.json')));
+  if (!found) throw new Error(`Cannot find the drizzle migrations folder (looked in ${candidates.join(', ')}).`);
+  return found;
+}
+
+function fileURLToPathSafe(url: URL): string | undefined {
+  return url.protocol === 'file:' ? decodeURIComponent(url.pathname) : undefined;
+}
+
+/** Applies every pending migration; safe to run on every start. */
+export function migrateDatabase(db: Db, migrationsFolder = defaultMigrationsFolder()): void {
+  migrate(db, { migrationsFolder });
+}
+
+export { schema };
