@@ -45,6 +45,19 @@ export const onRequest = defineMiddleware(async (context, next) => {
     }
   }
 
+  // Private areas need a signed-in person. Pages then only decide what that person may do.
+  if (!context.locals.user && needsSignIn(context.url.pathname)) {
+    if (context.url.pathname.startsWith('/api/')) {
+      return withHeaders(
+        Response.json({ error: { code: 'UNAUTHENTICATED', message: 'Sign in first.' } }, { status: 401 }),
+        true,
+        false,
+      );
+    }
+    const next = context.url.pathname + context.url.search;
+    return withHeaders(context.redirect(`/signin?next=${encodeURIComponent(next)}`, 303), true, false);
+  }
+
   let response: Response;
   try {
     response = await next();
@@ -54,6 +67,12 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
   return withHeaders(response, context.locals.noindex, context.locals.user !== null);
 });
+
+const PRIVATE_PREFIXES = ['/workspace', '/account', '/admin', '/api/'];
+
+function needsSignIn(pathname: string): boolean {
+  return PRIVATE_PREFIXES.some((p) => pathname === p || pathname.startsWith(p.endsWith('/') ? p : p + '/'));
+}
 
 function titleFor(status: number): string {
   if (status === 404) return 'Not found';

@@ -16,6 +16,27 @@ function newestMtime(target: string): number {
 
 /** The server entry of the build in `root`, building first if any source is newer. */
 export function ensureServerBuild(root: string, log: (line: string) => void): string {
+  // Two processes starting at once (parallel test runs, two terminals) must not build into dist/ together.
+  const lock = path.join(root, '.astro-build.lock');
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 300_000 || Date.now() > deadline) fs.rmSync(lock, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    return buildIfStale(root, log);
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function buildIfStale(root: string, log: (line: string) => void): string {
   const entry = path.join(root, 'dist', 'server', 'entry.mjs');
   const builtAt = fs.existsSync(entry) ? fs.statSync(entry).mtimeMs : 0;
   const sourcesAt = Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))));

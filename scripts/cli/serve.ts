@@ -3,7 +3,6 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../../src/server/config.ts';
 import { createAppContext } from '../../src/server/context.ts';
-import { loadDemoSchool } from '../../src/commands/demoLoader.ts';
 import { ensureServerBuild } from './build.ts';
 import { parseOptions, println, type CliCommand } from './io.ts';
 
@@ -22,6 +21,7 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     const entry = ensureServerBuild(projectRoot, (line) => println(io.stdout, line));
     const app = createAppContext(config, { migrate: true });
     if (config.loadDemo && !values['no-demo']) {
+      const { loadDemoSchool } = await import('../../src/commands/demoLoader.ts');
       const demo = await loadDemoSchool(app, path.join(projectRoot, 'content', 'demo'));
       if (demo.loaded) {
         println(io.stdout, `Loaded the demo school (${demo.accounts.length} accounts, ${demo.artifacts} artifacts).`);

@@ -44,6 +44,11 @@ export class Browser {
     return this.request(pathname, { ...init, method: 'POST', body: form });
   }
 
+  /** Puts a cookie in the jar, as if the server had set it. */
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
+  }
+
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
   }

@@ -55,9 +55,11 @@ export async function submitForm<S extends z.ZodType, T>(
   form: FormData,
   schema: S,
   action: (data: z.infer<S>) => T | Promise<T>,
+  /** What to validate, when a form needs shaping first (ordered checkboxes); defaults to the fields as they came. */
+  raw: Record<string, unknown> = formToObject(form),
 ): Promise<Submission<T>> {
   const values = stringValues(form);
-  const parsed = schema.safeParse(formToObject(form));
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issues = issuesFromZod(parsed.error);
     return {

@@ -1,0 +1,219 @@
+/**
+ * Saving an artifact: validate, render Markdown to sanitized HTML once, and store the artifact with a new revision in
+ * one transaction. The workspace editor, the restore button, archive import and the demo loader all come through here.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import {
+  artifactInputSchema,
+  mergeTags,
+  slugFromTitle,
+  uniqueSlug,
+  type ArtifactInput,
+  type ValidArtifactInput,
+} from '../core/artifacts.ts';
+import { PotluckError, invalid, issuesFromZod, notFound } from '../core/errors.ts';
+import { renderArtifactBody } from '../core/markdown/render.ts';
+import type { AppContext } from '../server/context.ts';
+import {
+  artifactMedia,
+  artifactTags,
+  artifacts,
+  media,
+  revisions,
+  users,
+  type Artifact,
+  type Revision,
+} from '../server/db/schema.ts';
+import { inTransaction } from '../server/db/tx.ts';
+import { getPolicy } from '../server/policy.ts';
+
+export type { ArtifactInput };
+
+export interface SaveArtifactProps {
+  ownerId: string;
+  /** Update this artifact; when it does not exist yet it is created with this id (imports keep their ids). */
+  artifactId?: string;
+  input: ArtifactInput;
+  /** Why this revision exists, shown in the history ("Restored revision 3", "Imported"). */
+  note?: string;
+  /** Overrides the clock for `updatedAt` (imports keep the archive's dates). */
+  updatedAt?: Date;
+}
+
+export interface SaveArtifactResult {
+  artifact: Artifact;
+  /** The new revision, or null when nothing changed. */
+  revision: Revision | null;
+  created: boolean;
+}
+
+/** The fields a revision snapshots; equal snapshots mean "nothing changed". */
+function snapshotOf(a: {
+  title: string;
+  summary: string;
+  kind: string;
+  visibility: string;
+  format: string;
+  tags: string[];
+  coverMediaId: string | null;
+  linkUrl: string | null;
+  date: Date;
+  body: string;
+}) {
+  return JSON.stringify([a.title, a.summary, a.kind, a.visibility, a.format, a.tags, a.coverMediaId, a.linkUrl, a.date.getTime(), a.body]);
+}
+
+/** Validates, renders and stores; throws VALIDATION with field messages (body errors carry line and column). */
+export async function saveArtifact(app: AppContext, props: SaveArtifactProps): Promise<SaveArtifactResult> {
+  const parsed = artifactInputSchema.safeParse(props.input);
+  if (!parsed.success) throw invalid(issuesFromZod(parsed.error));
+  const input: ValidArtifactInput = parsed.data;
+
+  const rendered = await renderArtifactBody({ source: input.body, format: input.format });
+  if (!rendered.ok) {
+    throw invalid(
+      rendered.errors.map((e) => ({ field: 'body', message: `Line ${e.line}, column ${e.column}: ${e.message}` })),
+      'The text could not be saved.',
+    );
+  }
+  const tags = mergeTags(input.tags, rendered.hashtags);
+  const mediaIds = [...new Set([...rendered.mediaRefs, ...(input.coverMediaId ? [input.coverMediaId] : [])])];
+
+  return inTransaction(app, () => {
+    const owner = app.db.select().from(users).where(eq(users.id, props.ownerId)).get();
+    if (!owner) throw notFound('That account');
+    checkPolicy(app, owner, input.visibility);
+
+    if (mediaIds.length) {
+      const mine = app.db
+        .select({ id: media.id })
+        .from(media)
+        .where(and(eq(media.ownerId, props.ownerId), inArray(media.id, mediaIds)))
+        .all()
+        .map((m) => m.id);
+      const missing = mediaIds.filter((id) => !mine.includes(id));
+      if (missing.length) {
+        throw invalid(
+          missing.map((id) => ({
+            field: id === input.coverMediaId ? 'coverMediaId' : 'body',
+            message: `media:${id} is not one of your uploads. Upload the file in Media and use the snippet it gives you.`,
+          })),
+        );
+      }
+    }
+
+    const existing = props.artifactId
+      ? app.db.select().from(artifacts).where(eq(artifacts.id, props.artifactId)).get()
+      : undefined;
+    // Another person's artifact id behaves exactly like one that does not exist.
+    if (existing && existing.ownerId !== props.ownerId) {
+      if (props.note?.startsWith('Imported')) {
+        throw new PotluckError('CONFLICT', `Artifact id ${props.artifactId} already belongs to another account.`);
+      }
+      throw notFound('That artifact');
+    }
+
+    const now = app.now();
+    const date = input.date ?? existing?.date ?? now;
+    const fields = {
+      title: input.title,
+      summary: input.summary,
+      kind: input.kind,
+      visibility: input.visibility,
+      format: input.format,
+      body: input.body,
+      tags,
+      coverMediaId: input.coverMediaId ?? null,
+      linkUrl: input.linkUrl,
+      date,
+    };
+    const slugTaken = (slug: string) =>
+      app.db
+        .select({ id: artifacts.id })
+        .from(artifacts)
+        .where(and(eq(artifacts.ownerId, props.ownerId), eq(artifacts.slug, slug)))
+        .all()
+        .some((row) => row.id !== existing?.id);
+
+    if (existing) {
+      const slug = input.slug && input.slug !== existing.slug ? uniqueSlug(input.slug, slugTaken) : existing.slug;
+      const unchanged =
+        snapshotOf(existing) === snapshotOf(fields) &&
+        slug === existing.slug &&
+        (input.canonical ?? null) === existing.canonical;
+      if (unchanged) return { artifact: existing, revision: null, created: false };
+      const number = existing.revision + 1;
+      const artifact = app.db
+        .update(artifacts)
+        .set({ ...fields, slug, html: rendered.html, canonical: input.canonical, updatedAt: props.updatedAt ?? now, revision: number })
+        .where(eq(artifacts.id, existing.id))
+        .returning()
+        .get();
+      writeIndexes(app, artifact.id, tags, mediaIds);
+      const revision = insertRevision(app, artifact, number, props.note ?? '');
+      return { artifact, revision, created: false };
+    }
+
+    const artifact = app.db
+      .insert(artifacts)
+      .values({
+        id: props.artifactId ?? app.newId(),
+        ownerId: props.ownerId,
+        slug: uniqueSlug(input.slug ?? slugFromTitle(input.title), slugTaken),
+        ...fields,
+        html: rendered.html,
+        canonical: input.canonical,
+        createdAt: now,
+        updatedAt: props.updatedAt ?? now,
+        revision: 1,
+      })
+      .returning()
+      .get();
+    writeIndexes(app, artifact.id, tags, mediaIds);
+    const revision = insertRevision(app, artifact, 1, props.note ?? '');
+    return { artifact, revision, created: true };
+  });
+}
+
+function checkPolicy(app: AppContext, owner: typeof users.$inferSelect, visibility: string) {
+  if (visibility !== 'public') return;
+  const policy = getPolicy(app);
+  if (policy.publicRequiresConsent && !owner.publicConsentAt) {
+    throw new PotluckError(
+      'POLICY',
+      'Your school asks for consent before work is public. Record it on your Account page (with a parent or guardian if you are under 18), or choose another visibility.',
+      { issues: [{ field: 'visibility', message: 'Public needs recorded consent first (see your Account page).' }] },
+    );
+  }
+}
+
+function writeIndexes(app: AppContext, artifactId: string, tags: string[], mediaIds: string[]) {
+  app.db.delete(artifactTags).where(eq(artifactTags.artifactId, artifactId)).run();
+  if (tags.length) app.db.insert(artifactTags).values(tags.map((tag) => ({ artifactId, tag }))).run();
+  app.db.delete(artifactMedia).where(eq(artifactMedia.artifactId, artifactId)).run();
+  if (mediaIds.length) app.db.insert(artifactMedia).values(mediaIds.map((mediaId) => ({ artifactId, mediaId }))).run();
+}
+
+function insertRevision(app: AppContext, a: Artifact, number: number, note: string): Revision {
+  return app.db
+    .insert(revisions)
+    .values({
+      id: app.newId(),
+      artifactId: a.id,
+      number,
+      title: a.title,
+      summary: a.summary,
+      kind: a.kind,
+      visibility: a.visibility,
+      format: a.format,
+      tags: a.tags,
+      coverMediaId: a.coverMediaId,
+      linkUrl: a.linkUrl,
+      date: a.date,
+      body: a.body,
+      note,
+      createdAt: app.now(),
+    })
+    .returning()
+    .get();
+}

@@ -1,0 +1,121 @@
+/**
+ * Issues a join code: the code decides the new account's role and, optionally, a hub it joins. Admins (and the
+ * shell, `createdBy: null`) may issue any role; teachers only student codes, and only for hubs they teach.
+ */
+import { and, eq } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { JOIN_CODE_ALPHABET, formatJoinCode, roleSchema } from '../core/accounts.ts';
+import { PotluckError, forbidden, invalid, issuesFromZod } from '../core/errors.ts';
+import type { AppContext } from '../server/context.ts';
+import { hubMembers, hubs, joinCodes, users } from '../server/db/schema.ts';
+
+const DAY = 24 * 60 * 60 * 1000;
+export const JOIN_CODE_DEFAULT_DAYS = 30;
+export const JOIN_CODE_MAX_DAYS = 365;
+
+export const newJoinCodeSchema = z.object({
+  role: roleSchema,
+  /** Who issues it; null for the instance operator at a shell. */
+  createdBy: z.string().min(1).nullable(),
+  hubId: z.string().min(1).optional(),
+  maxUses: z
+    .number({ error: 'Uses must be a whole number.' })
+    .int('Uses must be a whole number.')
+    .min(1, 'A code needs at least 1 use.')
+    .max(10_000, 'A code can have at most 10,000 uses.')
+    .optional(),
+  expiresAt: z.date().optional(),
+  /** Days until it expires, counted from now (instead of `expiresAt`). */
+  days: z
+    .number({ error: 'Days must be a whole number.' })
+    .int('Days must be a whole number.')
+    .min(1, 'A code must last at least 1 day.')
+    .max(JOIN_CODE_MAX_DAYS, `A code can last at most ${JOIN_CODE_MAX_DAYS} days.`)
+    .optional(),
+});
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** The "create a join code" form of the admin and teacher pages (strings in, createJoinCode props out). */
+export const joinCodeFormSchema = z.object({
+  role: roleSchema.default('student'),
+  hubId: z.preprocess(blankToUndefined, z.string().min(1).optional()),
+  maxUses: z.preprocess(blankToUndefined, z.coerce.number({ error: 'Uses must be a whole number.' }).pipe(newJoinCodeSchema.shape.maxUses.unwrap()).optional()),
+  days: z.preprocess(blankToUndefined, z.coerce.number({ error: 'Days must be a whole number.' }).pipe(newJoinCodeSchema.shape.days.unwrap()).optional()),
+});
+export type NewJoinCode = z.input<typeof newJoinCodeSchema>;
+export type JoinCode = typeof joinCodes.$inferSelect;
+
+/** A fresh random code, XXXX-XXXX-XXXX over a 32-letter alphabet (60 bits; 256 % 32 == 0, so no modulo bias). */
+export function generateJoinCode(): string {
+  const chars = [...randomBytes(12)].map((b) => JOIN_CODE_ALPHABET[b & 31]).join('');
+  return formatJoinCode(chars);
+}
+
+/** Whether `userId` teaches `hubId` (owns it or is a teacher member). */
+export function teachesHub(app: AppContext, userId: string, hubId: string): boolean {
+  const hub = app.db.select({ ownerId: hubs.ownerId }).from(hubs).where(eq(hubs.id, hubId)).get();
+  if (!hub) return false;
+  if (hub.ownerId === userId) return true;
+  const membership = app.db
+    .select({ role: hubMembers.role })
+    .from(hubMembers)
+    .where(and(eq(hubMembers.hubId, hubId), eq(hubMembers.userId, userId)))
+    .get();
+  return membership?.role === 'teacher';
+}
+
+/** Validates, authorizes and stores a new join code; returns it (the `code` field is what people type). */
+export function createJoinCode(app: AppContext, props: NewJoinCode): JoinCode {
+  const parsed = newJoinCodeSchema.safeParse(props);
+  if (!parsed.success) throw invalid(issuesFromZod(parsed.error));
+  const data = parsed.data;
+  const now = app.now();
+
+  if (data.createdBy !== null) {
+    const creator = app.db
+      .select({ role: users.role, disabledAt: users.disabledAt })
+      .from(users)
+      .where(eq(users.id, data.createdBy))
+      .get();
+    if (!creator || creator.disabledAt) throw forbidden('Only active teachers and admins can create join codes.');
+    if (creator.role === 'student') throw forbidden('Only teachers and admins can create join codes.');
+    if (creator.role === 'teacher') {
+      if (data.role !== 'student') {
+        throw forbidden(
+          `Teachers can create join codes for students only; ask an admin for a ${data.role} code.`,
+        );
+      }
+      if (data.hubId && !teachesHub(app, data.createdBy, data.hubId)) {
+        throw forbidden('You can create join codes only for hubs you teach.');
+      }
+    }
+  }
+  if (data.hubId && !app.db.select({ id: hubs.id }).from(hubs).where(eq(hubs.id, data.hubId)).get()) {
+    throw invalid([{ field: 'hubId', message: 'That hub does not exist. Pick one of the listed hubs.' }]);
+  }
+
+  const expiresAt = data.expiresAt ?? new Date(now.getTime() + (data.days ?? JOIN_CODE_DEFAULT_DAYS) * DAY);
+  if (expiresAt.getTime() <= now.getTime()) {
+    throw invalid([{ field: 'expiresAt', message: 'The code would expire before anyone could use it; pick a later date.' }]);
+  }
+  if (expiresAt.getTime() > now.getTime() + JOIN_CODE_MAX_DAYS * DAY) {
+    throw invalid([{ field: 'expiresAt', message: `A code can last at most ${JOIN_CODE_MAX_DAYS} days.` }]);
+  }
+  // Codes that make staff accounts are single-use unless asked otherwise: a leaked one should do little harm.
+  const maxUses = data.maxUses ?? (data.role === 'student' ? null : 1);
+
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const code = generateJoinCode();
+    const inserted = app.db
+      .insert(joinCodes)
+      .values({ code, role: data.role, hubId: data.hubId ?? null, createdBy: data.createdBy, createdAt: now, expiresAt, maxUses })
+      .onConflictDoNothing()
+      .returning()
+      .get();
+    if (inserted) return inserted;
+  }
+  // 60 random bits colliding five times in a row means the random source is broken.
+  throw new PotluckError('CONFLICT', 'Could not find an unused join code; try again.');
+}

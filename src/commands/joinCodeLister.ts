@@ -1,0 +1,72 @@
+/** Join codes and the hubs they can point at, as the admin page, the teacher page and the CLI show them. */
+import { and, asc, desc, eq, or, inArray } from 'drizzle-orm';
+import { joinCodeState, type JoinCodeState } from '../core/accounts.ts';
+import type { SessionUser } from '../server/auth/sessions.ts';
+import type { AppContext } from '../server/context.ts';
+import { hubMembers, hubs, joinCodes, users, type Role } from '../server/db/schema.ts';
+
+export interface JoinCodeSummary {
+  code: string;
+  role: Role;
+  hub: { id: string; slug: string; title: string } | null;
+  createdByHandle: string | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  maxUses: number | null;
+  uses: number;
+  state: JoinCodeState;
+}
+
+type Actor = Pick<SessionUser, 'id' | 'role'> | null;
+
+/**
+ * Codes the actor may manage (admins and the shell: all; teachers: the ones they issued), newest first.
+ * Only usable ones unless `includeInactive`.
+ */
+export function listJoinCodes(app: AppContext, props: { actor: Actor; includeInactive?: boolean }): JoinCodeSummary[] {
+  const { actor } = props;
+  if (actor && actor.role === 'student') return [];
+  const rows = app.db
+    .select({
+      code: joinCodes,
+      hub: { id: hubs.id, slug: hubs.slug, title: hubs.title },
+      createdByHandle: users.handle,
+    })
+    .from(joinCodes)
+    .leftJoin(hubs, eq(hubs.id, joinCodes.hubId))
+    .leftJoin(users, eq(users.id, joinCodes.createdBy))
+    .where(actor?.role === 'teacher' ? eq(joinCodes.createdBy, actor.id) : undefined)
+    .orderBy(desc(joinCodes.createdAt))
+    .all();
+  const now = app.now();
+  return rows
+    .map(({ code, hub, createdByHandle }) => ({
+      code: code.code,
+      role: code.role,
+      hub: hub && hub.id ? hub : null,
+      createdByHandle,
+      createdAt: code.createdAt,
+      expiresAt: code.expiresAt,
+      maxUses: code.maxUses,
+      uses: code.uses,
+      state: joinCodeState(code, now),
+    }))
+    .filter((c) => props.includeInactive || c.state === 'active');
+}
+
+/** Hubs a join code from this actor may point at: every hub for admins, the hubs they teach for teachers. */
+export function joinCodeHubChoices(app: AppContext, actor: Actor): { id: string; slug: string; title: string }[] {
+  const columns = { id: hubs.id, slug: hubs.slug, title: hubs.title };
+  if (actor === null || actor.role === 'admin') return app.db.select(columns).from(hubs).orderBy(asc(hubs.title)).all();
+  if (actor.role !== 'teacher') return [];
+  const taught = app.db
+    .select({ id: hubMembers.hubId })
+    .from(hubMembers)
+    .where(and(eq(hubMembers.userId, actor.id), eq(hubMembers.role, 'teacher')));
+  return app.db
+    .select(columns)
+    .from(hubs)
+    .where(or(eq(hubs.ownerId, actor.id), inArray(hubs.id, taught)))
+    .orderBy(asc(hubs.title))
+    .all();
+}

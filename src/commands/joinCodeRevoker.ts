@@ -1,0 +1,29 @@
+/** Revokes a join code so that nobody else can sign up with it. Admins revoke any; teachers the ones they issued. */
+import { eq } from 'drizzle-orm';
+import { normalizeJoinCode } from '../core/accounts.ts';
+import { forbidden, notFound } from '../core/errors.ts';
+import type { SessionUser } from '../server/auth/sessions.ts';
+import type { AppContext } from '../server/context.ts';
+import { joinCodes } from '../server/db/schema.ts';
+
+export interface RevokeJoinCodeProps {
+  code: string;
+  /** Who asks; null for the instance operator at a shell. */
+  actor: Pick<SessionUser, 'id' | 'role'> | null;
+}
+
+/** Marks a code revoked (idempotent); a code the actor may not see is "not found". */
+export function revokeJoinCode(app: AppContext, props: RevokeJoinCodeProps): { code: string; revokedAt: Date } {
+  const code = normalizeJoinCode(props.code);
+  const row = code ? app.db.select().from(joinCodes).where(eq(joinCodes.code, code)).get() : undefined;
+  const actor = props.actor;
+  const mayRevoke = row && (actor === null || actor.role === 'admin' || (actor.role === 'teacher' && row.createdBy === actor.id));
+  if (!row || !mayRevoke) {
+    if (row && actor?.role === 'teacher') throw forbidden('You can revoke only join codes you created.');
+    throw notFound('That join code');
+  }
+  if (row.revokedAt) return { code: row.code, revokedAt: row.revokedAt };
+  const revokedAt = app.now();
+  app.db.update(joinCodes).set({ revokedAt }).where(eq(joinCodes.code, row.code)).run();
+  return { code: row.code, revokedAt };
+}

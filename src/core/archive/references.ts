@@ -1,0 +1,164 @@
+/**
+ * Files referenced from an artifact body: `![alt](photo.jpg)`, `[slides](slides.pdf)`, `[logo]: logo.png`, and
+ * in MDX `<Figure src="photo.jpg" …/>`. In an archive these point at files beside index.md; in Potluck they
+ * become `media:ID`. Only the URL text is replaced, found by its exact place in the source, so everything else
+ * the student wrote stays byte for byte as it was.
+ */
+import remarkGfm from 'remark-gfm';
+import remarkMdx from 'remark-mdx';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import { visit } from 'unist-util-visit';
+import type { Root } from 'mdast';
+
+/** One reference to a file, with where its URL text sits in the body. */
+export interface FileReference {
+  /** The URL as written (after Markdown unescaping). */
+  url: string;
+  /** `#page=2` and the like, kept when the URL is rewritten. */
+  fragment: string;
+  /** Alt text when the file is shown as an image. */
+  alt: string;
+  as: 'image' | 'link' | 'figure';
+  /** 1-based line and column of the reference in the body. */
+  line: number;
+  column: number;
+  /** Offsets of the URL text in the body; undefined when it could not be located (escaped characters). */
+  start?: number;
+  end?: number;
+}
+
+/** What a reference is, from the point of view of the archive. */
+export type ReferenceCheck = { ok: true; path: string } | { ok: false; message: string };
+
+const markdownParser = unified().use(remarkParse).use(remarkGfm).freeze();
+const mdxParser = unified().use(remarkParse).use(remarkGfm).use(remarkMdx).freeze();
+
+/** Whether a URL is relative to the artifact's folder (not a web address, site path, anchor or `media:ID`). */
+export function isRelativeFileUrl(url: string): boolean {
+  const value = url.trim();
+  if (value === '' || value.startsWith('#') || value.startsWith('?') || value.startsWith('/')) return false;
+  return !/^[a-z][a-z0-9+.-]*:/i.test(value);
+}
+
+/** Turns a relative URL into a path inside the artifact folder, or says why it cannot be one. */
+export function checkRelativePath(url: string): ReferenceCheck {
+  const raw = url.trim().split(/[?#]/, 1)[0];
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return { ok: false, message: `"${url}" is not a valid file name (a stray "%")` };
+  }
+  if (decoded.includes('\\') || decoded.includes('\0')) {
+    return { ok: false, message: `"${url}" is not a valid file name; use "/" between folders` };
+  }
+  const parts = decoded.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) {
+    return {
+      ok: false,
+      message: `"${url}" points outside the artifact's folder; put the file beside index.md and write just its name`,
+    };
+  }
+  if (parts.length === 0 || decoded.endsWith('/')) {
+    return { ok: false, message: `"${url}" is a folder, not a file; link to a file beside index.md, or write a full https:// address` };
+  }
+  return { ok: true, path: parts.join('/') };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+type Positioned = { position?: { start: { offset?: number; line: number; column: number }; end: { offset?: number } } };
+
+// The URL of a link, image or definition sits after `](` or `]:`, possibly in angle brackets. Searching from the
+// end of the link text (or the start of an image) finds the destination before any title that repeats it.
+function locateDestination(source: string, from: number, to: number, url: string, definition: boolean) {
+  const slice = source.slice(from, to);
+  const lead = definition ? String.raw`\]:[ \t]*(?:\r?\n[ \t]*)?` : String.raw`\]\([ \t]*(?:\r?\n[ \t]*)?`;
+  const match = new RegExp(`${lead}<?(${escapeRegExp(url)})(?=>|[\\s)]|$)`).exec(slice);
+  if (!match) return undefined;
+  const start = from + match.index + match[0].length - match[1].length;
+  return { start, end: start + url.length };
+}
+
+function locateAttribute(source: string, from: number, to: number, name: string, value: string) {
+  const slice = source.slice(from, to);
+  const match = new RegExp(`\\b${name}\\s*=\\s*(["'])(${escapeRegExp(value)})\\1`).exec(slice);
+  if (!match) return undefined;
+  const start = from + match.index + match[0].length - 1 - match[2].length;
+  return { start, end: start + value.length };
+}
+
+/**
+ * Finds every relative file reference in a body. MDX that does not parse yields no references (the renderer
+ * reports the syntax error with its line).
+ */
+export function findFileReferences(body: string, format: 'markdown' | 'mdx'): FileReference[] {
+  let tree: Root;
+  try {
+    tree = (format === 'mdx' ? mdxParser : markdownParser).parse(body);
+  } catch {
+    return [];
+  }
+  const imageAlts = new Map<string, string>();
+  visit(tree, 'imageReference', (node) => {
+    if (!imageAlts.has(node.identifier)) imageAlts.set(node.identifier, node.alt ?? '');
+  });
+  const refs: FileReference[] = [];
+  const add = (url: string, node: Positioned, as: FileReference['as'], alt: string, place?: { start: number; end: number }) => {
+    if (!isRelativeFileUrl(url)) return;
+    const hashAt = url.indexOf('#');
+    refs.push({
+      url,
+      fragment: hashAt === -1 ? '' : url.slice(hashAt),
+      alt,
+      as,
+      line: node.position?.start.line ?? 1,
+      column: node.position?.start.column ?? 1,
+      start: place?.start,
+      end: place?.end,
+    });
+  };
+  visit(tree, (node) => {
+    const n = node as typeof node & Positioned;
+    const from = n.position?.start.offset;
+    const to = n.position?.end.offset;
+    if (from === undefined || to === undefined) return;
+    if (node.type === 'image') {
+      add(node.url, n, 'image', node.alt ?? '', locateDestination(body, from, to, node.url, false));
+    } else if (node.type === 'link') {
+      const last = node.children.at(-1) as Positioned | undefined;
+      const after = last?.position?.end.offset ?? from;
+      add(node.url, n, 'link', '', locateDestination(body, after, to, node.url, false));
+    } else if (node.type === 'definition') {
+      add(node.url, n, imageAlts.has(node.identifier) ? 'image' : 'link', imageAlts.get(node.identifier) ?? '',
+        locateDestination(body, from, to, node.url, true));
+    } else if ((node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') && node.name === 'Figure') {
+      const attr = (name: string) => {
+        const a = node.attributes.find((x) => x.type === 'mdxJsxAttribute' && x.name === name);
+        return a && typeof a.value === 'string' ? a.value : undefined;
+      };
+      const src = attr('src');
+      if (src === undefined) return;
+      const firstChild = (node.children[0] as Positioned | undefined)?.position?.start.offset;
+      add(src, n, 'figure', attr('alt') ?? '', locateAttribute(body, from, firstChild ?? to, 'src', src));
+    }
+  });
+  return refs.sort((a, b) => (a.start ?? 0) - (b.start ?? 0));
+}
+
+/** Replaces located references with new URLs (`media:ID#fragment`); references without a place are left as they are. */
+export function replaceFileReferences(body: string, refs: FileReference[], urlFor: (ref: FileReference) => string | undefined): string {
+  const located = refs
+    .filter((r) => r.start !== undefined && r.end !== undefined)
+    .sort((a, b) => (b.start ?? 0) - (a.start ?? 0));
+  let out = body;
+  for (const ref of located) {
+    const url = urlFor(ref);
+    if (url === undefined) continue;
+    out = out.slice(0, ref.start) + url + out.slice(ref.end);
+  }
+  return out;
+}

@@ -1,0 +1,308 @@
+// The one Markdown pipeline of Potluck: an artifact body (Markdown or the safe MDX subset) becomes sanitized HTML
+// plus what the rest of the app needs from it (hashtags for hubs, headings for a table of contents, media
+// references for export, word count and excerpt for lists and feeds). It runs once, on save; pages serve the
+// stored HTML.
+//
+//   remark-parse + remark-gfm (+ remark-mdx and the safe-subset check for MDX)
+//   -> our mdast steps (media references, remote images)
+//   -> remark-rehype -> rehype-slug -> rehype-autolink-headings -> rehype-highlight
+//   -> rehype-sanitize (the explicit allowlist in sanitize.ts) -> finishing touches -> HTML
+//
+// Raw HTML written in Markdown is never passed through: remark-rehype drops `html` nodes unless told otherwise
+// (we don't), which is the safest choice and leaves Markdown as the one way to format. MDX has no raw HTML
+// either: `<div>` there is JSX, which mdx.ts refuses.
+import { toHtml } from 'hast-util-to-html'
+import { toString } from 'mdast-util-to-string'
+import rehypeAutolinkHeadings from 'rehype-autolink-headings'
+import rehypeHighlight from 'rehype-highlight'
+import rehypeSanitize from 'rehype-sanitize'
+import rehypeSlug from 'rehype-slug'
+import remarkGfm from 'remark-gfm'
+import remarkMdx from 'remark-mdx'
+import remarkParse from 'remark-parse'
+import remarkRehype from 'remark-rehype'
+import { unified } from 'unified'
+import { SKIP, visit } from 'unist-util-visit'
+import { extractHashtags } from './hashtags.ts'
+import { checkMdx, lowerMdx, mdxSyntaxError } from './mdx.ts'
+import { clobberPrefix, finishSafeTree, isExternalUrl, potluckSanitizeSchema } from './sanitize.ts'
+import type { BodyError } from './mdx.ts'
+import type { Element, ElementContent, Root as HastRoot } from 'hast'
+import type { Definition, ImageReference, Link, LinkReference, Nodes, Paragraph, Parent, Root as MdastRoot, Text } from 'mdast'
+
+export type { BodyError } from './mdx.ts'
+
+/** How an artifact body is written. */
+export type BodyFormat = 'markdown' | 'mdx'
+
+/** One heading of a rendered body, for a table of contents: `id` is the element id in the HTML. */
+export type BodyHeading = { depth: number; id: string; text: string }
+
+/** A body that rendered: safe HTML and what was found in it. */
+export type RenderedBody = {
+  ok: true
+  html: string
+  hashtags: string[]
+  headings: BodyHeading[]
+  mediaRefs: string[]
+  wordCount: number
+  excerpt: string
+}
+
+/** Outcome of rendering a body: the rendered body, or located errors (MDX outside the safe subset). */
+export type RenderResult = RenderedBody | { ok: false; errors: BodyError[] }
+
+/** Longest excerpt, in characters, before it is cut at a word boundary. */
+export const excerptLength = 280
+
+// Processors are built once: building them (grammars, micromark extensions) costs far more than a render.
+const markdownParser = unified().use(remarkParse).use(remarkGfm).freeze()
+const mdxParser = unified().use(remarkParse).use(remarkGfm).use(remarkMdx).freeze()
+
+const footnoteLabelId = 'footnote-label'
+
+const htmlPipeline = unified()
+  .use(remarkRehype, {
+    // Ids are prefixed once, by the sanitizer, for every id alike; prefixing here too would double it.
+    clobberPrefix: '',
+    footnoteLabelProperties: { className: ['pl-sr-only'] },
+  })
+  .use(rehypeSlug)
+  .use(rehypeAutolinkHeadings, {
+    // The link sits after the heading, not inside it, so the heading's accessible name stays its own text; the
+    // link's name says where it goes. (The Starlight pattern.)
+    behavior: 'after',
+    test: (node: Element) => node.properties.id !== footnoteLabelId,
+    group: (heading: Element): Element => ({
+      type: 'element',
+      tagName: 'div',
+      properties: { className: ['pl-heading', `pl-heading-${heading.tagName}`] },
+      children: [],
+    }),
+    properties: { className: ['pl-heading-anchor'] },
+    content: (heading: Element): ElementContent[] => [
+      {
+        type: 'element',
+        tagName: 'span',
+        properties: { ariaHidden: 'true', className: ['pl-heading-anchor-icon'] },
+        children: [{ type: 'text', value: '#' }],
+      },
+      {
+        type: 'element',
+        tagName: 'span',
+        properties: { className: ['pl-sr-only'] },
+        children: [{ type: 'text', value: `Section titled “${hastText(heading)}”` }],
+      },
+    ],
+  })
+  // Class-based token spans (`hljs-keyword`) work under a CSP without inline styles. The default language set
+  // is lowlight's `common` (37 widely used languages: Python, JavaScript/TypeScript, Java, C/C++/C#, R, SQL,
+  // shell, HTML/CSS, …), not all 190; no auto-detection, which is slow and guesses wrong on short snippets.
+  .use(rehypeHighlight, { detect: false, plainText: ['text', 'txt', 'plain', 'plaintext'] })
+  .use(rehypeSanitize, potluckSanitizeSchema)
+  .use(() => finishSafeTree)
+  .freeze()
+
+/** Renders an artifact body (Markdown or safe-subset MDX) to sanitized HTML plus hashtags, headings and media. */
+export function renderArtifactBody(input: { source: string; format: BodyFormat }): RenderResult {
+  let tree: MdastRoot
+  if (input.format === 'mdx') {
+    try {
+      tree = mdxParser.parse(input.source)
+    } catch (error) {
+      return { ok: false, errors: [mdxSyntaxError(error)] }
+    }
+    const errors = checkMdx(tree)
+    if (errors.length > 0) return { ok: false, errors }
+    lowerMdx(tree)
+  } else {
+    tree = markdownParser.parse(input.source)
+  }
+
+  const mediaRefs = rewriteMedia(tree)
+  replaceRemoteImages(tree)
+  const { tagText, wordText } = collectText(tree)
+  const excerpt = makeExcerpt(tree)
+
+  const hast = htmlPipeline.runSync(tree) as HastRoot
+  return {
+    ok: true,
+    html: toHtml(hast),
+    hashtags: extractHashtags(tagText),
+    headings: collectHeadings(hast),
+    mediaRefs,
+    wordCount: countWords(wordText),
+    excerpt,
+  }
+}
+
+// Student-facing syntax for Potluck media is `![alt](media:ID)` (also `[file](media:ID)` and Figure's
+// `src="media:ID"`): it survives a change of site URL and an export/import, because the id is stable. In the HTML
+// it becomes `/media/ID/`, the URL where the server serves that item. Links already written as `/media/ID/...`
+// are kept as they are; both kinds are reported in `mediaRefs`.
+const mediaScheme = /^media:([A-Za-z0-9_-]{1,128})$/
+const mediaPath = /^\/media\/([A-Za-z0-9_-]{1,128})(?:[/?#]|$)/
+
+/** The id of the Potluck media item a URL points to (`media:ID` or `/media/ID/…`), if any. */
+export function mediaIdOf(url: string): string | undefined {
+  return (mediaScheme.exec(url) ?? mediaPath.exec(url))?.[1]
+}
+
+function rewriteMedia(tree: MdastRoot): string[] {
+  const refs = new Set<string>()
+  visit(tree, (node) => {
+    if (node.type !== 'image' && node.type !== 'link' && node.type !== 'definition') return
+    const id = mediaIdOf(node.url)
+    if (id === undefined) return
+    refs.add(id)
+    if (mediaScheme.test(node.url)) node.url = `/media/${id}/`
+  })
+  return [...refs]
+}
+
+// Images from other sites are shown as links instead of being embedded: embedding would make every reader's
+// browser call a third party (which can track readers, many of them minors), and the site's CSP would block
+// them anyway. Uploading the image to Potluck media embeds it.
+function replaceRemoteImages(tree: MdastRoot): void {
+  const definitions = new Map<string, Definition>()
+  visit(tree, 'definition', (node) => {
+    if (!definitions.has(node.identifier)) definitions.set(node.identifier, node)
+  })
+  visit(tree, (node, index, parent) => {
+    if ((node.type !== 'image' && node.type !== 'imageReference') || parent === undefined || index === undefined) return
+    const url = node.type === 'image' ? node.url : definitions.get(node.identifier)?.url
+    if (url === undefined || !isExternalUrl(url)) return
+    const label: Text = { type: 'text', value: node.alt || url }
+    let replacement: Link | LinkReference | Text
+    if (parentIsLink(parent)) replacement = label
+    else if (node.type === 'image') replacement = { type: 'link', url: node.url, title: node.title, children: [label] }
+    else replacement = linkReferenceFor(node, label)
+    ;(parent.children as Nodes[])[index] = replacement
+  })
+}
+
+function parentIsLink(parent: Parent): boolean {
+  return parent.type === 'link' || parent.type === 'linkReference'
+}
+
+function linkReferenceFor(node: ImageReference, label: Text): LinkReference {
+  return {
+    type: 'linkReference',
+    identifier: node.identifier,
+    label: node.label,
+    referenceType: node.referenceType,
+    children: [label],
+  }
+}
+
+// Hashtags and words come from prose only. Code, URLs, image alt text and raw HTML are replaced by a space so
+// that neither `#include` in a code span nor `/page#section` in a bare URL counts as a tag. Emphasis and links
+// add no separator, so `**C**#sharp` reads as it looks ("C#sharp": no tag).
+function collectText(tree: MdastRoot): { tagText: string; wordText: string } {
+  const tags: string[] = []
+  const words: string[] = []
+  const walk = (node: Nodes): void => {
+    switch (node.type) {
+      case 'text':
+        tags.push(node.value)
+        words.push(node.value)
+        return
+      case 'inlineCode':
+        tags.push(' ')
+        words.push(' ', node.value, ' ')
+        return
+      case 'emphasis':
+      case 'strong':
+      case 'delete':
+        for (const child of node.children) walk(child)
+        return
+      case 'link':
+        if (isBareUrlLink(node)) {
+          tags.push(' ')
+          words.push(' ', toString(node), ' ')
+          return
+        }
+        for (const child of node.children) walk(child)
+        return
+      case 'linkReference':
+        for (const child of node.children) walk(child)
+        return
+      default:
+        tags.push(' ')
+        words.push(' ')
+        if ('children' in node) {
+          for (const child of node.children) walk(child as Nodes)
+          tags.push('\n')
+          words.push('\n')
+        }
+    }
+  }
+  walk(tree)
+  return { tagText: tags.join(''), wordText: words.join('') }
+}
+
+// GFM turns `https://example.org/#top` and `www.example.org` into links whose text is the URL itself.
+function isBareUrlLink(link: Link): boolean {
+  const label = toString(link)
+  return label === link.url || `http://${label}` === link.url || `mailto:${label}` === link.url
+}
+
+const wordSegmenter = new Intl.Segmenter(undefined, { granularity: 'word' })
+
+// Intl.Segmenter counts words in scripts without spaces (Chinese, Japanese, Thai) too.
+function countWords(text: string): number {
+  let count = 0
+  for (const segment of wordSegmenter.segment(text)) if (segment.isWordLike) count++
+  return count
+}
+
+// The excerpt is plain text (templates escape it): the opening top-level paragraphs, cut at a word boundary.
+// Lists, tables, code and footnotes read badly out of context, so they are left out.
+function makeExcerpt(tree: MdastRoot): string {
+  const parts: string[] = []
+  let length = 0
+  const take = (paragraphs: Iterable<Paragraph>): void => {
+    for (const node of paragraphs) {
+      if (length >= excerptLength / 2) break
+      const value = toString(node, { includeImageAlt: false }).replace(/\s+/g, ' ').trim()
+      if (value === '') continue
+      parts.push(value)
+      length += value.length + 1
+    }
+  }
+  take(tree.children.filter((node) => node.type === 'paragraph'))
+  // A body that is all components (MDX callouts, columns) still deserves an excerpt: use any paragraph then.
+  if (parts.length === 0) {
+    const nested: Paragraph[] = []
+    visit(tree, (node) => {
+      if (node.type === 'footnoteDefinition') return SKIP
+      if (node.type === 'paragraph') nested.push(node)
+    })
+    take(nested)
+  }
+  const text = parts.join(' ')
+  if (text.length <= excerptLength) return text
+  const cut = text.slice(0, excerptLength)
+  const lastSpace = cut.lastIndexOf(' ')
+  return `${(lastSpace > excerptLength / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s,;:.!?–—-]+$/u, '')}…`
+}
+
+function collectHeadings(tree: HastRoot): BodyHeading[] {
+  const headings: BodyHeading[] = []
+  visit(tree, 'element', (node) => {
+    const depth = /^h([1-6])$/.exec(node.tagName)?.[1]
+    const id = node.properties.id
+    if (depth === undefined || typeof id !== 'string' || id === clobberPrefix + footnoteLabelId) return
+    headings.push({ depth: Number(depth), id, text: hastText(node) })
+    return SKIP
+  })
+  return headings
+}
+
+function hastText(node: Element): string {
+  let text = ''
+  visit(node, 'text', (child) => {
+    text += child.value
+  })
+  return text.replace(/\s+/g, ' ').trim()
+}

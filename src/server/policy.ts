@@ -1,0 +1,33 @@
+/** Instance policy set by an admin: the default visibility of new work and whether going public needs recorded consent. */
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { VISIBILITIES } from '../core/visibility.ts';
+import type { AppContext } from './context.ts';
+import { settings } from './db/schema.ts';
+
+export const policySchema = z.object({
+  defaultVisibility: z.enum(VISIBILITIES).default('members'),
+  /** When true, a student must record consent (theirs or a guardian's) before any work is public. */
+  publicRequiresConsent: z.boolean().default(false),
+});
+export type Policy = z.infer<typeof policySchema>;
+
+const KEY = 'policy';
+
+/** The current policy, with minor-safe defaults for anything never set. */
+export function getPolicy(app: AppContext): Policy {
+  const row = app.db.select().from(settings).where(eq(settings.key, KEY)).get();
+  const parsed = policySchema.safeParse(row?.value ?? {});
+  return parsed.success ? parsed.data : policySchema.parse({});
+}
+
+/** Replaces the policy. */
+export function setPolicy(app: AppContext, policy: Policy): Policy {
+  const value = policySchema.parse(policy);
+  app.db
+    .insert(settings)
+    .values({ key: KEY, value })
+    .onConflictDoUpdate({ target: settings.key, set: { value } })
+    .run();
+  return value;
+}

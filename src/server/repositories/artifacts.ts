@@ -1,0 +1,96 @@
+/** Reading artifacts and their revisions. Every function that takes an owner returns only that owner's work. */
+import { and, asc, desc, eq, or, sql, type SQL } from 'drizzle-orm';
+import { forbidden, notFound } from '../../core/errors.ts';
+import type { Viewer } from '../../core/visibility.ts';
+import { canReadArtifact } from '../access.ts';
+import type { AppContext } from '../context.ts';
+import { artifactTags, artifacts, revisions, type Artifact, type Revision } from '../db/schema.ts';
+
+export interface ArtifactFilter {
+  /** Words to find in the title or summary, or `#tag` to find by tag. */
+  q?: string;
+  tag?: string;
+  kind?: Artifact['kind'];
+  visibility?: Artifact['visibility'];
+}
+
+/** The owner's artifacts, newest first, filtered. */
+export function listOwnArtifacts(app: AppContext, ownerId: string, filter: ArtifactFilter = {}): Artifact[] {
+  const where: SQL[] = [eq(artifacts.ownerId, ownerId)];
+  const q = filter.q?.trim();
+  const tags = [filter.tag, ...(q?.split(/\s+/).filter((w) => w.startsWith('#')) ?? [])]
+    .filter((t): t is string => Boolean(t && t.replace('#', '')))
+    .map((t) => t.replace(/^#/, '').toLowerCase().normalize('NFC'));
+  for (const tag of tags) {
+    where.push(
+      sql`exists (select 1 from ${artifactTags} where ${artifactTags.artifactId} = ${artifacts.id} and ${artifactTags.tag} = ${tag})`,
+    );
+  }
+  const words = q?.split(/\s+/).filter((w) => w && !w.startsWith('#')) ?? [];
+  for (const word of words) {
+    const pattern = `%${word.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    where.push(or(sql`${artifacts.title} like ${pattern} escape '\\'`, sql`${artifacts.summary} like ${pattern} escape '\\'`)!);
+  }
+  if (filter.kind) where.push(eq(artifacts.kind, filter.kind));
+  if (filter.visibility) where.push(eq(artifacts.visibility, filter.visibility));
+  return app.db
+    .select()
+    .from(artifacts)
+    .where(and(...where))
+    .orderBy(desc(artifacts.date), desc(artifacts.createdAt))
+    .all();
+}
+
+/** One of the owner's artifacts by id; 404 when it does not exist or is someone else's. */
+export function getOwnArtifact(app: AppContext, ownerId: string, id: string): Artifact {
+  const artifact = app.db
+    .select()
+    .from(artifacts)
+    .where(and(eq(artifacts.id, id), eq(artifacts.ownerId, ownerId)))
+    .get();
+  if (!artifact) throw notFound('That artifact');
+  return artifact;
+}
+
+/**
+ * An artifact its viewer wants to change. The owner gets it; someone who may read it (a teacher, a classmate) is
+ * told 403 — they know it exists, but only its author edits it; anyone else gets the same 404 as for nothing.
+ */
+export function getArtifactForEditing(app: AppContext, viewer: Viewer, id: string): Artifact {
+  const artifact = app.db.select().from(artifacts).where(eq(artifacts.id, id)).get();
+  if (artifact?.ownerId === viewer.id) return artifact;
+  if (artifact && canReadArtifact(app, viewer, artifact)) {
+    throw forbidden('Only the student who wrote this can change it. You can read it on their page.');
+  }
+  throw notFound('That artifact');
+}
+
+/** Every revision of an artifact, newest first. */
+export function listRevisions(app: AppContext, artifactId: string): Revision[] {
+  return app.db.select().from(revisions).where(eq(revisions.artifactId, artifactId)).orderBy(desc(revisions.number)).all();
+}
+
+/** One revision of one of the owner's artifacts; 404 otherwise. */
+export function getOwnRevision(app: AppContext, ownerId: string, artifactId: string, number: number): Revision {
+  getOwnArtifact(app, ownerId, artifactId);
+  const revision = app.db
+    .select()
+    .from(revisions)
+    .where(and(eq(revisions.artifactId, artifactId), eq(revisions.number, number)))
+    .get();
+  if (!revision) throw notFound('That revision');
+  return revision;
+}
+
+/** All tags the owner uses, with counts, most used first. */
+export function listOwnTags(app: AppContext, ownerId: string): { tag: string; count: number }[] {
+  return app.db
+    .select({ tag: artifactTags.tag, count: sql<number>`count(*)` })
+    .from(artifactTags)
+    .innerJoin(artifacts, eq(artifacts.id, artifactTags.artifactId))
+    .where(eq(artifacts.ownerId, ownerId))
+    .groupBy(artifactTags.tag)
+    .orderBy(desc(sql`count(*)`), asc(artifactTags.tag))
+    .all();
+}
+
