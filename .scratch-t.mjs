@@ -1,14 +1,5 @@
 import sharp from 'sharp';
-const noise = Buffer.alloc(1200*800*3); for (let i=0;i<noise.length;i++) noise[i]=Math.random()*255|0;
-const jpg = await sharp(noise,{raw:{width:1200,height:800,channels:3}}).jpeg().withExif({IFD0:{Copyright:'x'}, IFD3: {GPSLatitudeRef:'N', GPSLatitude:'51/1 30/1 0/1'}}).toBuffer();
-const m = await sharp(jpg).metadata(); console.log('exif', !!m.exif, jpg.includes('GPS'), m.exif?.length);
-const trunc = jpg.subarray(0, jpg.length/2|0);
-for (const f of ['none','truncated','error','warning']) {
-  try { const out = await sharp(trunc,{failOn:f}).rotate().webp().toBuffer(); console.log(f,'ok',out.length); } catch(e) { console.log(f,'ERR',e.message); }
-}
-for (const f of ['truncated','error','warning']) {
-  try { const out = await sharp(trunc,{failOn:f}).resize(480).webp().toBuffer(); console.log('resize',f,'ok',out.length); } catch(e) { console.log('resize',f,'ERR',e.message); }
-}
-const png = await sharp(noise,{raw:{width:1200,height:800,channels:3}}).png().toBuffer();
-try { await sharp(png.subarray(0, png.length-5000),{failOn:'error'}).webp().toBuffer(); console.log('png trunc ok') } catch(e) { console.log('png', e.message) }
-console.log(typeof sharp.prototype.keepIccProfile, typeof sharp.prototype.withExif);
+const noise = Buffer.alloc(400*300*3); for (let i=0;i<noise.length;i++) noise[i]=Math.random()*255|0;
+const jpg = await sharp(noise,{raw:{width:400,height:300,channels:3}}).jpeg().withExif({IFD0:{Copyright:'x', Orientation: '6'}, IFD3: {GPSLatitudeRef:'N', GPSLatitude:'51/1 30/1 0/1', GPSProcessingMethod: 'GPS'}}).withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="51,30.0N"/></rdf:RDF></x:xmpmeta>').toBuffer();
+const m = await sharp(jpg).metadata(); console.log(m.orientation, !!m.exif, !!m.xmp, jpg.includes('GPS'), m.exif.includes(Buffer.from([0x88,0x25])), m.exif.includes(Buffer.from([0x25,0x88])));
+console.log(m.exif.toString('latin1').replace(/[^\x20-\x7e]/g,'.'));

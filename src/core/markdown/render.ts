@@ -22,13 +22,12 @@ import remarkMdx from 'remark-mdx'
 import remarkParse from 'remark-parse'
 import remarkRehype from 'remark-rehype'
 import { unified } from 'unified'
-import { SKIP, visit } from 'unist-util-visit'
 import { extractHashtags } from './hashtags.ts'
 import { checkMdx, lowerMdx, mdxSyntaxError } from './mdx.ts'
 import { clobberPrefix, finishSafeTree, isExternalUrl, potluckSanitizeSchema } from './sanitize.ts'
 import type { BodyError } from './mdx.ts'
 import type { Element, ElementContent, Root as HastRoot } from 'hast'
-import type { Definition, ImageReference, Link, LinkReference, Nodes, Paragraph, Parent, Root as MdastRoot, Text } from 'mdast'
+import type { Definition, Image, ImageReference, Link, LinkReference, Nodes, Paragraph, Parent, Root as MdastRoot, Text } from 'mdast'
 
 export type { BodyError } from './mdx.ts'
 
@@ -119,9 +118,8 @@ export function renderArtifactBody(input: { source: string; format: BodyFormat }
     tree = markdownParser.parse(input.source)
   }
 
-  const mediaRefs = rewriteMedia(tree)
-  replaceRemoteImages(tree)
-  const { tagText, wordText } = collectText(tree)
+  const { mediaRefs, definitions } = rewriteMedia(tree)
+  const { tagText, wordText } = collectText(tree, definitions)
   const excerpt = makeExcerpt(tree)
 
   const hast = htmlPipeline.runSync(tree) as HastRoot
@@ -148,44 +146,43 @@ export function mediaIdOf(url: string): string | undefined {
   return (mediaScheme.exec(url) ?? mediaPath.exec(url))?.[1]
 }
 
-function rewriteMedia(tree: MdastRoot): string[] {
+// A plain recursive walk: the trees are small but this runs on every save, and unist-util-visit allocates an
+// ancestor list per node.
+function eachNode(node: Nodes, fn: (node: Nodes) => void): void {
+  fn(node)
+  if ('children' in node) for (const child of node.children) eachNode(child as Nodes, fn)
+}
+
+// Rewrites `media:ID` URLs (images, links, reference definitions) and returns the media ids, in order of first
+// use, with the definitions by identifier for the next pass.
+function rewriteMedia(tree: MdastRoot): { mediaRefs: string[]; definitions: Map<string, Definition> } {
   const refs = new Set<string>()
-  visit(tree, (node) => {
+  const definitions = new Map<string, Definition>()
+  eachNode(tree, (node) => {
     if (node.type !== 'image' && node.type !== 'link' && node.type !== 'definition') return
+    if (node.type === 'definition' && !definitions.has(node.identifier)) definitions.set(node.identifier, node)
     const id = mediaIdOf(node.url)
     if (id === undefined) return
     refs.add(id)
     if (mediaScheme.test(node.url)) node.url = `/media/${id}/`
   })
-  return [...refs]
+  return { mediaRefs: [...refs], definitions }
 }
 
 // Images from other sites are shown as links instead of being embedded: embedding would make every reader's
 // browser call a third party (which can track readers, many of them minors), and the site's CSP would block
 // them anyway. Uploading the image to Potluck media embeds it.
-function replaceRemoteImages(tree: MdastRoot): void {
-  const definitions = new Map<string, Definition>()
-  visit(tree, 'definition', (node) => {
-    if (!definitions.has(node.identifier)) definitions.set(node.identifier, node)
-  })
-  visit(tree, (node, index, parent) => {
-    if ((node.type !== 'image' && node.type !== 'imageReference') || parent === undefined || index === undefined) return
-    const url = node.type === 'image' ? node.url : definitions.get(node.identifier)?.url
-    if (url === undefined || !isExternalUrl(url)) return
-    const label: Text = { type: 'text', value: node.alt || url }
-    let replacement: Link | LinkReference | Text
-    if (parentIsLink(parent)) replacement = label
-    else if (node.type === 'image') replacement = { type: 'link', url: node.url, title: node.title, children: [label] }
-    else replacement = linkReferenceFor(node, label)
-    ;(parent.children as Nodes[])[index] = replacement
-  })
-}
-
-function parentIsLink(parent: Parent): boolean {
-  return parent.type === 'link' || parent.type === 'linkReference'
-}
-
-function linkReferenceFor(node: ImageReference, label: Text): LinkReference {
+function remoteImageReplacement(
+  node: Image | ImageReference,
+  parent: Parent,
+  definitions: Map<string, Definition>,
+): Link | LinkReference | Text | undefined {
+  const url = node.type === 'image' ? node.url : definitions.get(node.identifier)?.url
+  if (url === undefined || !isExternalUrl(url)) return undefined
+  const label: Text = { type: 'text', value: node.alt || url }
+  // A linked remote image (a badge) keeps only its label, so links never nest.
+  if (parent.type === 'link' || parent.type === 'linkReference') return label
+  if (node.type === 'image') return { type: 'link', url: node.url, title: node.title, children: [label] }
   return {
     type: 'linkReference',
     identifier: node.identifier,
@@ -197,10 +194,24 @@ function linkReferenceFor(node: ImageReference, label: Text): LinkReference {
 
 // Hashtags and words come from prose only. Code, URLs, image alt text and raw HTML are replaced by a space so
 // that neither `#include` in a code span nor `/page#section` in a bare URL counts as a tag. Emphasis and links
-// add no separator, so `**C**#sharp` reads as it looks ("C#sharp": no tag).
-function collectText(tree: MdastRoot): { tagText: string; wordText: string } {
+// add no separator, so `**C**#sharp` reads as it looks ("C#sharp": no tag). The same pass replaces remote images.
+function collectText(tree: MdastRoot, definitions: Map<string, Definition>): { tagText: string; wordText: string } {
   const tags: string[] = []
   const words: string[] = []
+  const walkChildren = (parent: Parent): void => {
+    const children = parent.children as Nodes[]
+    for (let index = 0; index < children.length; index++) {
+      const child = children[index]
+      if (child.type === 'image' || child.type === 'imageReference') {
+        const replacement = remoteImageReplacement(child, parent, definitions)
+        if (replacement) children[index] = replacement
+        tags.push(' ')
+        words.push(' ')
+      } else {
+        walk(child)
+      }
+    }
+  }
   const walk = (node: Nodes): void => {
     switch (node.type) {
       case 'text':
@@ -214,7 +225,8 @@ function collectText(tree: MdastRoot): { tagText: string; wordText: string } {
       case 'emphasis':
       case 'strong':
       case 'delete':
-        for (const child of node.children) walk(child)
+      case 'linkReference':
+        walkChildren(node)
         return
       case 'link':
         if (isBareUrlLink(node)) {
@@ -222,16 +234,13 @@ function collectText(tree: MdastRoot): { tagText: string; wordText: string } {
           words.push(' ', toString(node), ' ')
           return
         }
-        for (const child of node.children) walk(child)
-        return
-      case 'linkReference':
-        for (const child of node.children) walk(child)
+        walkChildren(node)
         return
       default:
         tags.push(' ')
         words.push(' ')
         if ('children' in node) {
-          for (const child of node.children) walk(child as Nodes)
+          walkChildren(node)
           tags.push('\n')
           words.push('\n')
         }
@@ -274,8 +283,7 @@ function makeExcerpt(tree: MdastRoot): string {
   // A body that is all components (MDX callouts, columns) still deserves an excerpt: use any paragraph then.
   if (parts.length === 0) {
     const nested: Paragraph[] = []
-    visit(tree, (node) => {
-      if (node.type === 'footnoteDefinition') return SKIP
+    eachNode(tree, (node) => {
       if (node.type === 'paragraph') nested.push(node)
     })
     take(nested)
@@ -289,20 +297,33 @@ function makeExcerpt(tree: MdastRoot): string {
 
 function collectHeadings(tree: HastRoot): BodyHeading[] {
   const headings: BodyHeading[] = []
-  visit(tree, 'element', (node) => {
-    const depth = /^h([1-6])$/.exec(node.tagName)?.[1]
-    const id = node.properties.id
-    if (depth === undefined || typeof id !== 'string' || id === clobberPrefix + footnoteLabelId) return
-    headings.push({ depth: Number(depth), id, text: hastText(node) })
-    return SKIP
-  })
+  const walk = (node: HastRoot | Element): void => {
+    for (const child of node.children) {
+      if (child.type !== 'element') continue
+      const depth = headingDepth(child.tagName)
+      const id = child.properties.id
+      if (depth === 0) walk(child)
+      else if (typeof id === 'string' && id !== clobberPrefix + footnoteLabelId) {
+        headings.push({ depth, id, text: hastText(child) })
+      }
+    }
+  }
+  walk(tree)
   return headings
 }
 
+function headingDepth(tagName: string): number {
+  return tagName.length === 2 && tagName[0] === 'h' && tagName[1] >= '1' && tagName[1] <= '6' ? Number(tagName[1]) : 0
+}
+
 function hastText(node: Element): string {
-  let text = ''
-  visit(node, 'text', (child) => {
-    text += child.value
-  })
-  return text.replace(/\s+/g, ' ').trim()
+  const parts: string[] = []
+  const walk = (parent: Element): void => {
+    for (const child of parent.children) {
+      if (child.type === 'text') parts.push(child.value)
+      else if (child.type === 'element') walk(child)
+    }
+  }
+  walk(node)
+  return parts.join('').replace(/\s+/g, ' ').trim()
 }

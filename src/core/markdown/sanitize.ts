@@ -114,19 +114,24 @@ export const potluckSanitizeSchema: SanitizeSchema = {
 export function finishSafeTree(tree: Root): void {
   const ids = new Set<string>()
   const fragmentLinks: Element[] = []
-  visit(tree, 'element', (node) => {
-    const props = node.properties
-    if (typeof props.id === 'string') ids.add(props.id)
-    if (node.tagName === 'img') {
-      // An image without alt is announced by its file name; empty alt at least marks it as decorative.
-      if (typeof props.alt !== 'string') props.alt = ''
-      props.loading = 'lazy'
-      props.decoding = 'async'
-    } else if (node.tagName === 'a' && typeof props.href === 'string') {
-      if (isExternalUrl(props.href)) props.rel = [...externalLinkRel]
-      else if (props.href.startsWith('#')) fragmentLinks.push(node)
+  const walk = (parent: Root | Element): void => {
+    for (const node of parent.children) {
+      if (node.type !== 'element') continue
+      const props = node.properties
+      if (typeof props.id === 'string') ids.add(props.id)
+      if (node.tagName === 'img') {
+        // An image without alt is announced by its file name; empty alt at least marks it as decorative.
+        if (typeof props.alt !== 'string') props.alt = ''
+        props.loading = 'lazy'
+        props.decoding = 'async'
+      } else if (node.tagName === 'a' && typeof props.href === 'string') {
+        if (isExternalUrl(props.href)) props.rel = [...externalLinkRel]
+        else if (props.href.startsWith('#')) fragmentLinks.push(node)
+      }
+      walk(node)
     }
-  })
+  }
+  walk(tree)
   // The sanitizer prefixed every id; point in-page links (heading anchors, footnotes) at the prefixed ids so
   // they work without JavaScript. Links to ids that do not exist are left alone.
   for (const link of fragmentLinks) {

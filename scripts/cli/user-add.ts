@@ -1,0 +1,58 @@
+import { createUser, generatePassword } from '../../src/commands/userCreator.ts';
+import { roleSchema } from '../../src/core/accounts.ts';
+import { loadConfig } from '../../src/server/config.ts';
+import { createAppContext } from '../../src/server/context.ts';
+import { UsageError, parseOptions, println, readStdin, type CliCommand } from './io.ts';
+
+const command: CliCommand = {
+  summary: 'create an account',
+  help: `Usage: potluck user add --handle HANDLE --name NAME --role ROLE [--email EMAIL]
+
+Creates an account in the database in POTLUCK_DATA (default ./data).
+
+  --handle   the account's handle (its site is /@handle/); 3–30 characters a–z, 0–9, "-", "_"
+  --name     the person's name as shown on their site
+  --role     student, teacher or admin
+  --email    optional; lets the person sign in with their email too
+
+The password is read from standard input when one is piped in (the first line), for example
+  echo 'a long passphrase' | potluck user add --handle ada --name "Ada L." --role student
+Otherwise a password is generated and printed once: give it to the person and ask them to change it.`,
+  async run(args, io) {
+    const { values } = parseOptions(args, {
+      handle: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      email: { type: 'string' },
+    });
+    const missing = (['handle', 'name', 'role'] as const).filter((k) => !values[k]);
+    if (missing.length) throw new UsageError(`missing ${missing.map((k) => `--${k}`).join(', ')}.`);
+    const role = roleSchema.safeParse(values.role);
+    if (!role.success) throw new UsageError(`"${values.role}" is not a role: use student, teacher or admin.`);
+
+    const piped = await readStdin(io);
+    const firstLine = piped?.split(/\r?\n/)[0] ?? '';
+    const generated = firstLine === '';
+    const password = generated ? generatePassword() : firstLine;
+
+    const app = createAppContext(loadConfig(io.env, io.cwd), { migrate: true });
+    try {
+      const user = await createUser(app, {
+        handle: values.handle!,
+        name: values.name!,
+        role: role.data,
+        email: values.email,
+        password,
+      });
+      println(io.stdout, `Created ${user.role} @${user.handle} (${user.name}).`);
+      if (generated) {
+        println(io.stdout, `Password (shown only now): ${password}`);
+        println(io.stdout, 'Give it to them privately and ask them to change it under Account after signing in.');
+      }
+      return 0;
+    } finally {
+      app.db.$client.close();
+    }
+  },
+};
+export default command;
