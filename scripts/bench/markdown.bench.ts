@@ -28,7 +28,7 @@ const vocabulary = (
 /** Builds a deterministic Markdown post of roughly `targetWords` words. */
 function buildPost(targetWords: number): string {
   const random = seededRandom(20240901)
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T
   const sentence = (words: number): string => {
     const parts = Array.from({ length: words }, () => pick(vocabulary))
     if (random() < 0.25) parts.splice(Math.floor(random() * parts.length), 0, pick(['#biology', '#week-3', '#lab-report', '#reflection']))
@@ -36,7 +36,7 @@ function buildPost(targetWords: number): string {
     if (random() < 0.15) parts.push(`[${pick(vocabulary)} ${pick(vocabulary)}](https://example.org/${pick(vocabulary)})`)
     if (random() < 0.1) parts.push(`\`${pick(vocabulary)}()\``)
     const text = parts.join(' ')
-    return `${text[0].toUpperCase()}${text.slice(1)}.`
+    return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`
   }
   const paragraph = (): string => Array.from({ length: 3 + Math.floor(random() * 3) }, () => sentence(8 + Math.floor(random() * 10))).join(' ')
 
@@ -65,7 +65,7 @@ function buildPost(targetWords: number): string {
 
 function percentile(sorted: number[], p: number): number {
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
-  return sorted[index]
+  return sorted[index] ?? Number.NaN
 }
 
 const source = buildPost(1500)

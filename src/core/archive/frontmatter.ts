@@ -73,7 +73,6 @@ export function parseFrontmatter(text: string, file?: string): Frontmatter {
     version: '1.2',
     merge: false,
     uniqueKeys: true,
-    maxAliasCount: 50,
     prettyErrors: true,
     customTags: [],
   });

@@ -63,6 +63,8 @@ export interface ArchiveContents {
   manifest?: ArchiveManifest;
   artifacts: ArchiveArtifact[];
   collections: ArchiveCollection[];
+  /** Artifact folders that were found but had problems (listed in `issues`). */
+  rejected: string[];
   issues: FieldIssue[];
   warnings: string[];
 }
@@ -101,7 +103,7 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
   let manifest: ArchiveManifest | undefined;
   const manifestText = listing.texts.get(MANIFEST_FILE);
   if (manifestText === undefined) {
-    issues.push(issue(MANIFEST_FILE, `${MANIFEST_FILE} is missing: an archive has potluck.json at its top (format, profile, site). Did you pass the folder that contains it?`));
+    issues.push(issue(MANIFEST_FILE, 'is missing: an archive has potluck.json at its top (format, profile, site). Did you pass the folder that contains it?'));
   } else {
     let json: unknown;
     try {
@@ -130,28 +132,34 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
   }
 
   const artifacts: ArchiveArtifact[] = [];
+  const rejected: string[] = [];
   const ids = new Map<string, string>();
   for (const [folder, inside] of [...folders].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const dir = `artifacts/${folder}`;
     if (!isSafeSlug(folder)) {
       issues.push(
-        issue(dir, `${dir}: the folder name is also the address of the work, so it may use only a–z, 0–9 and single hyphens; rename it to "${slugify(folder)}".`),
+        issue(dir, `the folder name is also the address of the work, so it may use only a–z, 0–9 and single hyphens; rename it to "${slugify(folder)}".`),
       );
       continue;
     }
     const hasMd = inside.includes('index.md');
     const hasMdx = inside.includes('index.mdx');
     if (hasMd && hasMdx) {
-      issues.push(issue(dir, `${dir}: has both index.md and index.mdx; keep one.`));
+      issues.push(issue(dir, 'has both index.md and index.mdx; keep one.'));
+      rejected.push(folder);
       continue;
     }
     if (!hasMd && !hasMdx) {
-      issues.push(issue(dir, `${dir}: has no index.md; every artifact folder needs one (frontmatter + text).`));
+      issues.push(issue(dir, 'has no index.md; every artifact folder needs one (frontmatter + text).'));
+      rejected.push(folder);
       continue;
     }
     const file = `${dir}/${hasMdx ? 'index.mdx' : 'index.md'}`;
     const artifact = readArtifact(folder, file, hasMdx, listing.texts.get(file) ?? '', fileSet, issues);
-    if (!artifact) continue;
+    if (!artifact) {
+      rejected.push(folder);
+      continue;
+    }
     const id = artifact.frontmatter.id;
     if (id !== undefined) {
       const other = ids.get(id);
@@ -176,7 +184,7 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
       continue;
     }
     if (!isSafeSlug(m[1])) {
-      issues.push(issue(f, `${f}: the file name is also the showcase's address, so it may use only a–z, 0–9 and single hyphens; rename it to "${slugify(m[1])}.md".`));
+      issues.push(issue(f, `the file name is also the showcase's address, so it may use only a–z, 0–9 and single hyphens; rename it to "${slugify(m[1])}.md".`));
       continue;
     }
     const parsed = parseFile(listing.texts.get(f) ?? '', f, issues);
@@ -189,7 +197,7 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
     collections.push({ slug: m[1], file: f, frontmatter: checked.value, intro: parsed.body });
   }
 
-  return { manifest, artifacts, collections, issues, warnings };
+  return { manifest, artifacts, collections, rejected, issues, warnings };
 }
 
 function parseFile(text: string, file: string, issues: FieldIssue[]) {

@@ -150,7 +150,11 @@ export function findFileReferences(body: string, format: 'markdown' | 'mdx'): Fi
 }
 
 /** Replaces located references with new URLs (`media:ID#fragment`); references without a place are left as they are. */
-export function replaceFileReferences(body: string, refs: FileReference[], urlFor: (ref: FileReference) => string | undefined): string {
+export function replaceFileReferences<R extends FileReference>(
+  body: string,
+  refs: R[],
+  urlFor: (ref: R) => string | undefined,
+): string {
   const located = refs
     .filter((r) => r.start !== undefined && r.end !== undefined)
     .sort((a, b) => (b.start ?? 0) - (a.start ?? 0));

@@ -48,7 +48,7 @@ export function extractHashtags(text: string): string[] {
   const seen = new Set<string>()
   for (const match of text.matchAll(hashtagPattern)) {
     // A sentence like "see #week-3-" or "#tag_" ends with a separator that is not part of the tag.
-    const raw = match[1].replace(/[-_]+$/u, '')
+    const raw = (match[1] ?? '').replace(/[-_]+$/u, '')
     const result = normalizeTag(raw)
     if (result.ok) seen.add(result.tag)
   }

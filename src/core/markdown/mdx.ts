@@ -50,7 +50,7 @@ type MdNode = {
   value?: string
   attributes?: Attribute[]
   children?: MdNode[]
-  position?: Position
+  position?: Position | undefined
   data?: Record<string, unknown>
   url?: string
   alt?: string | null
@@ -80,7 +80,8 @@ function isCommentOnly(node: MdNode): boolean {
 // paragraph; when it is the paragraph's only content we treat it as the block the student meant.
 function soleElementOf(paragraph: MdNode): MdNode | undefined {
   const content = (paragraph.children ?? []).filter((child) => !isBlank(child))
-  return content.length === 1 && content[0].type === 'mdxJsxTextElement' ? content[0] : undefined
+  const [only] = content
+  return content.length === 1 && only?.type === 'mdxJsxTextElement' ? only : undefined
 }
 
 /** Checks a parsed MDX tree against the safe subset and returns every problem found (empty when it is safe). */

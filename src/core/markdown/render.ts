@@ -48,7 +48,7 @@ export type RenderedBody = {
   excerpt: string
 }
 
-/** Outcome of rendering a body: the rendered body, or located errors (MDX outside the safe subset). */
+/** Outcome of rendering a body: the rendered body, or located errors (MDX outside the safe subset, absurd nesting). */
 export type RenderResult = RenderedBody | { ok: false; errors: BodyError[] }
 
 /** Longest excerpt, in characters, before it is cut at a word boundary. */
@@ -104,18 +104,21 @@ const htmlPipeline = unified()
 
 /** Renders an artifact body (Markdown or safe-subset MDX) to sanitized HTML plus hashtags, headings and media. */
 export function renderArtifactBody(input: { source: string; format: BodyFormat }): RenderResult {
+  const parser = input.format === 'mdx' ? mdxParser : markdownParser
   let tree: MdastRoot
+  try {
+    tree = parser.parse(input.source)
+  } catch (error) {
+    // Only the MDX syntax can fail to parse; CommonMark/GFM accepts any text.
+    if (input.format !== 'mdx') throw error
+    return { ok: false, errors: [mdxSyntaxError(error)] }
+  }
+  const tooDeep = tooDeeplyNested(tree)
+  if (tooDeep) return { ok: false, errors: [tooDeep] }
   if (input.format === 'mdx') {
-    try {
-      tree = mdxParser.parse(input.source)
-    } catch (error) {
-      return { ok: false, errors: [mdxSyntaxError(error)] }
-    }
     const errors = checkMdx(tree)
     if (errors.length > 0) return { ok: false, errors }
     lowerMdx(tree)
-  } else {
-    tree = markdownParser.parse(input.source)
   }
 
   const { mediaRefs, definitions } = rewriteMedia(tree)
@@ -132,6 +135,27 @@ export function renderArtifactBody(input: { source: string; format: BodyFormat }
     wordCount: countWords(wordText),
     excerpt,
   }
+}
+
+/** Deepest nesting of the syntax tree a body may have (about 50 nested lists, or 100 nested quotes). */
+export const maxNestingDepth = 100
+
+// Later stages (mdast -> hast, sanitizing, serializing) recurse once per level, so a body of thousands of nested
+// `>` would overflow the stack. Nobody nests that deep on purpose; say so instead of crashing.
+function tooDeeplyNested(tree: MdastRoot): BodyError | undefined {
+  const stack: Array<{ node: Nodes; depth: number }> = [{ node: tree, depth: 0 }]
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop() as { node: Nodes; depth: number }
+    if (depth > maxNestingDepth) {
+      return {
+        line: node.position?.start.line ?? 1,
+        column: node.position?.start.column ?? 1,
+        message: `Lists or quotes are nested too deeply here (more than ${maxNestingDepth} levels). Flatten them, for example by starting a new list.`,
+      }
+    }
+    if ('children' in node) for (const child of node.children) stack.push({ node: child as Nodes, depth: depth + 1 })
+  }
+  return undefined
 }
 
 // Student-facing syntax for Potluck media is `![alt](media:ID)` (also `[file](media:ID)` and Figure's
@@ -200,8 +224,7 @@ function collectText(tree: MdastRoot, definitions: Map<string, Definition>): { t
   const words: string[] = []
   const walkChildren = (parent: Parent): void => {
     const children = parent.children as Nodes[]
-    for (let index = 0; index < children.length; index++) {
-      const child = children[index]
+    for (const [index, child] of children.entries()) {
       if (child.type === 'image' || child.type === 'imageReference') {
         const replacement = remoteImageReplacement(child, parent, definitions)
         if (replacement) children[index] = replacement
@@ -290,7 +313,8 @@ function makeExcerpt(tree: MdastRoot): string {
   }
   const text = parts.join(' ')
   if (text.length <= excerptLength) return text
-  const cut = text.slice(0, excerptLength)
+  // Cut by code points, so an emoji or a rare CJK character is never split in half.
+  const cut = Array.from(text).slice(0, excerptLength).join('')
   const lastSpace = cut.lastIndexOf(' ')
   return `${(lastSpace > excerptLength / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s,;:.!?–—-]+$/u, '')}…`
 }
@@ -304,7 +328,9 @@ function collectHeadings(tree: HastRoot): BodyHeading[] {
       const id = child.properties.id
       if (depth === 0) walk(child)
       else if (typeof id === 'string' && id !== clobberPrefix + footnoteLabelId) {
-        headings.push({ depth, id, text: hastText(child) })
+        const text = hastText(child)
+        // An empty heading (`##` alone) has nothing to show in a table of contents.
+        if (text !== '') headings.push({ depth, id, text })
       }
     }
   }
@@ -313,7 +339,7 @@ function collectHeadings(tree: HastRoot): BodyHeading[] {
 }
 
 function headingDepth(tagName: string): number {
-  return tagName.length === 2 && tagName[0] === 'h' && tagName[1] >= '1' && tagName[1] <= '6' ? Number(tagName[1]) : 0
+  return /^h[1-6]$/.test(tagName) ? Number(tagName.charAt(1)) : 0
 }
 
 function hastText(node: Element): string {

@@ -54,9 +54,9 @@ const FORMAT_OF: Record<ImageMime, string> = {
  * nothing is ever upscaled.
  */
 export function variantWidths(width: number): number[] {
-  const widths: number[] = VARIANT_WIDTHS.filter((w) => w < width);
+  const widths: number[] = VARIANT_WIDTHS.filter((w) => w <= width);
   const largest = VARIANT_WIDTHS[VARIANT_WIDTHS.length - 1];
-  if (width < largest) widths.push(width);
+  if (width < largest && !widths.includes(width)) widths.push(width);
   return widths;
 }
 

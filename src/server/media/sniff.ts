@@ -5,6 +5,9 @@
  */
 import type { ImageMime } from './limits.ts';
 
+/** The character set of a text file, when it is one a browser should be told; otherwise left to the reader. */
+export type TextCharset = 'utf-8' | 'utf-16';
+
 /** Families of attachment content; one extension accepts one family (see ATTACHMENT_FAMILY). */
 export type AttachmentFamily =
   | 'pdf'
@@ -25,7 +28,7 @@ export type Sniffed =
   /** A picture format Potluck reads. */
   | { kind: 'image'; mime: ImageMime; label: string }
   /** Content that may be stored as an attachment (if its extension agrees). */
-  | { kind: 'attachment'; family: AttachmentFamily; label: string; charset?: 'utf-8' | 'utf-16' }
+  | { kind: 'attachment'; family: AttachmentFamily; label: string; charset?: TextCharset }
   /**
    * Anything else: refused. `label` says what it looks like ("a web page", "an SVG drawing", "a program") so the
    * refusal can tell the student; `danger` marks content a browser could run.
@@ -212,7 +215,7 @@ const MARKUP_START =
 const XML_START = /^<\?xml[\s\S]{0,500}?<(?:!doctype\s+)?(svg|html|xsl:stylesheet)\b/i;
 
 function sniffText(bytes: Uint8Array): Sniffed {
-  let charset: 'utf-8' | 'utf-16' = 'utf-8';
+  let charset: TextCharset | undefined = 'utf-8';
   let text: string;
   if (startsWith(bytes, [0xff, 0xfe]) || startsWith(bytes, [0xfe, 0xff])) {
     charset = 'utf-16';
@@ -225,6 +228,7 @@ function sniffText(bytes: Uint8Array): Sniffed {
     } catch {
       // Not UTF-8: text from an older Windows program (Windows-1252) is still text; read it loosely.
       text = new TextDecoder('windows-1252').decode(sample);
+      charset = undefined;
     }
   }
   const start = text.replace(/^\uFEFF/, '').trimStart().slice(0, 4096);

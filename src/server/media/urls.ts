@@ -45,3 +45,22 @@ export function markdownFor(item: Pick<MediaLike, 'id' | 'kind' | 'alt' | 'filen
     ? `![${markdownLabel(item.alt)}](media:${item.id})`
     : `[${markdownLabel(item.filename) || 'Download'}](media:${item.id})`;
 }
+
+/** What the upload endpoint answers about an item (and what the picker shows after an upload). */
+export function mediaJson(item: MediaLike & { bytes: number; width: number | null; height: number | null; variants: { width: number; height: number; bytes: number; file: string }[] }) {
+  return {
+    id: item.id,
+    kind: item.kind,
+    filename: item.filename,
+    mime: item.mime,
+    bytes: item.bytes,
+    width: item.width,
+    height: item.height,
+    alt: item.alt,
+    url: mediaUrl(item.id),
+    originalUrl: originalUrl(item),
+    markdown: markdownFor(item),
+    srcset: mediaSrcset(item),
+    variants: item.variants.map((v) => ({ width: v.width, height: v.height, bytes: v.bytes, url: mediaUrl(item.id, v.file) })),
+  };
+}

@@ -45,8 +45,8 @@ describe('GFM', () => {
     expect(elements(html, 'a').map((a) => a.properties.href)).toEqual(
       expect.arrayContaining(['http://www.example.org', 'https://example.org/page']),
     )
-    const section = elements(html, 'section')[0]
-    expect(section.properties).toHaveProperty('dataFootnotes')
+    const [section] = elements(html, 'section')
+    expect(section?.properties).toHaveProperty('dataFootnotes')
     expect(html).toContain('My source.')
   })
 
@@ -88,12 +88,18 @@ describe('headings', () => {
     expect(result.html).toContain('<span class="pl-sr-only">Section titled “Method”</span>')
     expect(result.html).toContain('<span aria-hidden="true" class="pl-heading-anchor-icon">#</span>')
     // The anchor sits after the heading, so the heading's own name is just its text.
-    expect(elements(result.html, 'h2')[0].children).toEqual([expect.objectContaining({ type: 'text', value: 'Method' })])
+    expect(elements(result.html, 'h2')[0]?.children).toEqual([expect.objectContaining({ type: 'text', value: 'Method' })])
   })
 
   it('gives repeated headings distinct ids', () => {
     const { headings } = render('## Notes\n\n## Notes')
     expect(headings.map((h) => h.id)).toEqual(['user-content-notes', 'user-content-notes-1'])
+  })
+
+  it('links headings written in other scripts to their ids', () => {
+    const { html, headings } = render('## Méthode et résultats\n\n## 実験')
+    expect(headings.map((h) => h.id)).toEqual(['user-content-méthode-et-résultats', 'user-content-実験'])
+    expect(elements(html, 'a').map((a) => a.properties.href)).toEqual(headings.map((h) => `#${h.id}`))
   })
 
   it('does not list the hidden footnotes label as a heading', () => {
@@ -105,8 +111,8 @@ describe('headings', () => {
 describe('code', () => {
   it('highlights fenced code with classes only', () => {
     const { html } = render('```python\ndef grow(days):\n    return days * 2  # cm\n```')
-    const code = elements(html, 'code')[0]
-    expect(code.properties.className).toEqual(['hljs', 'language-python'])
+    const [code] = elements(html, 'code')
+    expect(code?.properties.className).toEqual(['hljs', 'language-python'])
     const classes = elements(html, 'span').flatMap((span) => span.properties.className as string[])
     expect(classes).toEqual(expect.arrayContaining(['hljs-keyword', 'hljs-comment']))
     expect(html).not.toContain('style=')
@@ -166,7 +172,7 @@ describe('media and images', () => {
   it('rewrites media references written as reference-style definitions', () => {
     const result = render('![Chart][chart]\n\n[chart]: media:chart01')
     expect(result.mediaRefs).toEqual(['chart01'])
-    expect(elements(result.html, 'img')[0].properties.src).toBe('/media/chart01/')
+    expect(elements(result.html, 'img')[0]?.properties.src).toBe('/media/chart01/')
   })
 
   it('keeps alt text, gives images without alt an empty one, and loads lazily', () => {
@@ -224,6 +230,22 @@ describe('word count and excerpt', () => {
     expect(excerpt.endsWith('…')).toBe(true)
     expect(excerpt.length).toBeLessThanOrEqual(281)
     expect(excerpt).not.toContain('<')
+  })
+})
+
+describe('hostile input', () => {
+  it('refuses absurdly deep nesting with a located error instead of overflowing the stack', () => {
+    for (const format of ['markdown', 'mdx'] as const) {
+      const result = renderArtifactBody({ source: `Intro\n\n${'>'.repeat(5000)} deep`, format })
+      expect(result).toEqual({
+        ok: false,
+        errors: [{ line: 3, column: expect.any(Number), message: expect.stringMatching(/nested too deeply/) }],
+      })
+    }
+  })
+
+  it('still renders ordinary nesting', () => {
+    expect(render(`${'>'.repeat(20)} quoted\n\n- a\n  - b\n    - c`).html).toContain('quoted')
   })
 })
 

@@ -1,0 +1,691 @@
+/**
+ * Importing a `potluck-archive/1` folder into an account (the CLI's `potluck import`, the demo loader, later the
+ * import page). All or nothing, in three phases:
+ *
+ * 1. Check everything, writing nothing: the folder (no links, nothing outside it), potluck.json, every
+ *    frontmatter, every body, every file a body or cover refers to, showcase items, ids. Every problem is
+ *    collected and thrown together as BAD_ARCHIVE.
+ * 2. Media: pictures are re-encoded by sharp (async), so they are stored before the database transaction. A file
+ *    already stored for this account (same SHA-256) is reused, so importing twice stores nothing twice.
+ * 3. One transaction for every database write (artifacts with their revisions, syndications, showcases,
+ *    profile). If it fails, the media stored in phase 2 (and an account created for the import) are removed.
+ *
+ * Artifacts are matched by their `id`: an existing one is updated through saveArtifact, which stores no new
+ * revision when nothing changed; a new one is created with the archive's id, so it survives the next round trip.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { and, eq, inArray } from 'drizzle-orm';
+import { handleSchema } from '../core/accounts.ts';
+import { readArchive, textFilesOf, type ArchiveArtifact, type ArchiveContents } from '../core/archive/reader.ts';
+import { replaceFileReferences } from '../core/archive/references.ts';
+import { PotluckError, type FieldIssue } from '../core/errors.ts';
+import type { AppContext } from '../server/context.ts';
+import { artifacts, media, showcaseItems, showcases, syndications, users, type Media, type User } from '../server/db/schema.ts';
+import { processImage } from '../server/media/images.ts';
+import { ATTACHMENT_TYPES, IMAGE_TYPES, MAX_ALT_CHARS, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../server/media/limits.ts';
+import { sniff } from '../server/media/sniff.ts';
+import { mediaItemDir } from '../server/media/storage.ts';
+import { getPolicy } from '../server/policy.ts';
+import { saveArtifact } from './artifactSaver.ts';
+import { deleteMedia, uploadMedia } from './mediaUploader.ts';
+import { saveShowcase } from './showcaseSaver.ts';
+import { createUser } from './userCreator.ts';
+
+/** A step of a long import, for progress lines. */
+export interface ImportProgress {
+  step: 'check' | 'media' | 'save';
+  done: number;
+  total: number;
+  /** The file or artifact being worked on. */
+  item?: string;
+}
+
+export interface ImportArchiveProps {
+  /** The archive folder (the one holding potluck.json). */
+  dir: string;
+  /** The account to import into; created from the archive's profile when it does not exist. */
+  handle: string;
+  /** Check everything and report what would happen, writing nothing. */
+  dryRun?: boolean;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface ImportReport {
+  user: { handle: string; created: boolean };
+  artifacts: { created: number; updated: number; unchanged: number };
+  media: { stored: number; reused: number };
+  showcases: number;
+  warnings: string[];
+  dryRun: boolean;
+}
+
+/** Largest text file (index.md, collection, potluck.json) read: a body is at most 500,000 characters. */
+const MAX_TEXT_BYTES = 4 * 1024 * 1024;
+/** Most files looked at in one archive: far beyond a school career of work, small enough to list quickly. */
+const MAX_FILES = 50_000;
+/** Folders deeper than this are not an archive Potluck wrote, and are not walked. */
+const MAX_DEPTH = 12;
+
+const pictureExtensions = new Set(['jpg', 'jpeg', ...Object.values(IMAGE_TYPES)]);
+
+function badArchive(issues: FieldIssue[], dir: string): PotluckError {
+  const lines = issues.map((i) => `  - ${i.field.split(': ')[0]}: ${i.message}`);
+  const count = issues.length === 1 ? 'a problem' : `${issues.length} problems`;
+  return new PotluckError(
+    'BAD_ARCHIVE',
+    `The archive in ${dir} has ${count}; nothing was imported. Fix ${issues.length === 1 ? 'it' : 'them'} and import again:\n${lines.join('\n')}`,
+    { issues },
+  );
+}
+
+/** Imports an archive folder into account `handle`; see the file comment for the phases. */
+export async function importArchiveFolder(app: AppContext, props: ImportArchiveProps): Promise<ImportReport> {
+  const progress = props.onProgress ?? (() => {});
+  const root = path.resolve(props.dir);
+  await checkRoot(root);
+
+  // Phase 1: check everything.
+  const issues: FieldIssue[] = [];
+  const handle = handleSchema.safeParse(props.handle);
+  if (!handle.success) issues.push({ field: 'handle', message: handle.error.issues[0].message });
+  const listing = await listArchive(root, issues);
+  const texts = await readTexts(root, listing, issues);
+  progress({ step: 'check', done: 0, total: 1 });
+  const contents = readArchive({ files: [...listing.keys()], texts });
+  issues.push(...contents.issues);
+  const warnings = [...contents.warnings];
+  checkMediaFiles(contents, listing, issues);
+  if (!handle.success) throw badArchive(issues, props.dir);
+
+  const existingUser = app.db.select().from(users).where(eq(users.handle, handle.data)).get();
+  const ids = assignIds(app, contents, handle.data, existingUser, warnings);
+  const showcaseItemsBySlug = resolveShowcaseItems(app, contents, ids, existingUser, issues);
+  if (issues.length > 0 || !contents.manifest) throw badArchive(issues, props.dir);
+  progress({ step: 'check', done: 1, total: 1 });
+
+  const manifest = contents.manifest;
+  if (manifest.profile.handle !== handle.data) {
+    warnings.push(`The archive belongs to @${manifest.profile.handle}; it was imported into @${handle.data}.`);
+  }
+  const visibilityOf = publicPolicy(app, contents, existingUser, warnings);
+
+  if (props.dryRun) {
+    return dryRun(app, { contents, ids, handle: handle.data, existingUser, listing, root, visibilityOf, showcaseItemsBySlug, warnings, progress });
+  }
+
+  // Phase 2: the account, then media (outside the transaction: sharp is asynchronous).
+  let user = existingUser;
+  let createdUser = false;
+  if (!user) {
+    user = await createUser(app, {
+      handle: handle.data,
+      name: manifest.profile.name,
+      role: 'student',
+      bio: manifest.profile.bio,
+      links: manifest.profile.links,
+    });
+    createdUser = true;
+    warnings.push(
+      `@${user.handle} was created from the archive without a password: nobody can sign in to it until a password is set for it.`,
+    );
+  }
+  const stored: Media[] = [];
+  const cleanUp = async () => {
+    for (const m of stored) await deleteMedia(app, { ownerId: m.ownerId, mediaId: m.id }).catch(() => {});
+    if (createdUser && user) {
+      app.db.delete(users).where(eq(users.id, user.id)).run();
+      await fs.rmdir(path.dirname(mediaItemDir(app.config, user.id, 'any'))).catch(() => {});
+    }
+  };
+
+  let mediaIds: Map<string, string>;
+  let reused = 0;
+  try {
+    const result = await storeMedia(app, { root, contents, owner: user, stored, progress });
+    mediaIds = result.ids;
+    reused = result.reused;
+    if (result.issues.length) throw badArchive(result.issues, props.dir);
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+
+  // Phase 3: every database write in one transaction.
+  const owner = user;
+  try {
+    const counts = await inAsyncTransaction(app, () =>
+      writeAll(app, { contents, ids, owner, createdUser, mediaIds, visibilityOf, showcaseItemsBySlug, warnings, progress }),
+    );
+    return {
+      user: { handle: owner.handle, created: createdUser },
+      artifacts: counts.artifacts,
+      media: { stored: stored.length, reused },
+      showcases: counts.showcases,
+      warnings,
+      dryRun: false,
+    };
+  } catch (error) {
+    await cleanUp();
+    if (error instanceof PotluckError && error.code !== 'BAD_ARCHIVE') {
+      throw new PotluckError('BAD_ARCHIVE', `Nothing was imported: ${error.message}`, { issues: error.issues, cause: error });
+    }
+    throw error;
+  }
+}
+
+async function checkRoot(root: string): Promise<void> {
+  const stat = await fs.stat(root).catch(() => undefined);
+  if (!stat) {
+    throw new PotluckError('BAD_ARCHIVE', `There is no folder at ${root}. Pass the folder that holds potluck.json.`);
+  }
+  if (stat.isFile() && root.toLowerCase().endsWith('.zip')) {
+    throw new PotluckError('BAD_ARCHIVE', 'zip archives are not supported yet; unzip it and pass the folder.');
+  }
+  if (!stat.isDirectory()) {
+    throw new PotluckError('BAD_ARCHIVE', `${root} is a file, not a folder. Pass the folder that holds potluck.json.`);
+  }
+}
+
+/**
+ * Lists the regular files of the parts of the archive import owns (potluck.json, artifacts/, collections/),
+ * with their sizes. Links are refused rather than followed: a link could point anywhere on this machine.
+ */
+async function listArchive(root: string, issues: FieldIssue[]): Promise<Map<string, number>> {
+  const files = new Map<string, number>();
+  const visit = async (rel: string, depth: number): Promise<void> => {
+    const full = path.join(root, ...rel.split('/'));
+    const stat = await fs.lstat(full).catch(() => undefined);
+    if (!stat) return;
+    if (stat.isSymbolicLink()) {
+      issues.push({
+        field: rel,
+        message: 'is a symbolic link; an archive must hold the files themselves (replace the link with a copy of the file).',
+      });
+      return;
+    }
+    if (stat.isFile()) {
+      if (files.size >= MAX_FILES) {
+        if (files.size === MAX_FILES) issues.push({ field: rel, message: `the archive has more than ${MAX_FILES} files.` });
+        files.set(rel, stat.size);
+        return;
+      }
+      files.set(rel, stat.size);
+      return;
+    }
+    if (!stat.isDirectory()) {
+      issues.push({ field: rel, message: 'is not a regular file or folder.' });
+      return;
+    }
+    if (depth > MAX_DEPTH) {
+      issues.push({ field: rel, message: `is nested more than ${MAX_DEPTH} folders deep.` });
+      return;
+    }
+    const names = await fs.readdir(full);
+    for (const name of names.sort()) await visit(`${rel}/${name}`, depth + 1);
+  };
+  for (const top of ['potluck.json', 'artifacts', 'collections']) await visit(top, 0);
+  return files;
+}
+
+async function readTexts(root: string, listing: Map<string, number>, issues: FieldIssue[]): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for (const rel of textFilesOf([...listing.keys()])) {
+    if ((listing.get(rel) ?? 0) > MAX_TEXT_BYTES) {
+      issues.push({ field: rel, message: `is larger than ${MAX_TEXT_BYTES / 1024 / 1024} MB; split the text into several artifacts.` });
+      continue;
+    }
+    const bytes = await fs.readFile(path.join(root, ...rel.split('/')));
+    try {
+      texts.set(rel, decoder.decode(bytes));
+    } catch {
+      issues.push({ field: rel, message: 'is not UTF-8 text; save it again as UTF-8 (every modern editor can).' });
+    }
+  }
+  return texts;
+}
+
+/** Early, cheap refusals of files uploadMedia would refuse later (by extension and size). */
+function checkMediaFiles(contents: ArchiveContents, listing: Map<string, number>, issues: FieldIssue[]): void {
+  for (const artifact of contents.artifacts) {
+    for (const f of artifact.files) {
+      const ext = f.path.slice(f.path.lastIndexOf('.') + 1).toLowerCase();
+      const size = listing.get(f.path) ?? 0;
+      const isPicture = pictureExtensions.has(ext);
+      if (!isPicture && !(ext in ATTACHMENT_TYPES)) {
+        issues.push({
+          field: f.path,
+          message: `Potluck cannot store .${ext} files; use a picture (JPEG, PNG, WebP, GIF, AVIF) or a PDF, sound, video, office or text file.`,
+        });
+      } else if (size === 0) {
+        issues.push({ field: f.path, message: 'the file is empty.' });
+      } else if (size > (isPicture ? MAX_IMAGE_BYTES : MAX_ATTACHMENT_BYTES)) {
+        const limit = (isPicture ? MAX_IMAGE_BYTES : MAX_ATTACHMENT_BYTES) / 1024 / 1024;
+        issues.push({ field: f.path, message: `is larger than ${limit} MB, the most Potluck stores for one file.` });
+      }
+    }
+  }
+}
+
+/**
+ * The id each artifact gets: its own, or (no id, or an id another account already uses) one derived from handle
+ * and slug, so importing the same folder again finds the same artifact.
+ */
+function assignIds(
+  app: AppContext,
+  contents: ArchiveContents,
+  handle: string,
+  owner: User | undefined,
+  warnings: string[],
+): Map<string, string> {
+  const given = contents.artifacts.map((a) => a.frontmatter.id).filter((id): id is string => id !== undefined);
+  const owners = new Map<string, string>();
+  for (let i = 0; i < given.length; i += 500) {
+    const rows = app.db
+      .select({ id: artifacts.id, ownerId: artifacts.ownerId })
+      .from(artifacts)
+      .where(inArray(artifacts.id, given.slice(i, i + 500)))
+      .all();
+    for (const r of rows) owners.set(r.id, r.ownerId);
+  }
+  const ids = new Map<string, string>();
+  for (const a of contents.artifacts) {
+    const id = a.frontmatter.id;
+    const takenByOther = id !== undefined && owners.has(id) && owners.get(id) !== owner?.id;
+    if (id !== undefined && !takenByOther) {
+      ids.set(a.slug, id);
+      continue;
+    }
+    const derived = derivedArtifactId(handle, a.slug);
+    ids.set(a.slug, derived);
+    warnings.push(
+      takenByOther
+        ? `${a.file}: id ${id} already belongs to another account's work here, so this artifact got the id ${derived}.`
+        : `${a.file}: has no id, so it got ${derived}; add "id: ${derived}" to its frontmatter to keep it if you rename the folder.`,
+    );
+  }
+  return ids;
+}
+
+/** A stable artifact id from handle and slug, shaped like the UUIDs Potluck makes (version 8: custom). */
+export function derivedArtifactId(handle: string, slug: string): string {
+  const hex = createHash('sha256').update(`potluck-archive/1\0${handle}\0${slug}`).digest('hex').slice(0, 32).split('');
+  hex[12] = '8';
+  hex[16] = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Showcase slug -> artifact ids in order; an item must be in the archive or already in the account. */
+function resolveShowcaseItems(
+  app: AppContext,
+  contents: ArchiveContents,
+  ids: Map<string, string>,
+  owner: User | undefined,
+  issues: FieldIssue[],
+): Map<string, string[]> {
+  const existing = new Map<string, string>();
+  if (owner) {
+    for (const row of app.db.select({ id: artifacts.id, slug: artifacts.slug }).from(artifacts).where(eq(artifacts.ownerId, owner.id)).all()) {
+      existing.set(row.slug, row.id);
+    }
+  }
+  const result = new Map<string, string[]>();
+  for (const c of contents.collections) {
+    const items: string[] = [];
+    for (const slug of c.frontmatter.items) {
+      const id = ids.get(slug) ?? existing.get(slug);
+      if (id) items.push(id);
+      else if (!contents.rejected.includes(slug)) {
+        issues.push({
+          field: `${c.file}: items`,
+          message: `items lists "${slug}", but there is no artifacts/${slug}/ in the archive${owner ? ` and no such artifact in @${owner.handle}` : ''}.`,
+        });
+      }
+    }
+    result.set(c.slug, items);
+  }
+  return result;
+}
+
+/**
+ * When instance policy asks for recorded consent before work is public and the account has none, public work is
+ * imported as `members` (the minor-safe default) with a warning, rather than refusing the whole archive.
+ */
+function publicPolicy(
+  app: AppContext,
+  contents: ArchiveContents,
+  owner: User | undefined,
+  warnings: string[],
+): (v: ArchiveArtifact['frontmatter']['visibility']) => ArchiveArtifact['frontmatter']['visibility'] {
+  const needsConsent = getPolicy(app).publicRequiresConsent && !owner?.publicConsentAt;
+  if (!needsConsent) return (v) => v;
+  const count = contents.artifacts.filter((a) => a.frontmatter.visibility === 'public').length;
+  if (count > 0) {
+    warnings.push(
+      `This Potluck asks for recorded consent before work is public, so ${count} public artifact${count === 1 ? ' was' : 's were'} imported as "members". Record consent on the Account page, then make them public again (or import again).`,
+    );
+  }
+  return (v) => (v === 'public' ? 'members' : v);
+}
+
+type Owner = User;
+
+/** Files to store, once each: the same bytes under two names or in two artifacts are one media item. */
+function plannedFiles(contents: ArchiveContents): { path: string; alt: string }[] {
+  const seen = new Map<string, { path: string; alt: string }>();
+  for (const a of contents.artifacts) {
+    for (const f of a.files) {
+      const prior = seen.get(f.path);
+      if (!prior) seen.set(f.path, { path: f.path, alt: f.alt });
+      else if (!prior.alt) prior.alt = f.alt;
+    }
+  }
+  return [...seen.values()];
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Finds an existing media row of the owner for these bytes: the same SHA-256 (attachments, and pictures exported
+ * by Potluck, whose stored original is what the archive holds), or else the SHA-256 that storing the picture
+ * would produce (pictures are re-encoded on upload, deterministically).
+ */
+async function findExisting(app: AppContext, ownerId: string, bytes: Uint8Array, known: Map<string, string>): Promise<string | undefined> {
+  const direct = sha256(bytes);
+  const lookup = (hash: string) =>
+    known.get(hash) ??
+    app.db.select({ id: media.id }).from(media).where(and(eq(media.ownerId, ownerId), eq(media.sha256, hash))).get()?.id;
+  const hit = lookup(direct);
+  if (hit) return hit;
+  const sniffed = sniff(bytes);
+  if (sniffed.kind !== 'image') return undefined;
+  const hasImages = app.db
+    .select({ id: media.id })
+    .from(media)
+    .where(and(eq(media.ownerId, ownerId), eq(media.kind, 'image')))
+    .get();
+  if (!hasImages) return undefined;
+  try {
+    const processed = await processImage(bytes, sniffed.mime);
+    return lookup(sha256(processed.original));
+  } catch {
+    return undefined;
+  }
+}
+
+async function storeMedia(
+  app: AppContext,
+  props: { root: string; contents: ArchiveContents; owner: Owner; stored: Media[]; progress: (p: ImportProgress) => void },
+): Promise<{ ids: Map<string, string>; reused: number; issues: FieldIssue[] }> {
+  const files = plannedFiles(props.contents);
+  const ids = new Map<string, string>();
+  const byHash = new Map<string, string>();
+  const issues: FieldIssue[] = [];
+  let reused = 0;
+  for (const [i, f] of files.entries()) {
+    props.progress({ step: 'media', done: i, total: files.length, item: f.path });
+    const bytes = await fs.readFile(path.join(props.root, ...f.path.split('/')));
+    const hash = sha256(bytes);
+    const existing = await findExisting(app, props.owner.id, bytes, byHash);
+    if (existing) {
+      ids.set(f.path, existing);
+      byHash.set(hash, existing);
+      if (!props.stored.some((m) => m.id === existing)) reused++;
+      continue;
+    }
+    try {
+      const row = await uploadMedia(app, {
+        ownerId: props.owner.id,
+        file: { name: f.path.slice(f.path.lastIndexOf('/') + 1), bytes },
+        alt: f.alt.slice(0, MAX_ALT_CHARS),
+      });
+      props.stored.push(row);
+      ids.set(f.path, row.id);
+      byHash.set(hash, row.id);
+    } catch (error) {
+      if (!(error instanceof PotluckError)) throw error;
+      issues.push({ field: f.path, message: error.message });
+    }
+  }
+  props.progress({ step: 'media', done: files.length, total: files.length });
+  return { ids, reused, issues };
+}
+
+/**
+ * Runs `fn` in one IMMEDIATE transaction although it awaits. saveArtifact and saveShowcase are async only because
+ * they await already-computed values (their rendering is synchronous), so the body runs as one chain of
+ * microtasks: no I/O callback of another request gets in between. If either ever awaits real I/O, this must go.
+ */
+async function inAsyncTransaction<T>(app: AppContext, fn: () => Promise<T>): Promise<T> {
+  const client = app.db.$client;
+  if (client.inTransaction) return fn();
+  client.exec('BEGIN IMMEDIATE');
+  try {
+    const result = await fn();
+    client.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (client.inTransaction) client.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+interface WriteProps {
+  contents: ArchiveContents;
+  ids: Map<string, string>;
+  owner: Owner;
+  createdUser: boolean;
+  mediaIds: Map<string, string>;
+  visibilityOf: (v: ArchiveArtifact['frontmatter']['visibility']) => ArchiveArtifact['frontmatter']['visibility'];
+  showcaseItemsBySlug: Map<string, string[]>;
+  warnings: string[];
+  progress: (p: ImportProgress) => void;
+}
+
+async function writeAll(app: AppContext, props: WriteProps) {
+  const { contents, owner } = props;
+  const manifest = contents.manifest!;
+  // The account's profile: fill what is blank, never overwrite what the student already set here.
+  const patch: Partial<User> = {};
+  if (!owner.bio && manifest.profile.bio) patch.bio = manifest.profile.bio;
+  if (owner.links.length === 0 && manifest.profile.links.length) patch.links = manifest.profile.links;
+  if (!owner.siteTitle) patch.siteTitle = manifest.site.title;
+  if (!owner.siteLicense && manifest.site.license) patch.siteLicense = manifest.site.license;
+  if (Object.keys(patch).length) app.db.update(users).set(patch).where(eq(users.id, owner.id)).run();
+
+  const counts = { created: 0, updated: 0, unchanged: 0 };
+  // Existing artifacts first, so that a renamed folder frees its old address before a new artifact asks for it.
+  const existingIds = new Set(
+    app.db.select({ id: artifacts.id }).from(artifacts).where(eq(artifacts.ownerId, owner.id)).all().map((r) => r.id),
+  );
+  const ordered = [...contents.artifacts].sort(
+    (a, b) => Number(!existingIds.has(props.ids.get(a.slug)!)) - Number(!existingIds.has(props.ids.get(b.slug)!)),
+  );
+  for (const [i, a] of ordered.entries()) {
+    props.progress({ step: 'save', done: i, total: ordered.length + contents.collections.length, item: a.file });
+    const fm = a.frontmatter;
+    const body = replaceFileReferences(a.body, a.references, (ref) => {
+      const id = props.mediaIds.get(ref.path);
+      return id ? `media:${id}${ref.fragment}` : undefined;
+    });
+    const result = await named(a.file, () =>
+      saveArtifact(app, {
+        ownerId: owner.id,
+        artifactId: props.ids.get(a.slug),
+        note: 'Imported from an archive',
+        updatedAt: fm.updated ?? fm.date,
+        input: {
+          title: fm.title,
+          summary: fm.summary,
+          kind: fm.kind,
+          visibility: props.visibilityOf(fm.visibility),
+          format: a.format,
+          body,
+          tags: fm.tags,
+          date: fm.date,
+          coverMediaId: a.cover ? (props.mediaIds.get(a.cover) ?? null) : null,
+          linkUrl: fm.kind === 'link' ? (fm.link ?? null) : null,
+          canonical: fm.canonical ?? null,
+          slug: a.slug,
+        },
+      }),
+    );
+    if (result.created) counts.created++;
+    else if (result.revision) counts.updated++;
+    else counts.unchanged++;
+    if (result.artifact.slug !== a.slug) {
+      props.warnings.push(`${a.file}: the address ${a.slug} is taken by other work in @${owner.handle}, so this artifact is at ${result.artifact.slug}.`);
+    }
+    if (a.references.some((r) => r.start === undefined)) {
+      props.warnings.push(`${a.file}: a file reference written with escapes could not be pointed at its upload; check its links and pictures.`);
+    }
+    for (const url of fm.syndication) {
+      app.db
+        .insert(syndications)
+        .values({ artifactId: result.artifact.id, url, name: new URL(url).hostname, createdAt: app.now() })
+        .onConflictDoNothing()
+        .run();
+    }
+  }
+
+  let showcaseCount = 0;
+  for (const [i, c] of contents.collections.entries()) {
+    props.progress({ step: 'save', done: ordered.length + i, total: ordered.length + contents.collections.length, item: c.file });
+    const items = props.showcaseItemsBySlug.get(c.slug) ?? [];
+    const existing = app.db
+      .select()
+      .from(showcases)
+      .where(and(eq(showcases.ownerId, owner.id), eq(showcases.slug, c.slug)))
+      .get();
+    if (existing) {
+      const current = app.db
+        .select({ id: showcaseItems.artifactId, position: showcaseItems.position })
+        .from(showcaseItems)
+        .where(eq(showcaseItems.showcaseId, existing.id))
+        .all()
+        .sort((x, y) => x.position - y.position)
+        .map((r) => r.id);
+      const same =
+        existing.title === c.frontmatter.title &&
+        existing.intro === c.intro &&
+        existing.visibility === c.frontmatter.visibility &&
+        JSON.stringify(current) === JSON.stringify(items);
+      showcaseCount++;
+      if (same) continue;
+    } else {
+      showcaseCount++;
+    }
+    await named(c.file, () =>
+      saveShowcase(app, {
+        ownerId: owner.id,
+        showcaseId: existing?.id,
+        input: { title: c.frontmatter.title, intro: c.intro, visibility: c.frontmatter.visibility, items, slug: c.slug },
+      }),
+    );
+  }
+  props.progress({ step: 'save', done: ordered.length + contents.collections.length, total: ordered.length + contents.collections.length });
+  return { artifacts: counts, showcases: showcaseCount };
+}
+
+/** Runs a save; a refusal names the archive file it came from, so the student knows where to look. */
+async function named<T>(file: string, save: () => Promise<T>): Promise<T> {
+  try {
+    return await save();
+  } catch (error) {
+    if (!(error instanceof PotluckError)) throw error;
+    const issues = error.issues.length
+      ? error.issues.map((i) => ({ field: `${file}: ${i.field}`, message: i.message }))
+      : [{ field: file, message: error.message }];
+    throw new PotluckError(error.code, `${file}: ${error.message}`, { issues, cause: error });
+  }
+}
+
+/** Thrown to roll back a dry run. */
+class DryRunDone extends Error {}
+
+/**
+ * A dry run does the real writes with stand-in media rows inside a transaction that is always rolled back, so its
+ * counts (created / updated / unchanged) are exactly what an import would do, and nothing is left behind.
+ */
+async function dryRun(
+  app: AppContext,
+  props: {
+    contents: ArchiveContents;
+    ids: Map<string, string>;
+    handle: string;
+    existingUser: User | undefined;
+    listing: Map<string, number>;
+    root: string;
+    visibilityOf: WriteProps['visibilityOf'];
+    showcaseItemsBySlug: Map<string, string[]>;
+    warnings: string[];
+    progress: (p: ImportProgress) => void;
+  },
+): Promise<ImportReport> {
+  const manifest = props.contents.manifest!;
+  let report: ImportReport | undefined;
+  // Media first, outside the transaction: matching a picture may run sharp.
+  const files = plannedFiles(props.contents);
+  const known = new Map<string, string>();
+  const planned: { path: string; existing?: string; alt: string }[] = [];
+  for (const [i, f] of files.entries()) {
+    props.progress({ step: 'media', done: i, total: files.length, item: f.path });
+    const bytes = await fs.readFile(path.join(props.root, ...f.path.split('/')));
+    const existing = props.existingUser ? await findExisting(app, props.existingUser.id, bytes, known) : undefined;
+    planned.push({ path: f.path, existing, alt: f.alt });
+  }
+  try {
+    await inAsyncTransaction(app, async () => {
+      const owner =
+        props.existingUser ??
+        (await createUser(app, { handle: props.handle, name: manifest.profile.name, role: 'student', bio: manifest.profile.bio, links: manifest.profile.links }));
+      const mediaIds = new Map<string, string>();
+      for (const p of planned) {
+        const id = p.existing ?? app.newId();
+        if (!p.existing) {
+          app.db
+            .insert(media)
+            .values({ id, ownerId: owner.id, kind: 'attachment', filename: 'dry-run', mime: 'application/octet-stream', bytes: 0, sha256: '', createdAt: app.now() })
+            .run();
+        }
+        mediaIds.set(p.path, id);
+      }
+      const counts = await writeAll(app, {
+        contents: props.contents,
+        ids: props.ids,
+        owner,
+        createdUser: !props.existingUser,
+        mediaIds,
+        visibilityOf: props.visibilityOf,
+        showcaseItemsBySlug: props.showcaseItemsBySlug,
+        warnings: props.warnings,
+        progress: props.progress,
+      });
+      report = {
+        user: { handle: owner.handle, created: !props.existingUser },
+        artifacts: counts.artifacts,
+        media: { stored: planned.filter((p) => !p.existing).length, reused: planned.filter((p) => p.existing).length },
+        showcases: counts.showcases,
+        warnings: props.warnings,
+        dryRun: true,
+      };
+      throw new DryRunDone();
+    });
+  } catch (error) {
+    if (!(error instanceof DryRunDone)) {
+      if (error instanceof PotluckError && error.code !== 'BAD_ARCHIVE') {
+        throw new PotluckError('BAD_ARCHIVE', `The import would fail: ${error.message}`, { issues: error.issues, cause: error });
+      }
+      throw error;
+    }
+  }
+  if (!props.existingUser) {
+    props.warnings.push(`@${props.handle} would be created from the archive without a password: nobody could sign in to it until a password is set for it.`);
+  }
+  return report!;
+}
