@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   'user add': () => import('./cli/user-add.ts'),
   'user list': () => import('./cli/user-list.ts'),
   'user disable': () => import('./cli/user-disable.ts'),
+  'user password': () => import('./cli/user-password.ts'),
   'joincode create': () => import('./cli/joincode-create.ts'),
   import: () => import('./cli/import.ts'),
 };
@@ -24,6 +25,7 @@ Commands:
   user add              create an account
   user list             list accounts
   user disable          disable an account and end its sessions
+  user password         set a new password for an account (forgotten passwords)
   joincode create       create a join code for sign-up
   import                import an archive folder into an account
 

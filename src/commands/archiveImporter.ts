@@ -639,6 +639,7 @@ async function dryRun(
     const existing = props.existingUser ? await findExisting(app, props.existingUser.id, bytes, known) : undefined;
     planned.push({ path: f.path, existing, alt: f.alt });
   }
+  props.progress({ step: 'media', done: files.length, total: files.length });
   try {
     await inAsyncTransaction(app, async () => {
       const owner =

@@ -155,16 +155,15 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
       continue;
     }
     const file = `${dir}/${hasMdx ? 'index.mdx' : 'index.md'}`;
-    const artifact = readArtifact(folder, file, hasMdx, listing.texts.get(file) ?? '', fileSet, issues);
-    if (!artifact) {
-      rejected.push(folder);
-      continue;
-    }
-    const id = artifact.frontmatter.id;
+    const { artifact, id } = readArtifact(folder, file, hasMdx, listing.texts.get(file) ?? '', fileSet, issues);
     if (id !== undefined) {
       const other = ids.get(id);
       if (other) issues.push(issue(`${file}: id`, `id ${id} is also used by ${other}; every artifact needs its own id (delete the line to get a new one).`));
       else ids.set(id, file);
+    }
+    if (!artifact || ids.get(id ?? '') !== (id === undefined ? undefined : file)) {
+      rejected.push(folder);
+      continue;
     }
     const used = new Set(artifact.files.map((f) => f.path));
     for (const name of inside) {
@@ -217,9 +216,11 @@ function readArtifact(
   text: string,
   fileSet: ReadonlySet<string>,
   issues: FieldIssue[],
-): ArchiveArtifact | undefined {
+): { artifact?: ArchiveArtifact; id?: string } {
   const parsed = parseFile(text, file, issues);
-  if (!parsed) return undefined;
+  if (!parsed) return {};
+  const rawId = parsed.data.id;
+  const id = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : undefined;
   const checked = checkArchiveData(artifactFrontmatterSchema, parsed.data, file);
   const before = issues.length;
   if (!checked.ok) issues.push(...checked.issues);
@@ -288,6 +289,6 @@ function readArtifact(
     }
   }
 
-  if (!checked.ok || issues.length > before) return undefined;
-  return { slug, file, format, frontmatter: checked.value, body: parsed.body, references, cover, files: [...files.values()] };
+  if (!checked.ok || issues.length > before) return { id };
+  return { id, artifact: { slug, file, format, frontmatter: checked.value, body: parsed.body, references, cover, files: [...files.values()] } };
 }

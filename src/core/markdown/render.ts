@@ -11,54 +11,65 @@
 // Raw HTML written in Markdown is never passed through: remark-rehype drops `html` nodes unless told otherwise
 // (we don't), which is the safest choice and leaves Markdown as the one way to format. MDX has no raw HTML
 // either: `<div>` there is JSX, which mdx.ts refuses.
-import { toHtml } from 'hast-util-to-html'
-import { toString } from 'mdast-util-to-string'
-import rehypeAutolinkHeadings from 'rehype-autolink-headings'
-import rehypeHighlight from 'rehype-highlight'
-import rehypeSanitize from 'rehype-sanitize'
-import rehypeSlug from 'rehype-slug'
-import remarkGfm from 'remark-gfm'
-import remarkMdx from 'remark-mdx'
-import remarkParse from 'remark-parse'
-import remarkRehype from 'remark-rehype'
-import { unified } from 'unified'
-import { extractHashtags } from './hashtags.ts'
-import { checkMdx, lowerMdx, mdxSyntaxError } from './mdx.ts'
-import { clobberPrefix, finishSafeTree, isExternalUrl, potluckSanitizeSchema } from './sanitize.ts'
-import type { BodyError } from './mdx.ts'
-import type { Element, ElementContent, Root as HastRoot } from 'hast'
-import type { Definition, Image, ImageReference, Link, LinkReference, Nodes, Paragraph, Parent, Root as MdastRoot, Text } from 'mdast'
+import { toHtml } from 'hast-util-to-html';
+import { toString } from 'mdast-util-to-string';
+import rehypeAutolinkHeadings from 'rehype-autolink-headings';
+import rehypeHighlight from 'rehype-highlight';
+import rehypeSanitize from 'rehype-sanitize';
+import rehypeSlug from 'rehype-slug';
+import remarkGfm from 'remark-gfm';
+import remarkMdx from 'remark-mdx';
+import remarkParse from 'remark-parse';
+import remarkRehype from 'remark-rehype';
+import { unified } from 'unified';
+import { extractHashtags } from './hashtags.ts';
+import { checkMdx, lowerMdx, mdxSyntaxError } from './mdx.ts';
+import { clobberPrefix, finishSafeTree, isExternalUrl, potluckSanitizeSchema } from './sanitize.ts';
+import type { BodyError } from './mdx.ts';
+import type { Element, ElementContent, Root as HastRoot } from 'hast';
+import type {
+  Definition,
+  Image,
+  ImageReference,
+  Link,
+  LinkReference,
+  Nodes,
+  Paragraph,
+  Parent,
+  Root as MdastRoot,
+  Text,
+} from 'mdast';
 
-export type { BodyError } from './mdx.ts'
+export type { BodyError } from './mdx.ts';
 
 /** How an artifact body is written. */
-export type BodyFormat = 'markdown' | 'mdx'
+export type BodyFormat = 'markdown' | 'mdx';
 
 /** One heading of a rendered body, for a table of contents: `id` is the element id in the HTML. */
-export type BodyHeading = { depth: number; id: string; text: string }
+export type BodyHeading = { depth: number; id: string; text: string };
 
 /** A body that rendered: safe HTML and what was found in it. */
 export type RenderedBody = {
-  ok: true
-  html: string
-  hashtags: string[]
-  headings: BodyHeading[]
-  mediaRefs: string[]
-  wordCount: number
-  excerpt: string
-}
+  ok: true;
+  html: string;
+  hashtags: string[];
+  headings: BodyHeading[];
+  mediaRefs: string[];
+  wordCount: number;
+  excerpt: string;
+};
 
 /** Outcome of rendering a body: the rendered body, or located errors (MDX outside the safe subset, absurd nesting). */
-export type RenderResult = RenderedBody | { ok: false; errors: BodyError[] }
+export type RenderResult = RenderedBody | { ok: false; errors: BodyError[] };
 
 /** Longest excerpt, in characters, before it is cut at a word boundary. */
-export const excerptLength = 280
+export const excerptLength = 280;
 
 // Processors are built once: building them (grammars, micromark extensions) costs far more than a render.
-const markdownParser = unified().use(remarkParse).use(remarkGfm).freeze()
-const mdxParser = unified().use(remarkParse).use(remarkGfm).use(remarkMdx).freeze()
+const markdownParser = unified().use(remarkParse).use(remarkGfm).freeze();
+const mdxParser = unified().use(remarkParse).use(remarkGfm).use(remarkMdx).freeze();
 
-const footnoteLabelId = 'footnote-label'
+const footnoteLabelId = 'footnote-label';
 
 const htmlPipeline = unified()
   .use(remarkRehype, {
@@ -100,32 +111,32 @@ const htmlPipeline = unified()
   .use(rehypeHighlight, { detect: false, plainText: ['text', 'txt', 'plain', 'plaintext'] })
   .use(rehypeSanitize, potluckSanitizeSchema)
   .use(() => finishSafeTree)
-  .freeze()
+  .freeze();
 
 /** Renders an artifact body (Markdown or safe-subset MDX) to sanitized HTML plus hashtags, headings and media. */
 export function renderArtifactBody(input: { source: string; format: BodyFormat }): RenderResult {
-  const parser = input.format === 'mdx' ? mdxParser : markdownParser
-  let tree: MdastRoot
+  const parser = input.format === 'mdx' ? mdxParser : markdownParser;
+  let tree: MdastRoot;
   try {
-    tree = parser.parse(input.source)
+    tree = parser.parse(input.source);
   } catch (error) {
     // Only the MDX syntax can fail to parse; CommonMark/GFM accepts any text.
-    if (input.format !== 'mdx') throw error
-    return { ok: false, errors: [mdxSyntaxError(error)] }
+    if (input.format !== 'mdx') throw error;
+    return { ok: false, errors: [mdxSyntaxError(error)] };
   }
-  const tooDeep = tooDeeplyNested(tree)
-  if (tooDeep) return { ok: false, errors: [tooDeep] }
+  const tooDeep = tooDeeplyNested(tree);
+  if (tooDeep) return { ok: false, errors: [tooDeep] };
   if (input.format === 'mdx') {
-    const errors = checkMdx(tree)
-    if (errors.length > 0) return { ok: false, errors }
-    lowerMdx(tree)
+    const errors = checkMdx(tree);
+    if (errors.length > 0) return { ok: false, errors };
+    lowerMdx(tree);
   }
 
-  const { mediaRefs, definitions } = rewriteMedia(tree)
-  const { tagText, wordText } = collectText(tree, definitions)
-  const excerpt = makeExcerpt(tree)
+  const { mediaRefs, definitions } = rewriteMedia(tree);
+  const { tagText, wordText } = collectText(tree, definitions);
+  const excerpt = makeExcerpt(tree);
 
-  const hast = htmlPipeline.runSync(tree) as HastRoot
+  const hast = htmlPipeline.runSync(tree) as HastRoot;
   return {
     ok: true,
     html: toHtml(hast),
@@ -134,63 +145,63 @@ export function renderArtifactBody(input: { source: string; format: BodyFormat }
     mediaRefs,
     wordCount: countWords(wordText),
     excerpt,
-  }
+  };
 }
 
 /** Deepest nesting of the syntax tree a body may have (about 50 nested lists, or 100 nested quotes). */
-export const maxNestingDepth = 100
+export const maxNestingDepth = 100;
 
 // Later stages (mdast -> hast, sanitizing, serializing) recurse once per level, so a body of thousands of nested
 // `>` would overflow the stack. Nobody nests that deep on purpose; say so instead of crashing.
 function tooDeeplyNested(tree: MdastRoot): BodyError | undefined {
-  const stack: Array<{ node: Nodes; depth: number }> = [{ node: tree, depth: 0 }]
+  const stack: Array<{ node: Nodes; depth: number }> = [{ node: tree, depth: 0 }];
   while (stack.length > 0) {
-    const { node, depth } = stack.pop() as { node: Nodes; depth: number }
+    const { node, depth } = stack.pop() as { node: Nodes; depth: number };
     if (depth > maxNestingDepth) {
       return {
         line: node.position?.start.line ?? 1,
         column: node.position?.start.column ?? 1,
         message: `Lists or quotes are nested too deeply here (more than ${maxNestingDepth} levels). Flatten them, for example by starting a new list.`,
-      }
+      };
     }
-    if ('children' in node) for (const child of node.children) stack.push({ node: child as Nodes, depth: depth + 1 })
+    if ('children' in node) for (const child of node.children) stack.push({ node: child as Nodes, depth: depth + 1 });
   }
-  return undefined
+  return undefined;
 }
 
 // Student-facing syntax for Potluck media is `![alt](media:ID)` (also `[file](media:ID)` and Figure's
 // `src="media:ID"`): it survives a change of site URL and an export/import, because the id is stable. In the HTML
 // it becomes `/media/ID/`, the URL where the server serves that item. Links already written as `/media/ID/...`
 // are kept as they are; both kinds are reported in `mediaRefs`.
-const mediaScheme = /^media:([A-Za-z0-9_-]{1,128})$/
-const mediaPath = /^\/media\/([A-Za-z0-9_-]{1,128})(?:[/?#]|$)/
+const mediaScheme = /^media:([A-Za-z0-9_-]{1,128})$/;
+const mediaPath = /^\/media\/([A-Za-z0-9_-]{1,128})(?:[/?#]|$)/;
 
 /** The id of the Potluck media item a URL points to (`media:ID` or `/media/ID/…`), if any. */
 export function mediaIdOf(url: string): string | undefined {
-  return (mediaScheme.exec(url) ?? mediaPath.exec(url))?.[1]
+  return (mediaScheme.exec(url) ?? mediaPath.exec(url))?.[1];
 }
 
 // A plain recursive walk: the trees are small but this runs on every save, and unist-util-visit allocates an
 // ancestor list per node.
 function eachNode(node: Nodes, fn: (node: Nodes) => void): void {
-  fn(node)
-  if ('children' in node) for (const child of node.children) eachNode(child as Nodes, fn)
+  fn(node);
+  if ('children' in node) for (const child of node.children) eachNode(child as Nodes, fn);
 }
 
 // Rewrites `media:ID` URLs (images, links, reference definitions) and returns the media ids, in order of first
 // use, with the definitions by identifier for the next pass.
 function rewriteMedia(tree: MdastRoot): { mediaRefs: string[]; definitions: Map<string, Definition> } {
-  const refs = new Set<string>()
-  const definitions = new Map<string, Definition>()
+  const refs = new Set<string>();
+  const definitions = new Map<string, Definition>();
   eachNode(tree, (node) => {
-    if (node.type !== 'image' && node.type !== 'link' && node.type !== 'definition') return
-    if (node.type === 'definition' && !definitions.has(node.identifier)) definitions.set(node.identifier, node)
-    const id = mediaIdOf(node.url)
-    if (id === undefined) return
-    refs.add(id)
-    if (mediaScheme.test(node.url)) node.url = `/media/${id}/`
-  })
-  return { mediaRefs: [...refs], definitions }
+    if (node.type !== 'image' && node.type !== 'link' && node.type !== 'definition') return;
+    if (node.type === 'definition' && !definitions.has(node.identifier)) definitions.set(node.identifier, node);
+    const id = mediaIdOf(node.url);
+    if (id === undefined) return;
+    refs.add(id);
+    if (mediaScheme.test(node.url)) node.url = `/media/${id}/`;
+  });
+  return { mediaRefs: [...refs], definitions };
 }
 
 // Images from other sites are shown as links instead of being embedded: embedding would make every reader's
@@ -201,155 +212,155 @@ function remoteImageReplacement(
   parent: Parent,
   definitions: Map<string, Definition>,
 ): Link | LinkReference | Text | undefined {
-  const url = node.type === 'image' ? node.url : definitions.get(node.identifier)?.url
-  if (url === undefined || !isExternalUrl(url)) return undefined
-  const label: Text = { type: 'text', value: node.alt || url }
+  const url = node.type === 'image' ? node.url : definitions.get(node.identifier)?.url;
+  if (url === undefined || !isExternalUrl(url)) return undefined;
+  const label: Text = { type: 'text', value: node.alt || url };
   // A linked remote image (a badge) keeps only its label, so links never nest.
-  if (parent.type === 'link' || parent.type === 'linkReference') return label
-  if (node.type === 'image') return { type: 'link', url: node.url, title: node.title, children: [label] }
+  if (parent.type === 'link' || parent.type === 'linkReference') return label;
+  if (node.type === 'image') return { type: 'link', url: node.url, title: node.title, children: [label] };
   return {
     type: 'linkReference',
     identifier: node.identifier,
     label: node.label,
     referenceType: node.referenceType,
     children: [label],
-  }
+  };
 }
 
 // Hashtags and words come from prose only. Code, URLs, image alt text and raw HTML are replaced by a space so
 // that neither `#include` in a code span nor `/page#section` in a bare URL counts as a tag. Emphasis and links
 // add no separator, so `**C**#sharp` reads as it looks ("C#sharp": no tag). The same pass replaces remote images.
 function collectText(tree: MdastRoot, definitions: Map<string, Definition>): { tagText: string; wordText: string } {
-  const tags: string[] = []
-  const words: string[] = []
+  const tags: string[] = [];
+  const words: string[] = [];
   const walkChildren = (parent: Parent): void => {
-    const children = parent.children as Nodes[]
+    const children = parent.children as Nodes[];
     for (const [index, child] of children.entries()) {
       if (child.type === 'image' || child.type === 'imageReference') {
-        const replacement = remoteImageReplacement(child, parent, definitions)
-        if (replacement) children[index] = replacement
-        tags.push(' ')
-        words.push(' ')
+        const replacement = remoteImageReplacement(child, parent, definitions);
+        if (replacement) children[index] = replacement;
+        tags.push(' ');
+        words.push(' ');
       } else {
-        walk(child)
+        walk(child);
       }
     }
-  }
+  };
   const walk = (node: Nodes): void => {
     switch (node.type) {
       case 'text':
-        tags.push(node.value)
-        words.push(node.value)
-        return
+        tags.push(node.value);
+        words.push(node.value);
+        return;
       case 'inlineCode':
-        tags.push(' ')
-        words.push(' ', node.value, ' ')
-        return
+        tags.push(' ');
+        words.push(' ', node.value, ' ');
+        return;
       case 'emphasis':
       case 'strong':
       case 'delete':
       case 'linkReference':
-        walkChildren(node)
-        return
+        walkChildren(node);
+        return;
       case 'link':
         if (isBareUrlLink(node)) {
-          tags.push(' ')
-          words.push(' ', toString(node), ' ')
-          return
+          tags.push(' ');
+          words.push(' ', toString(node), ' ');
+          return;
         }
-        walkChildren(node)
-        return
+        walkChildren(node);
+        return;
       default:
-        tags.push(' ')
-        words.push(' ')
+        tags.push(' ');
+        words.push(' ');
         if ('children' in node) {
-          walkChildren(node)
-          tags.push('\n')
-          words.push('\n')
+          walkChildren(node);
+          tags.push('\n');
+          words.push('\n');
         }
     }
-  }
-  walk(tree)
-  return { tagText: tags.join(''), wordText: words.join('') }
+  };
+  walk(tree);
+  return { tagText: tags.join(''), wordText: words.join('') };
 }
 
 // GFM turns `https://example.org/#top` and `www.example.org` into links whose text is the URL itself.
 function isBareUrlLink(link: Link): boolean {
-  const label = toString(link)
-  return label === link.url || `http://${label}` === link.url || `mailto:${label}` === link.url
+  const label = toString(link);
+  return label === link.url || `http://${label}` === link.url || `mailto:${label}` === link.url;
 }
 
-const wordSegmenter = new Intl.Segmenter(undefined, { granularity: 'word' })
+const wordSegmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
 
 // Intl.Segmenter counts words in scripts without spaces (Chinese, Japanese, Thai) too.
 function countWords(text: string): number {
-  let count = 0
-  for (const segment of wordSegmenter.segment(text)) if (segment.isWordLike) count++
-  return count
+  let count = 0;
+  for (const segment of wordSegmenter.segment(text)) if (segment.isWordLike) count++;
+  return count;
 }
 
 // The excerpt is plain text (templates escape it): the opening top-level paragraphs, cut at a word boundary.
 // Lists, tables, code and footnotes read badly out of context, so they are left out.
 function makeExcerpt(tree: MdastRoot): string {
-  const parts: string[] = []
-  let length = 0
+  const parts: string[] = [];
+  let length = 0;
   const take = (paragraphs: Iterable<Paragraph>): void => {
     for (const node of paragraphs) {
-      if (length >= excerptLength / 2) break
-      const value = toString(node, { includeImageAlt: false }).replace(/\s+/g, ' ').trim()
-      if (value === '') continue
-      parts.push(value)
-      length += value.length + 1
+      if (length >= excerptLength / 2) break;
+      const value = toString(node, { includeImageAlt: false }).replace(/\s+/g, ' ').trim();
+      if (value === '') continue;
+      parts.push(value);
+      length += value.length + 1;
     }
-  }
-  take(tree.children.filter((node) => node.type === 'paragraph'))
+  };
+  take(tree.children.filter((node) => node.type === 'paragraph'));
   // A body that is all components (MDX callouts, columns) still deserves an excerpt: use any paragraph then.
   if (parts.length === 0) {
-    const nested: Paragraph[] = []
+    const nested: Paragraph[] = [];
     eachNode(tree, (node) => {
-      if (node.type === 'paragraph') nested.push(node)
-    })
-    take(nested)
+      if (node.type === 'paragraph') nested.push(node);
+    });
+    take(nested);
   }
-  const text = parts.join(' ')
-  if (text.length <= excerptLength) return text
+  const text = parts.join(' ');
+  if (text.length <= excerptLength) return text;
   // Cut by code points, so an emoji or a rare CJK character is never split in half.
-  const cut = Array.from(text).slice(0, excerptLength).join('')
-  const lastSpace = cut.lastIndexOf(' ')
-  return `${(lastSpace > excerptLength / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s,;:.!?–—-]+$/u, '')}…`
+  const cut = Array.from(text).slice(0, excerptLength).join('');
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${(lastSpace > excerptLength / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s,;:.!?–—-]+$/u, '')}…`;
 }
 
 function collectHeadings(tree: HastRoot): BodyHeading[] {
-  const headings: BodyHeading[] = []
+  const headings: BodyHeading[] = [];
   const walk = (node: HastRoot | Element): void => {
     for (const child of node.children) {
-      if (child.type !== 'element') continue
-      const depth = headingDepth(child.tagName)
-      const id = child.properties.id
-      if (depth === 0) walk(child)
+      if (child.type !== 'element') continue;
+      const depth = headingDepth(child.tagName);
+      const id = child.properties.id;
+      if (depth === 0) walk(child);
       else if (typeof id === 'string' && id !== clobberPrefix + footnoteLabelId) {
-        const text = hastText(child)
+        const text = hastText(child);
         // An empty heading (`##` alone) has nothing to show in a table of contents.
-        if (text !== '') headings.push({ depth, id, text })
+        if (text !== '') headings.push({ depth, id, text });
       }
     }
-  }
-  walk(tree)
-  return headings
+  };
+  walk(tree);
+  return headings;
 }
 
 function headingDepth(tagName: string): number {
-  return /^h[1-6]$/.test(tagName) ? Number(tagName.charAt(1)) : 0
+  return /^h[1-6]$/.test(tagName) ? Number(tagName.charAt(1)) : 0;
 }
 
 function hastText(node: Element): string {
-  const parts: string[] = []
+  const parts: string[] = [];
   const walk = (parent: Element): void => {
     for (const child of parent.children) {
-      if (child.type === 'text') parts.push(child.value)
-      else if (child.type === 'element') walk(child)
+      if (child.type === 'text') parts.push(child.value);
+      else if (child.type === 'element') walk(child);
     }
-  }
-  walk(node)
-  return parts.join('').replace(/\s+/g, ' ').trim()
+  };
+  walk(node);
+  return parts.join('').replace(/\s+/g, ' ').trim();
 }

@@ -2,31 +2,32 @@
 // live in one schema: anything not listed below is dropped (elements are unwrapped, keeping their text, except
 // the `strip` list whose content is dropped too). The schema is spelled out in full on purpose: hast-util-sanitize
 // fills any field we omit from GitHub's default schema, which would silently widen what we allow.
-import rehypeParse from 'rehype-parse'
-import rehypeSanitize from 'rehype-sanitize'
-import rehypeStringify from 'rehype-stringify'
-import { unified } from 'unified'
-import { visit } from 'unist-util-visit'
-import type { Element, Root } from 'hast'
-import type { Options as SanitizeSchema } from 'rehype-sanitize'
+import rehypeParse from 'rehype-parse';
+import rehypeSanitize from 'rehype-sanitize';
+import rehypeStringify from 'rehype-stringify';
+import { unified } from 'unified';
+import { visit } from 'unist-util-visit';
+import type { Element, Root } from 'hast';
+import type { Options as SanitizeSchema } from 'rehype-sanitize';
 
 /** Prefix added to every `id` (and id reference) in user content, so it cannot clobber page globals. */
-export const clobberPrefix = 'user-content-'
+export const clobberPrefix = 'user-content-';
 
 /** Values of `rel` that every external link in user content carries. */
-export const externalLinkRel = ['noopener', 'noreferrer', 'nofollow', 'ugc'] as const
+export const externalLinkRel = ['noopener', 'noreferrer', 'nofollow', 'ugc'] as const;
 
 // Only classes our own pipeline emits are kept: `pl-` components and anchors, highlight.js token classes
 // (`hljs-keyword`, plus modifiers such as `class_` in `hljs-title class_`), GFM's task lists and footnotes.
 // Author- or feed-supplied classes could otherwise borrow the site's own styling (fake "verified" badges, overlays).
-const potluckClass = /^pl-[a-z0-9-]+$/
-const highlightClass = /^(?:hljs|hljs-[a-z0-9_-]+|[a-z]+_+)$/
-const languageClass = /^language-[A-Za-z0-9_+#.-]+$/
+const potluckClass = /^pl-[a-z0-9-]+$/;
+const highlightClass = /^(?:hljs|hljs-[a-z0-9_-]+|[a-z]+_+)$/;
+const languageClass = /^language-[A-Za-z0-9_+#.-]+$/;
 
 /** The explicit allowlist schema shared by Markdown rendering and `sanitizeHtml` (hub feed items reuse it). */
 export const potluckSanitizeSchema: SanitizeSchema = {
   allowComments: false,
   allowDoctypes: false,
+  // prettier-ignore
   tagNames: [
     'a', 'abbr', 'aside', 'b', 'blockquote', 'br', 'cite', 'code', 'dd', 'del', 'details', 'dfn', 'div', 'dl',
     'dt', 'em', 'figcaption', 'figure', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'img', 'input', 'ins',
@@ -35,6 +36,7 @@ export const potluckSanitizeSchema: SanitizeSchema = {
   ],
   // Dropped with everything inside: code, styles and embedded documents, plus containers whose text is not
   // meant to be read as prose. Everything else that is not allowed is unwrapped so its text survives.
+  // prettier-ignore
   strip: [
     'script', 'style', 'template', 'noscript', 'iframe', 'frame', 'frameset', 'object', 'embed', 'applet',
     'noembed', 'noframes', 'xmp', 'plaintext', 'head', 'meta', 'link', 'base', 'param', 'audio', 'video',
@@ -69,7 +71,10 @@ export const potluckSanitizeSchema: SanitizeSchema = {
       'id',
     ],
     abbr: ['title'],
-    aside: [['role', 'note'], ['className', potluckClass]],
+    aside: [
+      ['role', 'note'],
+      ['className', potluckClass],
+    ],
     blockquote: ['cite'],
     code: [['className', languageClass, highlightClass]],
     del: ['cite'],
@@ -89,7 +94,10 @@ export const potluckSanitizeSchema: SanitizeSchema = {
     ol: ['start', 'reversed', ['className', 'contains-task-list']],
     q: ['cite'],
     section: ['dataFootnotes', ['className', 'footnotes']],
-    span: [['className', highlightClass, potluckClass], ['ariaHidden', 'true']],
+    span: [
+      ['className', highlightClass, potluckClass],
+      ['ariaHidden', 'true'],
+    ],
     td: [['align', 'left', 'center', 'right'], 'colSpan', 'rowSpan'],
     th: [['align', 'left', 'center', 'right'], 'colSpan', 'rowSpan', ['scope', 'row', 'col', 'rowgroup', 'colgroup']],
     ul: [['className', 'contains-task-list']],
@@ -108,48 +116,48 @@ export const potluckSanitizeSchema: SanitizeSchema = {
   required: {
     input: { type: 'checkbox', disabled: true },
   },
-}
+};
 
 /** Runs after sanitizing, on a tree that is already safe: the attributes Potluck always sets on user content. */
 export function finishSafeTree(tree: Root): void {
-  const ids = new Set<string>()
-  const fragmentLinks: Element[] = []
+  const ids = new Set<string>();
+  const fragmentLinks: Element[] = [];
   const walk = (parent: Root | Element): void => {
     for (const node of parent.children) {
-      if (node.type !== 'element') continue
-      const props = node.properties
-      if (typeof props.id === 'string') ids.add(props.id)
+      if (node.type !== 'element') continue;
+      const props = node.properties;
+      if (typeof props.id === 'string') ids.add(props.id);
       if (node.tagName === 'img') {
         // An image without alt is announced by its file name; empty alt at least marks it as decorative.
-        if (typeof props.alt !== 'string') props.alt = ''
-        props.loading = 'lazy'
-        props.decoding = 'async'
+        if (typeof props.alt !== 'string') props.alt = '';
+        props.loading = 'lazy';
+        props.decoding = 'async';
       } else if (node.tagName === 'a' && typeof props.href === 'string') {
-        if (isExternalUrl(props.href)) props.rel = [...externalLinkRel]
-        else if (props.href.startsWith('#')) fragmentLinks.push(node)
+        if (isExternalUrl(props.href)) props.rel = [...externalLinkRel];
+        else if (props.href.startsWith('#')) fragmentLinks.push(node);
       }
-      walk(node)
+      walk(node);
     }
-  }
-  walk(tree)
+  };
+  walk(tree);
   // The sanitizer prefixed every id; point in-page links (heading anchors, footnotes) at the prefixed ids so
   // they work without JavaScript. Links to ids that do not exist are left alone.
   for (const link of fragmentLinks) {
-    const fragment = safeDecode(String(link.properties.href).slice(1))
-    if (!ids.has(fragment) && ids.has(clobberPrefix + fragment)) link.properties.href = `#${clobberPrefix}${fragment}`
+    const fragment = safeDecode(String(link.properties.href).slice(1));
+    if (!ids.has(fragment) && ids.has(clobberPrefix + fragment)) link.properties.href = `#${clobberPrefix}${fragment}`;
   }
 }
 
 /** True for URLs that leave the page's origin: `http(s)://…` and protocol-relative `//…`. */
 export function isExternalUrl(url: string): boolean {
-  return /^(?:https?:)?\/\//i.test(url.trim())
+  return /^(?:https?:)?\/\//i.test(url.trim());
 }
 
 function safeDecode(value: string): string {
   try {
-    return decodeURIComponent(value)
+    return decodeURIComponent(value);
   } catch {
-    return value
+    return value;
   }
 }
 
@@ -158,16 +166,16 @@ function safeDecode(value: string): string {
 function unprefixClobbered(tree: Root): void {
   visit(tree, 'element', (node) => {
     for (const key of ['id', 'ariaDescribedBy', 'ariaLabelledBy']) {
-      const value = node.properties[key]
+      const value = node.properties[key];
       if (typeof value === 'string' && value.startsWith(clobberPrefix)) {
-        node.properties[key] = value.slice(clobberPrefix.length)
+        node.properties[key] = value.slice(clobberPrefix.length);
       } else if (Array.isArray(value)) {
         node.properties[key] = value.map((item) =>
           typeof item === 'string' && item.startsWith(clobberPrefix) ? item.slice(clobberPrefix.length) : item,
-        )
+        );
       }
     }
-  })
+  });
 }
 
 const foreignHtmlProcessor = unified()
@@ -176,9 +184,9 @@ const foreignHtmlProcessor = unified()
   .use(rehypeSanitize, potluckSanitizeSchema)
   .use(() => finishSafeTree)
   .use(rehypeStringify)
-  .freeze()
+  .freeze();
 
 /** Makes foreign HTML (feed items, imports) safe with the same allowlist as rendered Markdown. */
 export function sanitizeHtml(html: string): string {
-  return String(foreignHtmlProcessor.processSync(html))
+  return String(foreignHtmlProcessor.processSync(html));
 }
