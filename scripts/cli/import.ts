@@ -35,7 +35,8 @@ Imports a potluck-archive/1 folder (the one holding potluck.json, artifacts/ and
 account HANDLE, in the database in POTLUCK_DATA (default ./data).
 
   --handle    the account to import into. If it does not exist it is created as a student from the
-              archive's profile, without a password: nobody can sign in to it until one is set.
+              archive's profile, without a password: nobody can sign in to it until one is
+              set with "potluck user password --handle HANDLE".
   --dry-run   check everything and show what would change, without writing anything
   --json      print the report (or the problems) as JSON
 

@@ -28,10 +28,11 @@ import { ATTACHMENT_TYPES, IMAGE_TYPES, MAX_ALT_CHARS, MAX_ATTACHMENT_BYTES, MAX
 import { sniff } from '../server/media/sniff.ts';
 import { mediaItemDir } from '../server/media/storage.ts';
 import { getPolicy } from '../server/policy.ts';
-import { saveArtifact } from './artifactSaver.ts';
+import { inTransaction } from '../server/db/tx.ts';
+import { storeArtifact } from './artifactSaver.ts';
 import { deleteMedia, uploadMedia } from './mediaUploader.ts';
-import { saveShowcase } from './showcaseSaver.ts';
-import { createUser } from './userCreator.ts';
+import { storeShowcase } from './showcaseSaver.ts';
+import { createUser, insertUser, prepareNewUser } from './userCreator.ts';
 
 /** A step of a long import, for progress lines. */
 export interface ImportProgress {
@@ -128,7 +129,7 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
     });
     createdUser = true;
     warnings.push(
-      `@${user.handle} was created from the archive without a password: nobody can sign in to it until a password is set for it.`,
+      `@${user.handle} was created from the archive without a password: nobody can sign in to it until a password is set for it (potluck user password --handle ${user.handle}).`,
     );
   }
   const stored: Media[] = [];
@@ -155,7 +156,7 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   // Phase 3: every database write in one transaction.
   const owner = user;
   try {
-    const counts = await inAsyncTransaction(app, () =>
+    const counts = inTransaction(app, () =>
       writeAll(app, { contents, ids, owner, createdUser, mediaIds, visibilityOf, showcaseItemsBySlug, warnings, progress }),
     );
     return {
@@ -194,6 +195,7 @@ async function checkRoot(root: string): Promise<void> {
  */
 async function listArchive(root: string, issues: FieldIssue[]): Promise<Map<string, number>> {
   const files = new Map<string, number>();
+  let tooMany = false;
   const visit = async (rel: string, depth: number): Promise<void> => {
     const full = path.join(root, ...rel.split('/'));
     const stat = await fs.lstat(full).catch(() => undefined);
@@ -206,9 +208,8 @@ async function listArchive(root: string, issues: FieldIssue[]): Promise<Map<stri
       return;
     }
     if (stat.isFile()) {
-      if (files.size >= MAX_FILES) {
-        if (files.size === MAX_FILES) issues.push({ field: rel, message: `the archive has more than ${MAX_FILES} files.` });
-        files.set(rel, stat.size);
+      if (files.size === MAX_FILES) {
+        tooMany = true;
         return;
       }
       files.set(rel, stat.size);
@@ -226,6 +227,7 @@ async function listArchive(root: string, issues: FieldIssue[]): Promise<Map<stri
     for (const name of names.sort()) await visit(`${rel}/${name}`, depth + 1);
   };
   for (const top of ['potluck.json', 'artifacts', 'collections']) await visit(top, 0);
+  if (tooMany) issues.push({ field: 'artifacts', message: `the archive has more than ${MAX_FILES.toLocaleString('en')} files; split it into several archives.` });
   return files;
 }
 
@@ -251,13 +253,14 @@ async function readTexts(root: string, listing: Map<string, number>, issues: Fie
 function checkMediaFiles(contents: ArchiveContents, listing: Map<string, number>, issues: FieldIssue[]): void {
   for (const artifact of contents.artifacts) {
     for (const f of artifact.files) {
-      const ext = f.path.slice(f.path.lastIndexOf('.') + 1).toLowerCase();
+      const name = f.path.slice(f.path.lastIndexOf('/') + 1);
+      const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
       const size = listing.get(f.path) ?? 0;
       const isPicture = pictureExtensions.has(ext);
       if (!isPicture && !(ext in ATTACHMENT_TYPES)) {
         issues.push({
           field: f.path,
-          message: `Potluck cannot store .${ext} files; use a picture (JPEG, PNG, WebP, GIF, AVIF) or a PDF, sound, video, office or text file.`,
+          message: `Potluck cannot store ${ext ? `.${ext} files` : 'files without an extension (like .pdf)'}; use a picture (JPEG, PNG, WebP, GIF, AVIF) or a PDF, sound, video, office or text file.`,
         });
       } else if (size === 0) {
         issues.push({ field: f.path, message: 'the file is empty.' });
@@ -371,8 +374,6 @@ function publicPolicy(
   return (v) => (v === 'public' ? 'members' : v);
 }
 
-type Owner = User;
-
 /** Files to store, once each: the same bytes under two names or in two artifacts are one media item. */
 function plannedFiles(contents: ArchiveContents): { path: string; alt: string }[] {
   const seen = new Map<string, { path: string; alt: string }>();
@@ -420,7 +421,7 @@ async function findExisting(app: AppContext, ownerId: string, bytes: Uint8Array,
 
 async function storeMedia(
   app: AppContext,
-  props: { root: string; contents: ArchiveContents; owner: Owner; stored: Media[]; progress: (p: ImportProgress) => void },
+  props: { root: string; contents: ArchiveContents; owner: User; stored: Media[]; progress: (p: ImportProgress) => void },
 ): Promise<{ ids: Map<string, string>; reused: number; issues: FieldIssue[] }> {
   const files = plannedFiles(props.contents);
   const ids = new Map<string, string>();
@@ -456,29 +457,10 @@ async function storeMedia(
   return { ids, reused, issues };
 }
 
-/**
- * Runs `fn` in one IMMEDIATE transaction although it awaits. saveArtifact and saveShowcase are async only because
- * they await already-computed values (their rendering is synchronous), so the body runs as one chain of
- * microtasks: no I/O callback of another request gets in between. If either ever awaits real I/O, this must go.
- */
-async function inAsyncTransaction<T>(app: AppContext, fn: () => Promise<T>): Promise<T> {
-  const client = app.db.$client;
-  if (client.inTransaction) return fn();
-  client.exec('BEGIN IMMEDIATE');
-  try {
-    const result = await fn();
-    client.exec('COMMIT');
-    return result;
-  } catch (error) {
-    if (client.inTransaction) client.exec('ROLLBACK');
-    throw error;
-  }
-}
-
 interface WriteProps {
   contents: ArchiveContents;
   ids: Map<string, string>;
-  owner: Owner;
+  owner: User;
   createdUser: boolean;
   mediaIds: Map<string, string>;
   visibilityOf: (v: ArchiveArtifact['frontmatter']['visibility']) => ArchiveArtifact['frontmatter']['visibility'];
@@ -487,7 +469,7 @@ interface WriteProps {
   progress: (p: ImportProgress) => void;
 }
 
-async function writeAll(app: AppContext, props: WriteProps) {
+function writeAll(app: AppContext, props: WriteProps) {
   const { contents, owner } = props;
   const manifest = contents.manifest!;
   // The account's profile: fill what is blank, never overwrite what the student already set here.
@@ -513,8 +495,8 @@ async function writeAll(app: AppContext, props: WriteProps) {
       const id = props.mediaIds.get(ref.path);
       return id ? `media:${id}${ref.fragment}` : undefined;
     });
-    const result = await named(a.file, () =>
-      saveArtifact(app, {
+    const result = named(a.file, () =>
+      storeArtifact(app, {
         ownerId: owner.id,
         artifactId: props.ids.get(a.slug),
         note: 'Imported from an archive',
@@ -580,8 +562,8 @@ async function writeAll(app: AppContext, props: WriteProps) {
     } else {
       showcaseCount++;
     }
-    await named(c.file, () =>
-      saveShowcase(app, {
+    named(c.file, () =>
+      storeShowcase(app, {
         ownerId: owner.id,
         showcaseId: existing?.id,
         input: { title: c.frontmatter.title, intro: c.intro, visibility: c.frontmatter.visibility, items, slug: c.slug },
@@ -593,9 +575,9 @@ async function writeAll(app: AppContext, props: WriteProps) {
 }
 
 /** Runs a save; a refusal names the archive file it came from, so the student knows where to look. */
-async function named<T>(file: string, save: () => Promise<T>): Promise<T> {
+function named<T>(file: string, save: () => T): T {
   try {
-    return await save();
+    return save();
   } catch (error) {
     if (!(error instanceof PotluckError)) throw error;
     const issues = error.issues.length
@@ -641,10 +623,11 @@ async function dryRun(
   }
   props.progress({ step: 'media', done: files.length, total: files.length });
   try {
-    await inAsyncTransaction(app, async () => {
-      const owner =
-        props.existingUser ??
-        (await createUser(app, { handle: props.handle, name: manifest.profile.name, role: 'student', bio: manifest.profile.bio, links: manifest.profile.links }));
+    const prepared = props.existingUser
+      ? undefined
+      : await prepareNewUser({ handle: props.handle, name: manifest.profile.name, role: 'student', bio: manifest.profile.bio, links: manifest.profile.links });
+    inTransaction(app, () => {
+      const owner = props.existingUser ?? insertUser(app, prepared!);
       const mediaIds = new Map<string, string>();
       for (const p of planned) {
         const id = p.existing ?? app.newId();
@@ -656,7 +639,7 @@ async function dryRun(
         }
         mediaIds.set(p.path, id);
       }
-      const counts = await writeAll(app, {
+      const counts = writeAll(app, {
         contents: props.contents,
         ids: props.ids,
         owner,

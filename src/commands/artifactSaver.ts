@@ -65,11 +65,19 @@ function snapshotOf(a: {
 
 /** Validates, renders and stores; throws VALIDATION with field messages (body errors carry line and column). */
 export async function saveArtifact(app: AppContext, props: SaveArtifactProps): Promise<SaveArtifactResult> {
+  return storeArtifact(app, props);
+}
+
+/**
+ * The same, synchronously: rendering is synchronous, so a caller that writes many things in one transaction
+ * (archive import) can call this inside `inTransaction` without holding a transaction open across an await.
+ */
+export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveArtifactResult {
   const parsed = artifactInputSchema.safeParse(props.input);
   if (!parsed.success) throw invalid(issuesFromZod(parsed.error));
   const input: ValidArtifactInput = parsed.data;
 
-  const rendered = await renderArtifactBody({ source: input.body, format: input.format });
+  const rendered = renderArtifactBody({ source: input.body, format: input.format });
   if (!rendered.ok) {
     throw invalid(
       rendered.errors.map((e) => ({ field: 'body', message: `Line ${e.line}, column ${e.column}: ${e.message}` })),

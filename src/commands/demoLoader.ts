@@ -59,7 +59,13 @@ export async function readDemoSchool(dir: string): Promise<DemoSchool> {
   const text = await fs.readFile(file, 'utf8').catch(() => {
     throw new PotluckError('NOT_FOUND', `The demo school is missing: ${file} was not found.`);
   });
-  const parsed = schoolSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new PotluckError('VALIDATION', `${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = schoolSchema.safeParse(json);
   if (!parsed.success) {
     const issues = issuesFromZod(parsed.error);
     throw new PotluckError('VALIDATION', `${file} is not valid: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`, { issues });

@@ -25,13 +25,9 @@ import {
 } from '../server/media/limits.ts';
 import { ATTACHMENT_FAMILY, familyLabel, sniff, type Sniffed } from '../server/media/sniff.ts';
 import { createStaging, deleteMediaFiles, originalFileName } from '../server/media/storage.ts';
+import type { UploadFile } from '../server/media/uploadForm.ts';
 
-/** A file as it arrived: the student's name for it, the type the browser claimed (ignored for decisions), bytes. */
-export interface UploadFile {
-  name: string;
-  type?: string;
-  bytes: Uint8Array | Buffer;
-}
+export type { UploadFile };
 
 export interface UploadMediaProps {
   ownerId: string;

@@ -9,14 +9,22 @@ import { artifacts, showcaseItems, showcases, type Showcase } from '../server/db
 import { inTransaction } from '../server/db/tx.ts';
 
 /** Creates (no `showcaseId`, or an id not yet used) or updates a showcase with its ordered items. */
-export async function saveShowcase(
-  app: AppContext,
-  props: { ownerId: string; showcaseId?: string; input: ShowcaseInput },
-): Promise<Showcase> {
+export async function saveShowcase(app: AppContext, props: SaveShowcaseProps): Promise<Showcase> {
+  return storeShowcase(app, props);
+}
+
+export interface SaveShowcaseProps {
+  ownerId: string;
+  showcaseId?: string;
+  input: ShowcaseInput;
+}
+
+/** The same, synchronously, for callers that write inside one transaction (archive import). */
+export function storeShowcase(app: AppContext, props: SaveShowcaseProps): Showcase {
   const parsed = showcaseInputSchema.safeParse(props.input);
   if (!parsed.success) throw invalid(issuesFromZod(parsed.error));
   const input = parsed.data;
-  const rendered = await renderArtifactBody({ source: input.intro, format: 'markdown' });
+  const rendered = renderArtifactBody({ source: input.intro, format: 'markdown' });
   if (!rendered.ok) {
     throw invalid(rendered.errors.map((e) => ({ field: 'intro', message: `Line ${e.line}, column ${e.column}: ${e.message}` })));
   }

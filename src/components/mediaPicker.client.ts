@@ -53,6 +53,8 @@ function wire(root: HTMLElement): void {
   let selected: File | null = null;
   let previewUrl: string | null = null;
   if (dropHint) dropHint.hidden = false;
+  // A file that claims to be a picture but is not one shows nothing rather than a broken image.
+  if (preview) preview.addEventListener('error', () => (preview.hidden = true));
 
   const say = (text: string) => {
     if (status) status.textContent = text;

@@ -1,5 +1,6 @@
 /** Artifact rules: what a valid artifact is, how tags combine, how slugs are made. Pure. */
 import { z } from 'zod';
+import { slugify, isSafeSlug } from './archive/slug.ts';
 import { normalizeTag } from './markdown/hashtags.ts';
 import { VISIBILITIES } from './visibility.ts';
 
@@ -41,7 +42,8 @@ export const slugSchema = z
   .toLowerCase()
   .min(1, 'Enter a short name for the address.')
   .max(80, 'Keep the address under 80 characters.')
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Use only a–z, 0–9 and single hyphens in the address, like my-first-essay.');
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Use only a–z, 0–9 and single hyphens in the address, like my-first-essay.')
+  .refine(isSafeSlug, 'That address is used by the site itself (tags, feed, archive…); choose another.');
 
 /** What a student (or an import) gives to save an artifact. */
 export const artifactInputSchema = z.object({
@@ -75,18 +77,8 @@ export function mergeTags(fieldTags: string[], hashtags: string[]): string[] {
   return [...new Set([...fieldTags, ...hashtags])];
 }
 
-/** A URL-safe slug from a title: ASCII, lowercase, hyphens, at most 80 characters ("untitled" when nothing is left). */
-export function slugFromTitle(title: string): string {
-  const slug = title
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80)
-    .replace(/-+$/, '');
-  return slug || 'untitled';
-}
+/** A URL-safe slug from a title (the archive's rule, so addresses and folder names agree). */
+export const slugFromTitle = slugify;
 
 /** The first free slug: `base`, then `base-2`, `base-3`… */
 export function uniqueSlug(base: string, taken: (slug: string) => boolean): string {

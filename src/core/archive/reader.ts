@@ -4,9 +4,10 @@
  * body or cover refers to. Pure, so that a folder, a zip or a test can feed it the same way. Every problem is
  * collected, never just the first, because a student fixing an archive by hand should see the whole list.
  */
-import { MAX_BODY_CHARS } from '../artifacts.ts';
+import { MAX_BODY_CHARS, artifactInputSchema } from '../artifacts.ts';
 import { PotluckError, type FieldIssue } from '../errors.ts';
 import { renderArtifactBody } from '../markdown/render.ts';
+import { showcaseInputSchema } from '../showcases.ts';
 import { parseFrontmatter } from './frontmatter.ts';
 import { checkRelativePath, findFileReferences, type FileReference } from './references.ts';
 import {
@@ -161,7 +162,7 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
       if (other) issues.push(issue(`${file}: id`, `id ${id} is also used by ${other}; every artifact needs its own id (delete the line to get a new one).`));
       else ids.set(id, file);
     }
-    if (!artifact || ids.get(id ?? '') !== (id === undefined ? undefined : file)) {
+    if (!artifact) {
       rejected.push(folder);
       continue;
     }
@@ -193,10 +194,22 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
       issues.push(...checked.issues);
       continue;
     }
+    const saver = showcaseInputSchema.safeParse({ ...checked.value, intro: parsed.body, slug: m[1] });
+    if (!saver.success) {
+      issues.push(...saverIssues(saver.error, f));
+      continue;
+    }
     collections.push({ slug: m[1], file: f, frontmatter: checked.value, intro: parsed.body });
   }
 
   return { manifest, artifacts, collections, rejected, issues, warnings };
+}
+
+function saverIssues(error: { issues: { path: PropertyKey[]; message: string }[] }, file: string): FieldIssue[] {
+  return error.issues.map((i) => {
+    const field = i.path.map(String).join('.') || 'frontmatter';
+    return issue(`${file}: ${field}`, `${field}: ${i.message}`);
+  });
 }
 
 function parseFile(text: string, file: string, issues: FieldIssue[]) {
@@ -289,6 +302,25 @@ function readArtifact(
     }
   }
 
+  if (checked.ok) {
+    // The rules of the saver itself, so that nothing the archive schema let through is refused halfway through
+    // the import's transaction.
+    const fm = checked.value;
+    const saver = artifactInputSchema.safeParse({
+      title: fm.title,
+      summary: fm.summary,
+      kind: fm.kind,
+      visibility: fm.visibility,
+      format,
+      body: parsed.body,
+      tags: fm.tags,
+      date: fm.date,
+      linkUrl: fm.kind === 'link' ? fm.link : null,
+      canonical: fm.canonical ?? null,
+      slug,
+    });
+    if (!saver.success) issues.push(...saverIssues(saver.error, file));
+  }
   if (!checked.ok || issues.length > before) return { id };
   return { id, artifact: { slug, file, format, frontmatter: checked.value, body: parsed.body, references, cover, files: [...files.values()] } };
 }

@@ -12,7 +12,7 @@
  *   a cache would only hold memory), and one upload is processed at a time; others wait their turn.
  */
 import os from 'node:os';
-import sharp from 'sharp';
+import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { PotluckError } from '../../core/errors.ts';
 import { IMAGE_TYPES, MAX_ANIMATION_FRAMES, MAX_IMAGE_PIXELS, VARIANT_WIDTHS, type ImageMime } from './limits.ts';
 import { variantFileName } from './names.ts';
@@ -93,7 +93,7 @@ export function processImage(input: Uint8Array, mime: ImageMime): Promise<Proces
 
 async function runPipeline(input: Uint8Array, mime: ImageMime): Promise<ProcessedImage> {
   // Header only: dimensions and frame count, without decoding pixels.
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch (error) {
@@ -107,7 +107,7 @@ async function runPipeline(input: Uint8Array, mime: ImageMime): Promise<Processe
   const frameHeight = frames > 1 ? (meta.pageHeight ?? meta.height) : meta.height;
   if (meta.width * frameHeight * frames > MAX_IMAGE_PIXELS) throw tooManyPixels(meta.width, frameHeight, frames);
 
-  const inputOptions: sharp.SharpOptions = {
+  const inputOptions: SharpOptions = {
     limitInputPixels: MAX_IMAGE_PIXELS,
     // A truncated file is refused instead of being stored with a grey lower half; harmless warnings pass.
     failOn: 'truncated',
@@ -142,7 +142,7 @@ async function runPipeline(input: Uint8Array, mime: ImageMime): Promise<Processe
   }
 }
 
-function encodeOriginal(pipeline: sharp.Sharp, mime: ImageMime, meta: sharp.Metadata): sharp.Sharp {
+function encodeOriginal(pipeline: Sharp, mime: ImageMime, meta: Metadata): Sharp {
   switch (mime) {
     case 'image/jpeg':
       return pipeline.jpeg({ quality: 90, chromaSubsampling: '4:2:0' });

@@ -88,11 +88,13 @@ export function parseRange(header: string | null, size: number): { start: number
   return { start, end };
 }
 
-// Files served from Potluck's own origin must not act as pages: no scripts, no plugins, a sandbox. PDF viewers
-// refuse to run inside a sandbox, so PDFs get the same policy without it.
+// Files served from Potluck's own origin must never act as pages: no scripts, no plugins. Downloads also get a
+// sandbox. Files shown inline do not: a sandboxed document has an opaque origin, so the browser's own player could
+// no longer fetch a sound or video from this origin, and PDF viewers refuse to run in a sandbox.
 function mediaPolicy(type: string): string {
   const base = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'";
-  return type.startsWith('application/pdf') ? `${base}; object-src 'self'` : `${base}; sandbox`;
+  if (type.startsWith('application/pdf')) return `${base}; object-src 'self'`;
+  return dispositionType(type) === 'inline' ? base : `${base}; sandbox`;
 }
 
 /** Answers a request for a media file; throws the catalog's 404 when it is missing or the viewer may not read it. */

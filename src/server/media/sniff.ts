@@ -224,7 +224,8 @@ function sniffText(bytes: Uint8Array): Sniffed {
     const sample = bytes.subarray(0, 1 << 20);
     if (sample.includes(0)) return { kind: 'other', label: 'a file Potluck does not recognise', danger: false };
     try {
-      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+      // The first megabyte decides; `stream` tolerates a character cut in half at the end of the sample.
+      text = new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: sample.length < bytes.length });
     } catch {
       // Not UTF-8: text from an older Windows program (Windows-1252) is still text; read it loosely.
       text = new TextDecoder('windows-1252').decode(sample);

@@ -3,8 +3,14 @@
  * omits Content-Length still cannot make the server buffer more than the limit), then parsed as multipart.
  */
 import { PotluckError } from '../../core/errors.ts';
-import type { UploadFile } from '../../commands/mediaUploader.ts';
 import { MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES, MAX_UPLOAD_REQUEST_BYTES, formatBytes } from './limits.ts';
+
+/** A file as it arrived: the sender's name for it, the type the browser claimed (never trusted), its bytes. */
+export interface UploadFile {
+  name: string;
+  type?: string;
+  bytes: Uint8Array | Buffer;
+}
 
 function requestTooLarge(): PotluckError {
   const message = `This upload is too large. Pictures can be at most ${formatBytes(MAX_IMAGE_BYTES)} and attachments ${formatBytes(MAX_ATTACHMENT_BYTES)}. Make the file smaller and try again.`;

@@ -47,7 +47,14 @@ export function markdownFor(item: Pick<MediaLike, 'id' | 'kind' | 'alt' | 'filen
 }
 
 /** What the upload endpoint answers about an item (and what the picker shows after an upload). */
-export function mediaJson(item: MediaLike & { bytes: number; width: number | null; height: number | null; variants: { width: number; height: number; bytes: number; file: string }[] }) {
+export function mediaJson(
+  item: Omit<MediaLike, 'variants'> & {
+    bytes: number;
+    width: number | null;
+    height: number | null;
+    variants: { width: number; height: number; bytes: number; file: string }[];
+  },
+) {
   return {
     id: item.id,
     kind: item.kind,

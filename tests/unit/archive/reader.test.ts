@@ -88,6 +88,17 @@ describe('readArchive', () => {
       'collections/notes.txt: collections/ holds one <name>.md per showcase; skipped.',
     ]);
   });
+
+  it("applies the artifact and showcase savers' own limits before anything is written", () => {
+    const contents = readArchive(
+      listing({
+        'potluck.json': manifest,
+        'artifacts/poem/index.md': '---\ntitle: Poem\ndate: 2024-09-12\n---\nShort.\n',
+        'collections/best.md': `---\ntitle: Best\nitems: [poem]\n---\n${'x'.repeat(20_001)}`,
+      }),
+    );
+    expect(contents.issues).toEqual([{ field: 'collections/best.md: intro', message: 'intro: Keep the intro under 20,000 characters.' }]);
+  });
 });
 
 describe('file references', () => {
