@@ -8,5 +8,7 @@ declare namespace App {
     app: import('./server/context.ts').AppContext;
     /** Per-request nonce-free CSP is static; this marks pages that must not be indexed. */
     noindex: boolean;
+    /** Live, or frozen for the static export (see server/http/renderMode.ts). */
+    render: import('./server/http/renderMode.ts').RenderMode;
   }
 }

@@ -12,6 +12,7 @@ import {
 import { getAppContext } from './server/context.ts';
 import { errorResponse } from './server/http/errorPage.ts';
 import { SECURITY_HEADERS, isCrossOriginWrite } from './server/http/security.ts';
+import { renderModeOf } from './server/http/renderMode.ts';
 
 export const onRequest = defineMiddleware(async (context, next) => {
   const app = getAppContext();
@@ -19,6 +20,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.noindex = false;
   context.locals.user = null;
   context.locals.session = null;
+  context.locals.render = renderModeOf(context.request);
 
   const allowed = [context.url.origin.toLowerCase(), new URL(app.config.siteUrl).origin.toLowerCase()];
   if (isCrossOriginWrite(context.request, allowed)) {
@@ -33,7 +35,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
     );
   }
 
-  const token = context.cookies.get(SESSION_COOKIE)?.value;
+  // The static export renders as an anonymous visitor, whatever cookie might be around.
+  const token = context.locals.render.static ? undefined : context.cookies.get(SESSION_COOKIE)?.value;
   if (token) {
     const result = validateSessionToken(app, token);
     if (result.session) {

@@ -25,6 +25,8 @@ export const users = sqliteTable(
     /** When the student (or guardian) recorded consent to publish publicly; required by some instance policies. */
     publicConsentAt: integer('public_consent_at', { mode: 'timestamp_ms' }),
     disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
+    /** Bumped by every change to what the portfolio shows: cached public pages of older versions are stale. */
+    contentVersion: integer('content_version').notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_handle_unique').on(t.handle), uniqueIndex('users_email_unique').on(t.email)],
@@ -84,6 +86,8 @@ export const media = sqliteTable(
     mime: text('mime').notNull(),
     bytes: integer('bytes').notNull(),
     sha256: text('sha256').notNull(),
+    /** SHA-256 of the bytes as uploaded (before metadata stripping), to recognise the same file on re-import. */
+    sourceSha256: text('source_sha256'),
     width: integer('width'),
     height: integer('height'),
     alt: text('alt').notNull().default(''),

@@ -1,0 +1,33 @@
+/**
+ * How a public page is being rendered: live for a visitor, or frozen for the static export. The exporter renders
+ * the same templates through the same handler and marks its requests with a per-process secret, so that no
+ * visitor can ask for export mode (which changes links and hides the sign-in navigation).
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const STATIC_TOKEN_HEADER = 'x-potluck-static-token';
+export const STATIC_BASE_HEADER = 'x-potluck-static-base';
+
+export interface RenderMode {
+  /** True while the static exporter renders. */
+  static: boolean;
+  /** Absolute base URL of the portfolio in this rendering, without a trailing slash: the live `/@handle` root or `--base`. */
+  staticBase: string | null;
+}
+
+/** The secret for this process (created once; the exporter reads the same value). */
+export function staticRenderToken(): string {
+  process.env.POTLUCK_STATIC_TOKEN ??= randomBytes(24).toString('base64url');
+  return process.env.POTLUCK_STATIC_TOKEN;
+}
+
+/** The render mode a request asks for, honoured only with the right token. */
+export function renderModeOf(request: Request): RenderMode {
+  const token = request.headers.get(STATIC_TOKEN_HEADER);
+  const expected = process.env.POTLUCK_STATIC_TOKEN;
+  if (!token || !expected) return { static: false, staticBase: null };
+  const a = Buffer.from(token);
+  const b = Buffer.from(expected);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) return { static: false, staticBase: null };
+  return { static: true, staticBase: request.headers.get(STATIC_BASE_HEADER)?.replace(/\/+$/, '') || null };
+}
