@@ -1,10 +1,8 @@
+import { runCli } from '../../helpers/cli.ts';
 /** `potluck import`, run through main() with fake streams on a temp POTLUCK_DATA. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../../scripts/potluck.ts';
-import type { CliIo } from '../../../scripts/cli/io.ts';
 import { loadConfig } from '../../../src/server/config.ts';
 import { createAppContext } from '../../../src/server/context.ts';
 import { tempDataDir } from '../../helpers/server.ts';
@@ -22,16 +20,7 @@ afterEach(() => {
 });
 
 async function run(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const stdin = Object.assign(Readable.from([]), { isTTY: true });
-  const io: CliIo = { stdout, stderr, stdin, env: { POTLUCK_DATA: dataDir }, cwd: process.cwd() };
-  const code = await main(argv, io);
-  return { code, out, err };
+  return runCli(argv, { env: { POTLUCK_DATA: dataDir } });
 }
 
 function counts() {

@@ -1,10 +1,8 @@
+import { runCli } from '../../helpers/cli.ts';
 /** `potluck user …` and `potluck joincode create`, run through main() with fake streams on a temp POTLUCK_DATA. */
 import { eq } from 'drizzle-orm';
 import fs from 'node:fs';
-import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../../scripts/potluck.ts';
-import type { CliIo } from '../../../scripts/cli/io.ts';
 import { registerAccount } from '../../../src/commands/accountRegistrar.ts';
 import { attemptSignIn } from '../../../src/commands/signInAttempter.ts';
 import { loadConfig } from '../../../src/server/config.ts';
@@ -23,16 +21,7 @@ afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 /** Runs the CLI; `stdin` undefined means a terminal (nothing piped). */
 async function run(argv: string[], stdin?: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  const input = stdin === undefined ? Object.assign(Readable.from([]), { isTTY: true }) : Readable.from([Buffer.from(stdin)]);
-  const io: CliIo = { stdout, stderr, stdin: input, env: { POTLUCK_DATA: dataDir }, cwd: process.cwd() };
-  const code = await main(argv, io);
-  return { code, out, err };
+  return runCli(argv, { env: { POTLUCK_DATA: dataDir }, stdin });
 }
 
 /** A context on the CLI's database, for checking what the CLI did. */

@@ -1,6 +1,5 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../scripts/potluck.ts';
+import { runCli } from '../../helpers/cli.ts';
 import { sessions, type User } from '../../../src/server/db/schema.ts';
 import { makeUser, signedIn } from '../../helpers/factories.ts';
 import { Browser } from '../../helpers/http.ts';
@@ -42,24 +41,13 @@ describe('resetting a forgotten password', () => {
     expect(res.status).toBe(403);
   });
 
-  it('the CLI sets a piped password, and refuses an unknown handle', async () => {
-    const io = (input?: string) => {
-      const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
-      if (input === undefined) stdin.isTTY = true;
-      else stdin.end(input);
-      const out = { text: '' };
-      const err = { text: '' };
-      const sink = (o: { text: string }) => new (class extends PassThrough {})().on('data', (c: Buffer) => (o.text += c.toString()));
-      return { io: { stdin, stdout: sink(out), stderr: sink(err), env: { ...process.env, POTLUCK_DATA: server.dataDir }, cwd: process.cwd() }, out, err };
-    };
-    const ok = io('a brand new passphrase\n');
-    expect(await main(['user', 'password', '--handle', 'maya'], ok.io)).toBe(0);
+  it('the CLI sets a piped password, and refuses an unknown handle or a short password', async () => {
+    const env = { ...process.env, POTLUCK_DATA: server.dataDir };
+    expect((await runCli(['user', 'password', '--handle', 'maya'], { env, stdin: 'a brand new passphrase\n' })).code).toBe(0);
     expect(await signInWith('maya', 'a brand new passphrase')).toBe(303);
-    const missing = io('another long passphrase');
-    expect(await main(['user', 'password', '--handle', 'nobody'], missing.io)).toBe(1);
-    await new Promise((r) => setImmediate(r));
-    expect(missing.err.text).toContain('was not found');
-    const short = io('short');
-    expect(await main(['user', 'password', '--handle', 'maya'], short.io)).toBe(1);
+    const missing = await runCli(['user', 'password', '--handle', 'nobody'], { env, stdin: 'another long passphrase' });
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('was not found');
+    expect((await runCli(['user', 'password', '--handle', 'maya'], { env, stdin: 'short' })).code).toBe(1);
   });
 });
