@@ -13,6 +13,11 @@ import { getAppContext } from './server/context.ts';
 import { errorResponse } from './server/http/errorPage.ts';
 import { SECURITY_HEADERS, isCrossOriginWrite } from './server/http/security.ts';
 import { renderModeOf } from './server/http/renderMode.ts';
+import { afterPublicPage, beforePublicPage, publicEtagOf } from './server/http/publicCache.ts';
+import { PageCache } from './server/http/pageCache.ts';
+
+// Anonymous public pages, rendered once per version of their portfolio (see server/http/pageCache.ts).
+const pageCache = new PageCache();
 
 export const onRequest = defineMiddleware(async (context, next) => {
   const app = getAppContext();
@@ -61,6 +66,19 @@ export const onRequest = defineMiddleware(async (context, next) => {
     return withHeaders(context.redirect(`/signin?next=${encodeURIComponent(next)}`, 303), true, false);
   }
 
+  const notModified = beforePublicPage(context);
+  if (notModified) return withHeaders(notModified, false, false);
+  const cacheKey = context.request.method === 'GET' ? context.url.pathname + context.url.search : '';
+  const etag = publicEtagOf(context.request);
+  if (etag) {
+    const hit = pageCache.get(cacheKey, etag);
+    if (hit) {
+      const response = new Response(hit.body, { status: hit.status, headers: hit.headers });
+      response.headers.set('x-potluck-cache', 'hit');
+      return response;
+    }
+  }
+
   let response: Response;
   try {
     response = await next();
@@ -68,7 +86,15 @@ export const onRequest = defineMiddleware(async (context, next) => {
     if (!(error instanceof PotluckError)) throw error;
     response = errorResponse(error.status, titleFor(error.status), error.message);
   }
-  return withHeaders(response, context.locals.noindex, context.locals.user !== null);
+  response = afterPublicPage(context, response);
+  response = withHeaders(response, context.locals.noindex, context.locals.user !== null);
+  if (etag && response.status === 200 && !response.headers.has('set-cookie')) {
+    const body = new Uint8Array(await response.arrayBuffer());
+    const entry = { version: etag, status: 200, headers: [...response.headers], body };
+    pageCache.set(cacheKey, entry);
+    return new Response(body, { status: 200, headers: entry.headers });
+  }
+  return response;
 });
 
 const PRIVATE_PREFIXES = ['/workspace', '/account', '/admin', '/api/'];

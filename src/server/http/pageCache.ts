@@ -1,15 +1,17 @@
 /**
  * Rendered public pages, kept in memory and served again while the portfolio has not changed. The key is the path;
- * an entry is valid only for the owner's `contentVersion` it was rendered at, so any change a student makes (which
- * bumps that version) makes every cached page of their portfolio stale at once, with no invalidation lists to keep.
+ * an entry is valid only for the ETag it was rendered under (which folds in the owner's `contentVersion` and a
+ * fingerprint of their public work), so any change a student makes makes every cached page of their portfolio
+ * stale at once, with no invalidation lists to keep.
  * Only anonymous views are cached: a signed-in reader may see members work.
  */
 
 export interface CachedPage {
-  version: number;
+  /** What the page was rendered for: the portfolio's ETag (which folds in its contentVersion). */
+  version: string;
   status: number;
   headers: [string, string][];
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
 }
 
 /** A least-recently-used map bounded by total bytes. */
@@ -23,7 +25,7 @@ export class PageCache {
   }
 
   /** The page for `key` rendered at `version`, or undefined (a stale entry is dropped). */
-  get(key: string, version: number): CachedPage | undefined {
+  get(key: string, version: string): CachedPage | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveArtifact } from '../../../src/commands/artifactSaver.ts';
+import type { User } from '../../../src/server/db/schema.ts';
+import { makeArtifact, makeHub, makeUser, signedIn } from '../../helpers/factories.ts';
+import { Browser } from '../../helpers/http.ts';
+import { startServer, type TestServer } from '../../helpers/server.ts';
+
+let server: TestServer;
+let maya: User;
+let theo: User;
+beforeAll(async () => {
+  server = await startServer();
+  maya = await makeUser(server.app, { handle: 'maya' });
+  theo = await makeUser(server.app, { handle: 'theo' });
+  const teacher = await makeUser(server.app, { handle: 'okafor', role: 'teacher' });
+  makeHub(server.app, { teacher, students: [maya, theo] });
+});
+afterAll(() => server?.stop());
+
+describe('the public page cache', () => {
+  it('serves an anonymous page from memory until the student changes something', async () => {
+    const a = await makeArtifact(server.app, maya, { title: 'Cached essay', visibility: 'public', body: 'first version' });
+    const visitor = new Browser(server.url);
+    const first = await visitor.get(`/@maya/${a.slug}/`);
+    expect(first.headers.get('x-potluck-cache')).toBeNull();
+    expect(await first.text()).toContain('first version');
+    const second = await visitor.get(`/@maya/${a.slug}/`);
+    expect(second.headers.get('x-potluck-cache')).toBe('hit');
+    expect(await second.text()).toContain('first version');
+
+    await saveArtifact(server.app, { ownerId: maya.id, artifactId: a.id, input: { title: 'Cached essay', kind: 'post', visibility: 'public', body: 'second version' } });
+    const third = await visitor.get(`/@maya/${a.slug}/`);
+    expect(third.headers.get('x-potluck-cache')).toBeNull();
+    expect(await third.text()).toContain('second version');
+  });
+
+  it('never serves a signed-in reader from the cache, nor an anonymous one what a member saw', async () => {
+    await makeArtifact(server.app, maya, { title: 'Members only piece', visibility: 'members' });
+    const classmate = signedIn(server.url, server.app, theo);
+    const asMember = await classmate.get('/@maya/');
+    expect(await asMember.text()).toContain('Members only piece');
+    expect((await classmate.get('/@maya/')).headers.get('x-potluck-cache')).toBeNull();
+    const visitor = new Browser(server.url);
+    await visitor.get('/@maya/');
+    const anonymous = await visitor.get('/@maya/');
+    expect(anonymous.headers.get('x-potluck-cache')).toBe('hit');
+    expect(await anonymous.text()).not.toContain('Members only piece');
+  });
+
+  it('drops a page from the cache when the work is made private', async () => {
+    const a = await makeArtifact(server.app, maya, { title: 'Soon private', visibility: 'public' });
+    const visitor = new Browser(server.url);
+    await visitor.get(`/@maya/${a.slug}/`);
+    expect((await visitor.get(`/@maya/${a.slug}/`)).status).toBe(200);
+    await saveArtifact(server.app, { ownerId: maya.id, artifactId: a.id, input: { title: 'Soon private', kind: 'post', visibility: 'private' } });
+    expect((await visitor.get(`/@maya/${a.slug}/`)).status).toBe(404);
+  });
+});
