@@ -30,6 +30,7 @@ import { mediaItemDir } from '../server/media/storage.ts';
 import { getPolicy } from '../server/policy.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { storeArtifact } from './artifactSaver.ts';
+import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 import { deleteMedia, uploadMedia } from './mediaUploader.ts';
 import { storeShowcase } from './showcaseSaver.ts';
 import { createUser, insertUser, prepareNewUser } from './userCreator.ts';
@@ -571,6 +572,8 @@ function writeAll(app: AppContext, props: WriteProps) {
     );
   }
   props.progress({ step: 'save', done: ordered.length + contents.collections.length, total: ordered.length + contents.collections.length });
+  // The profile and syndication links changed without going through a saver: cached public pages are stale.
+  bumpContentVersion(app, owner.id);
   return { artifacts: counts, showcases: showcaseCount };
 }
 

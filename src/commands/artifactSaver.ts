@@ -1,6 +1,7 @@
 /**
- * Saving an artifact: validate, render Markdown to sanitized HTML once, and store the artifact with a new revision in
- * one transaction. The workspace editor, the restore button, archive import and the demo loader all come through here.
+ * Saving an artifact: validate, render Markdown to sanitized HTML once (pictures sized for responsive loading), and
+ * store the artifact with a new revision in one transaction, marking the owner's portfolio as changed. The workspace
+ * editor, the restore button, archive import and the demo loader all come through here.
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import {
@@ -13,6 +14,7 @@ import {
 } from '../core/artifacts.ts';
 import { PotluckError, invalid, issuesFromZod, notFound } from '../core/errors.ts';
 import { renderArtifactBody } from '../core/markdown/render.ts';
+import { addResponsiveImages, type ResponsiveImage } from '../core/markdown/responsiveImages.ts';
 import type { AppContext } from '../server/context.ts';
 import {
   artifactMedia,
@@ -26,6 +28,7 @@ import {
 } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { getPolicy } from '../server/policy.ts';
+import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 
 export type { ArtifactInput };
 
@@ -92,13 +95,9 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
     if (!owner) throw notFound('That account');
     checkPolicy(app, owner, input.visibility);
 
+    const used = mediaIds.length ? ownMediaRows(app, props.ownerId, mediaIds) : [];
     if (mediaIds.length) {
-      const mine = app.db
-        .select({ id: media.id })
-        .from(media)
-        .where(and(eq(media.ownerId, props.ownerId), inArray(media.id, mediaIds)))
-        .all()
-        .map((m) => m.id);
+      const mine = used.map((m) => m.id);
       const missing = mediaIds.filter((id) => !mine.includes(id));
       if (missing.length) {
         throw invalid(
@@ -121,6 +120,7 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
       throw notFound('That artifact');
     }
 
+    const html = sizeImages(rendered.html, used);
     const now = app.now();
     const date = input.date ?? existing?.date ?? now;
     const fields = {
@@ -153,12 +153,13 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
       const number = existing.revision + 1;
       const artifact = app.db
         .update(artifacts)
-        .set({ ...fields, slug, html: rendered.html, canonical: input.canonical, updatedAt: props.updatedAt ?? now, revision: number })
+        .set({ ...fields, slug, html, canonical: input.canonical, updatedAt: props.updatedAt ?? now, revision: number })
         .where(eq(artifacts.id, existing.id))
         .returning()
         .get();
       writeIndexes(app, artifact.id, tags, mediaIds);
       const revision = insertRevision(app, artifact, number, props.note ?? '');
+      bumpContentVersion(app, props.ownerId);
       return { artifact, revision, created: false };
     }
 
@@ -169,7 +170,7 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
         ownerId: props.ownerId,
         slug: uniqueSlug(input.slug ?? slugFromTitle(input.title), slugTaken),
         ...fields,
-        html: rendered.html,
+        html,
         canonical: input.canonical,
         createdAt: now,
         updatedAt: props.updatedAt ?? now,
@@ -179,8 +180,26 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
       .get();
     writeIndexes(app, artifact.id, tags, mediaIds);
     const revision = insertRevision(app, artifact, 1, props.note ?? '');
+    bumpContentVersion(app, props.ownerId);
     return { artifact, revision, created: true };
   });
+}
+
+/** The owner's media rows among `ids`, with what responsive pictures need; others' ids are simply absent. */
+function ownMediaRows(app: AppContext, ownerId: string, ids: string[]) {
+  return app.db
+    .select({ id: media.id, kind: media.kind, width: media.width, height: media.height, variants: media.variants })
+    .from(media)
+    .where(and(eq(media.ownerId, ownerId), inArray(media.id, ids)))
+    .all();
+}
+
+// Pictures are sized on save (srcset, sizes, width, height), so pages serve stored HTML that loads the right file
+// and does not shift while it loads.
+function sizeImages(html: string, rows: ReturnType<typeof ownMediaRows>): string {
+  const images = new Map<string, ResponsiveImage>();
+  for (const row of rows) if (row.kind === 'image') images.set(row.id, row);
+  return addResponsiveImages(html, images);
 }
 
 function checkPolicy(app: AppContext, owner: typeof users.$inferSelect, visibility: string) {

@@ -12,6 +12,7 @@ import { PotluckError, invalid, issuesFromZod, notFound } from '../core/errors.t
 import type { AppContext } from '../server/context.ts';
 import { artifactMedia, artifacts, media, users, type Media } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
+import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 import { imageExtension, processImage } from '../server/media/images.ts';
 import {
   ATTACHMENT_TYPES,
@@ -210,7 +211,10 @@ export function updateMediaAlt(app: AppContext, props: { ownerId: string; mediaI
   if (!parsed.success) throw invalid(issuesFromZod(parsed.error).map((i) => ({ ...i, field: 'alt' })));
   return inTransaction(app, () => {
     ownMedia(app, props.ownerId, props.mediaId);
-    return app.db.update(media).set({ alt: parsed.data }).where(eq(media.id, props.mediaId)).returning().get();
+    const row = app.db.update(media).set({ alt: parsed.data }).where(eq(media.id, props.mediaId)).returning().get();
+    // Covers and the profile photo show this description on public pages.
+    bumpContentVersion(app, props.ownerId);
+    return row;
   });
 }
 
@@ -247,6 +251,7 @@ export async function deleteMedia(app: AppContext, props: { ownerId: string; med
     }
     app.db.update(users).set({ avatarMediaId: null }).where(and(eq(users.id, props.ownerId), eq(users.avatarMediaId, props.mediaId))).run();
     app.db.delete(media).where(eq(media.id, props.mediaId)).run();
+    bumpContentVersion(app, props.ownerId);
   });
   // The row is gone first: a crash here leaves unreachable files, never a row pointing at missing ones.
   await deleteMediaFiles(app.config, props.ownerId, props.mediaId);

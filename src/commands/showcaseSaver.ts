@@ -7,6 +7,7 @@ import { showcaseInputSchema, type ShowcaseInput } from '../core/showcases.ts';
 import type { AppContext } from '../server/context.ts';
 import { artifacts, showcaseItems, showcases, type Showcase } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
+import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 
 /** Creates (no `showcaseId`, or an id not yet used) or updates a showcase with its ordered items. */
 export async function saveShowcase(app: AppContext, props: SaveShowcaseProps): Promise<Showcase> {
@@ -79,17 +80,21 @@ export function storeShowcase(app: AppContext, props: SaveShowcaseProps): Showca
         .values(items.map((artifactId, position) => ({ showcaseId: showcase.id, artifactId, position })))
         .run();
     }
+    bumpContentVersion(app, props.ownerId);
     return showcase;
   });
 }
 
 /** Deletes one of the owner's showcases (the artifacts in it stay). */
 export function deleteShowcase(app: AppContext, props: { ownerId: string; showcaseId: string }): void {
-  const result = app.db
-    .delete(showcases)
-    .where(and(eq(showcases.id, props.showcaseId), eq(showcases.ownerId, props.ownerId)))
-    .run();
-  if (result.changes === 0) throw notFound('That showcase');
+  inTransaction(app, () => {
+    const result = app.db
+      .delete(showcases)
+      .where(and(eq(showcases.id, props.showcaseId), eq(showcases.ownerId, props.ownerId)))
+      .run();
+    if (result.changes === 0) throw notFound('That showcase');
+    bumpContentVersion(app, props.ownerId);
+  });
 }
 
 /** One of the owner's showcases with its item ids in order; 404 otherwise. */

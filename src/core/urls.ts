@@ -10,6 +10,7 @@ export const sitePaths = {
   portfolio: (handle: string) => `/@${handle}/`,
   page: (handle: string, n: number) => (n <= 1 ? `/@${handle}/` : `/@${handle}/page/${n}/`),
   artifact: (handle: string, slug: string) => `/@${handle}/${slug}/`,
+  tags: (handle: string) => `/@${handle}/tags/`,
   tag: (handle: string, tag: string) => `/@${handle}/tags/${encodeURIComponent(tag)}/`,
   tagFeed: (handle: string, tag: string, format: FeedFormat) => `/@${handle}/tags/${encodeURIComponent(tag)}/feed.${format}`,
   feed: (handle: string, format: FeedFormat) => `/@${handle}/feed.${format}`,

@@ -50,3 +50,16 @@ export function canEdit(viewer: Viewer | null, ownerId: string): boolean {
 export function shouldNoindex(visibility: Visibility, portfolioNoindex: boolean): boolean {
   return portfolioNoindex || visibility !== 'public';
 }
+
+/** How a viewer stands to the owner of a portfolio: the one fact that decides what is listed for them. */
+export type Relation = 'owner' | 'member' | 'public';
+
+/**
+ * The visibilities listed (index, tags, archive, showcases) for a viewer with this relation: the owner sees all of
+ * their work; hub-mates see public and members work; everyone else only public work. Unlisted work is reachable by
+ * its address but listed only for its owner.
+ */
+export function listedVisibilities(relation: Relation): Visibility[] {
+  if (relation === 'owner') return [...VISIBILITIES];
+  return VISIBILITIES.filter((v) => (relation === 'member' ? isListedForMembers(v) : isListedPublicly(v)));
+}

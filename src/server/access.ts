@@ -2,7 +2,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { canRead, type Viewer } from '../core/visibility.ts';
 import type { AppContext } from './context.ts';
-import { artifactMedia, artifacts, hubMembers, media } from './db/schema.ts';
+import { artifactMedia, artifacts, hubMembers, media, users } from './db/schema.ts';
 
 /** Whether two people belong to a common hub (either as teacher or member). */
 export function sharesHub(app: AppContext, a: string, b: string): boolean {
@@ -37,18 +37,25 @@ export function canReadArtifact(
 }
 
 /**
- * Whether a viewer may load a media file: its owner always; anyone else only when some artifact that uses it
- * (body or cover) is readable to them. An upload used nowhere is the owner's alone.
+ * Whether a viewer may load a media file: its owner always; anyone else when it is the profile photo of an active
+ * account (shown on every page of the portfolio) or when some artifact that uses it (body or cover) is readable to
+ * them. An upload used nowhere is the owner's alone.
  */
 export function canReadMedia(app: AppContext, viewer: Viewer | null, mediaId: string): boolean {
-  const owner = app.db.select({ ownerId: media.ownerId }).from(media).where(eq(media.id, mediaId)).get();
+  const owner = app.db
+    .select({ ownerId: media.ownerId, avatarOf: users.id, disabledAt: users.disabledAt })
+    .from(media)
+    .leftJoin(users, and(eq(users.id, media.ownerId), eq(users.avatarMediaId, media.id)))
+    .where(eq(media.id, mediaId))
+    .get();
   if (!owner) return false;
   if (viewer?.id === owner.ownerId) return true;
-  const users = app.db
+  if (owner.avatarOf && !owner.disabledAt) return true;
+  const usedBy = app.db
     .select({ ownerId: artifacts.ownerId, visibility: artifacts.visibility })
     .from(artifactMedia)
     .innerJoin(artifacts, eq(artifacts.id, artifactMedia.artifactId))
     .where(eq(artifactMedia.mediaId, mediaId))
     .all();
-  return users.some((a) => canReadArtifact(app, viewer, a));
+  return usedBy.some((a) => canReadArtifact(app, viewer, a));
 }

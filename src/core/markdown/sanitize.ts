@@ -132,6 +132,9 @@ export function finishSafeTree(tree: Root): void {
         if (typeof props.alt !== 'string') props.alt = '';
         props.loading = 'lazy';
         props.decoding = 'async';
+      } else if (node.tagName === 'pre') {
+        // A code block that scrolls sideways must be reachable by keyboard (WCAG 2.1.1; axe scrollable-region-focusable).
+        props.tabIndex = 0;
       } else if (node.tagName === 'a' && typeof props.href === 'string') {
         if (isExternalUrl(props.href)) props.rel = [...externalLinkRel];
         else if (props.href.startsWith('#')) fragmentLinks.push(node);

@@ -1,10 +1,28 @@
-/** Reading a portfolio as a given viewer: what they may see of a person's work, decided by core/visibility. */
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+/**
+ * Reading a portfolio as a given viewer: what they may see of a person's work, decided by core/visibility. Every
+ * public page (live and static export) reads through here, each list in one query (covers joined, tags from the
+ * artifact row), so a page costs the same with 5 pieces of work or 5,000.
+ */
+import { and, asc, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { notFound } from '../../core/errors.ts';
-import { isListedForMembers, isListedPublicly, type Viewer } from '../../core/visibility.ts';
+import { canRead, listedVisibilities, type Relation, type Viewer } from '../../core/visibility.ts';
 import { canReadArtifact, sharesHub } from '../access.ts';
 import type { AppContext } from '../context.ts';
-import { artifacts, showcaseItems, showcases, users, type Artifact, type User } from '../db/schema.ts';
+import {
+  artifactTags,
+  artifacts,
+  media,
+  showcaseItems,
+  showcases,
+  syndications,
+  users,
+  type Artifact,
+  type Showcase,
+  type User,
+} from '../db/schema.ts';
+
+/** Work shown per page of a portfolio's index. */
+export const PAGE_SIZE = 20;
 
 /** An active account by handle; 404 for unknown or disabled accounts. */
 export function getPortfolioOwner(app: AppContext, handle: string): User {
@@ -13,12 +31,236 @@ export function getPortfolioOwner(app: AppContext, handle: string): User {
   return owner;
 }
 
+/** Marks a portfolio as changed: cached public pages keyed on an older `contentVersion` are stale from now on. */
+export function bumpContentVersion(app: AppContext, userId: string): void {
+  app.db
+    .update(users)
+    .set({ contentVersion: sql`${users.contentVersion} + 1` })
+    .where(eq(users.id, userId))
+    .run();
+}
+
+/** How this viewer stands to the owner: at most one query (the shared-hub check). */
+export function relationTo(app: AppContext, viewer: Viewer | null, owner: Pick<User, 'id'>): Relation {
+  if (!viewer) return 'public';
+  if (viewer.id === owner.id) return 'owner';
+  return sharesHub(app, viewer.id, owner.id) ? 'member' : 'public';
+}
+
+/** A picture as public pages show it (cover, profile photo): enough for `srcset`, `width`, `height` and alt. */
+export interface PictureInfo {
+  id: string;
+  alt: string;
+  width: number | null;
+  height: number | null;
+  variants: { width: number; height: number; bytes: number; file: string }[];
+}
+
+/** What a list of work shows of each piece: no body, no HTML. */
+export type ArtifactCard = Pick<
+  Artifact,
+  'id' | 'slug' | 'title' | 'summary' | 'kind' | 'visibility' | 'tags' | 'date' | 'updatedAt' | 'linkUrl'
+> & { cover: PictureInfo | null };
+
+const cardColumns = {
+  id: artifacts.id,
+  slug: artifacts.slug,
+  title: artifacts.title,
+  summary: artifacts.summary,
+  kind: artifacts.kind,
+  visibility: artifacts.visibility,
+  tags: artifacts.tags,
+  date: artifacts.date,
+  updatedAt: artifacts.updatedAt,
+  linkUrl: artifacts.linkUrl,
+  coverId: media.id,
+  coverAlt: media.alt,
+  coverWidth: media.width,
+  coverHeight: media.height,
+  coverVariants: media.variants,
+  coverKind: media.kind,
+};
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+type CardRow = Pick<ArtifactCard, 'id' | 'slug' | 'title' | 'summary' | 'kind' | 'visibility' | 'tags' | 'date' | 'updatedAt' | 'linkUrl'> &
+  Nullable<{
+    coverId: string;
+    coverAlt: string;
+    coverWidth: number;
+    coverHeight: number;
+    coverVariants: PictureInfo['variants'];
+    coverKind: 'image' | 'attachment';
+  }>;
+
+function toCard(row: CardRow): ArtifactCard {
+  const cover: PictureInfo | null =
+    row.coverId && row.coverKind === 'image'
+      ? { id: row.coverId, alt: row.coverAlt ?? '', width: row.coverWidth, height: row.coverHeight, variants: row.coverVariants ?? [] }
+      : null;
+  const { coverId: _id, coverAlt: _alt, coverWidth: _w, coverHeight: _h, coverVariants: _v, coverKind: _k, ...card } = row;
+  return { ...card, cover };
+}
+
+/** The artifacts of `owner` listed for a relation, plus extra conditions. */
+function listedWhere(owner: Pick<User, 'id'>, relation: Relation, ...extra: (SQL | undefined)[]): SQL | undefined {
+  return and(eq(artifacts.ownerId, owner.id), inArray(artifacts.visibility, listedVisibilities(relation)), ...extra);
+}
+
+function yearRange(year: number): SQL | undefined {
+  return and(gte(artifacts.date, new Date(Date.UTC(year, 0, 1))), lt(artifacts.date, new Date(Date.UTC(year + 1, 0, 1))));
+}
+
+function taggedWith(tag: string): SQL {
+  return inArray(artifacts.id, sql`(select ${artifactTags.artifactId} from ${artifactTags} where ${artifactTags.tag} = ${tag})`);
+}
+
+/** One page of a portfolio: the work listed for the viewer, newest first. */
+export interface PortfolioPage {
+  items: ArtifactCard[];
+  /** Pieces listed in all (every page). */
+  total: number;
+  page: number;
+  /** Number of pages, at least 1. */
+  pages: number;
+  relation: Relation;
+}
+
+/**
+ * One page of the work listed for this viewer, newest first, optionally only one tag's. One query: the total comes
+ * from a window count on the same rows. `page` past the end yields no items (the route answers 404).
+ */
+export function listPortfolioPage(
+  app: AppContext,
+  viewer: Viewer | null,
+  owner: User,
+  options: { page?: number; perPage?: number; tag?: string; relation?: Relation } = {},
+): PortfolioPage {
+  const relation = options.relation ?? relationTo(app, viewer, owner);
+  const perPage = options.perPage ?? PAGE_SIZE;
+  const page = Math.max(1, Math.floor(options.page ?? 1));
+  const rows = app.db
+    .select({ ...cardColumns, total: sql<number>`count(*) over ()` })
+    .from(artifacts)
+    .leftJoin(media, eq(media.id, artifacts.coverMediaId))
+    .where(listedWhere(owner, relation, options.tag === undefined ? undefined : taggedWith(options.tag)))
+    .orderBy(desc(artifacts.date), desc(artifacts.id))
+    .limit(perPage)
+    .offset((page - 1) * perPage)
+    .all();
+  // Past the last page no row carries the total; a cheap count says how many pages there are.
+  const total = rows[0]?.total ?? (page > 1 ? countListed(app, owner, relation, options.tag) : 0);
+  return { items: rows.map(({ total: _total, ...row }) => toCard(row)), total, page, pages: Math.max(1, Math.ceil(total / perPage)), relation };
+}
+
+function countListed(app: AppContext, owner: User, relation: Relation, tag?: string): number {
+  return (
+    app.db
+      .select({ n: count() })
+      .from(artifacts)
+      .where(listedWhere(owner, relation, tag === undefined ? undefined : taggedWith(tag)))
+      .get()?.n ?? 0
+  );
+}
+
 /** Artifacts listed on a portfolio for this viewer: public for everyone; members too for hub-mates; all for the owner. */
 export function listVisibleArtifacts(app: AppContext, viewer: Viewer | null, owner: User): Artifact[] {
-  const all = app.db.select().from(artifacts).where(eq(artifacts.ownerId, owner.id)).orderBy(desc(artifacts.date)).all();
-  if (viewer?.id === owner.id) return all;
-  const member = viewer !== null && sharesHub(app, viewer.id, owner.id);
-  return all.filter((a) => (member ? isListedForMembers(a.visibility) : isListedPublicly(a.visibility)));
+  const relation = relationTo(app, viewer, owner);
+  return app.db.select().from(artifacts).where(listedWhere(owner, relation)).orderBy(desc(artifacts.date), desc(artifacts.id)).all();
+}
+
+/** The tags of the work listed for this viewer, with how many pieces carry each, most used first. One query. */
+export function listPortfolioTags(
+  app: AppContext,
+  viewer: Viewer | null,
+  owner: User,
+  relation: Relation = relationTo(app, viewer, owner),
+): { tag: string; count: number }[] {
+  const n = count();
+  return app.db
+    .select({ tag: artifactTags.tag, count: n })
+    .from(artifactTags)
+    .innerJoin(artifacts, eq(artifacts.id, artifactTags.artifactId))
+    .where(listedWhere(owner, relation))
+    .groupBy(artifactTags.tag)
+    .orderBy(desc(n), asc(artifactTags.tag))
+    .all();
+}
+
+/** A line of the archive: title, address and date of one piece. */
+export type ArchiveEntry = Pick<Artifact, 'id' | 'slug' | 'title' | 'kind' | 'visibility' | 'date' | 'updatedAt'>;
+
+/** The years that have work listed for this viewer, newest first, with counts. One query. */
+export function listArchiveYears(
+  app: AppContext,
+  viewer: Viewer | null,
+  owner: User,
+  relation: Relation = relationTo(app, viewer, owner),
+): { year: number; count: number }[] {
+  // Dates are stored as milliseconds; years are UTC years, as on every page.
+  const year = sql<string>`strftime('%Y', ${artifacts.date} / 1000, 'unixepoch')`;
+  const n = count();
+  return app.db
+    .select({ year, count: n })
+    .from(artifacts)
+    .where(listedWhere(owner, relation))
+    .groupBy(year)
+    .orderBy(desc(year))
+    .all()
+    .map((r) => ({ year: Number(r.year), count: r.count }));
+}
+
+/** Every piece listed for this viewer (or one year's), newest first, for the archive. One query. */
+export function listArchive(
+  app: AppContext,
+  viewer: Viewer | null,
+  owner: User,
+  options: { year?: number; relation?: Relation } = {},
+): ArchiveEntry[] {
+  const relation = options.relation ?? relationTo(app, viewer, owner);
+  return app.db
+    .select({
+      id: artifacts.id,
+      slug: artifacts.slug,
+      title: artifacts.title,
+      kind: artifacts.kind,
+      visibility: artifacts.visibility,
+      date: artifacts.date,
+      updatedAt: artifacts.updatedAt,
+    })
+    .from(artifacts)
+    .where(listedWhere(owner, relation, options.year === undefined ? undefined : yearRange(options.year)))
+    .orderBy(desc(artifacts.date), desc(artifacts.id))
+    .all();
+}
+
+/** A showcase in a list, with how many of its pieces this viewer sees. */
+export type ShowcaseCard = Pick<Showcase, 'id' | 'slug' | 'title' | 'intro' | 'visibility' | 'updatedAt'> & { itemCount: number };
+
+/** The showcases listed for this viewer, by title, each with the number of its pieces listed for them. One query. */
+export function listPortfolioShowcases(
+  app: AppContext,
+  viewer: Viewer | null,
+  owner: User,
+  relation: Relation = relationTo(app, viewer, owner),
+): ShowcaseCard[] {
+  const visible = listedVisibilities(relation);
+  return app.db
+    .select({
+      id: showcases.id,
+      slug: showcases.slug,
+      title: showcases.title,
+      intro: showcases.intro,
+      visibility: showcases.visibility,
+      updatedAt: showcases.updatedAt,
+      itemCount: count(artifacts.id),
+    })
+    .from(showcases)
+    .leftJoin(showcaseItems, eq(showcaseItems.showcaseId, showcases.id))
+    .leftJoin(artifacts, and(eq(artifacts.id, showcaseItems.artifactId), inArray(artifacts.visibility, visible)))
+    .where(and(eq(showcases.ownerId, owner.id), inArray(showcases.visibility, visible)))
+    .groupBy(showcases.id)
+    .orderBy(asc(showcases.title), asc(showcases.id))
+    .all();
 }
 
 /** One artifact by slug if this viewer may read it; the same 404 otherwise. */
@@ -32,24 +274,71 @@ export function getReadableArtifact(app: AppContext, viewer: Viewer | null, owne
   return artifact;
 }
 
-/** A showcase by slug with the items this viewer may read, in order. */
-export function getReadableShowcase(app: AppContext, viewer: Viewer | null, owner: User, slug: string) {
+/** Everything an artifact's page shows: the artifact, its cover and every place it was syndicated to. */
+export interface ArtifactPage {
+  artifact: Artifact;
+  cover: PictureInfo | null;
+  syndications: { url: string; name: string }[];
+  /** Whether lists (tag pages among them) show this piece to this viewer; unlisted work opened by its link is not. */
+  listed: boolean;
+}
+
+/** An artifact's page for this viewer; the same 404 for missing and not readable. */
+export function getArtifactPage(app: AppContext, viewer: Viewer | null, owner: User, slug: string): ArtifactPage {
+  const artifact = getReadableArtifact(app, viewer, owner, slug);
+  const cover = artifact.coverMediaId ? getPicture(app, owner, artifact.coverMediaId) : null;
+  const places = app.db
+    .select({ url: syndications.url, name: syndications.name })
+    .from(syndications)
+    .where(eq(syndications.artifactId, artifact.id))
+    .orderBy(asc(syndications.createdAt), asc(syndications.url))
+    .all();
+  const listed = listedVisibilities(relationTo(app, viewer, owner)).includes(artifact.visibility);
+  return { artifact, cover, syndications: places, listed };
+}
+
+/** One of the owner's pictures (not attachments), or null. */
+export function getPicture(app: AppContext, owner: Pick<User, 'id'>, mediaId: string): PictureInfo | null {
+  const row = app.db
+    .select({ id: media.id, alt: media.alt, width: media.width, height: media.height, variants: media.variants, kind: media.kind })
+    .from(media)
+    .where(and(eq(media.id, mediaId), eq(media.ownerId, owner.id)))
+    .get();
+  if (!row || row.kind !== 'image') return null;
+  return { id: row.id, alt: row.alt, width: row.width, height: row.height, variants: row.variants };
+}
+
+/** The profile photo the student chose, if it is still one of their pictures. */
+export function getAvatar(app: AppContext, owner: User): PictureInfo | null {
+  return owner.avatarMediaId ? getPicture(app, owner, owner.avatarMediaId) : null;
+}
+
+/**
+ * A showcase by slug with its pieces in order. The showcase itself follows the reading rule (unlisted showcases
+ * open by their address); its pieces follow the listing rule, so a shared showcase never lists work that is
+ * unlisted, members-only or private to this viewer. Two queries.
+ */
+export function getReadableShowcase(
+  app: AppContext,
+  viewer: Viewer | null,
+  owner: User,
+  slug: string,
+): { showcase: Showcase; items: ArtifactCard[]; relation: Relation } {
   const showcase = app.db
     .select()
     .from(showcases)
     .where(and(eq(showcases.ownerId, owner.id), eq(showcases.slug, slug)))
     .get();
-  if (!showcase || !canReadArtifact(app, viewer, showcase)) throw notFound('That showcase');
-  const ids = app.db
-    .select({ id: showcaseItems.artifactId })
+  const relation = relationTo(app, viewer, owner);
+  if (!showcase || !canRead(viewer, { ...showcase, sharesHub: relation === 'member' })) throw notFound('That showcase');
+  const items = app.db
+    .select(cardColumns)
     .from(showcaseItems)
-    .where(eq(showcaseItems.showcaseId, showcase.id))
+    .innerJoin(artifacts, eq(artifacts.id, showcaseItems.artifactId))
+    .leftJoin(media, eq(media.id, artifacts.coverMediaId))
+    .where(and(eq(showcaseItems.showcaseId, showcase.id), listedWhere(owner, relation)))
     .orderBy(asc(showcaseItems.position))
     .all()
-    .map((r) => r.id);
-  const rows = ids.length ? app.db.select().from(artifacts).where(inArray(artifacts.id, ids)).all() : [];
-  const items = ids
-    .map((id) => rows.find((r) => r.id === id))
-    .filter((a): a is Artifact => a !== undefined && canReadArtifact(app, viewer, a) && (viewer?.id === owner.id || a.visibility !== 'private'));
-  return { showcase, items };
+    .map(toCard);
+  return { showcase, items, relation };
 }

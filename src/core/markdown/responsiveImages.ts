@@ -1,0 +1,91 @@
+// Pictures in stored artifact HTML load the right size on a phone and on a projector, and never move the text
+// around while they load: every `<img src="/media/ID/">` of an uploaded picture gets `srcset` (its WebP variants),
+// `sizes` (how wide the reading column is) and `width`/`height` (so the browser reserves the space). This runs once,
+// on save, after rendering: the renderer finds which media a body uses, the saver looks those rows up, and this
+// step writes what it learned into the HTML. Pure: the caller supplies the media facts.
+import { toHtml } from 'hast-util-to-html';
+import rehypeParse from 'rehype-parse';
+import { unified } from 'unified';
+import { mediaIdOf } from './render.ts';
+import type { Element, Root } from 'hast';
+
+/** What the HTML needs to know about an uploaded picture. */
+export interface ResponsiveImage {
+  /** Size of the stored original, used when the picture has no variants. */
+  width: number | null;
+  height: number | null;
+  /** WebP variants, as stored on the media row; `/media/ID/` serves the widest. */
+  variants: { width: number; height: number; file: string }[];
+}
+
+/**
+ * How wide a picture in the body of a piece of work is shown: the reading column (44rem) on wide
+ * screens, the screen minus the page margins on phones. Matches `.entry` in public/styles/potluck.css.
+ */
+export const BODY_IMAGE_SIZES = '(min-width: 46rem) 44rem, calc(100vw - 2rem)';
+
+const parser = unified().use(rehypeParse, { fragment: true }).freeze();
+
+// The same address scheme as mediaUrl() in server/media/urls.ts (core imports nothing from server); a unit test
+// holds the two together.
+function variantUrl(id: string, file: string): string {
+  return `/media/${encodeURIComponent(id)}/${encodeURIComponent(file)}`;
+}
+
+/** The `srcset` of a picture's variants, narrowest first ("/media/ID/w480.webp 480w, …"); empty without variants. */
+export function variantSrcset(id: string, variants: ResponsiveImage['variants']): string {
+  return [...variants]
+    .sort((a, b) => a.width - b.width)
+    .map((v) => `${variantUrl(id, v.file)} ${v.width}w`)
+    .join(', ');
+}
+
+/** The size `/media/ID/` is served at (its widest variant, else the original), or null when unknown. */
+export function intrinsicSize(image: ResponsiveImage): { width: number; height: number } | null {
+  const widest = image.variants.reduce<ResponsiveImage['variants'][number] | undefined>(
+    (best, v) => (best && best.width >= v.width ? best : v),
+    undefined,
+  );
+  if (widest) return { width: widest.width, height: widest.height };
+  return image.width && image.height ? { width: image.width, height: image.height } : null;
+}
+
+/**
+ * Adds `srcset`, `sizes`, `width` and `height` to the `<img>` elements of `html` whose `src` is the default address
+ * of a Potluck picture (`/media/ID/`) with an entry in `images`. Other images, and pictures not in the map (another person's, a
+ * deleted one), are left as they are. HTML without such images comes back unchanged, byte for byte.
+ */
+export function addResponsiveImages(html: string, images: ReadonlyMap<string, ResponsiveImage>, sizes = BODY_IMAGE_SIZES): string {
+  if (images.size === 0 || !html.includes('<img')) return html;
+  const tree = parser.parse(html) as Root;
+  let changed = false;
+  const walk = (parent: Root | Element): void => {
+    for (const node of parent.children) {
+      if (node.type !== 'element') continue;
+      if (node.tagName === 'img' && typeof node.properties.src === 'string') {
+        const id = mediaIdOf(node.properties.src);
+        // Only the default address: a student who points at one stored file (`/media/ID/original.png`) gets that file.
+        const image = id !== undefined && node.properties.src === `/media/${id}/` ? images.get(id) : undefined;
+        if (id !== undefined && image) changed = enrich(node, id, image, sizes) || changed;
+      }
+      walk(node);
+    }
+  };
+  walk(tree);
+  return changed ? toHtml(tree) : html;
+}
+
+function enrich(img: Element, id: string, image: ResponsiveImage, sizes: string): boolean {
+  const size = intrinsicSize(image);
+  const srcset = variantSrcset(id, image.variants);
+  if (!size && !srcset) return false;
+  if (size) {
+    img.properties.width = size.width;
+    img.properties.height = size.height;
+  }
+  if (srcset) {
+    img.properties.srcSet = srcset;
+    img.properties.sizes = sizes;
+  }
+  return true;
+}
