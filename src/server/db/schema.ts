@@ -276,3 +276,59 @@ export const hubMembers = sqliteTable(
 );
 
 export type Hub = typeof hubs.$inferSelect;
+
+/** Long work (publishing, exports, polling runs) with progress the UI and CLI can show. */
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    status: text('status', { enum: ['queued', 'running', 'succeeded', 'failed'] }).notNull(),
+    /** {step, done, total, message}: what the job is doing now. */
+    progress: text('progress', { mode: 'json' }).$type<{ step: string; done?: number; total?: number; message?: string }>(),
+    result: text('result', { mode: 'json' }).$type<Record<string, unknown>>(),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('jobs_user').on(t.userId, t.createdAt)],
+);
+
+/** A student's connection to GitHub: the token is stored encrypted (AES-256-GCM), never in plain text. */
+export const githubConnections = sqliteTable('github_connections', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  login: text('login').notNull(),
+  /** base64(iv | ciphertext | tag), sealed with the instance key. */
+  tokenSealed: text('token_sealed').notNull(),
+  tokenKind: text('token_kind', { enum: ['pat', 'oauth'] }).notNull(),
+  checkedAt: integer('checked_at', { mode: 'timestamp_ms' }).notNull(),
+  createdAt: createdAt(),
+});
+
+/** Where a student publishes their static site on GitHub Pages, and what was published last. */
+export const publishTargets = sqliteTable(
+  'publish_targets',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    owner: text('owner').notNull(),
+    repo: text('repo').notNull(),
+    branch: text('branch').notNull().default('gh-pages'),
+    domain: text('domain'),
+    /** Whether GitHub Pages is the canonical home of the student's work. */
+    canonical: integer('canonical', { mode: 'boolean' }).notNull().default(false),
+    lastCommitSha: text('last_commit_sha'),
+    /** JSON map path -> git blob sha of the last published tree, to upload changed files only. */
+    lastTree: text('last_tree', { mode: 'json' }).$type<Record<string, string>>(),
+    lastPublishedAt: integer('last_published_at', { mode: 'timestamp_ms' }),
+    lastFilesChanged: integer('last_files_changed'),
+    siteUrl: text('site_url'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('publish_targets_user_repo').on(t.userId, t.owner, t.repo)],
+);
