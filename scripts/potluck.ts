@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   'user password': () => import('./cli/user-password.ts'),
   'joincode create': () => import('./cli/joincode-create.ts'),
   import: () => import('./cli/import.ts'),
+  site: () => import('./cli/site.ts'),
 };
 
 const HELP = `potluck — student-owned portfolios
@@ -28,6 +29,7 @@ Commands:
   user password         set a new password for an account (forgotten passwords)
   joincode create       create a join code for sign-up
   import                import an archive folder into an account
+  site                  export a student's public site as static files (folder or zip)
 
 Environment: POTLUCK_DATA (default ./data), PORT (4321), HOST (localhost), POTLUCK_SITE_URL,
 POTLUCK_ALLOW_PRIVATE_NETWORKS, GITHUB_API_URL, POTLUCK_SECRET.`;

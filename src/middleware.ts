@@ -66,10 +66,12 @@ export const onRequest = defineMiddleware(async (context, next) => {
     return withHeaders(context.redirect(`/signin?next=${encodeURIComponent(next)}`, 303), true, false);
   }
 
-  const notModified = beforePublicPage(context);
+  // The static exporter renders each page once: validators and the page cache would only cost it time.
+  const live = !context.locals.render.static;
+  const notModified = live ? beforePublicPage(context) : null;
   if (notModified) return withHeaders(notModified, false, false);
   const cacheKey = context.request.method === 'GET' ? context.url.pathname + context.url.search : '';
-  const etag = publicEtagOf(context.request);
+  const etag = live ? publicEtagOf(context.request) : null;
   if (etag) {
     const hit = pageCache.get(cacheKey, etag);
     if (hit) {
@@ -86,7 +88,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     if (!(error instanceof PotluckError)) throw error;
     response = errorResponse(error.status, titleFor(error.status), error.message);
   }
-  response = afterPublicPage(context, response);
+  if (live) response = afterPublicPage(context, response);
   response = withHeaders(response, context.locals.noindex, context.locals.user !== null);
   if (etag && response.status === 200 && !response.headers.has('set-cookie')) {
     const body = new Uint8Array(await response.arrayBuffer());

@@ -44,6 +44,10 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     });
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    // The site download renders pages by asking this server on its own address (src/server/export/renderer.ts).
+    const bound = typeof address === 'object' && address ? address.address : '127.0.0.1';
+    const self = bound === '0.0.0.0' || bound === '::' ? '127.0.0.1' : bound;
+    process.env.POTLUCK_INTERNAL_URL = `http://${self.includes(':') ? `[${self}]` : self}:${port}`;
     println(io.stdout, `Potluck is running at http://${config.host}:${port}/  (data: ${config.dataDir})`);
     const stop = () => server.close(() => process.exit(0));
     process.once('SIGINT', stop);

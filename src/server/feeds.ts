@@ -99,10 +99,28 @@ export function buildPortfolioFeed(app: AppContext, props: { owner: User; tag?: 
   };
 }
 
+// Absolutizing an artifact's HTML re-parses it; the result only changes with the artifact's revision and the address
+// it is served under, so each is made once (a static export asks for the same item in every feed it writes).
+const contentMemo = new Map<string, { html: string; excerpt: string }>();
+const CONTENT_MEMO_LIMIT = 2000;
+
+function memoFeedContent(artifact: PublicWork['artifact'], pageUrl: string, make: () => { html: string; excerpt: string }) {
+  const key = `${artifact.id}\n${artifact.revision}\n${artifact.updatedAt.getTime()}\n${Boolean(artifact.summary)}\n${pageUrl}`;
+  let content = contentMemo.get(key);
+  if (!content) {
+    content = make();
+    if (contentMemo.size >= CONTENT_MEMO_LIMIT) contentMemo.delete(contentMemo.keys().next().value!);
+    contentMemo.set(key, content);
+  }
+  return content;
+}
+
 function feedItem(work: PublicWork, owner: User, at: PortfolioAddresses, author: FeedPerson): FeedItem {
   const { artifact } = work;
   const path = sitePaths.artifact(owner.handle, artifact.slug);
-  const content = feedContent(artifact.html, at.resolverFor(path), { excerpt: !artifact.summary });
+  const content = memoFeedContent(artifact, at.page(path), () =>
+    feedContent(artifact.html, at.resolverFor(path), { excerpt: !artifact.summary }),
+  );
   return {
     id: artifactGuid(artifact.id),
     url: at.page(path),

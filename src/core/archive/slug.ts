@@ -9,6 +9,8 @@ export const maxSlugLength = 80;
 /** Words that are paths under `/@handle/`, so never an artifact or showcase slug. */
 export const reservedSlugs: ReadonlySet<string> = new Set([
   'tags', 'feed', 'media', 'showcases', 'collections', 'archive', 'page', 'site', 'revisions',
+  // Top-level folders of the static export, beside the pages.
+  'styles', 'favicon',
 ]);
 
 // Letters that NFKD does not split into a base letter plus a mark, folded the way people spell them in ASCII.

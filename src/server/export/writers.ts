@@ -1,0 +1,187 @@
+/**
+ * Where a static site goes: a folder, a zip file, or a zip streamed to a response. Folders and zip files are
+ * written beside their target under a temporary name and renamed into place at the end, so a failed export leaves
+ * the target as it was and a half-written site is never visible.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { finished } from 'node:stream/promises';
+import yazl from 'yazl';
+import { PotluckError } from '../../core/errors.ts';
+import type { SiteFile } from './crawler.ts';
+
+/** Where to write a site. `list` writes nothing (dry run: the listing is the result). */
+export type SiteOutput =
+  | { kind: 'dir'; path: string; force?: boolean }
+  | { kind: 'zip'; path: string; force?: boolean }
+  | { kind: 'stream'; stream: NodeJS.WritableStream }
+  | { kind: 'list' };
+
+/** A sink for the files of one export. */
+export interface SiteWriter {
+  write(file: SiteFile): Promise<void>;
+  /** Makes the result visible (rename into place, finish the zip). */
+  commit(): Promise<void>;
+  /** Removes whatever was written; never throws. */
+  abort(): Promise<void>;
+}
+
+function isEmptyDir(target: string): boolean {
+  return fs.readdirSync(target).length === 0;
+}
+
+/**
+ * Refuses a target that would lose something: a non-empty folder or an existing file without `force`, a file where
+ * a folder goes, a missing parent folder. Called before any rendering, so a refusal is instant.
+ */
+export function checkOutput(output: SiteOutput): void {
+  if (output.kind !== 'dir' && output.kind !== 'zip') return;
+  const target = path.resolve(output.path);
+  const parent = path.dirname(target);
+  if (!fs.statSync(parent, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new PotluckError('VALIDATION', `The folder ${parent} does not exist. Create it first or choose another place.`);
+  }
+  const stat = fs.statSync(target, { throwIfNoEntry: false });
+  if (!stat) return;
+  if (output.kind === 'dir') {
+    if (!stat.isDirectory()) throw new PotluckError('CONFLICT', `${target} is a file, not a folder. Choose a folder for the site.`);
+    if (!isEmptyDir(target) && !output.force) {
+      throw new PotluckError(
+        'CONFLICT',
+        `The folder ${target} is not empty, so nothing was written. Choose an empty or new folder, or add --force to replace its contents.`,
+      );
+    }
+  } else {
+    if (stat.isDirectory()) throw new PotluckError('CONFLICT', `${target} is a folder. Give a file name ending in .zip.`);
+    if (!output.force) {
+      throw new PotluckError('CONFLICT', `The file ${target} already exists, so nothing was written. Choose another name, or add --force to replace it.`);
+    }
+  }
+}
+
+/** A writer for an output. */
+export function createWriter(output: SiteOutput, mtime: Date): SiteWriter {
+  switch (output.kind) {
+    case 'dir':
+      return dirWriter(path.resolve(output.path), output.force === true);
+    case 'zip':
+      return zipFileWriter(path.resolve(output.path), mtime);
+    case 'stream':
+      return zipStreamWriter(output.stream, mtime);
+    case 'list':
+      return { write: async () => {}, commit: async () => {}, abort: async () => {} };
+  }
+}
+
+function temporaryBeside(target: string, suffix = ''): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.potluck-${randomBytes(6).toString('hex')}${suffix}`);
+}
+
+function dirWriter(target: string, force: boolean): SiteWriter {
+  const staging = temporaryBeside(target);
+  // Writes run in parallel: each folder is made once, and the staging folder before anything else.
+  let started: Promise<unknown> | undefined;
+  const start = () => (started ??= fsp.mkdir(staging));
+  const folders = new Map<string, Promise<unknown>>();
+  const ensureDir = async (dir: string) => {
+    await start();
+    let made = folders.get(dir);
+    if (!made) {
+      made = fsp.mkdir(dir, { recursive: true });
+      folders.set(dir, made);
+    }
+    await made;
+  };
+  const abort = () => fsp.rm(staging, { recursive: true, force: true }).catch(() => {});
+  return {
+    async write(file) {
+      const destination = path.join(staging, ...file.path.split('/'));
+      await ensureDir(path.dirname(destination));
+      if (file.source) await fsp.copyFile(file.source, destination, fs.constants.COPYFILE_FICLONE);
+      else await fsp.writeFile(destination, file.data!);
+    },
+    async commit() {
+      await start();
+      const stat = fs.statSync(target, { throwIfNoEntry: false });
+      if (!stat) {
+        await fsp.rename(staging, target);
+        return;
+      }
+      // Checked again at the end: something may have appeared in the folder while the site rendered.
+      if (!isEmptyDir(target) && !force) {
+        await abort();
+        checkOutput({ kind: 'dir', path: target });
+      }
+      const old = temporaryBeside(target, '-old');
+      await fsp.rename(target, old);
+      try {
+        await fsp.rename(staging, target);
+      } catch (error) {
+        await fsp.rename(old, target).catch(() => {});
+        throw error;
+      }
+      await fsp.rm(old, { recursive: true, force: true });
+    },
+    abort,
+  };
+}
+
+// Pictures are already compressed: storing them saves time and loses nothing.
+const STORED = /\.(webp|jpe?g|png|gif|avif|mp3|m4a|ogg|mp4|webm|zip|pdf|docx|xlsx|pptx|odt|ods|odp|woff2?)$/i;
+
+function addToZip(zip: yazl.ZipFile, file: SiteFile, mtime: Date): void {
+  const options = { mtime, mode: 0o100644, compress: !STORED.test(file.path) };
+  if (file.source) zip.addFile(file.source, file.path, options);
+  else zip.addBuffer(file.data!, file.path, options);
+}
+
+function zipFileWriter(target: string, mtime: Date): SiteWriter {
+  const staging = temporaryBeside(target, '.zip');
+  const zip = new yazl.ZipFile();
+  const out = fs.createWriteStream(staging);
+  // A file that cannot be read (removed while the site was exported) fails the export instead of the process.
+  zip.on('error', (error: Error) => out.destroy(error));
+  zip.outputStream.pipe(out);
+  const written = finished(out);
+  written.catch(() => {});
+  return {
+    async write(file) {
+      addToZip(zip, file, mtime);
+    },
+    async commit() {
+      zip.end();
+      await written;
+      await fsp.rename(staging, target);
+    },
+    async abort() {
+      zip.outputStream.unpipe(out);
+      // Wait for the file to be closed (it may still be opening), or it could reappear after the removal.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()).destroy());
+      await fsp.rm(staging, { force: true }).catch(() => {});
+    },
+  };
+}
+
+function zipStreamWriter(stream: NodeJS.WritableStream, mtime: Date): SiteWriter {
+  const zip = new yazl.ZipFile();
+  const destroy = (error: Error) => (stream as NodeJS.WritableStream & { destroy?: (e?: Error) => void }).destroy?.(error);
+  zip.on('error', destroy);
+  zip.outputStream.pipe(stream);
+  return {
+    async write(file) {
+      addToZip(zip, file, mtime);
+    },
+    async commit() {
+      zip.end();
+      // A reader that goes away (a cancelled download) ends the export instead of leaving it waiting forever.
+      const gone = finished(stream as NodeJS.WritableStream, { readable: false }).then(() => {});
+      await Promise.race([finished(zip.outputStream), gone]);
+    },
+    async abort() {
+      zip.outputStream.unpipe(stream as NodeJS.WritableStream);
+      destroy(new Error('The site export failed.'));
+    },
+  };
+}
