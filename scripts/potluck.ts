@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   'joincode create': () => import('./cli/joincode-create.ts'),
   import: () => import('./cli/import.ts'),
   site: () => import('./cli/site.ts'),
+  publish: () => import('./cli/publish.ts'),
 };
 
 const HELP = `potluck — student-owned portfolios
@@ -30,6 +31,7 @@ Commands:
   joincode create       create a join code for sign-up
   import                import an archive folder into an account
   site                  export a student's public site as static files (folder or zip)
+  publish               publish a student's public site to their GitHub Pages
 
 Environment: POTLUCK_DATA (default ./data), PORT (4321), HOST (localhost), POTLUCK_SITE_URL,
 POTLUCK_ALLOW_PRIVATE_NETWORKS, GITHUB_API_URL, POTLUCK_SECRET.`;

@@ -2,14 +2,8 @@ import path from 'node:path';
 import { exportSite, type ExportProgress, type ExportSiteResult, type SiteOutput } from '../../src/commands/siteExporter.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { createAppContext } from '../../src/server/context.ts';
-import { handlerRenderer } from '../../src/server/export/renderer.ts';
-import { ensureServerBuild } from './build.ts';
+import { startCliRenderer } from './siteRenderer.ts';
 import { UsageError, parseOptions, println, progressReporter, type CliCommand, type CliIo } from './io.ts';
-
-const projectRoot = path.resolve(import.meta.dirname, '..', '..');
-
-/** Environment the in-process handler reads (it configures itself from process.env, like the web server). */
-const HANDLER_ENV = ['POTLUCK_DATA', 'POTLUCK_SITE_URL', 'HOST', 'PORT', 'POTLUCK_SECRET', 'POTLUCK_ALLOW_PRIVATE_NETWORKS', 'GITHUB_API_URL'];
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -40,12 +34,7 @@ function summary(result: ExportSiteResult, out: SiteOutput): string[] {
 }
 
 function startRenderer(io: CliIo, log: (line: string) => void) {
-  return async () => {
-    const entry = ensureServerBuild(projectRoot, log);
-    if (io.env !== process.env) for (const name of HANDLER_ENV) if (io.env[name] !== undefined) process.env[name] = io.env[name];
-    process.env.POTLUCK_MIGRATIONS ??= path.join(projectRoot, 'drizzle');
-    return handlerRenderer(entry);
-  };
+  return () => startCliRenderer(io, log);
 }
 
 const command: CliCommand = {

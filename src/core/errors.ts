@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'UNSUPPORTED_MEDIA'
   | 'ACCOUNT_DISABLED'
   | 'BAD_ARCHIVE'
-  | 'POLICY';
+  | 'POLICY'
+  | 'UPSTREAM';
 
 const statusByCode: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
@@ -30,6 +31,7 @@ const statusByCode: Record<ErrorCode, number> = {
   ACCOUNT_DISABLED: 403,
   BAD_ARCHIVE: 400,
   POLICY: 403,
+  UPSTREAM: 502,
 };
 
 /** One problem with one field of the input, phrased so that the person can fix it. */

@@ -73,7 +73,7 @@ export async function submitForm<S extends z.ZodType, T>(
   } catch (error) {
     if (
       error instanceof PotluckError &&
-      ['VALIDATION', 'CONFLICT', 'RATE_LIMITED', 'POLICY', 'UNSUPPORTED_MEDIA', 'TOO_LARGE', 'BAD_ARCHIVE', 'UNAUTHENTICATED'].includes(error.code)
+      ['VALIDATION', 'CONFLICT', 'RATE_LIMITED', 'POLICY', 'UNSUPPORTED_MEDIA', 'TOO_LARGE', 'BAD_ARCHIVE', 'UNAUTHENTICATED', 'UPSTREAM'].includes(error.code)
     ) {
       return {
         ok: false,
