@@ -14,10 +14,11 @@ import { errorResponse } from './server/http/errorPage.ts';
 import { SECURITY_HEADERS, isCrossOriginWrite } from './server/http/security.ts';
 import { renderModeOf } from './server/http/renderMode.ts';
 import { afterPublicPage, beforePublicPage, publicEtagOf } from './server/http/publicCache.ts';
-import { PageCache } from './server/http/pageCache.ts';
+import { sharedPageCache } from './server/http/pageCache.ts';
 
-// Anonymous public pages, rendered once per version of their portfolio (see server/http/pageCache.ts).
-const pageCache = new PageCache();
+// Anonymous public pages, rendered once per version of their portfolio (see server/http/pageCache.ts); the server
+// front (server/http/frontCache.ts) answers repeat visits from it before the site runs.
+const pageCache = sharedPageCache();
 
 export const onRequest = defineMiddleware(async (context, next) => {
   const app = getAppContext();

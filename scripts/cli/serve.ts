@@ -3,6 +3,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../../src/server/config.ts';
 import { createAppContext } from '../../src/server/context.ts';
+import { serveFromFrontCache } from '../../src/server/http/frontCache.ts';
+import { sharedPageCache } from '../../src/server/http/pageCache.ts';
 import { ensureServerBuild } from './build.ts';
 import { parseOptions, println, type CliCommand } from './io.ts';
 
@@ -29,14 +31,17 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
         for (const a of demo.accounts) println(io.stdout, `  ${a.role.padEnd(8)} ${a.handle.padEnd(10)} ${a.password}`);
       }
     }
-    app.db.$client.close();
 
     process.env.ASTRO_NODE_AUTOSTART = 'disabled';
     process.env.POTLUCK_MIGRATIONS ??= path.join(projectRoot, 'drizzle');
     const { handler } = (await import(pathToFileURL(entry).href)) as {
       handler: (req: http.IncomingMessage, res: http.ServerResponse) => void;
     };
-    const server = http.createServer(handler);
+    // Unchanged public pages are answered from the page cache before the site runs (src/server/http/frontCache.ts).
+    const cache = sharedPageCache();
+    const server = http.createServer((req, res) => {
+      if (!serveFromFrontCache(app, cache, req, res)) handler(req, res);
+    });
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -28,7 +28,10 @@ export interface CacheAudience {
  * Part of every portfolio ETag, new with each start of the server: a restart (usually a deploy) invalidates cached
  * copies, so that no cache keeps a page whose script and stylesheet addresses belong to the previous build.
  */
-export const SERVER_GENERATION = `${process.pid.toString(36)}.${Date.now().toString(36)}`;
+// Kept in the environment so that every copy of this module in one process (the bundled site and the server
+// front in scripts/cli/serve.ts) agrees on it.
+process.env.POTLUCK_SERVER_GENERATION ??= `${process.pid.toString(36)}.${Date.now().toString(36)}`;
+export const SERVER_GENERATION = process.env.POTLUCK_SERVER_GENERATION;
 
 /** A strong entity tag from the parts that decide a response's bytes (weak with `weak: true`). */
 export function makeEtag(parts: readonly (string | number | boolean | null | undefined)[], options: { weak?: boolean } = {}): string {

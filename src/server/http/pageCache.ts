@@ -37,6 +37,11 @@ export class PageCache {
     return entry;
   }
 
+  /** Whether anything is cached under `key` (current or not). */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   /** Stores a page, evicting the least recently used ones beyond the byte budget. */
   set(key: string, entry: CachedPage): void {
     if (entry.body.byteLength > this.maxBytes / 16) return;
@@ -63,4 +68,16 @@ export class PageCache {
 export function handleOfPath(pathname: string): string | null {
   const match = /^\/@([a-z][a-z0-9_-]{2,29})(?:\/|$)/.exec(pathname);
   return match ? match[1] : null;
+}
+
+const SHARED = Symbol.for('potluck.pageCache');
+
+/**
+ * The process's one page cache. The bundled site (which fills it) and the server front (which answers from it before
+ * the site runs) are separate module graphs in one process, so the instance lives on globalThis.
+ */
+export function sharedPageCache(): PageCache {
+  const holder = globalThis as typeof globalThis & { [SHARED]?: PageCache };
+  holder[SHARED] ??= new PageCache();
+  return holder[SHARED];
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveArtifact } from '../../../src/commands/artifactSaver.ts';
+import { setUserDisabled } from '../../../src/commands/userDisabler.ts';
 import type { User } from '../../../src/server/db/schema.ts';
 import { makeArtifact, makeHub, makeUser, signedIn } from '../../helpers/factories.ts';
 import { Browser } from '../../helpers/http.ts';
@@ -45,6 +46,24 @@ describe('the public page cache', () => {
     const anonymous = await visitor.get('/@maya/');
     expect(anonymous.headers.get('x-potluck-cache')).toBe('hit');
     expect(await anonymous.text()).not.toContain('Members only piece');
+  });
+
+  it('answers 304 and HEAD from the cache, and stops serving a disabled account at once', async () => {
+    const priya = await makeUser(server.app, { handle: 'priya' });
+    const a = await makeArtifact(server.app, priya, { title: 'Lab notes', visibility: 'public' });
+    const visitor = new Browser(server.url);
+    const first = await visitor.get(`/@priya/${a.slug}/`);
+    const etag = first.headers.get('etag')!;
+    expect(etag).toBeTruthy();
+    const again = await visitor.get(`/@priya/${a.slug}/`, { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('etag')).toBe(etag);
+    const head = await visitor.request(`/@priya/${a.slug}/`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('x-potluck-cache')).toBe('hit');
+    expect(await head.text()).toBe('');
+    setUserDisabled(server.app, { userId: priya.id, disabled: true, actor: null });
+    expect((await visitor.get(`/@priya/${a.slug}/`)).status).toBe(404);
   });
 
   it('drops a page from the cache when the work is made private', async () => {
