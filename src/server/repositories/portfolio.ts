@@ -7,7 +7,9 @@ import { and, asc, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'driz
 import { notFound } from '../../core/errors.ts';
 import { canRead, listedVisibilities, type Relation, type Viewer } from '../../core/visibility.ts';
 import { canReadArtifact, sharesHub } from '../access.ts';
+import { artifactHubSyndications } from '../hubs/syndication.ts';
 import type { AppContext } from '../context.ts';
+import { prepared } from '../db/prepared.ts';
 import {
   artifactTags,
   artifacts,
@@ -26,7 +28,10 @@ export const PAGE_SIZE = 20;
 
 /** An active account by handle; 404 for unknown or disabled accounts. */
 export function getPortfolioOwner(app: AppContext, handle: string): User {
-  const owner = app.db.select().from(users).where(eq(users.handle, handle.toLowerCase())).get();
+  const byHandle = prepared(app.db, 'portfolio.ownerByHandle', (db) =>
+    db.select().from(users).where(eq(users.handle, sql.placeholder('handle'))).prepare(),
+  );
+  const owner = byHandle.get({ handle: handle.toLowerCase() });
   if (!owner || owner.disabledAt) throw notFound('That portfolio');
   return owner;
 }
@@ -294,7 +299,8 @@ export function getArtifactPage(app: AppContext, viewer: Viewer | null, owner: U
     .orderBy(asc(syndications.createdAt), asc(syndications.url))
     .all();
   const listed = listedVisibilities(relationTo(app, viewer, owner)).includes(artifact.visibility);
-  return { artifact, cover, syndications: places, listed };
+  // Course hubs the piece is in, read live like the hub's river (see server/hubs/syndication.ts).
+  return { artifact, cover, syndications: [...places, ...artifactHubSyndications(app, viewer, artifact)], listed };
 }
 
 /** One of the owner's pictures (not attachments), or null. */

@@ -6,6 +6,7 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { listedVisibilities } from '../../core/visibility.ts';
 import type { AppContext } from '../context.ts';
+import { prepared } from '../db/prepared.ts';
 import { artifactMedia, artifactTags, artifacts, media, showcases, users, type Artifact, type Media, type User } from '../db/schema.ts';
 
 const PUBLIC = listedVisibilities('public');
@@ -71,20 +72,28 @@ export interface PublicFingerprint {
   lastModified: Date | null;
 }
 
+interface FingerprintRow {
+  works: number;
+  revisions: number;
+  worksAt: number | null;
+  showcases: number;
+  showcasesAt: number | null;
+}
+
 /** The public fingerprint of a portfolio. */
 export function publicFingerprint(app: AppContext, owner: Pick<User, 'id'>): PublicFingerprint {
-  const visible = sql.join(
-    PUBLIC.map((v) => sql`${v}`),
-    sql`, `,
-  );
-  const row = app.db.get<{ works: number; revisions: number; worksAt: number | null; showcases: number; showcasesAt: number | null }>(sql`
-    select
-      (select count(*) from ${artifacts} where ${artifacts.ownerId} = ${owner.id} and ${artifacts.visibility} in (${visible})) as works,
-      (select coalesce(sum(${artifacts.revision}), 0) from ${artifacts} where ${artifacts.ownerId} = ${owner.id} and ${artifacts.visibility} in (${visible})) as revisions,
-      (select max(${artifacts.updatedAt}) from ${artifacts} where ${artifacts.ownerId} = ${owner.id} and ${artifacts.visibility} in (${visible})) as worksAt,
-      (select count(*) from ${showcases} where ${showcases.ownerId} = ${owner.id} and ${showcases.visibility} in (${visible})) as showcases,
-      (select max(${showcases.updatedAt}) from ${showcases} where ${showcases.ownerId} = ${owner.id} and ${showcases.visibility} in (${visible})) as showcasesAt
-  `);
+  // Prepared once: this runs on every anonymous public request (ETags are computed before rendering).
+  const statement = prepared(app.db, 'publicWork.fingerprint', (db) => {
+    // The listed visibilities are constants of the schema's enum, so they can stand in the SQL text.
+    const visible = PUBLIC.map((v) => `'${v}'`).join(', ');
+    return db.$client.prepare<{ owner: string }, FingerprintRow>(`
+      select a.works, a.revisions, a.worksAt, s.showcases, s.showcasesAt
+      from (select count(*) as works, coalesce(sum(revision), 0) as revisions, max(updated_at) as worksAt
+            from artifacts where owner_id = @owner and visibility in (${visible})) as a,
+           (select count(*) as showcases, max(updated_at) as showcasesAt
+            from showcases where owner_id = @owner and visibility in (${visible})) as s`);
+  });
+  const row = statement.get({ owner: owner.id })!;
   const latest = Math.max(row.worksAt ?? -Infinity, row.showcasesAt ?? -Infinity);
   return {
     works: row.works,
