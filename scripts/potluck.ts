@@ -15,6 +15,11 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   import: () => import('./cli/import.ts'),
   site: () => import('./cli/site.ts'),
   publish: () => import('./cli/publish.ts'),
+  'hub create': () => import('./cli/hub-create.ts'),
+  'hub source': () => import('./cli/hub-source.ts'),
+  'hub opml': () => import('./cli/hub-opml.ts'),
+  'hub items': () => import('./cli/hub-items.ts'),
+  'hub poll': () => import('./cli/hub-poll.ts'),
 };
 
 const HELP = `potluck — student-owned portfolios
@@ -32,6 +37,11 @@ Commands:
   import                import an archive folder into an account
   site                  export a student's public site as static files (folder or zip)
   publish               publish a student's public site to their GitHub Pages
+  hub create            create a course hub (its hashtags bring members' work in)
+  hub source add|list   add an external feed to a hub (a feed or a blog page); list feeds and their health
+  hub opml import|export  a hub's feeds from or to OPML
+  hub items             list what a hub holds
+  hub poll              fetch hubs' external feeds now
 
 Environment: POTLUCK_DATA (default ./data), PORT (4321), HOST (localhost), POTLUCK_SITE_URL,
 POTLUCK_ALLOW_PRIVATE_NETWORKS, GITHUB_API_URL, POTLUCK_SECRET.`;

@@ -54,7 +54,10 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     const self = bound === '0.0.0.0' || bound === '::' ? '127.0.0.1' : bound;
     process.env.POTLUCK_INTERNAL_URL = `http://${self.includes(':') ? `[${self}]` : self}:${port}`;
     println(io.stdout, `Potluck is running at http://${config.host}:${port}/  (data: ${config.dataDir})`);
-    const stop = () => server.close(() => process.exit(0));
+    // Course hubs' external feeds are polled in this process, on each hub's interval (src/server/hubs/scheduler.ts).
+    const { startPollerFromEnv } = await import('../../src/server/hubs/scheduler.ts');
+    const poller = startPollerFromEnv(config, io.env);
+    const stop = () => void Promise.resolve(poller?.stop()).finally(() => server.close(() => process.exit(0)));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     await new Promise<void>((resolve) => server.once('close', () => resolve()));

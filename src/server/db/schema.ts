@@ -256,6 +256,12 @@ export const hubs = sqliteTable(
     visibility: text('visibility', { enum: ['public', 'members'] }).notNull().default('members'),
     ownerId: text('owner_id').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
+    /** The course's term: the contributions chart spans it; both optional. */
+    termStart: integer('term_start', { mode: 'timestamp_ms' }),
+    termEnd: integer('term_end', { mode: 'timestamp_ms' }),
+    /** How often the hub's external feeds are polled. */
+    pollIntervalMinutes: integer('poll_interval_minutes').notNull().default(30),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }),
   },
   (t) => [uniqueIndex('hubs_slug').on(t.slug)],
 );
@@ -276,6 +282,156 @@ export const hubMembers = sqliteTable(
 );
 
 export type Hub = typeof hubs.$inferSelect;
+
+/** An assignment of a hub: an extra tag, with a title and a due date, that members add to the hub's tag. */
+export const hubAssignments = sqliteTable(
+  'hub_assignments',
+  {
+    id: text('id').primaryKey(),
+    hubId: text('hub_id')
+      .notNull()
+      .references(() => hubs.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    /** Normalised like every tag (lowercase, NFC, no '#'). */
+    tag: text('tag').notNull(),
+    dueAt: integer('due_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('hub_assignments_hub_tag').on(t.hubId, t.tag)],
+);
+
+/**
+ * An external feed a hub polls (a member's WordPress, Blogger, Mastodon ...). Members' Potluck portfolios are not
+ * sources: their work is read live from artifacts, so nothing here is polled for them.
+ */
+export const hubSources = sqliteTable(
+  'hub_sources',
+  {
+    id: text('id').primaryKey(),
+    hubId: text('hub_id')
+      .notNull()
+      .references(() => hubs.id, { onDelete: 'cascade' }),
+    /**
+     * The member whose blog this is (their items count as theirs); null for a course-wide feed. Deleting the
+     * account deletes their feeds (and items) from every hub, rather than leaving them as nobody's.
+     */
+    memberId: text('member_id').references(() => users.id, { onDelete: 'cascade' }),
+    addedBy: text('added_by').references(() => users.id, { onDelete: 'set null' }),
+    /** The feed's address; a permanent redirect (301/308) replaces it. */
+    url: text('url').notNull(),
+    /** `normaliseUrlKey(url)`: one source per feed, whatever its http/https or trailing-slash spelling. */
+    urlKey: text('url_key').notNull(),
+    /** The page address someone pasted, when the feed was discovered from it. */
+    pageUrl: text('page_url'),
+    /** The site the feed belongs to (its `link`). */
+    siteUrl: text('site_url'),
+    title: text('title').notNull().default(''),
+    /** Every item belongs to the hub, tagged or not ("everything it posts"). */
+    matchAll: integer('match_all', { mode: 'boolean' }).notNull().default(false),
+    etag: text('etag'),
+    lastModified: text('last_modified'),
+    /** When the scheduler next fetches it (the hub's interval, or back-off after errors). */
+    nextFetchAt: integer('next_fetch_at', { mode: 'timestamp_ms' }).notNull(),
+    /** A server's Retry-After: not fetched before this, even by "poll now". */
+    holdUntil: integer('hold_until', { mode: 'timestamp_ms' }),
+    /** Claimed by a poller until then, so two pollers (server, CLI) never fetch it at once. */
+    leaseUntil: integer('lease_until', { mode: 'timestamp_ms' }),
+    lastFetchAt: integer('last_fetch_at', { mode: 'timestamp_ms' }),
+    lastSuccessAt: integer('last_success_at', { mode: 'timestamp_ms' }),
+    /** HTTP status of the last answer (null when none came: timeout, refused address ...). */
+    lastStatus: integer('last_status'),
+    lastOutcome: text('last_outcome', { enum: ['updated', 'unchanged', 'not-modified', 'failed'] }),
+    /** What went wrong last, in words for the teacher; null after a success. */
+    lastError: text('last_error'),
+    /** Stable code of the last failure (safeFetch reasons, 'parse', 'gone'). */
+    lastErrorCode: text('last_error_code'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    /** Set when it keeps failing; shown to the teacher until a fetch succeeds. */
+    flaggedAt: integer('flagged_at', { mode: 'timestamp_ms' }),
+    /** Polling stopped (410 Gone): the teacher is told and decides. */
+    stoppedAt: integer('stopped_at', { mode: 'timestamp_ms' }),
+    stoppedReason: text('stopped_reason'),
+    /** The previous address after a permanent redirect, for the teacher to see. */
+    movedFrom: text('moved_from'),
+    movedAt: integer('moved_at', { mode: 'timestamp_ms' }),
+    /** Items in the feed at the last successful fetch (all of them, matching or not). */
+    itemsFound: integer('items_found'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('hub_sources_hub_url').on(t.hubId, t.urlKey), index('hub_sources_due').on(t.nextFetchAt)],
+);
+
+/** An item of an external feed that belongs to a hub (matched its tags, or its source takes everything). */
+export const hubItems = sqliteTable(
+  'hub_items',
+  {
+    id: text('id').primaryKey(),
+    hubId: text('hub_id')
+      .notNull()
+      .references(() => hubs.id, { onDelete: 'cascade' }),
+    sourceId: text('source_id')
+      .notNull()
+      .references(() => hubSources.id, { onDelete: 'cascade' }),
+    /** `itemKey()`: guid, else link, else content hash, with URL spellings merged. */
+    key: text('key').notNull(),
+    /** The link, normalised: the same post reached through two feeds of a hub is kept once. */
+    urlKey: text('url_key'),
+    url: text('url'),
+    title: text('title').notNull(),
+    /** Sanitized HTML with absolute URLs (core/feeds/parse.ts). */
+    contentHtml: text('content_html').notNull(),
+    /** Plain text shown in the river. */
+    excerpt: text('excerpt').notNull().default(''),
+    image: text('image'),
+    authorName: text('author_name'),
+    published: integer('published', { mode: 'timestamp_ms' }),
+    updated: integer('updated', { mode: 'timestamp_ms' }),
+    /** published, else updated, else when first seen: the river's order. */
+    sortDate: integer('sort_date', { mode: 'timestamp_ms' }).notNull(),
+    /** Every tag of the item, folded (categories and #hashtags), for tag and assignment filters. */
+    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** Hash of what the river shows: an edit changes it, and only then is the row rewritten. */
+    fingerprint: text('fingerprint').notNull(),
+    firstSeenAt: integer('first_seen_at', { mode: 'timestamp_ms' }).notNull(),
+    changedAt: integer('changed_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('hub_items_source_key').on(t.sourceId, t.key),
+    index('hub_items_hub_date').on(t.hubId, t.sortDate),
+    index('hub_items_hub_url').on(t.hubId, t.urlKey),
+  ],
+);
+
+/**
+ * A teacher hid something from a hub, with a reason. Points at an artifact (portfolio work) or at an external item
+ * by source and key, so the hide survives the item leaving and coming back. Nothing of the student's is changed.
+ */
+export const hubHides = sqliteTable(
+  'hub_hides',
+  {
+    id: text('id').primaryKey(),
+    hubId: text('hub_id')
+      .notNull()
+      .references(() => hubs.id, { onDelete: 'cascade' }),
+    artifactId: text('artifact_id').references(() => artifacts.id, { onDelete: 'cascade' }),
+    sourceId: text('source_id').references(() => hubSources.id, { onDelete: 'cascade' }),
+    itemKey: text('item_key'),
+    /** The title when it was hidden, for the list of hidden items. */
+    title: text('title').notNull().default(''),
+    reason: text('reason').notNull(),
+    hiddenBy: text('hidden_by').references(() => users.id, { onDelete: 'set null' }),
+    hiddenAt: integer('hidden_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('hub_hides_artifact').on(t.hubId, t.artifactId),
+    uniqueIndex('hub_hides_item').on(t.hubId, t.sourceId, t.itemKey),
+  ],
+);
+
+export type HubAssignment = typeof hubAssignments.$inferSelect;
+export type HubSource = typeof hubSources.$inferSelect;
+export type HubItem = typeof hubItems.$inferSelect;
+export type HubHide = typeof hubHides.$inferSelect;
 
 /** Long work (publishing, exports, polling runs) with progress the UI and CLI can show. */
 export const jobs = sqliteTable(

@@ -1,0 +1,41 @@
+/**
+ * Joining a hub with a join code, for someone who already has an account (sign-up with a code does the same for a
+ * new one, in accountRegistrar). A code counts a use per join, so a code for one student is not a code for a class.
+ * Only staff accounts join as teachers, whatever code they use.
+ */
+import { eq } from 'drizzle-orm';
+import { joinCodeInputSchema, joinCodeState } from '../core/accounts.ts';
+import { PotluckError } from '../core/errors.ts';
+import type { AppContext } from '../server/context.ts';
+import { hubMembers, hubs, joinCodes, users, type Hub } from '../server/db/schema.ts';
+import { inTransaction } from '../server/db/tx.ts';
+import { hubRoleOf } from '../server/hubs/access.ts';
+import { bumpContentVersion } from '../server/repositories/portfolio.ts';
+
+const problem = (message: string) => new PotluckError('VALIDATION', message, { issues: [{ field: 'code', message }] });
+
+/** Joins the hub a code names; returns the hub and the role joined with. */
+export function joinHubWithCode(app: AppContext, props: { userId: string; code: string }): { hub: Hub; role: 'teacher' | 'student' } {
+  const parsed = joinCodeInputSchema.safeParse(props.code);
+  if (!parsed.success) throw problem(parsed.error.issues[0]?.message ?? 'That is not a join code (it looks like ABCD-EFGH-JKMN).');
+  return inTransaction(app, () => {
+    const code = app.db.select().from(joinCodes).where(eq(joinCodes.code, parsed.data)).get();
+    if (!code) throw problem('That join code does not exist. Check it with your teacher (it looks like ABCD-EFGH-JKMN).');
+    const state = joinCodeState(code, app.now());
+    if (state === 'revoked') throw problem('That join code has been withdrawn. Ask your teacher for a new one.');
+    if (state === 'expired') throw problem('That join code has expired. Ask your teacher for a new one.');
+    if (state === 'used-up') throw problem('That join code has been used as many times as it allows. Ask your teacher for a new one.');
+    if (!code.hubId) throw problem('That join code is for signing up, not for a course hub. Ask your teacher for the hub’s code.');
+    const hub = app.db.select().from(hubs).where(eq(hubs.id, code.hubId)).get();
+    if (!hub) throw problem('The course this join code was made for no longer exists. Ask your teacher for a new code.');
+    const user = app.db.select().from(users).where(eq(users.id, props.userId)).get();
+    if (!user || user.disabledAt) throw new PotluckError('UNAUTHENTICATED', 'Sign in first.');
+    const current = hubRoleOf(app, hub.id, user.id);
+    if (current) throw problem(`You are already in ${hub.title}.`);
+    const role = code.role !== 'student' && user.role !== 'student' ? 'teacher' : 'student';
+    app.db.insert(hubMembers).values({ hubId: hub.id, userId: user.id, role, joinedAt: app.now() }).run();
+    app.db.update(joinCodes).set({ uses: code.uses + 1 }).where(eq(joinCodes.code, code.code)).run();
+    bumpContentVersion(app, user.id);
+    return { hub, role };
+  });
+}

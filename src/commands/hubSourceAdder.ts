@@ -1,0 +1,123 @@
+/**
+ * Adding an external feed to a hub: a teacher for any member (or for the whole course), a student for their own
+ * blog in a hub they joined. A feed address or a blog's page address works (the page's `<link rel=alternate>`
+ * feed is found). The feed is fetched once, now, so a mistyped address is caught while the person is still
+ * there, and its matching items arrive at once; after that the poller keeps it fresh.
+ */
+import { and, eq } from 'drizzle-orm';
+import { normaliseUrlKey } from '../core/feeds/parse.ts';
+import { PotluckError, forbidden, invalid, issuesFromZod } from '../core/errors.ts';
+import { sourceUrlSchema } from '../core/hubs/input.ts';
+import { nextAfterSuccess } from '../core/hubs/schedule.ts';
+import type { Viewer } from '../core/visibility.ts';
+import type { AppContext } from '../server/context.ts';
+import { hubSources, hubs, type HubSource } from '../server/db/schema.ts';
+import { inTransaction } from '../server/db/tx.ts';
+import { getHubById, hubAccess, hubRoleOf } from '../server/hubs/access.ts';
+import { fetchFeed, type FetchedFeed } from '../server/hubs/fetching.ts';
+import { mergeFeedItems, type MergeCounts } from '../server/hubs/poller.ts';
+import type { SafeFetchOptions } from '../server/net/safeFetch.ts';
+
+export interface AddHubSourceProps {
+  /** null: the operator at a shell. */
+  actor: Viewer | null;
+  hubId: string;
+  /** A feed's address or a blog page's. */
+  url: string;
+  /** Whose blog it is (a member's id); students may only name themselves, and do by default. */
+  memberId?: string | null;
+  /** Take every item, tagged or not. */
+  matchAll?: boolean;
+  /** Overrides for safeFetch (tests). */
+  fetch?: Partial<SafeFetchOptions>;
+}
+
+const urlIssue = (message: string) => new PotluckError('VALIDATION', message, { issues: [{ field: 'url', message }] });
+
+/** The handle of this instance's portfolio an address points into, if it does. */
+export function ownPortfolioHandle(app: AppContext, url: string): string | null {
+  try {
+    const target = new URL(url);
+    if (target.origin !== new URL(app.config.siteUrl).origin) return null;
+    return /^\/@([^/]+)/.exec(target.pathname)?.[1]?.toLowerCase() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Who the source belongs to, after checking that the actor may add it. */
+function resolveMember(app: AppContext, props: AddHubSourceProps, hubId: string): string | null {
+  const hub = getHubById(app, hubId);
+  const wanted = props.memberId || null;
+  if (props.actor !== null) {
+    const access = hubAccess(app, props.actor, hub);
+    if (!access.canManage) {
+      if (access.role === null) throw forbidden('Join the hub first: only its members can add their blogs to it.');
+      if (wanted !== null && wanted !== props.actor.id) throw forbidden('You can add your own blog only; your teacher adds feeds for others.');
+      if (props.matchAll) throw forbidden('Only teachers can make a feed count everything it posts; tag your course posts instead.');
+      return props.actor.id;
+    }
+  }
+  if (wanted !== null && !hubRoleOf(app, hubId, wanted)) {
+    throw invalid([{ field: 'memberId', message: 'That person is not a member of this hub; add them as a member first.' }]);
+  }
+  return wanted;
+}
+
+/** Adds the source, with the matching items of its first fetch; returns it with what was added. */
+export async function addHubSource(app: AppContext, props: AddHubSourceProps): Promise<{ source: HubSource; counts: MergeCounts; feedTitle: string }> {
+  const parsed = sourceUrlSchema.safeParse(props.url);
+  if (!parsed.success) throw invalid(issuesFromZod(parsed.error).map((i) => ({ ...i, field: 'url' })));
+  resolveMember(app, props, props.hubId);
+  const handle = ownPortfolioHandle(app, parsed.data);
+  if (handle) {
+    throw urlIssue(`That is @${handle}’s Potluck portfolio on this site: add @${handle} as a member instead, and their tagged work arrives without polling.`);
+  }
+  const duplicate = (urlKey: string) =>
+    app.db.select({ id: hubSources.id }).from(hubSources).where(and(eq(hubSources.hubId, props.hubId), eq(hubSources.urlKey, urlKey))).get();
+  if (duplicate(normaliseUrlKey(parsed.data) ?? parsed.data)) throw urlIssue('This hub already has that feed.');
+
+  const fetched = await fetchFeed(app, parsed.data, { discover: true, fetch: props.fetch });
+  if (!fetched.ok) throw urlIssue(fetched.message);
+  if (!('feed' in fetched)) throw urlIssue('The site answered "not modified" to a first request; try again.');
+  const found = fetched as FetchedFeed;
+  // Keep the address the feed answers at for good: after a permanent redirect, the new one.
+  const feedUrl = found.permanentUrl;
+  const urlKey = normaliseUrlKey(feedUrl) ?? feedUrl;
+
+  return inTransaction(app, () => {
+    // Checked again inside the transaction: the hub, membership and duplicates may have changed during the fetch.
+    const memberId = resolveMember(app, props, props.hubId);
+    if (duplicate(urlKey)) throw urlIssue('This hub already has that feed.');
+    const hub = getHubById(app, props.hubId);
+    const now = app.now();
+    const source = app.db
+      .insert(hubSources)
+      .values({
+        id: app.newId(),
+        hubId: hub.id,
+        memberId,
+        addedBy: props.actor?.id ?? null,
+        url: feedUrl,
+        urlKey,
+        pageUrl: found.discoveredFrom,
+        siteUrl: found.feed.link ?? null,
+        title: found.feed.title || new URL(feedUrl).hostname,
+        matchAll: props.matchAll === true,
+        etag: found.etag,
+        lastModified: found.lastModified,
+        nextFetchAt: nextAfterSuccess(now, hub.pollIntervalMinutes),
+        lastFetchAt: now,
+        lastSuccessAt: now,
+        lastStatus: found.status,
+        lastOutcome: 'updated',
+        itemsFound: found.feed.items.length,
+        createdAt: now,
+      })
+      .returning()
+      .get();
+    const counts = mergeFeedItems(app, hub, source, found.feed);
+    if (counts.added) app.db.update(hubs).set({ updatedAt: now }).where(eq(hubs.id, hub.id)).run();
+    return { source, counts, feedTitle: found.feed.title };
+  });
+}

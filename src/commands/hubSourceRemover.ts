@@ -1,0 +1,35 @@
+/**
+ * Removing an external feed from a hub, with the items it brought. The hub's teachers remove any feed; a student
+ * removes the feeds of their own blog.
+ */
+import { eq } from 'drizzle-orm';
+import { forbidden, notFound } from '../core/errors.ts';
+import type { Viewer } from '../core/visibility.ts';
+import type { AppContext } from '../server/context.ts';
+import { hubSources, type HubSource } from '../server/db/schema.ts';
+import { inTransaction } from '../server/db/tx.ts';
+import { getHubById, hubAccess } from '../server/hubs/access.ts';
+
+/** Whether the actor (null: shell) may change this source: its hub's teachers, admins, or the student whose blog it is. */
+export function canChangeSource(app: AppContext, actor: Viewer | null, source: HubSource): boolean {
+  if (actor === null) return true;
+  const access = hubAccess(app, actor, getHubById(app, source.hubId));
+  return access.canManage || (access.role !== null && source.memberId === actor.id);
+}
+
+/** A source of a hub, or 404. */
+export function getHubSource(app: AppContext, hubId: string, sourceId: string): HubSource {
+  const source = app.db.select().from(hubSources).where(eq(hubSources.id, sourceId)).get();
+  if (!source || source.hubId !== hubId) throw notFound('That feed');
+  return source;
+}
+
+/** Removes the source and its items; returns what it was. */
+export function removeHubSource(app: AppContext, props: { actor: Viewer | null; hubId: string; sourceId: string }): HubSource {
+  return inTransaction(app, () => {
+    const source = getHubSource(app, props.hubId, props.sourceId);
+    if (!canChangeSource(app, props.actor, source)) throw forbidden('Only the hub’s teachers, or the student whose blog it is, can remove this feed.');
+    app.db.delete(hubSources).where(eq(hubSources.id, source.id)).run();
+    return source;
+  });
+}

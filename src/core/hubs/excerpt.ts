@@ -1,0 +1,14 @@
+/** The plain-text excerpt a river shows for a feed item. Pure. */
+import { excerptLength } from '../markdown/render.ts';
+
+/**
+ * Plain text cut near the excerpt length the renderer uses for Potluck's own work (whitespace collapsed, cut at a
+ * word, by code points so an emoji is never split), so feed items and portfolio work read alike in a river.
+ */
+export function plainExcerpt(text: string): string {
+  const collapsed = text.replace(/\s+/g, ' ').trim();
+  if (collapsed.length <= excerptLength) return collapsed;
+  const cut = Array.from(collapsed).slice(0, excerptLength).join('');
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${(lastSpace > excerptLength / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s,;:.!?–—-]+$/u, '')}…`;
+}

@@ -1,0 +1,98 @@
+/**
+ * Who may do what in a hub, from the database, in one place. A hub's page is public or for its members; its
+ * river shows members-visibility work only to signed-in members of that hub, and never on a public hub (a public
+ * page is read by anyone, and members work was not shared with anyone). Teachers of the hub (its owner, teacher
+ * members) and admins manage it; nobody manages a student's work through it.
+ */
+import { and, eq } from 'drizzle-orm';
+import { forbidden, notFound } from '../../core/errors.ts';
+import type { Viewer } from '../../core/visibility.ts';
+import type { AppContext } from '../context.ts';
+import { hubMembers, hubs, type Hub } from '../db/schema.ts';
+
+/** A hub member's role, or null for everyone else. */
+export type HubRole = 'teacher' | 'student' | null;
+
+/** How one viewer stands to one hub. */
+export interface HubAccess {
+  hub: Hub;
+  role: HubRole;
+  /** Teacher of the hub (owner or teacher member) or an admin: settings, members, sources, hiding, progress. */
+  canManage: boolean;
+  /** Which work the river shows this viewer: public only, or public and members. */
+  scope: 'public' | 'members';
+}
+
+/** A hub by slug, or null. */
+export function findHub(app: AppContext, slug: string): Hub | null {
+  return app.db.select().from(hubs).where(eq(hubs.slug, slug.trim().toLowerCase())).get() ?? null;
+}
+
+/** A viewer's membership role in a hub (null when not a member). */
+export function hubRoleOf(app: AppContext, hubId: string, userId: string): HubRole {
+  const row = app.db
+    .select({ role: hubMembers.role })
+    .from(hubMembers)
+    .where(and(eq(hubMembers.hubId, hubId), eq(hubMembers.userId, userId)))
+    .get();
+  return row?.role ?? null;
+}
+
+/** How `viewer` (null: the public) stands to `hub`. */
+export function hubAccess(app: AppContext, viewer: Viewer | null, hub: Hub): HubAccess {
+  const role = viewer ? hubRoleOf(app, hub.id, viewer.id) : null;
+  const canManage = viewer !== null && (role === 'teacher' || hub.ownerId === viewer.id || viewer.role === 'admin');
+  // Members work is listed for members of a members-only hub; a public hub never shows it, to members either.
+  const scope = hub.visibility === 'members' && role !== null ? 'members' : 'public';
+  return { hub, role, canManage, scope };
+}
+
+/** Whether the viewer may open the hub's pages (river, feeds, OPML). */
+export function canSeeHub(access: HubAccess): boolean {
+  return access.hub.visibility === 'public' || access.role !== null || access.canManage;
+}
+
+/**
+ * The hub at `slug` as this viewer may see it; the same 404 for "no such hub" and "members only", so that the
+ * names of members-only hubs cannot be probed.
+ */
+export function readHub(app: AppContext, viewer: Viewer | null, slug: string): HubAccess {
+  const hub = findHub(app, slug);
+  if (!hub) throw notFound('That hub');
+  const access = hubAccess(app, viewer, hub);
+  if (!canSeeHub(access)) throw notFound('That hub');
+  return access;
+}
+
+/** The hub at `slug` for a teacher's page or command; 403 for members who do not teach it, 404 for others. */
+export function manageHub(app: AppContext, viewer: Viewer | null, slug: string): HubAccess {
+  const access = readHub(app, viewer, slug);
+  if (!access.canManage) throw forbidden('Only the teachers of this hub can change it. Students add their own blogs on the Sources page.');
+  return access;
+}
+
+/**
+ * For commands: the actor (null: the operator at a shell, who may do anything) must teach the hub or be an admin.
+ * Members who do not teach get a 403 that says what they can do instead; everyone else the hub's 404.
+ */
+export function assertCanManage(app: AppContext, actor: Viewer | null, hub: Hub): void {
+  if (actor === null) return;
+  const access = hubAccess(app, actor, hub);
+  if (access.canManage) return;
+  if (access.role !== null || hub.visibility === 'public') {
+    throw forbidden('Only the teachers of this hub can change it. Students add their own blogs on the Sources page.');
+  }
+  throw notFound('That hub');
+}
+
+/** A hub by id, or the 404 commands answer. */
+export function getHubById(app: AppContext, hubId: string): Hub {
+  const hub = app.db.select().from(hubs).where(eq(hubs.id, hubId)).get();
+  if (!hub) throw notFound('That hub');
+  return hub;
+}
+
+/** The ids of a hub's members (for marking their portfolios changed). */
+export function hubMemberIds(app: AppContext, hubId: string): string[] {
+  return app.db.select({ id: hubMembers.userId }).from(hubMembers).where(eq(hubMembers.hubId, hubId)).all().map((r) => r.id);
+}

@@ -1,0 +1,407 @@
+/**
+ * What a hub holds, read live. Members' portfolio work is never copied: it is found in `artifacts` by tag each
+ * time, so saving, editing, re-tagging or deleting a piece changes the hub at once. External feed items come from
+ * `hub_items` (stored by the poller). Both are merged into one river, newest first, with the hub's hides applied.
+ * Every function here is a fixed number of queries, whatever the size of the hub.
+ */
+import { and, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { htmlExcerpt } from '../../core/feeds/excerpt.ts';
+import { foldTag, foldedSet } from '../../core/hubs/matching.ts';
+import { sitePaths } from '../../core/urls.ts';
+import type { AppContext } from '../context.ts';
+import { artifactTags, artifacts, hubHides, hubItems, hubMembers, hubSources, media, users, type Hub } from '../db/schema.ts';
+import { addressesFor } from '../feeds.ts';
+import type { PictureInfo } from '../repositories/portfolio.ts';
+
+/** Entries per river page. */
+export const RIVER_PAGE_SIZE = 20;
+
+/** Someone whose work can be in a hub: an active member. */
+export interface HubPerson {
+  id: string;
+  handle: string;
+  name: string;
+  role: 'teacher' | 'student';
+  canonicalBaseUrl: string | null;
+}
+
+/** One entry of the river: a member's piece of work, or an item of an external feed. */
+export interface RiverEntry {
+  kind: 'artifact' | 'item';
+  /** The artifact's id, or the hub item's. */
+  id: string;
+  title: string;
+  /** The original: the student's page (canonical home) or the external post. Absent for feed items without a link. */
+  url: string | null;
+  date: Date;
+  updated: Date | null;
+  excerpt: string;
+  /** The cover of portfolio work (served by this instance). */
+  cover: PictureInfo | null;
+  /** The picture an external item names (not loaded by pages: they make no third-party requests). */
+  image: string | null;
+  author: { name: string; handle: string | null; userId: string | null };
+  /** Tags as the author wrote them (portfolio work) or folded (feed items). */
+  tags: string[];
+  /** Portfolio work: its visibility (public or members). */
+  visibility: 'public' | 'members' | null;
+  source: { id: string; title: string; key: string } | null;
+  /** Set when a teacher hid it (only in views that ask for hidden entries). */
+  hidden: { reason: string; hiddenAt: Date } | null;
+}
+
+/** Narrows a river. */
+export interface RiverFilter {
+  /** Only this member's work (portfolio, and feeds attached to them). */
+  memberId?: string;
+  /** Only entries with this tag (any spelling: folded). */
+  tag?: string;
+  /** Only this external source's items. */
+  sourceId?: string;
+}
+
+/** Where a page of the river starts: after the entry with this date and id. */
+export interface RiverCursor {
+  date: number;
+  id: string;
+}
+
+/** Options of a river read. */
+export interface RiverOptions {
+  scope: 'public' | 'members';
+  filter?: RiverFilter;
+  before?: RiverCursor | null;
+  limit?: number;
+  /** Include hidden entries, marked (teachers' views). */
+  includeHidden?: boolean;
+}
+
+/** A page of the river and where the next one starts. */
+export interface RiverPage {
+  entries: RiverEntry[];
+  next: RiverCursor | null;
+}
+
+/** Reads a cursor from `?before=<ms>.<id>`; null when absent or unreadable. */
+export function parseCursor(value: string | null | undefined): RiverCursor | null {
+  const match = /^(\d{1,15})\.([\w-]{1,80})$/.exec(value ?? '');
+  return match ? { date: Number(match[1]), id: match[2]! } : null;
+}
+
+/** Writes a cursor for `?before=`. */
+export function formatCursor(cursor: RiverCursor): string {
+  return `${cursor.date}.${cursor.id}`;
+}
+
+const visibilitiesOf = (scope: 'public' | 'members') => (scope === 'members' ? (['public', 'members'] as const) : (['public'] as const));
+
+/** The hub's active members (disabled accounts' work leaves every hub with them). */
+export function listHubPeople(app: AppContext, hubId: string): HubPerson[] {
+  return app.db
+    .select({ id: users.id, handle: users.handle, name: users.name, role: hubMembers.role, canonicalBaseUrl: users.canonicalBaseUrl })
+    .from(hubMembers)
+    .innerJoin(users, eq(users.id, hubMembers.userId))
+    .where(and(eq(hubMembers.hubId, hubId), isNull(users.disabledAt)))
+    .orderBy(users.name, users.handle)
+    .all();
+}
+
+/**
+ * The stored tags (as members typed them) that match `wanted` once folded, among the members' work: the hub's tags
+ * are compared accent- and case-insensitively, yet queried with the artifact_tags index. One query.
+ */
+function storedTagsMatching(app: AppContext, memberIds: string[], wanted: ReadonlySet<string>): string[] {
+  if (memberIds.length === 0 || wanted.size === 0) return [];
+  const rows = app.db
+    .selectDistinct({ tag: artifactTags.tag })
+    .from(artifactTags)
+    .innerJoin(artifacts, eq(artifacts.id, artifactTags.artifactId))
+    .where(inArray(artifacts.ownerId, memberIds))
+    .all();
+  return rows.map((r) => r.tag).filter((tag) => wanted.has(foldTag(tag)));
+}
+
+function taggedWithAny(tags: string[]): SQL {
+  return inArray(artifacts.id, sql`(select ${artifactTags.artifactId} from ${artifactTags} where ${artifactTags.tag} in ${tags})`);
+}
+
+function beforeCursor(dateColumn: SQL, idColumn: SQLWrapper, cursor: RiverCursor | null | undefined): SQL | undefined {
+  if (!cursor) return undefined;
+  return sql`(${dateColumn} < ${cursor.date} or (${dateColumn} = ${cursor.date} and ${idColumn} < ${cursor.id}))`;
+}
+
+/** What the artifact half of a river read needs, computed once. */
+interface ArtifactScope {
+  people: Map<string, HubPerson>;
+  hubTags: string[];
+  filterTags: string[] | null;
+}
+
+function artifactScope(app: AppContext, hub: Hub, filter: RiverFilter): ArtifactScope | null {
+  const everyone = listHubPeople(app, hub.id);
+  const chosen = filter.memberId ? everyone.filter((p) => p.id === filter.memberId) : everyone;
+  if (chosen.length === 0 || filter.sourceId) return null;
+  const ids = chosen.map((p) => p.id);
+  const hubTags = storedTagsMatching(app, ids, foldedSet(hub.tags));
+  if (hubTags.length === 0) return null;
+  let filterTags: string[] | null = null;
+  if (filter.tag !== undefined) {
+    filterTags = storedTagsMatching(app, ids, new Set([foldTag(filter.tag)]));
+    if (filterTags.length === 0) return null;
+  }
+  return { people: new Map(chosen.map((p) => [p.id, p])), hubTags, filterTags };
+}
+
+function artifactConditions(hub: Hub, scope: ArtifactScope, options: RiverOptions): SQL | undefined {
+  return and(
+    inArray(artifacts.ownerId, [...scope.people.keys()]),
+    inArray(artifacts.visibility, [...visibilitiesOf(options.scope)]),
+    taggedWithAny(scope.hubTags),
+    scope.filterTags ? taggedWithAny(scope.filterTags) : undefined,
+    options.includeHidden
+      ? undefined
+      : sql`not exists (select 1 from ${hubHides} where ${hubHides.hubId} = ${hub.id} and ${hubHides.artifactId} = ${artifacts.id})`,
+  );
+}
+
+function readArtifacts(app: AppContext, hub: Hub, options: RiverOptions, limit: number): RiverEntry[] {
+  const scope = artifactScope(app, hub, options.filter ?? {});
+  if (!scope) return [];
+  const rows = app.db
+    .select({
+      id: artifacts.id,
+      ownerId: artifacts.ownerId,
+      slug: artifacts.slug,
+      title: artifacts.title,
+      summary: artifacts.summary,
+      html: artifacts.html,
+      tags: artifacts.tags,
+      visibility: artifacts.visibility,
+      date: artifacts.date,
+      updatedAt: artifacts.updatedAt,
+      coverId: media.id,
+      coverAlt: media.alt,
+      coverWidth: media.width,
+      coverHeight: media.height,
+      coverVariants: media.variants,
+      coverKind: media.kind,
+      hiddenReason: hubHides.reason,
+      hiddenAt: hubHides.hiddenAt,
+    })
+    .from(artifacts)
+    .leftJoin(media, eq(media.id, artifacts.coverMediaId))
+    .leftJoin(hubHides, and(eq(hubHides.hubId, hub.id), eq(hubHides.artifactId, artifacts.id)))
+    .where(and(artifactConditions(hub, scope, options), beforeCursor(sql`${artifacts.date}`, artifacts.id, options.before)))
+    .orderBy(desc(artifacts.date), desc(artifacts.id))
+    .limit(limit)
+    .all();
+  return rows.map((row) => {
+    const person = scope.people.get(row.ownerId)!;
+    const path = sitePaths.artifact(person.handle, row.slug);
+    const at = addressesFor(person, { siteUrl: app.config.siteUrl, staticBase: null });
+    return {
+      kind: 'artifact' as const,
+      id: row.id,
+      title: row.title,
+      url: at.page(path),
+      date: row.date,
+      updated: row.updatedAt,
+      excerpt: row.summary || htmlExcerpt(row.html),
+      cover:
+        row.coverId && row.coverKind === 'image'
+          ? { id: row.coverId, alt: row.coverAlt ?? '', width: row.coverWidth, height: row.coverHeight, variants: row.coverVariants ?? [] }
+          : null,
+      image: null,
+      author: { name: person.name, handle: person.handle, userId: person.id },
+      tags: row.tags,
+      visibility: row.visibility === 'public' || row.visibility === 'members' ? row.visibility : null,
+      source: null,
+      hidden: row.hiddenReason !== null && row.hiddenAt !== null ? { reason: row.hiddenReason, hiddenAt: row.hiddenAt } : null,
+    };
+  });
+}
+
+function itemConditions(hub: Hub, options: RiverOptions): SQL | undefined {
+  const filter = options.filter ?? {};
+  return and(
+    eq(hubItems.hubId, hub.id),
+    filter.memberId ? eq(hubSources.memberId, filter.memberId) : undefined,
+    filter.sourceId ? eq(hubItems.sourceId, filter.sourceId) : undefined,
+    filter.tag !== undefined ? sql`exists (select 1 from json_each(${hubItems.tags}) where value = ${foldTag(filter.tag)})` : undefined,
+    // A feed attached to a member whose account was disabled leaves with them.
+    sql`(${hubSources.memberId} is null or exists (select 1 from ${users} where ${users.id} = ${hubSources.memberId} and ${users.disabledAt} is null))`,
+    options.includeHidden
+      ? undefined
+      : sql`not exists (select 1 from ${hubHides} where ${hubHides.hubId} = ${hub.id} and ${hubHides.sourceId} = ${hubItems.sourceId} and ${hubHides.itemKey} = ${hubItems.key})`,
+  );
+}
+
+function readItems(app: AppContext, hub: Hub, options: RiverOptions, limit: number): RiverEntry[] {
+  const rows = app.db
+    .select({
+      id: hubItems.id,
+      key: hubItems.key,
+      title: hubItems.title,
+      url: hubItems.url,
+      excerpt: hubItems.excerpt,
+      image: hubItems.image,
+      authorName: hubItems.authorName,
+      sortDate: hubItems.sortDate,
+      updated: hubItems.updated,
+      tags: hubItems.tags,
+      sourceId: hubSources.id,
+      sourceTitle: hubSources.title,
+      sourceUrl: hubSources.url,
+      memberId: users.id,
+      memberName: users.name,
+      memberHandle: users.handle,
+      hiddenReason: hubHides.reason,
+      hiddenAt: hubHides.hiddenAt,
+    })
+    .from(hubItems)
+    .innerJoin(hubSources, eq(hubSources.id, hubItems.sourceId))
+    .leftJoin(users, eq(users.id, hubSources.memberId))
+    .leftJoin(hubHides, and(eq(hubHides.hubId, hub.id), eq(hubHides.sourceId, hubItems.sourceId), eq(hubHides.itemKey, hubItems.key)))
+    .where(and(itemConditions(hub, options), beforeCursor(sql`${hubItems.sortDate}`, hubItems.id, options.before)))
+    .orderBy(desc(hubItems.sortDate), desc(hubItems.id))
+    .limit(limit)
+    .all();
+  return rows.map((row) => ({
+    kind: 'item' as const,
+    id: row.id,
+    title: row.title || '(untitled)',
+    url: row.url,
+    date: row.sortDate,
+    updated: row.updated,
+    excerpt: row.excerpt,
+    cover: null,
+    image: row.image,
+    author: row.memberId
+      ? { name: row.memberName ?? '', handle: row.memberHandle, userId: row.memberId }
+      : { name: row.authorName || row.sourceTitle || hostOf(row.sourceUrl), handle: null, userId: null },
+    tags: row.tags,
+    visibility: null,
+    source: { id: row.sourceId, title: row.sourceTitle || hostOf(row.sourceUrl), key: row.key },
+    hidden: row.hiddenReason !== null && row.hiddenAt !== null ? { reason: row.hiddenReason, hiddenAt: row.hiddenAt } : null,
+  }));
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
+}
+
+function newerFirst(a: RiverEntry, b: RiverEntry): number {
+  const byDate = b.date.getTime() - a.date.getTime();
+  if (byDate !== 0) return byDate;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/**
+ * One page of a hub's river for a scope, newest first: portfolio work and feed items merged. Two to four
+ * queries: each half reads at most one page past the cursor, then the halves are merged.
+ */
+export function readRiver(app: AppContext, hub: Hub, options: RiverOptions): RiverPage {
+  const limit = options.limit ?? RIVER_PAGE_SIZE;
+  const merged = [...readArtifacts(app, hub, options, limit + 1), ...readItems(app, hub, options, limit + 1)].sort(newerFirst);
+  const entries = merged.slice(0, limit);
+  const last = entries.at(-1);
+  return { entries, next: merged.length > limit && last ? { date: last.date.getTime(), id: last.id } : null };
+}
+
+/** A contribution as the progress views count it: who, when, which tags. */
+export interface Contribution {
+  kind: 'artifact' | 'item';
+  id: string;
+  title: string;
+  url: string | null;
+  date: Date;
+  /** Folded tags. */
+  tags: string[];
+  authorId: string | null;
+  visibility: 'public' | 'members' | null;
+  hidden: boolean;
+}
+
+/**
+ * Every contribution to a hub in a scope, hidden ones included (a hidden piece was still handed in), without
+ * bodies: what the progress views count. Three queries.
+ */
+export function listContributions(app: AppContext, hub: Hub, scope: 'public' | 'members'): Contribution[] {
+  const options: RiverOptions = { scope, includeHidden: true };
+  const out: Contribution[] = [];
+  const people = artifactScope(app, hub, {});
+  if (people) {
+    const rows = app.db
+      .select({
+        id: artifacts.id,
+        ownerId: artifacts.ownerId,
+        slug: artifacts.slug,
+        title: artifacts.title,
+        tags: artifacts.tags,
+        visibility: artifacts.visibility,
+        date: artifacts.date,
+        hidden: hubHides.id,
+      })
+      .from(artifacts)
+      .leftJoin(hubHides, and(eq(hubHides.hubId, hub.id), eq(hubHides.artifactId, artifacts.id)))
+      .where(artifactConditions(hub, people, options))
+      .all();
+    for (const row of rows) {
+      const person = people.people.get(row.ownerId)!;
+      out.push({
+        kind: 'artifact',
+        id: row.id,
+        title: row.title,
+        url: sitePaths.artifact(person.handle, row.slug),
+        date: row.date,
+        tags: row.tags.map(foldTag),
+        authorId: row.ownerId,
+        visibility: row.visibility === 'public' || row.visibility === 'members' ? row.visibility : null,
+        hidden: row.hidden !== null,
+      });
+    }
+  }
+  const items = app.db
+    .select({
+      id: hubItems.id,
+      title: hubItems.title,
+      url: hubItems.url,
+      date: hubItems.sortDate,
+      tags: hubItems.tags,
+      memberId: hubSources.memberId,
+      hidden: hubHides.id,
+    })
+    .from(hubItems)
+    .innerJoin(hubSources, eq(hubSources.id, hubItems.sourceId))
+    .leftJoin(hubHides, and(eq(hubHides.hubId, hub.id), eq(hubHides.sourceId, hubItems.sourceId), eq(hubHides.itemKey, hubItems.key)))
+    .where(itemConditions(hub, options))
+    .all();
+  for (const row of items) {
+    out.push({
+      kind: 'item',
+      id: row.id,
+      title: row.title || '(untitled)',
+      url: row.url,
+      date: row.date,
+      tags: row.tags,
+      authorId: row.memberId,
+      visibility: null,
+      hidden: row.hidden !== null,
+    });
+  }
+  return out.sort((a, b) => b.date.getTime() - a.date.getTime());
+}
+
+/** The tags used in a hub's river for a scope, folded, most used first (the tag filter's choices). */
+export function riverTags(contributions: Contribution[], limit = 40): { tag: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const c of contributions) if (!c.hidden) for (const tag of new Set(c.tags)) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  return [...counts]
+    .map(([tag, count]) => ({ tag, count }))
+    .sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : 1))
+    .slice(0, limit);
+}

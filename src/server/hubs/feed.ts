@@ -1,0 +1,105 @@
+/**
+ * A hub's own feeds (`/hubs/<slug>/feed.xml|json`): the newest contributions that are public at their source —
+ * members' public work (linking to the student's canonical page, with the same GUID as the student's own feed, so
+ * a reader subscribed to both sees it once) and external items — never hidden ones, never members work. Built on
+ * the neutral model of core/feeds, serialized by the same RSS and JSON Feed writers as portfolio feeds.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import { feedContent } from '../../core/feeds/absoluteUrls.ts';
+import { FEED_ITEM_LIMIT, artifactGuid, type Feed, type FeedItem } from '../../core/feeds/model.ts';
+import { joinUrl, sitePaths } from '../../core/urls.ts';
+import type { AppContext } from '../context.ts';
+import { artifacts, hubItems, type Hub } from '../db/schema.ts';
+import { addressesFor } from '../feeds.ts';
+import { mediaUrl } from '../media/urls.ts';
+import { listHubPeople, readRiver } from './contributions.ts';
+
+/** The paths of a hub's pages and files. */
+export const hubPaths = {
+  river: (slug: string) => `/hubs/${slug}/`,
+  feed: (slug: string, format: 'xml' | 'json') => `/hubs/${slug}/feed.${format}`,
+  opml: (slug: string) => `/hubs/${slug}/members.opml`,
+};
+
+/** The feed model of a public hub: its newest FEED_ITEM_LIMIT public, unhidden contributions. */
+export function buildHubFeed(app: AppContext, hub: Hub): Feed {
+  const site = (path: string) => joinUrl(app.config.siteUrl, path);
+  const { entries } = readRiver(app, hub, { scope: 'public', limit: FEED_ITEM_LIMIT });
+  const artifactIds = entries.filter((e) => e.kind === 'artifact').map((e) => e.id);
+  const itemIds = entries.filter((e) => e.kind === 'item').map((e) => e.id);
+  const bodies = new Map(
+    artifactIds.length
+      ? app.db
+          .select({ id: artifacts.id, html: artifacts.html, summary: artifacts.summary, slug: artifacts.slug, linkUrl: artifacts.linkUrl })
+          .from(artifacts)
+          .where(and(inArray(artifacts.id, artifactIds), eq(artifacts.visibility, 'public')))
+          .all()
+          .map((a) => [a.id, a])
+      : [],
+  );
+  const itemBodies = new Map(
+    itemIds.length
+      ? app.db
+          .select({ id: hubItems.id, html: hubItems.contentHtml })
+          .from(hubItems)
+          .where(inArray(hubItems.id, itemIds))
+          .all()
+          .map((i) => [i.id, i.html])
+      : [],
+  );
+  const people = new Map(listHubPeople(app, hub.id).map((p) => [p.id, p]));
+  const items: FeedItem[] = [];
+  for (const entry of entries) {
+    if (entry.kind === 'artifact') {
+      const body = bodies.get(entry.id);
+      const person = entry.author.userId ? people.get(entry.author.userId) : undefined;
+      if (!body || !person) continue;
+      const at = addressesFor(person, { siteUrl: app.config.siteUrl, staticBase: null });
+      const path = sitePaths.artifact(person.handle, body.slug);
+      const content = feedContent(body.html, at.resolverFor(path), { excerpt: !body.summary });
+      items.push({
+        id: artifactGuid(entry.id),
+        url: at.page(path),
+        externalUrl: body.linkUrl ?? undefined,
+        title: entry.title,
+        contentHtml: content.html,
+        summary: body.summary || undefined,
+        excerpt: content.excerpt || undefined,
+        image: entry.cover ? at.site(mediaUrl(entry.cover.id)) : undefined,
+        published: entry.date,
+        modified: entry.updated ?? entry.date,
+        authors: [{ name: person.name, url: at.page(sitePaths.portfolio(person.handle)) }],
+        categories: entry.tags,
+        attachments: [],
+      });
+    } else {
+      const url = entry.url ?? site(hubPaths.river(hub.slug));
+      items.push({
+        // The original's link is its identity across readers; items without one get a stable URN.
+        id: entry.url ?? `urn:potluck:hub-item:${entry.id}`,
+        url,
+        title: entry.title,
+        contentHtml: itemBodies.get(entry.id) ?? '',
+        excerpt: entry.excerpt || undefined,
+        image: entry.image ?? undefined,
+        published: entry.date,
+        modified: entry.updated ?? entry.date,
+        authors: [{ name: entry.author.name, ...(entry.author.handle ? { url: site(sitePaths.portfolio(entry.author.handle)) } : {}) }],
+        categories: entry.tags,
+        attachments: [],
+      });
+    }
+  }
+  const newest = items.reduce<Date | null>((latest, i) => (latest && latest >= i.modified ? latest : i.modified), null);
+  return {
+    title: hub.title,
+    description: hub.description || `Work gathered by ${hub.title}`,
+    homePageUrl: site(hubPaths.river(hub.slug)),
+    feedUrls: { rss: site(hubPaths.feed(hub.slug, 'xml')), json: site(hubPaths.feed(hub.slug, 'json')) },
+    language: 'en',
+    updated: newest ?? hub.updatedAt ?? hub.createdAt,
+    authors: [],
+    generator: 'Potluck',
+    items,
+  };
+}

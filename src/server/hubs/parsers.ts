@@ -1,0 +1,105 @@
+/**
+ * Where feeds are parsed: on a worker thread when one can be started (the server's scheduler, the CLI), else on
+ * the calling thread (the web server's bundle, where the worker's source file is not beside the code). A worker
+ * gets a small, bounded heap, so a poll of a thousand feeds costs the server little memory and uses a second core;
+ * a worker that fails or runs out of memory is replaced, and that feed is parsed on the calling thread instead.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { parseFeed, type ParseFeedOptions, type ParseFeedResult } from '../../core/feeds/parse.ts';
+
+/** Parses feed documents. */
+export interface FeedParser {
+  parse(body: Uint8Array, options: ParseFeedOptions): Promise<ParseFeedResult>;
+  /** Stops its threads (idempotent). */
+  close(): Promise<void>;
+}
+
+/** Parsing on the calling thread. */
+export const inThreadParser: FeedParser = {
+  parse: async (body, options) => parseFeed(body, options),
+  close: async () => {},
+};
+
+interface Pending {
+  resolve: (result: ParseFeedResult) => void;
+  body: Uint8Array;
+  options: ParseFeedOptions;
+}
+
+/** The worker's source file, when it sits beside this one (it does not inside the web server's bundle). */
+function workerFile(): string | null {
+  try {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    const file = path.join(here, 'parseWorker.ts');
+    return path.basename(fileURLToPath(import.meta.url)) === 'parsers.ts' && fs.existsSync(file) ? file : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A parser on one worker thread with a bounded heap; falls back to the calling thread when no worker can run.
+ * One worker is enough: the main thread fetches and stores, the worker parses.
+ */
+export function workerParser(options: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number } = {}): FeedParser {
+  const file = workerFile();
+  if (!file) return inThreadParser;
+  let worker: Worker | null = null;
+  let closed = false;
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+
+  const fallBack = (ids: Iterable<number>) => {
+    for (const id of [...ids]) {
+      const job = pending.get(id);
+      if (!job) continue;
+      pending.delete(id);
+      job.resolve(parseFeed(job.body, job.options));
+    }
+  };
+
+  const start = (): Worker => {
+    const w = new Worker(file, {
+      resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 96, maxYoungGenerationSizeMb: options.maxYoungGenerationSizeMb ?? 4 },
+    });
+    w.unref();
+    w.on('message', (reply: { id: number; result?: ParseFeedResult; error?: string }) => {
+      const job = pending.get(reply.id);
+      if (!job) return;
+      pending.delete(reply.id);
+      if (reply.result) job.resolve(reply.result);
+      else job.resolve(parseFeed(job.body, job.options));
+    });
+    const lost = () => {
+      if (worker === w) worker = null;
+      // Whatever it was working on is parsed here instead; the next feed starts a new worker.
+      fallBack(pending.keys());
+    };
+    w.on('error', lost);
+    w.on('exit', lost);
+    return w;
+  };
+
+  return {
+    parse(body, parseOptions) {
+      if (closed) return Promise.resolve(parseFeed(body, parseOptions));
+      worker ??= start();
+      const id = nextId++;
+      return new Promise<ParseFeedResult>((resolve) => {
+        pending.set(id, { resolve, body, options: parseOptions });
+        // A copy goes to the worker, so the caller's buffer stays whole for the fallback.
+        worker!.postMessage({ id, body, options: parseOptions });
+      });
+    },
+    async close() {
+      closed = true;
+      const w = worker;
+      worker = null;
+      if (w) await w.terminate();
+      fallBack(pending.keys());
+    },
+  };
+}

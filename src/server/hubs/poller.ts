@@ -1,0 +1,455 @@
+/**
+ * Polling external feeds into hubs. One source at a time: claim it (a lease in the database, so the server's
+ * scheduler, "poll now" and `potluck hub poll` never fetch the same feed at once), fetch it conditionally, parse,
+ * and in one transaction merge its items into the hub: new ones added, edited ones rewritten, ones that lost the
+ * hub's tag or were deleted upstream removed. Then the source's health is recorded: status, the error in words,
+ * items found, back-off, the flag for feeds that keep failing, the stop on 410 Gone and the new address after a
+ * 301. Many sources run side by side; safeFetch's limits keep it polite overall and per host.
+ */
+import { createHash } from 'node:crypto';
+import { and, eq, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
+import { itemKey, normaliseUrlKey, type ParsedFeed, type ParsedItem } from '../../core/feeds/parse.ts';
+import { plainExcerpt } from '../../core/hubs/excerpt.ts';
+import { foldedSet, itemTags, matchesAny, textForHashtags } from '../../core/hubs/matching.ts';
+import { nextAfterSuccess, scheduleAfterFailure } from '../../core/hubs/schedule.ts';
+import type { AppContext } from '../context.ts';
+import { hubItems, hubSources, hubs, type Hub, type HubSource } from '../db/schema.ts';
+import { inTransaction } from '../db/tx.ts';
+import type { SafeFetchOptions } from '../net/safeFetch.ts';
+import { fetchFeed, type FeedFailure, type FetchedFeed } from './fetching.ts';
+import type { FeedParser } from './parsers.ts';
+
+/** How long a claim on a source lasts: longer than the slowest fetch (redirect hops × timeout). */
+const LEASE_MS = 10 * 60_000;
+
+/** What happened to one source in a poll. */
+export interface SourcePollResult {
+  sourceId: string;
+  hubId: string;
+  url: string;
+  outcome: 'updated' | 'unchanged' | 'not-modified' | 'failed' | 'skipped';
+  status: number | null;
+  added: number;
+  updated: number;
+  removed: number;
+  itemsFound: number | null;
+  /** For failed: the code and the sentence for the teacher; for skipped: why. */
+  code?: string;
+  message?: string;
+}
+
+/** A poll run's totals. */
+export interface PollSummary {
+  total: number;
+  updated: number;
+  unchanged: number;
+  notModified: number;
+  failed: number;
+  skipped: number;
+  added: number;
+  changed: number;
+  removed: number;
+  results: SourcePollResult[];
+}
+
+/** Options of a poll run. */
+export interface PollOptions {
+  /** Fetch even when not due (poll now); a server's Retry-After is still honoured. */
+  force?: boolean;
+  /** Sources polled side by side. Default 16 (safeFetch's overall limit). */
+  concurrency?: number;
+  /** Overrides for safeFetch (tests, benchmarks). */
+  fetch?: Partial<SafeFetchOptions>;
+  /** Called after each source. */
+  onProgress?: (done: number, total: number, result: SourcePollResult) => void;
+  /** Stops claiming new sources once aborted (the server shutting down). */
+  signal?: AbortSignal;
+  /** Kept up to date with the ids of sources being fetched (so a shutdown can release their leases). */
+  inFlight?: Set<string>;
+  /** Where feeds are parsed (default: this thread; the scheduler and the CLI use a worker). */
+  parser?: FeedParser;
+}
+
+/** The ids of sources due for a fetch now (optionally of one hub), oldest due first. */
+export function dueSourceIds(app: AppContext, options: { hubId?: string; force?: boolean } = {}): string[] {
+  const now = app.now();
+  return app.db
+    .select({ id: hubSources.id })
+    .from(hubSources)
+    .where(
+      and(
+        options.hubId ? eq(hubSources.hubId, options.hubId) : undefined,
+        isNull(hubSources.stoppedAt),
+        options.force ? undefined : lte(hubSources.nextFetchAt, now),
+        or(isNull(hubSources.holdUntil), lte(hubSources.holdUntil, now)),
+      ),
+    )
+    .orderBy(hubSources.nextFetchAt)
+    .all()
+    .map((r) => r.id);
+}
+
+/** Claims a source for this poller, or returns why not. */
+function claim(app: AppContext, sourceId: string, force: boolean): HubSource | string {
+  const now = app.now();
+  const claimed = app.db
+    .update(hubSources)
+    .set({ leaseUntil: new Date(now.getTime() + LEASE_MS) })
+    .where(
+      and(
+        eq(hubSources.id, sourceId),
+        isNull(hubSources.stoppedAt),
+        or(isNull(hubSources.leaseUntil), lte(hubSources.leaseUntil, now)),
+        or(isNull(hubSources.holdUntil), lte(hubSources.holdUntil, now)),
+        force ? undefined : lte(hubSources.nextFetchAt, now),
+      ),
+    )
+    .returning()
+    .get();
+  if (claimed) return claimed;
+  const source = app.db.select().from(hubSources).where(eq(hubSources.id, sourceId)).get();
+  if (!source) return 'The source was removed.';
+  if (source.stoppedAt) return 'Polling this feed stopped (the site said it is gone).';
+  if (source.holdUntil && source.holdUntil > now)
+    return `The site asked Potluck to wait until ${source.holdUntil.toISOString()} (Retry-After).`;
+  if (source.leaseUntil && source.leaseUntil > now) return 'Another poller is fetching this feed right now.';
+  return 'Not due yet.';
+}
+
+function fingerprintOf(parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
+}
+
+/** What a parsed item becomes as a hub item row (without ids and dates of our own). */
+function itemRow(item: ParsedItem, text: string, tags: string[]) {
+  const excerpt = plainExcerpt(item.summary || text);
+  const authorName = item.authors.map((a) => a.name).join(', ') || null;
+  const row = {
+    key: itemKey(item),
+    urlKey: item.url ? (normaliseUrlKey(item.url) ?? null) : null,
+    url: item.url ?? null,
+    title: item.title,
+    contentHtml: item.contentHtml,
+    excerpt,
+    image: item.image ?? null,
+    authorName,
+    published: item.published ?? null,
+    updated: item.updated ?? null,
+    tags,
+  };
+  const fingerprint = fingerprintOf([row.url, row.title, row.contentHtml, row.excerpt, row.image, row.authorName, row.published?.getTime(), row.updated?.getTime(), row.tags]);
+  return { ...row, fingerprint };
+}
+
+/** Counts of what a merge changed. */
+export interface MergeCounts {
+  added: number;
+  updated: number;
+  removed: number;
+}
+
+/** Rows per multi-row INSERT: well under SQLite's bound-parameter limit, and one statement per feed at most. */
+const INSERT_BATCH = 50;
+
+/**
+ * Merges a parsed feed into the hub's items for one source (call inside a transaction). Items that belong (a hub
+ * tag, or a source that takes everything) are added or, when what the river shows changed, rewritten; items that no
+ * longer belong leave; stored items missing from the feed although newer than its oldest item were deleted upstream
+ * and leave too (older ones merely scrolled out of the feed and stay). A fixed handful of statements per feed, plus
+ * one per edited item: a cold poll of 1,000 feeds must not prepare 20,000 statements.
+ */
+export function mergeFeedItems(app: AppContext, hub: Pick<Hub, 'id' | 'tags'>, source: Pick<HubSource, 'id' | 'matchAll'>, feed: ParsedFeed): MergeCounts {
+  const now = app.now();
+  const hubTags = foldedSet(hub.tags);
+  const stored = app.db
+    .select({ id: hubItems.id, key: hubItems.key, urlKey: hubItems.urlKey, fingerprint: hubItems.fingerprint, sortDate: hubItems.sortDate, published: hubItems.published })
+    .from(hubItems)
+    .where(eq(hubItems.sourceId, source.id))
+    .all();
+  const byKey = new Map(stored.map((s) => [s.key, s]));
+  const byUrl = new Map(stored.filter((s) => s.urlKey).map((s) => [s.urlKey!, s]));
+  const counts: MergeCounts = { added: 0, updated: 0, removed: 0 };
+  const inFeed = new Set<string>();
+  const removedIds = new Set<string>();
+  const fresh = new Map<string, ReturnType<typeof itemRow>>();
+  let oldest: number | null = null;
+
+  for (const item of feed.items) {
+    const text = textForHashtags(item.contentHtml);
+    const tags = itemTags({ categories: item.categories, title: item.title, text: item.summary ? `${item.summary} ${text}` : text });
+    const row = itemRow(item, text, tags);
+    const date = (item.published ?? item.updated)?.getTime();
+    if (date !== undefined) oldest = oldest === null ? date : Math.min(oldest, date);
+    // The same post under another key (its guid changed spelling, http became https) is the same item.
+    const current = byKey.get(row.key) ?? (row.urlKey ? byUrl.get(row.urlKey) : undefined);
+    if (current) inFeed.add(current.id);
+    const belongs = source.matchAll || matchesAny(tags, hubTags);
+    if (!belongs) {
+      if (current) removedIds.add(current.id);
+      else fresh.delete(row.key);
+      continue;
+    }
+    if (current) {
+      if (removedIds.has(current.id)) continue;
+      if (current.fingerprint !== row.fingerprint || current.key !== row.key) {
+        app.db
+          .update(hubItems)
+          .set({ ...row, sortDate: row.published ?? row.updated ?? current.sortDate, changedAt: now })
+          .where(eq(hubItems.id, current.id))
+          .run();
+        counts.updated++;
+      }
+      continue;
+    }
+    // Repeated in one feed: the first wins (feeds list newest first).
+    if (!fresh.has(row.key)) fresh.set(row.key, row);
+  }
+
+  if (fresh.size) {
+    // A post the hub already has through another of its feeds is kept once.
+    const urlKeys = [...fresh.values()].map((r) => r.urlKey).filter((k): k is string => k !== null);
+    const elsewhere = new Set(
+      urlKeys.length
+        ? app.db
+            .select({ urlKey: hubItems.urlKey })
+            .from(hubItems)
+            .where(and(eq(hubItems.hubId, hub.id), inArray(hubItems.urlKey, urlKeys), ne(hubItems.sourceId, source.id)))
+            .all()
+            .map((r) => r.urlKey)
+        : [],
+    );
+    const seenUrls = new Set<string>();
+    const rows = [...fresh.values()]
+      .filter((row) => {
+        if (!row.urlKey) return true;
+        if (elsewhere.has(row.urlKey) || seenUrls.has(row.urlKey)) return false;
+        seenUrls.add(row.urlKey);
+        return true;
+      })
+      .map((row) => ({ id: app.newId(), hubId: hub.id, sourceId: source.id, ...row, sortDate: row.published ?? row.updated ?? now, firstSeenAt: now, changedAt: now }));
+    for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+      counts.added += app.db.insert(hubItems).values(rows.slice(i, i + INSERT_BATCH)).onConflictDoNothing().run().changes;
+    }
+  }
+
+  if (feed.items.length > 0 && oldest !== null) {
+    for (const s of stored) {
+      if (!inFeed.has(s.id) && s.published !== null && s.published.getTime() >= oldest) removedIds.add(s.id);
+    }
+  }
+  if (removedIds.size) {
+    const ids = [...removedIds];
+    for (let i = 0; i < ids.length; i += 500) app.db.delete(hubItems).where(inArray(hubItems.id, ids.slice(i, i + 500))).run();
+    counts.removed += ids.length;
+  }
+  return counts;
+}
+
+function recordFailure(app: AppContext, source: HubSource, hub: Pick<Hub, 'pollIntervalMinutes'>, failure: FeedFailure): SourcePollResult {
+  const now = app.now();
+  const failures = source.consecutiveFailures + 1;
+  const base = {
+    lastFetchAt: now,
+    lastStatus: failure.status,
+    lastOutcome: 'failed' as const,
+    lastError: failure.message,
+    lastErrorCode: failure.code,
+    consecutiveFailures: failures,
+    leaseUntil: null,
+  };
+  if (failure.code === 'gone') {
+    // 410: the blog is gone for good. Stop, and tell the teacher (the source stays, flagged, until they decide).
+    app.db
+      .update(hubSources)
+      .set({ ...base, stoppedAt: now, stoppedReason: failure.message, flaggedAt: source.flaggedAt ?? now })
+      .where(eq(hubSources.id, source.id))
+      .run();
+  } else {
+    const schedule = scheduleAfterFailure(now, { failures, intervalMinutes: hub.pollIntervalMinutes, retryAfterSeconds: failure.retryAfterSeconds });
+    app.db
+      .update(hubSources)
+      .set({
+        ...base,
+        nextFetchAt: schedule.nextFetchAt,
+        holdUntil: schedule.holdUntil,
+        flaggedAt: schedule.flag ? (source.flaggedAt ?? now) : source.flaggedAt,
+      })
+      .where(eq(hubSources.id, source.id))
+      .run();
+  }
+  return {
+    sourceId: source.id,
+    hubId: source.hubId,
+    url: source.url,
+    outcome: 'failed',
+    status: failure.status,
+    added: 0,
+    updated: 0,
+    removed: 0,
+    itemsFound: null,
+    code: failure.code,
+    message: failure.message,
+  };
+}
+
+/** The source's address after a permanent redirect, unless another source of the hub already has it. */
+function movedUrl(app: AppContext, source: HubSource, permanentUrl: string): { url: string; urlKey: string } | null {
+  if (permanentUrl === source.url) return null;
+  const urlKey = normaliseUrlKey(permanentUrl) ?? permanentUrl;
+  const taken = app.db
+    .select({ id: hubSources.id })
+    .from(hubSources)
+    .where(and(eq(hubSources.hubId, source.hubId), eq(hubSources.urlKey, urlKey), ne(hubSources.id, source.id)))
+    .get();
+  return taken ? null : { url: permanentUrl, urlKey };
+}
+
+/** Polls one claimed source: fetch, merge, record. */
+async function pollClaimed(app: AppContext, source: HubSource, options: PollOptions): Promise<SourcePollResult> {
+  const hub = app.db.select().from(hubs).where(eq(hubs.id, source.hubId)).get();
+  if (!hub) return { sourceId: source.id, hubId: source.hubId, url: source.url, outcome: 'skipped', status: null, added: 0, updated: 0, removed: 0, itemsFound: null, message: 'The hub was deleted.' };
+  let fetched: Awaited<ReturnType<typeof fetchFeed>>;
+  try {
+    fetched = await fetchFeed(app, source.url, { etag: source.etag, lastModified: source.lastModified, fetch: options.fetch, parser: options.parser });
+  } catch (error) {
+    // Something unexpected (a bug, not a bad feed): record it like any failure so the feed is not silently dropped.
+    fetched = { ok: false, code: 'internal', message: `Potluck could not poll this feed (${(error as Error).message}).`, status: null };
+  }
+  if (!fetched.ok) return inTransaction(app, () => recordFailure(app, source, hub, fetched));
+
+  const now = app.now();
+  return inTransaction(app, () => {
+    const moved = fetched.redirectedPermanently ? movedUrl(app, source, fetched.permanentUrl) : null;
+    const success = {
+      lastFetchAt: now,
+      lastSuccessAt: now,
+      lastStatus: fetched.status,
+      lastError: null,
+      lastErrorCode: null,
+      consecutiveFailures: 0,
+      flaggedAt: null,
+      holdUntil: null,
+      leaseUntil: null,
+      nextFetchAt: nextAfterSuccess(now, hub.pollIntervalMinutes),
+      ...(moved ? { url: moved.url, urlKey: moved.urlKey, movedFrom: source.url, movedAt: now } : {}),
+    };
+    if ('notModified' in fetched) {
+      app.db
+        .update(hubSources)
+        .set({ ...success, lastOutcome: 'not-modified', etag: fetched.etag ?? source.etag, lastModified: fetched.lastModified ?? source.lastModified })
+        .where(eq(hubSources.id, source.id))
+        .run();
+      return { sourceId: source.id, hubId: hub.id, url: moved?.url ?? source.url, outcome: 'not-modified', status: 304, added: 0, updated: 0, removed: 0, itemsFound: source.itemsFound };
+    }
+    const feed = (fetched as FetchedFeed).feed;
+    const counts = mergeFeedItems(app, hub, source, feed);
+    const changed = counts.added + counts.updated + counts.removed > 0;
+    app.db
+      .update(hubSources)
+      .set({
+        ...success,
+        lastOutcome: changed ? 'updated' : 'unchanged',
+        etag: fetched.etag,
+        lastModified: fetched.lastModified,
+        itemsFound: feed.items.length,
+        title: source.title || feed.title || '',
+        siteUrl: feed.link ?? source.siteUrl,
+      })
+      .where(eq(hubSources.id, source.id))
+      .run();
+    if (changed) app.db.update(hubs).set({ updatedAt: now }).where(eq(hubs.id, hub.id)).run();
+    return {
+      sourceId: source.id,
+      hubId: hub.id,
+      url: moved?.url ?? source.url,
+      outcome: changed ? 'updated' : 'unchanged',
+      status: fetched.status,
+      ...counts,
+      itemsFound: feed.items.length,
+    };
+  });
+}
+
+/** Polls one source now if it can be claimed (see PollOptions.force); a skipped result says why not. */
+export async function pollSource(app: AppContext, sourceId: string, options: PollOptions = {}): Promise<SourcePollResult> {
+  const claimed = claim(app, sourceId, options.force === true);
+  if (typeof claimed === 'string') {
+    const source = app.db.select({ hubId: hubSources.hubId, url: hubSources.url }).from(hubSources).where(eq(hubSources.id, sourceId)).get();
+    return { sourceId, hubId: source?.hubId ?? '', url: source?.url ?? '', outcome: 'skipped', status: null, added: 0, updated: 0, removed: 0, itemsFound: null, message: claimed };
+  }
+  return pollClaimed(app, claimed, options);
+}
+
+/** Polls many sources side by side and adds up what happened. */
+export async function pollSources(app: AppContext, sourceIds: readonly string[], options: PollOptions = {}): Promise<PollSummary> {
+  const summary: PollSummary = { total: sourceIds.length, updated: 0, unchanged: 0, notModified: 0, failed: 0, skipped: 0, added: 0, changed: 0, removed: 0, results: [] };
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < sourceIds.length && !options.signal?.aborted) {
+      const id = sourceIds[next++]!;
+      options.inFlight?.add(id);
+      let result: SourcePollResult;
+      try {
+        result = await pollSource(app, id, options);
+      } finally {
+        options.inFlight?.delete(id);
+      }
+      summary.results.push(result);
+      if (result.outcome === 'updated') summary.updated++;
+      else if (result.outcome === 'unchanged') summary.unchanged++;
+      else if (result.outcome === 'not-modified') summary.notModified++;
+      else if (result.outcome === 'failed') summary.failed++;
+      else summary.skipped++;
+      summary.added += result.added;
+      summary.changed += result.updated;
+      summary.removed += result.removed;
+      done++;
+      options.onProgress?.(done, sourceIds.length, result);
+    }
+  };
+  const workers = Math.max(1, Math.min(options.concurrency ?? 16, sourceIds.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return summary;
+}
+
+/** Gives up the claims on these sources (a poller stopping mid-fetch), so the next poller need not wait out the lease. */
+export function releaseLeases(app: AppContext, sourceIds: Iterable<string>): void {
+  const ids = [...sourceIds];
+  if (ids.length) app.db.update(hubSources).set({ leaseUntil: null }).where(inArray(hubSources.id, ids)).run();
+}
+
+/** Drops a hub's stored items that no longer match its tags (after a teacher changed them); returns how many. */
+export function pruneUnmatchedItems(app: AppContext, hub: Pick<Hub, 'id' | 'tags'>): number {
+  const hubTags = foldedSet(hub.tags);
+  const rows = app.db
+    .select({ id: hubItems.id, tags: hubItems.tags, matchAll: hubSources.matchAll })
+    .from(hubItems)
+    .innerJoin(hubSources, eq(hubSources.id, hubItems.sourceId))
+    .where(eq(hubItems.hubId, hub.id))
+    .all();
+  const stale = rows.filter((r) => !r.matchAll && !matchesAny(r.tags, hubTags)).map((r) => r.id);
+  for (let i = 0; i < stale.length; i += 500) app.db.delete(hubItems).where(inArray(hubItems.id, stale.slice(i, i + 500))).run();
+  return stale.length;
+}
+
+/** Makes every source of a hub due now with no validators, so the next poll reads whole feeds (tags changed). */
+export function refetchAllSources(app: AppContext, hubId: string): void {
+  app.db
+    .update(hubSources)
+    .set({ etag: null, lastModified: null, nextFetchAt: app.now() })
+    .where(and(eq(hubSources.hubId, hubId), isNull(hubSources.stoppedAt)))
+    .run();
+}
+
+/** How many sources of each hub need the teacher's attention (flagged or stopped). */
+export function attentionCounts(app: AppContext, hubIds: string[]): Map<string, number> {
+  if (hubIds.length === 0) return new Map();
+  const rows = app.db
+    .select({ hubId: hubSources.hubId, n: sql<number>`count(*)` })
+    .from(hubSources)
+    .where(and(inArray(hubSources.hubId, hubIds), or(sql`${hubSources.flaggedAt} is not null`, sql`${hubSources.stoppedAt} is not null`)))
+    .groupBy(hubSources.hubId)
+    .all();
+  return new Map(rows.map((r) => [r.hubId, r.n]));
+}

@@ -1,0 +1,44 @@
+/**
+ * The hub's files: RSS and JSON Feed (public hubs only: a feed reader has no session, and a members-only hub's
+ * river is not for it) and the OPML of its sources. Each answers 304 when the reader's copy is current; the ETag
+ * is a hash of the bytes, so it is exactly as fresh as the live river (which changes on any member's save).
+ */
+import type { APIContext } from 'astro';
+import { notFound } from '../../core/errors.ts';
+import { JSON_FEED_CONTENT_TYPE, toJsonFeed } from '../../core/feeds/jsonFeed.ts';
+import { RSS_CONTENT_TYPE, toRss } from '../../core/feeds/rss.ts';
+import { exportHubOpml } from './opml.ts';
+import { cacheHeaders, conditional, makeEtag, type Validators } from '../http/caching.ts';
+import { readHub } from './access.ts';
+import { buildHubFeed } from './feed.ts';
+
+function respond(context: APIContext, body: string, contentType: string, validators: Validators, personal: boolean): Response {
+  const audience = { personal };
+  const notModified = conditional(context.request, validators, audience);
+  if (notModified) return notModified;
+  return new Response(context.request.method === 'HEAD' ? null : body, {
+    status: 200,
+    headers: { 'content-type': contentType, 'access-control-allow-origin': '*', ...cacheHeaders(validators, audience) },
+  });
+}
+
+/** `/hubs/<slug>/feed.xml|json`. */
+export function hubFeedResponse(context: APIContext, kind: 'rss' | 'json'): Response {
+  const { app } = context.locals;
+  // Feeds are the same for everyone, so they are read as the public reads them.
+  const access = readHub(app, null, context.params.slug ?? '');
+  if (access.hub.visibility !== 'public') throw notFound('That hub');
+  const feed = buildHubFeed(app, access.hub);
+  const body = kind === 'rss' ? toRss(feed) : toJsonFeed(feed);
+  const validators = { etag: makeEtag(['hub-feed/1', body]), lastModified: feed.updated };
+  return respond(context, body, kind === 'rss' ? RSS_CONTENT_TYPE : JSON_FEED_CONTENT_TYPE, validators, context.locals.user !== null);
+}
+
+/** `/hubs/<slug>/members.opml`: every source for the hub's members and teachers; for others, what the river shows them. */
+export function hubOpmlResponse(context: APIContext): Response {
+  const { app, user } = context.locals;
+  const access = readHub(app, user, context.params.slug ?? '');
+  const body = exportHubOpml(app, { hub: access.hub, fullMembership: access.role !== null || access.canManage });
+  const validators = { etag: makeEtag(['hub-opml/1', body]) };
+  return respond(context, body, 'text/x-opml; charset=utf-8', validators, user !== null);
+}

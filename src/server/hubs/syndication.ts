@@ -1,0 +1,65 @@
+/**
+ * The hubs a piece of work is in, for its page's "Also published on" list (u-syndication). Read live, like the
+ * river, so it can never disagree with it: a re-tag, a new hub tag, a hide or a student leaving a hub shows at
+ * once, and there are no rows to keep in step. Each viewer sees only hubs whose river shows them the piece: a
+ * members-only hub is named to its members only.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import { foldTag, foldedSet } from '../../core/hubs/matching.ts';
+import { joinUrl } from '../../core/urls.ts';
+import type { Viewer } from '../../core/visibility.ts';
+import type { AppContext } from '../context.ts';
+import { hubHides, hubMembers, hubs, type Artifact } from '../db/schema.ts';
+
+/** Where a hub's river lives, absolute (hub links leave a static export for the live instance). */
+export function hubUrl(app: AppContext, slug: string): string {
+  return joinUrl(app.config.siteUrl, `/hubs/${slug}/`);
+}
+
+/** The hubs whose river shows `artifact` to `viewer` (null: the public), as syndication links. Three queries. */
+export function artifactHubSyndications(
+  app: AppContext,
+  viewer: Viewer | null,
+  artifact: Pick<Artifact, 'id' | 'ownerId' | 'visibility' | 'tags'>,
+): { url: string; name: string }[] {
+  if (artifact.visibility !== 'public' && artifact.visibility !== 'members') return [];
+  const candidates = app.db
+    .select({ id: hubs.id, slug: hubs.slug, title: hubs.title, tags: hubs.tags, visibility: hubs.visibility })
+    .from(hubMembers)
+    .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
+    .where(eq(hubMembers.userId, artifact.ownerId))
+    .orderBy(hubs.title)
+    .all();
+  const own = new Set(artifact.tags.map(foldTag));
+  const matching = candidates.filter((hub) => {
+    const tags = foldedSet(hub.tags);
+    if (![...own].some((t) => tags.has(t))) return false;
+    // A public hub shows public work only; a members-only hub shows members work too, to its members.
+    return hub.visibility === 'public' ? artifact.visibility === 'public' : true;
+  });
+  if (matching.length === 0) return [];
+  const ids = matching.map((h) => h.id);
+  const hidden = new Set(
+    app.db
+      .select({ hubId: hubHides.hubId })
+      .from(hubHides)
+      .where(and(eq(hubHides.artifactId, artifact.id), inArray(hubHides.hubId, ids)))
+      .all()
+      .map((r) => r.hubId),
+  );
+  const membersHubs = matching.filter((h) => h.visibility === 'members').map((h) => h.id);
+  const viewerHubs =
+    viewer && membersHubs.length
+      ? new Set(
+          app.db
+            .select({ hubId: hubMembers.hubId })
+            .from(hubMembers)
+            .where(and(eq(hubMembers.userId, viewer.id), inArray(hubMembers.hubId, membersHubs)))
+            .all()
+            .map((r) => r.hubId),
+        )
+      : new Set<string>();
+  return matching
+    .filter((hub) => !hidden.has(hub.id) && (hub.visibility === 'public' || viewerHubs.has(hub.id)))
+    .map((hub) => ({ url: hubUrl(app, hub.slug), name: hub.title }));
+}
