@@ -15,6 +15,9 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   import: () => import('./cli/import.ts'),
   site: () => import('./cli/site.ts'),
   publish: () => import('./cli/publish.ts'),
+  export: () => import('./cli/export.ts'),
+  build: () => import('./cli/archive-build.ts'),
+  'user delete': () => import('./cli/user-delete.ts'),
   'hub create': () => import('./cli/hub-create.ts'),
   'hub source': () => import('./cli/hub-source.ts'),
   'hub opml': () => import('./cli/hub-opml.ts'),
@@ -33,10 +36,13 @@ Commands:
   user list             list accounts
   user disable          disable an account and end its sessions
   user password         set a new password for an account (forgotten passwords)
+  user delete           delete an account and everything of it, for good (export it first)
   joincode create       create a join code for sign-up
-  import                import an archive folder into an account
+  import                import an archive (zip or folder) into an account
   site                  export a student's public site as static files (folder or zip)
   publish               publish a student's public site to their GitHub Pages
+  export                export everything of an account as one archive (zip or folder)
+  build                 build the static site from an archive, with no server and no database
   hub create            create a course hub (its hashtags bring members' work in)
   hub source add|list   add an external feed to a hub (a feed or a blog page); list feeds and their health
   hub opml import|export  a hub's feeds from or to OPML

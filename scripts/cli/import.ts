@@ -1,10 +1,14 @@
 import { importArchiveFolder, type ImportProgress, type ImportReport } from '../../src/commands/archiveImporter.ts';
+import { importArchiveZip } from '../../src/commands/archiveZipImporter.ts';
+import fs from 'node:fs';
+import path from 'node:path';
 import { PotluckError } from '../../src/core/errors.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { createAppContext } from '../../src/server/context.ts';
 import { UsageError, parseOptions, println, progressReporter, type CliCommand } from './io.ts';
 
 const stepNames: Record<ImportProgress['step'], string> = {
+  unpack: 'Checking and unpacking the zip',
   check: 'Checking the archive',
   media: 'Storing pictures and files',
   save: 'Saving artifacts and showcases',
@@ -16,6 +20,10 @@ function summary(report: ImportReport): string[] {
   const lines = [
     `${verb} into @${report.user.handle}${report.user.created ? ` (${report.dryRun ? 'would be ' : ''}a new account)` : ''}:`,
     `  artifacts:  ${a.created} new, ${a.updated} updated, ${a.unchanged} unchanged`,
+    // Only archives with a history (revisions/) have something to say here.
+    ...(report.revisions.added + report.revisions.alreadyHere > 0
+      ? [`  revisions:  ${report.revisions.added} added to the history, ${report.revisions.alreadyHere} already here`]
+      : []),
     `  media:      ${report.media.stored} stored, ${report.media.reused} already here`,
     `  showcases:  ${report.showcases}`,
   ];
@@ -28,11 +36,12 @@ function summary(report: ImportReport): string[] {
 }
 
 const command: CliCommand = {
-  summary: 'import an archive folder into an account',
-  help: `Usage: potluck import FOLDER --handle HANDLE [--dry-run] [--json]
+  summary: 'import an archive (zip or folder) into an account',
+  help: `Usage: potluck import ARCHIVE.zip|FOLDER --handle HANDLE [--dry-run] [--json]
 
-Imports a potluck-archive/1 folder (the one holding potluck.json, artifacts/ and collections/) into the
-account HANDLE, in the database in POTLUCK_DATA (default ./data).
+Imports a potluck-archive/1 archive into the account HANDLE, in the database in POTLUCK_DATA (default
+./data): the zip that "potluck export" (or "Export everything") made, or a folder holding potluck.json,
+artifacts/ and collections/ (and revisions/, media/ when the archive has them).
 
   --handle    the account to import into. If it does not exist it is created as a student from the
               archive's profile, without a password: nobody can sign in to it until one is
@@ -41,21 +50,21 @@ account HANDLE, in the database in POTLUCK_DATA (default ./data).
   --json      print the report (or the problems) as JSON
 
 Artifacts are matched by the id in their frontmatter: importing the same folder twice changes nothing the
-second time. The whole archive is checked first; if anything is wrong, every problem is listed and nothing
-is imported (exit code 1). Zip archives are not supported yet: unzip first and pass the folder.`,
+second time, and a revision already in the history is not added again. The whole archive is checked first;
+if anything is wrong, every problem is listed and nothing is imported (exit code 1). A zip is checked entry
+by entry before anything is unpacked: names that leave the folder, links, duplicate names, more than
+20,000 entries, more than 2 GB unpacked or a "zip bomb" compression ratio are refused.`,
   async run(args, io) {
     const { values, positionals } = parseOptions(
       args,
       { handle: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
       true,
     );
-    if (positionals.length === 0) throw new UsageError('give the archive FOLDER to import.');
-    if (positionals.length > 1) throw new UsageError(`give one FOLDER (got ${positionals.length}: ${positionals.join(' ')}).`);
+    if (positionals.length === 0) throw new UsageError('give the ARCHIVE to import (a .zip file or a folder).');
+    if (positionals.length > 1) throw new UsageError(`give one ARCHIVE (got ${positionals.length}: ${positionals.join(' ')}).`);
     if (!values.handle) throw new UsageError('missing --handle (the account to import into).');
-    const folder = positionals[0];
-    if (folder.toLowerCase().endsWith('.zip')) {
-      throw new PotluckError('BAD_ARCHIVE', 'zip archives are not supported yet; unzip it and pass the folder.');
-    }
+    const source = path.resolve(io.cwd, positionals[0]);
+    const isZip = fs.statSync(source, { throwIfNoEntry: false })?.isFile() ?? source.toLowerCase().endsWith('.zip');
     const json = Boolean(values.json);
     const stream = (json ? io.stderr : io.stdout) as NodeJS.WritableStream & { isTTY?: boolean };
     const progress = progressReporter(stream);
@@ -71,12 +80,10 @@ is imported (exit code 1). Zip archives are not supported yet: unzip first and p
 
     const app = createAppContext(loadConfig(io.env, io.cwd), { migrate: true });
     try {
-      const result = await importArchiveFolder(app, {
-        dir: folder,
-        handle: values.handle,
-        dryRun: Boolean(values['dry-run']),
-        onProgress: report,
-      });
+      const options = { handle: values.handle, dryRun: Boolean(values['dry-run']), onProgress: report };
+      const result = isZip
+        ? await importArchiveZip(app, { zip: source, ...options })
+        : await importArchiveFolder(app, { dir: source, ...options });
       progress.done();
       if (json) println(io.stdout, JSON.stringify(result, null, 2));
       else for (const line of summary(result)) println(io.stdout, line);

@@ -12,17 +12,27 @@
  *
  * Artifacts are matched by their `id`: an existing one is updated through saveArtifact, which stores no new
  * revision when nothing changed; a new one is created with the archive's id, so it survives the next round trip.
+ *
+ * History (revisions/<folder>/<n>.md) is merged into the artifact's revisions keeping numbers, dates and notes: a
+ * revision already there (same number and time, or same time and content) is skipped, so importing twice adds
+ * nothing; one whose number is taken by a different revision (the two copies were edited apart) is added after the
+ * last one, so nothing is lost.
+ * Pictures as Potluck stores them (no metadata, nothing after their end, within the limits) are kept byte for byte,
+ * with the archive's ready-made sizes when they check out (server/archive/keptPicture.ts), so export -> import ->
+ * export gives the same bytes; every other file goes through the normal upload pipeline. media.json restores each
+ * file's name, description and date.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import { handleSchema } from '../core/accounts.ts';
-import { readArchive, textFilesOf, type ArchiveArtifact, type ArchiveContents } from '../core/archive/reader.ts';
+import { readArchive, textFilesOf, type ArchiveArtifact, type ArchiveContents, type ArchiveRevision } from '../core/archive/reader.ts';
 import { replaceFileReferences } from '../core/archive/references.ts';
 import { PotluckError, type FieldIssue } from '../core/errors.ts';
 import type { AppContext } from '../server/context.ts';
-import { artifacts, media, showcaseItems, showcases, syndications, users, type Media, type User } from '../server/db/schema.ts';
+import { artifacts, media, revisions, showcaseItems, showcases, syndications, users, type Artifact, type Media, type User } from '../server/db/schema.ts';
+import { storeKeptPicture, type OfferedVariant } from '../server/archive/keptPicture.ts';
 import { processImage } from '../server/media/images.ts';
 import { ATTACHMENT_TYPES, IMAGE_TYPES, MAX_ALT_CHARS, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../server/media/limits.ts';
 import { sniff } from '../server/media/sniff.ts';
@@ -31,13 +41,13 @@ import { getPolicy } from '../server/policy.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { storeArtifact } from './artifactSaver.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
-import { deleteMedia, uploadMedia } from './mediaUploader.ts';
+import { deleteMedia, sanitizeFilename, uploadMedia } from './mediaUploader.ts';
 import { storeShowcase } from './showcaseSaver.ts';
 import { createUser, insertUser, prepareNewUser } from './userCreator.ts';
 
 /** A step of a long import, for progress lines. */
 export interface ImportProgress {
-  step: 'check' | 'media' | 'save';
+  step: 'unpack' | 'check' | 'media' | 'save';
   done: number;
   total: number;
   /** The file or artifact being worked on. */
@@ -51,12 +61,21 @@ export interface ImportArchiveProps {
   handle: string;
   /** Check everything and report what would happen, writing nothing. */
   dryRun?: boolean;
+  /** What to call the archive in messages ("maya.zip"), when `dir` is a temporary folder it was unpacked into. */
+  label?: string;
+  /**
+   * `dir` is a temporary copy that is deleted afterwards (an unpacked zip): pictures kept as they are may be moved
+   * out of it into storage instead of copied. Never set for a folder a person gave.
+   */
+  consumeFiles?: boolean;
   onProgress?: (progress: ImportProgress) => void;
 }
 
 export interface ImportReport {
   user: { handle: string; created: boolean };
   artifacts: { created: number; updated: number; unchanged: number };
+  /** Revisions from revisions/: added to the history, or already there. */
+  revisions: { added: number; alreadyHere: number };
   media: { stored: number; reused: number };
   showcases: number;
   warnings: string[];
@@ -77,7 +96,7 @@ function badArchive(issues: FieldIssue[], dir: string): PotluckError {
   const count = issues.length === 1 ? 'a problem' : `${issues.length} problems`;
   return new PotluckError(
     'BAD_ARCHIVE',
-    `The archive in ${dir} has ${count}; nothing was imported. Fix ${issues.length === 1 ? 'it' : 'them'} and import again:\n${lines.join('\n')}`,
+    `The archive ${dir} has ${count}; nothing was imported. Fix ${issues.length === 1 ? 'it' : 'them'} and import again:\n${lines.join('\n')}`,
     { issues },
   );
 }
@@ -99,12 +118,12 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   issues.push(...contents.issues);
   const warnings = [...contents.warnings];
   checkMediaFiles(contents, listing, issues);
-  if (!handle.success) throw badArchive(issues, props.dir);
+  if (!handle.success) throw badArchive(issues, props.label ?? props.dir);
 
   const existingUser = app.db.select().from(users).where(eq(users.handle, handle.data)).get();
   const ids = assignIds(app, contents, handle.data, existingUser, warnings);
   const showcaseItemsBySlug = resolveShowcaseItems(app, contents, ids, existingUser, issues);
-  if (issues.length > 0 || !contents.manifest) throw badArchive(issues, props.dir);
+  if (issues.length > 0 || !contents.manifest) throw badArchive(issues, props.label ?? props.dir);
   progress({ step: 'check', done: 1, total: 1 });
 
   const manifest = contents.manifest;
@@ -145,10 +164,10 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   let mediaIds: Map<string, string>;
   let reused = 0;
   try {
-    const result = await storeMedia(app, { root, contents, owner: user, stored, progress });
+    const result = await storeMedia(app, { root, contents, owner: user, stored, progress, consumeFiles: props.consumeFiles === true });
     mediaIds = result.ids;
     reused = result.reused;
-    if (result.issues.length) throw badArchive(result.issues, props.dir);
+    if (result.issues.length) throw badArchive(result.issues, props.label ?? props.dir);
   } catch (error) {
     await cleanUp();
     throw error;
@@ -163,6 +182,7 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
     return {
       user: { handle: owner.handle, created: createdUser },
       artifacts: counts.artifacts,
+      revisions: counts.revisions,
       media: { stored: stored.length, reused },
       showcases: counts.showcases,
       warnings,
@@ -183,7 +203,7 @@ async function checkRoot(root: string): Promise<void> {
     throw new PotluckError('BAD_ARCHIVE', `There is no folder at ${root}. Pass the folder that holds potluck.json.`);
   }
   if (stat.isFile() && root.toLowerCase().endsWith('.zip')) {
-    throw new PotluckError('BAD_ARCHIVE', 'zip archives are not supported yet; unzip it and pass the folder.');
+    throw new PotluckError('BAD_ARCHIVE', `${root} is a zip file; import it with "potluck import ${path.basename(root)} --handle HANDLE" or the Import page, which check and unpack it safely.`);
   }
   if (!stat.isDirectory()) {
     throw new PotluckError('BAD_ARCHIVE', `${root} is a file, not a folder. Pass the folder that holds potluck.json.`);
@@ -227,7 +247,7 @@ async function listArchive(root: string, issues: FieldIssue[]): Promise<Map<stri
     const names = await fs.readdir(full);
     for (const name of names.sort()) await visit(`${rel}/${name}`, depth + 1);
   };
-  for (const top of ['potluck.json', 'artifacts', 'collections']) await visit(top, 0);
+  for (const top of ['potluck.json', 'media.json', 'artifacts', 'collections', 'revisions', 'media']) await visit(top, 0);
   if (tooMany) issues.push({ field: 'artifacts', message: `the archive has more than ${MAX_FILES.toLocaleString('en')} files; split it into several archives.` });
   return files;
 }
@@ -252,7 +272,7 @@ async function readTexts(root: string, listing: Map<string, number>, issues: Fie
 
 /** Early, cheap refusals of files uploadMedia would refuse later (by extension and size). */
 function checkMediaFiles(contents: ArchiveContents, listing: Map<string, number>, issues: FieldIssue[]): void {
-  for (const artifact of contents.artifacts) {
+  for (const artifact of [...contents.artifacts, { files: contents.library }]) {
     for (const f of artifact.files) {
       const name = f.path.slice(f.path.lastIndexOf('/') + 1);
       const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
@@ -378,7 +398,7 @@ function publicPolicy(
 /** Files to store, once each: the same bytes under two names or in two artifacts are one media item. */
 function plannedFiles(contents: ArchiveContents): { path: string; alt: string }[] {
   const seen = new Map<string, { path: string; alt: string }>();
-  for (const a of contents.artifacts) {
+  for (const a of [...contents.artifacts, { files: contents.library }]) {
     for (const f of a.files) {
       const prior = seen.get(f.path);
       if (!prior) seen.set(f.path, { path: f.path, alt: f.alt });
@@ -393,25 +413,30 @@ function sha256(bytes: Uint8Array): string {
 }
 
 /**
- * Finds an existing media row of the owner for these bytes: the same SHA-256 (attachments, and pictures exported
- * by Potluck, whose stored original is what the archive holds), or else the SHA-256 that storing the picture
- * would produce (pictures are re-encoded on upload, deterministically).
+ * Finds an existing media row of the owner for these bytes: the same SHA-256 as a stored file (attachments, and
+ * pictures exported by Potluck, whose stored original is what the archive holds) or as an upload before it was
+ * stripped (`source_sha256`), or, for pictures stored before that column existed, the SHA-256 that storing the
+ * picture would produce (pictures are re-encoded on upload, deterministically).
  */
-async function findExisting(app: AppContext, ownerId: string, bytes: Uint8Array, known: Map<string, string>): Promise<string | undefined> {
-  const direct = sha256(bytes);
+async function findExisting(app: AppContext, ownerId: string, bytes: Uint8Array, known: Map<string, string>, hash?: string): Promise<string | undefined> {
+  const direct = hash ?? sha256(bytes);
   const lookup = (hash: string) =>
     known.get(hash) ??
-    app.db.select({ id: media.id }).from(media).where(and(eq(media.ownerId, ownerId), eq(media.sha256, hash))).get()?.id;
+    app.db
+      .select({ id: media.id })
+      .from(media)
+      .where(and(eq(media.ownerId, ownerId), or(eq(media.sha256, hash), eq(media.sourceSha256, hash))))
+      .get()?.id;
   const hit = lookup(direct);
   if (hit) return hit;
   const sniffed = sniff(bytes);
   if (sniffed.kind !== 'image') return undefined;
-  const hasImages = app.db
+  const legacyImages = app.db
     .select({ id: media.id })
     .from(media)
-    .where(and(eq(media.ownerId, ownerId), eq(media.kind, 'image')))
+    .where(and(eq(media.ownerId, ownerId), eq(media.kind, 'image'), isNull(media.sourceSha256)))
     .get();
-  if (!hasImages) return undefined;
+  if (!legacyImages) return undefined;
   try {
     const processed = await processImage(bytes, sniffed.mime);
     return lookup(sha256(processed.original));
@@ -420,41 +445,102 @@ async function findExisting(app: AppContext, ownerId: string, bytes: Uint8Array,
   }
 }
 
+/** The ready-made sizes media.json lists for a picture, read from variants/<sha256>/ (undefined if any is missing). */
+async function offeredVariants(root: string, hash: string, listed: { file: string; width: number; height: number }[]): Promise<OfferedVariant[] | undefined> {
+  if (listed.length === 0) return undefined;
+  const out: OfferedVariant[] = [];
+  for (const v of listed) {
+    const full = path.join(root, 'variants', hash, v.file);
+    const stat = await fs.lstat(full).catch(() => undefined);
+    if (!stat?.isFile() || stat.size > MAX_IMAGE_BYTES) return undefined;
+    out.push({ ...v, data: await fs.readFile(full), path: full });
+  }
+  return out;
+}
+
+/** Pictures checked and stored at once: one decodes while another is read or written. */
+const MEDIA_CONCURRENCY = 2;
+
 async function storeMedia(
   app: AppContext,
-  props: { root: string; contents: ArchiveContents; owner: User; stored: Media[]; progress: (p: ImportProgress) => void },
+  props: { root: string; contents: ArchiveContents; owner: User; stored: Media[]; progress: (p: ImportProgress) => void; consumeFiles: boolean },
 ): Promise<{ ids: Map<string, string>; reused: number; issues: FieldIssue[] }> {
   const files = plannedFiles(props.contents);
   const ids = new Map<string, string>();
   const byHash = new Map<string, string>();
+  // The same bytes under two names are stored once, also when both are being worked on at the same time.
+  const pending = new Map<string, Promise<string | undefined>>();
+  const listed = new Map((props.contents.mediaList?.items ?? []).map((item) => [item.sha256, item]));
   const issues: FieldIssue[] = [];
   let reused = 0;
-  for (const [i, f] of files.entries()) {
-    props.progress({ step: 'media', done: i, total: files.length, item: f.path });
-    const bytes = await fs.readFile(path.join(props.root, ...f.path.split('/')));
-    const hash = sha256(bytes);
-    const existing = await findExisting(app, props.owner.id, bytes, byHash);
+  let done = 0;
+  let next = 0;
+
+  const storeOne = async (f: { path: string; alt: string }, bytes: Buffer, hash: string): Promise<string | undefined> => {
+    const existing = await findExisting(app, props.owner.id, bytes, byHash, hash);
     if (existing) {
-      ids.set(f.path, existing);
-      byHash.set(hash, existing);
       if (!props.stored.some((m) => m.id === existing)) reused++;
-      continue;
+      return existing;
     }
+    const meta = listed.get(hash);
+    const archiveName = f.path.slice(f.path.lastIndexOf('/') + 1);
+    const alt = (meta?.alt || f.alt).slice(0, MAX_ALT_CHARS);
     try {
-      const row = await uploadMedia(app, {
+      let row = await storeKeptPicture(app, {
         ownerId: props.owner.id,
-        file: { name: f.path.slice(f.path.lastIndexOf('/') + 1), bytes },
-        alt: f.alt.slice(0, MAX_ALT_CHARS),
+        filename: sanitizeFilename(meta?.filename ?? archiveName),
+        bytes,
+        sha256: hash,
+        alt: alt.replace(/\s+/g, ' ').trim(),
+        createdAt: meta?.createdAt,
+        offeredVariants: meta ? () => offeredVariants(props.root, hash, meta.variants) : undefined,
+        // A temporary copy of the archive (an unpacked zip) gives its files up instead of having them copied.
+        moveFrom: props.consumeFiles ? path.join(props.root, ...f.path.split('/')) : undefined,
       });
+      if (!row) {
+        row = await uploadMedia(app, { ownerId: props.owner.id, file: { name: archiveName, bytes }, alt });
+        if (meta) {
+          // The name the student gave the file and when they uploaded it, as media.json remembers them.
+          const ext = /\.([a-z0-9]+)$/.exec(row.filename)?.[1];
+          row = app.db
+            .update(media)
+            .set({ filename: sanitizeFilename(meta.filename, ext), createdAt: meta.createdAt ?? row.createdAt })
+            .where(eq(media.id, row.id))
+            .returning()
+            .get();
+        }
+      }
       props.stored.push(row);
-      ids.set(f.path, row.id);
       byHash.set(hash, row.id);
+      return row.id;
     } catch (error) {
       if (!(error instanceof PotluckError)) throw error;
       issues.push({ field: f.path, message: error.message });
+      return undefined;
     }
-  }
-  props.progress({ step: 'media', done: files.length, total: files.length });
+  };
+
+  const worker = async () => {
+    while (next < files.length) {
+      const f = files[next++];
+      const bytes = await fs.readFile(path.join(props.root, ...f.path.split('/')));
+      const hash = sha256(bytes);
+      let job = pending.get(hash);
+      if (job) {
+        const id = await job;
+        if (id) ids.set(f.path, id);
+      } else {
+        job = storeOne(f, bytes, hash);
+        pending.set(hash, job);
+        const id = await job;
+        if (id) ids.set(f.path, id);
+      }
+      props.progress({ step: 'media', done: ++done, total: files.length, item: f.path });
+    }
+  };
+  props.progress({ step: 'media', done: 0, total: files.length });
+  await Promise.all(Array.from({ length: Math.min(MEDIA_CONCURRENCY, files.length) }, worker));
+  issues.sort((a, b) => (a.field < b.field ? -1 : 1));
   return { ids, reused, issues };
 }
 
@@ -479,9 +565,15 @@ function writeAll(app: AppContext, props: WriteProps) {
   if (owner.links.length === 0 && manifest.profile.links.length) patch.links = manifest.profile.links;
   if (!owner.siteTitle) patch.siteTitle = manifest.site.title;
   if (!owner.siteLicense && manifest.site.license) patch.siteLicense = manifest.site.license;
+  if (!owner.canonicalBaseUrl && manifest.site.baseUrl) patch.canonicalBaseUrl = manifest.site.baseUrl;
+  // Asking search engines to stay away is kept when the work moves; never switched off by an import.
+  if (!owner.noindex && manifest.site.noindex) patch.noindex = true;
+  const avatar = contents.avatar ? props.mediaIds.get(contents.avatar) : undefined;
+  if (!owner.avatarMediaId && avatar) patch.avatarMediaId = avatar;
   if (Object.keys(patch).length) app.db.update(users).set(patch).where(eq(users.id, owner.id)).run();
 
   const counts = { created: 0, updated: 0, unchanged: 0 };
+  const history = { added: 0, alreadyHere: 0 };
   // Existing artifacts first, so that a renamed folder frees its old address before a new artifact asks for it.
   const existingIds = new Set(
     app.db.select({ id: artifacts.id }).from(artifacts).where(eq(artifacts.ownerId, owner.id)).all().map((r) => r.id),
@@ -512,12 +604,17 @@ function writeAll(app: AppContext, props: WriteProps) {
           tags: fm.tags,
           date: fm.date,
           coverMediaId: a.cover ? (props.mediaIds.get(a.cover) ?? null) : null,
-          linkUrl: fm.kind === 'link' ? (fm.link ?? null) : null,
+          linkUrl: fm.link ?? null,
           canonical: fm.canonical ?? null,
           slug: a.slug,
         },
       }),
     );
+    if (a.revisions.length) {
+      const merged = mergeHistory(app, result, a.revisions, props.mediaIds);
+      history.added += merged.added;
+      history.alreadyHere += merged.alreadyHere;
+    }
     if (result.created) counts.created++;
     else if (result.revision) counts.updated++;
     else counts.unchanged++;
@@ -574,7 +671,105 @@ function writeAll(app: AppContext, props: WriteProps) {
   props.progress({ step: 'save', done: ordered.length + contents.collections.length, total: ordered.length + contents.collections.length });
   // The profile and syndication links changed without going through a saver: cached public pages are stale.
   bumpContentVersion(app, owner.id);
-  return { artifacts: counts, showcases: showcaseCount };
+  return { artifacts: counts, revisions: history, showcases: showcaseCount };
+}
+
+/** The fields a revision snapshots, as one comparable string (the artifact saver's notion of "the same"). */
+function snapshotKey(
+  r: Pick<Artifact, 'title' | 'summary' | 'tags' | 'coverMediaId' | 'linkUrl' | 'date' | 'body'> & { kind: string; visibility: string; format: string },
+): string {
+  return JSON.stringify([r.title, r.summary, r.kind, r.visibility, r.format, r.tags, r.coverMediaId, r.linkUrl, r.date.getTime(), r.body]);
+}
+
+/**
+ * Merges the archive's history into the artifact's revisions (see the file comment). The revision the save just
+ * recorded for the import is replaced by the archive's own history; one "Imported" revision is added only when the
+ * artifact as imported is not already the latest revision.
+ */
+function mergeHistory(
+  app: AppContext,
+  result: ReturnType<typeof storeArtifact>,
+  archived: ArchiveRevision[],
+  mediaIds: Map<string, string>,
+): { added: number; alreadyHere: number } {
+  const artifact = result.artifact;
+  if (result.revision) app.db.delete(revisions).where(eq(revisions.id, result.revision.id)).run();
+  const current = app.db.select().from(revisions).where(eq(revisions.artifactId, artifact.id)).all();
+  // A revision is the same one when its number and time (to the millisecond) match: how the archive spells its
+  // file references (`/media/ID/` becomes `media:ID`) does not make it another. One that was added after the
+  // others (its number was taken) is recognised by its time and content.
+  const known = new Set(current.flatMap((r) => [`#${r.number}@${r.createdAt.getTime()}`, `${r.createdAt.getTime()}|${snapshotKey(r)}`]));
+  const numbers = new Set(current.map((r) => r.number));
+  let highest = Math.max(0, ...numbers);
+  let added = 0;
+  let alreadyHere = 0;
+  for (const r of archived) {
+    const fm = r.frontmatter;
+    const row = {
+      title: fm.title,
+      summary: fm.summary,
+      kind: fm.kind,
+      visibility: fm.visibility,
+      format: fm.format,
+      tags: fm.tags,
+      coverMediaId: r.cover ? (mediaIds.get(r.cover) ?? null) : null,
+      linkUrl: fm.link ?? null,
+      date: fm.date,
+      body: replaceFileReferences(r.body, r.references, (ref) => {
+        const id = mediaIds.get(ref.path);
+        return id ? `media:${id}${ref.fragment}` : undefined;
+      }),
+    };
+    const key = `${fm.createdAt.getTime()}|${snapshotKey(row)}`;
+    if (known.has(key) || known.has(`#${fm.number}@${fm.createdAt.getTime()}`)) {
+      alreadyHere++;
+      continue;
+    }
+    // A number already taken by a different revision: both copies were edited apart. Keep both, this one last.
+    const number = numbers.has(fm.number) ? highest + 1 : fm.number;
+    const note = number === fm.number ? fm.note : `${fm.note ? `${fm.note}; ` : ''}revision ${fm.number} of an imported copy`;
+    app.db.insert(revisions).values({ id: app.newId(), artifactId: artifact.id, number, note, createdAt: fm.createdAt, ...row }).run();
+    known.add(key);
+    numbers.add(number);
+    highest = Math.max(highest, number);
+    added++;
+  }
+  const latest = app.db
+    .select()
+    .from(revisions)
+    .where(eq(revisions.artifactId, artifact.id))
+    .all()
+    .sort((x, y) => y.number - x.number)[0];
+  if (!latest || snapshotKey(latest) !== snapshotKey(artifact)) {
+    highest += 1;
+    app.db
+      .insert(revisions)
+      .values({
+        id: app.newId(),
+        artifactId: artifact.id,
+        number: highest,
+        title: artifact.title,
+        summary: artifact.summary,
+        kind: artifact.kind,
+        visibility: artifact.visibility,
+        format: artifact.format,
+        tags: artifact.tags,
+        coverMediaId: artifact.coverMediaId,
+        linkUrl: artifact.linkUrl,
+        date: artifact.date,
+        body: artifact.body,
+        note: 'Imported from an archive',
+        createdAt: app.now(),
+      })
+      .run();
+  }
+  const first = Math.min(...archived.map((r) => r.frontmatter.createdAt.getTime()));
+  app.db
+    .update(artifacts)
+    .set({ revision: highest, ...(result.created ? { createdAt: new Date(Math.min(first, artifact.createdAt.getTime())) } : {}) })
+    .where(eq(artifacts.id, artifact.id))
+    .run();
+  return { added, alreadyHere };
 }
 
 /** Runs a save; a refusal names the archive file it came from, so the student knows where to look. */
@@ -656,6 +851,7 @@ async function dryRun(
       report = {
         user: { handle: owner.handle, created: !props.existingUser },
         artifacts: counts.artifacts,
+        revisions: counts.revisions,
         media: { stored: planned.filter((p) => !p.existing).length, reused: planned.filter((p) => p.existing).length },
         showcases: counts.showcases,
         warnings: props.warnings,

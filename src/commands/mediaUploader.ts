@@ -160,6 +160,8 @@ export async function uploadMedia(app: AppContext, props: UploadMediaProps): Pro
         mime: image.mime,
         bytes: image.original.byteLength,
         sha256: createHash('sha256').update(image.original).digest('hex'),
+        // What was uploaded, before stripping: how an import recognises the same picture arriving again.
+        sourceSha256: createHash('sha256').update(bytes).digest('hex'),
         width: image.width,
         height: image.height,
         alt,
@@ -179,6 +181,7 @@ export async function uploadMedia(app: AppContext, props: UploadMediaProps): Pro
         mime,
         bytes: bytes.byteLength,
         sha256: createHash('sha256').update(bytes).digest('hex'),
+        sourceSha256: createHash('sha256').update(bytes).digest('hex'),
         width: null,
         height: null,
         alt,

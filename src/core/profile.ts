@@ -47,10 +47,11 @@ export const profileInputSchema = z.object({
     .default([]),
   /** One of the student's own pictures, or null for none. */
   avatarMediaId: z.string().min(1).nullable().default(null),
-  siteTitle: profileFields.siteTitle.default(''),
-  siteLicense: profileFields.siteLicense.default(''),
+  siteTitle: profileFields.siteTitle.prefault(''),
+  siteLicense: profileFields.siteLicense.prefault(''),
   noindex: z.boolean().default(false),
-  canonicalBaseUrl: profileFields.canonicalBaseUrl.default(''),
+  // prefault, not default: zod 4 returns a default as it is, and '' must become null through the transform.
+  canonicalBaseUrl: profileFields.canonicalBaseUrl.prefault(''),
 });
 export type ProfileInput = z.input<typeof profileInputSchema>;
 export type ValidProfileInput = z.output<typeof profileInputSchema>;

@@ -19,7 +19,13 @@ export interface Frontmatter {
 
 /** The order keys are written in (DESIGN.md "The archive format"); keys not listed follow, alphabetically. */
 export const frontmatterKeyOrder: readonly string[] = [
+  // revisions/<folder>/<n>.md: which save of the artifact this is, and when and why it was made.
+  'number',
+  'createdAt',
+  'note',
   'id',
+  // Only when the folder name differs from the address (a slug Windows cannot use as a folder name).
+  'slug',
   'title',
   'date',
   'updated',

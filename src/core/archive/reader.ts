@@ -1,8 +1,10 @@
 /**
  * Reads a `potluck-archive/1` archive from a listing of its files and the text of the files it owns, and checks
  * everything that can be checked without a database: the manifest, every frontmatter, every body, every file a
- * body or cover refers to. Pure, so that a folder, a zip or a test can feed it the same way. Every problem is
- * collected, never just the first, because a student fixing an archive by hand should see the whole list.
+ * body or cover refers to; and what an export adds that import reads too: the history in revisions/, media.json,
+ * the media library in media/ and the profile picture. Pure, so that a folder, a zip or a test can feed it the same
+ * way. Every problem is collected, never just the first, because a student fixing an archive by hand should see the
+ * whole list.
  */
 import { MAX_BODY_CHARS, artifactInputSchema } from '../artifacts.ts';
 import { PotluckError, type FieldIssue } from '../errors.ts';
@@ -11,13 +13,19 @@ import { showcaseInputSchema } from '../showcases.ts';
 import { parseFrontmatter } from './frontmatter.ts';
 import { checkRelativePath, findFileReferences, type FileReference } from './references.ts';
 import {
+  MEDIA_LIST_FILE,
   archiveManifestSchema,
   artifactFrontmatterSchema,
   checkArchiveData,
   collectionFrontmatterSchema,
+  isSafeRelativeFile,
+  mediaListSchema,
+  revisionFrontmatterSchema,
   type ArchiveManifest,
   type ArtifactFrontmatter,
   type CollectionFrontmatter,
+  type MediaList,
+  type RevisionFrontmatter,
 } from './schema.ts';
 import { isSafeSlug, slugify } from './slug.ts';
 
@@ -35,10 +43,25 @@ export interface ArtifactFile {
   alt: string;
 }
 
+/** One save of an artifact from `revisions/<folder>/<n>.md`, checked. */
+export interface ArchiveRevision {
+  number: number;
+  file: string;
+  frontmatter: RevisionFrontmatter;
+  body: string;
+  /** References in the body, resolved against the artifact's folder (where the files are). */
+  references: (FileReference & { path: string })[];
+  /** Archive path of the cover image then. */
+  cover?: string;
+}
+
 /** One artifact as the archive describes it, checked. */
 export interface ArchiveArtifact {
+  /** The address: the folder name, or the frontmatter's `slug` when the folder had to be named otherwise. */
   slug: string;
-  /** `artifacts/<slug>/index.md` (or `.mdx`). */
+  /** The folder under artifacts/ (and revisions/). */
+  folder: string;
+  /** `artifacts/<folder>/index.md` (or `.mdx`). */
   file: string;
   format: 'markdown' | 'mdx';
   frontmatter: ArtifactFrontmatter;
@@ -47,8 +70,10 @@ export interface ArchiveArtifact {
   references: (FileReference & { path: string })[];
   /** Archive path of the cover image. */
   cover?: string;
-  /** Every file this artifact uses (body and cover), once each. */
+  /** Every file this artifact uses (body and cover, now and in its revisions), once each. */
   files: ArtifactFile[];
+  /** Its history from revisions/, by number; empty when the archive has none. */
+  revisions: ArchiveRevision[];
 }
 
 /** One collection (showcase) as the archive describes it, checked. */
@@ -64,7 +89,13 @@ export interface ArchiveContents {
   manifest?: ArchiveManifest;
   artifacts: ArchiveArtifact[];
   collections: ArchiveCollection[];
-  /** Artifact folders that were found but had problems (listed in `issues`). */
+  /** Uploads no artifact uses, from media/ (the media library), including the profile picture. */
+  library: ArtifactFile[];
+  /** Archive path of the profile picture (in media/). */
+  avatar?: string;
+  /** media.json, when the archive has one: descriptions, names and ready-made sizes by SHA-256. */
+  mediaList?: MediaList;
+  /** Artifact slugs that were found but had problems (listed in `issues`). */
   rejected: string[];
   issues: FieldIssue[];
   warnings: string[];
@@ -85,8 +116,10 @@ export function textFilesOf(files: readonly string[]): string[] {
   return files.filter(
     (f) =>
       f === MANIFEST_FILE ||
+      f === MEDIA_LIST_FILE ||
       /^artifacts\/[^/]+\/index\.mdx?$/.test(f) ||
-      /^collections\/[^/]+\.md$/.test(f),
+      /^collections\/[^/]+\.md$/.test(f) ||
+      /^revisions\/[^/]+\/[^/]+\.md$/.test(f),
   );
 }
 
@@ -135,6 +168,8 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
   const artifacts: ArchiveArtifact[] = [];
   const rejected: string[] = [];
   const ids = new Map<string, string>();
+  const slugs = new Map<string, string>();
+  const unusedCandidates: { path: string; file: string; artifact: ArchiveArtifact }[] = [];
   for (const [folder, inside] of [...folders].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const dir = `artifacts/${folder}`;
     if (!isSafeSlug(folder)) {
@@ -156,24 +191,34 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
       continue;
     }
     const file = `${dir}/${hasMdx ? 'index.mdx' : 'index.md'}`;
-    const { artifact, id } = readArtifact(folder, file, hasMdx, listing.texts.get(file) ?? '', fileSet, issues);
+    const { artifact, id, slug } = readArtifact(folder, file, hasMdx, listing.texts.get(file) ?? '', fileSet, issues);
     if (id !== undefined) {
       const other = ids.get(id);
       if (other) issues.push(issue(`${file}: id`, `id ${id} is also used by ${other}; every artifact needs its own id (delete the line to get a new one).`));
       else ids.set(id, file);
     }
+    const sameSlug = slugs.get(slug);
+    if (sameSlug) {
+      issues.push(issue(`${file}: slug`, `the address ${slug} is also used by ${sameSlug}; give each artifact its own folder name (or slug).`));
+    } else slugs.set(slug, file);
     if (!artifact) {
       rejected.push(folder);
+      if (slug !== folder) rejected.push(slug);
       continue;
     }
-    const used = new Set(artifact.files.map((f) => f.path));
     for (const name of inside) {
       const path = `${dir}/${name}`;
-      if (path !== file && !used.has(path)) {
-        warnings.push(`${path}: not used by ${file} (no link, image or cover refers to it); skipped.`);
-      }
+      if (path !== file) unusedCandidates.push({ path, file, artifact });
     }
     artifacts.push(artifact);
+  }
+
+  readRevisions(listing, files, fileSet, artifacts, rejected, issues, warnings);
+
+  for (const { path, file, artifact } of unusedCandidates) {
+    if (!artifact.files.some((f) => f.path === path) && !/^artifacts\/[^/]+\/index\.mdx?$/.test(path)) {
+      warnings.push(`${path}: not used by ${file} (no link, image or cover refers to it); skipped.`);
+    }
   }
 
   const collections: ArchiveCollection[] = [];
@@ -189,20 +234,150 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
     }
     const parsed = parseFile(listing.texts.get(f) ?? '', f, issues);
     if (!parsed) continue;
+    const slug = slugOf(parsed.data, m[1], f, issues);
     const checked = checkArchiveData(collectionFrontmatterSchema, parsed.data, f);
-    if (!checked.ok) {
-      issues.push(...checked.issues);
+    if (!checked.ok || slug === undefined) {
+      if (!checked.ok) issues.push(...checked.issues);
       continue;
     }
-    const saver = showcaseInputSchema.safeParse({ ...checked.value, intro: parsed.body, slug: m[1] });
+    const saver = showcaseInputSchema.safeParse({ ...checked.value, intro: parsed.body, slug });
     if (!saver.success) {
       issues.push(...saverIssues(saver.error, f));
       continue;
     }
-    collections.push({ slug: m[1], file: f, frontmatter: checked.value, intro: parsed.body });
+    collections.push({ slug, file: f, frontmatter: checked.value, intro: parsed.body });
   }
 
-  return { manifest, artifacts, collections, rejected, issues, warnings };
+  const { mediaList, library, avatar } = readMediaFiles(listing, files, fileSet, manifest, issues, warnings);
+
+  return { manifest, artifacts, collections, library, avatar, mediaList, rejected, issues, warnings };
+}
+
+/** The frontmatter's `slug` when it has one (a folder renamed for Windows), else the folder or file name. */
+function slugOf(data: Record<string, unknown>, name: string, file: string, issues: FieldIssue[]): string | undefined {
+  if (data.slug === undefined || data.slug === null) return name;
+  if (typeof data.slug === 'string' && isSafeSlug(data.slug)) return data.slug;
+  issues.push(issue(`${file}: slug`, 'slug must use only a–z, 0–9 and single hyphens, like my-first-poem (or leave it out to use the folder name).'));
+  return undefined;
+}
+
+/**
+ * Reads `revisions/<folder>/<n>.md`: every save of an artifact, oldest first. Files they refer to are looked for in
+ * the artifact's folder (artifacts/<folder>/), where the export puts every file any revision used.
+ */
+function readRevisions(
+  listing: ArchiveListing,
+  files: readonly string[],
+  fileSet: ReadonlySet<string>,
+  artifacts: ArchiveArtifact[],
+  rejected: string[],
+  issues: FieldIssue[],
+  warnings: string[],
+): void {
+  const byFolder = new Map(artifacts.map((a) => [a.folder, a]));
+  for (const f of files.filter((x) => x.startsWith('revisions/')).sort()) {
+    const m = /^revisions\/([^/]+)\/([^/]+)\.md$/.exec(f);
+    if (!m || !/^[1-9][0-9]{0,8}$/.test(m[2])) {
+      warnings.push(`${f}: revisions/ holds revisions/<artifact folder>/<number>.md; skipped.`);
+      continue;
+    }
+    const artifact = byFolder.get(m[1]);
+    if (!artifact) {
+      if (!rejected.includes(m[1])) warnings.push(`${f}: there is no artifacts/${m[1]}/ for this revision; skipped.`);
+      continue;
+    }
+    const parsed = parseFile(listing.texts.get(f) ?? '', f, issues);
+    if (!parsed) continue;
+    const checked = checkArchiveData(revisionFrontmatterSchema, parsed.data, f);
+    if (!checked.ok) {
+      issues.push(...checked.issues);
+      continue;
+    }
+    const fm = checked.value;
+    if (fm.number !== Number(m[2])) {
+      issues.push(issue(`${f}: number`, `number is ${fm.number} but the file is ${m[2]}.md; make them the same.`));
+      continue;
+    }
+    if (parsed.body.length > MAX_BODY_CHARS) {
+      issues.push(issue(`${f}: body`, `the text is longer than ${MAX_BODY_CHARS.toLocaleString('en')} characters.`));
+      continue;
+    }
+    const dir = `artifacts/${artifact.folder}`;
+    const where = (line: number) => `line ${parsed.bodyLine + line - 1}`;
+    const before = issues.length;
+    const references: ArchiveRevision['references'] = [];
+    const used = (path: string, alt: string) => {
+      const seen = artifact.files.find((x) => x.path === path);
+      if (!seen) artifact.files.push({ path, alt });
+      else if (!seen.alt && alt) seen.alt = alt;
+    };
+    for (const ref of findFileReferences(parsed.body, fm.format)) {
+      const resolved = checkRelativePath(ref.url);
+      const path = resolved.ok ? `${dir}/${resolved.path}` : '';
+      if (!resolved.ok) issues.push(issue(`${f}: ${where(ref.line)}`, `${where(ref.line)}: ${resolved.message}.`));
+      else if (!fileSet.has(path) || /^index\.mdx?$/.test(resolved.path)) {
+        issues.push(issue(`${f}: ${where(ref.line)}`, `${where(ref.line)}: refers to "${ref.url}", which is not in ${dir}/; put the file there or fix the name.`));
+      } else {
+        references.push({ ...ref, path });
+        used(path, ref.as === 'link' ? '' : ref.alt);
+      }
+    }
+    let cover: string | undefined;
+    if (fm.cover !== undefined) {
+      const path = `${dir}/${fm.cover}`;
+      if (!fileSet.has(path)) issues.push(issue(`${f}: cover`, `cover is "${fm.cover}", which is not in ${dir}/; put the image there or fix the name.`));
+      else if (!imageExtensions.test(fm.cover)) issues.push(issue(`${f}: cover`, `cover must be an image (.jpg, .png, .gif, .webp or .avif); "${fm.cover}" is not.`));
+      else {
+        cover = path;
+        used(path, '');
+      }
+    }
+    if (issues.length > before) continue;
+    artifact.revisions.push({ number: fm.number, file: f, frontmatter: fm, body: parsed.body, references, cover });
+  }
+  for (const a of artifacts) a.revisions.sort((x, y) => x.number - y.number);
+}
+
+/** media.json, the media library (media/) and the profile picture. */
+function readMediaFiles(
+  listing: ArchiveListing,
+  files: readonly string[],
+  fileSet: ReadonlySet<string>,
+  manifest: ArchiveManifest | undefined,
+  issues: FieldIssue[],
+  warnings: string[],
+): { mediaList?: MediaList; library: ArtifactFile[]; avatar?: string } {
+  let mediaList: MediaList | undefined;
+  const text = listing.texts.get(MEDIA_LIST_FILE);
+  if (text !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      issues.push(issue(MEDIA_LIST_FILE, `is not valid JSON (${(error as Error).message}); fix it or delete it.`));
+    }
+    if (json !== undefined) {
+      const checked = checkArchiveData(mediaListSchema, json, MEDIA_LIST_FILE);
+      if (checked.ok) mediaList = checked.value;
+      else issues.push(...checked.issues);
+    }
+  }
+  const library: ArtifactFile[] = [];
+  for (const f of files.filter((x) => x.startsWith('media/')).sort()) {
+    if (!isSafeRelativeFile(f) || f.split('/').length !== 2) {
+      warnings.push(`${f}: media/ holds files directly (no folders inside); skipped.`);
+      continue;
+    }
+    library.push({ path: f, alt: '' });
+  }
+  let avatar: string | undefined;
+  const wanted = manifest?.profile.avatar;
+  if (wanted !== undefined) {
+    if (!fileSet.has(wanted)) issues.push(issue(`${MANIFEST_FILE}: profile.avatar`, `profile.avatar is "${wanted}", which is not in the archive; put the picture there or remove the line.`));
+    else if (!imageExtensions.test(wanted)) issues.push(issue(`${MANIFEST_FILE}: profile.avatar`, `profile.avatar must be a picture (.jpg, .png, .gif, .webp or .avif).`));
+    else avatar = wanted;
+  }
+  return { mediaList, library, avatar };
 }
 
 function saverIssues(error: { issues: { path: PropertyKey[]; message: string }[] }, file: string): FieldIssue[] {
@@ -223,19 +398,20 @@ function parseFile(text: string, file: string, issues: FieldIssue[]) {
 }
 
 function readArtifact(
-  slug: string,
+  folder: string,
   file: string,
   isMdx: boolean,
   text: string,
   fileSet: ReadonlySet<string>,
   issues: FieldIssue[],
-): { artifact?: ArchiveArtifact; id?: string } {
+): { artifact?: ArchiveArtifact; id?: string; slug: string } {
   const parsed = parseFile(text, file, issues);
-  if (!parsed) return {};
+  if (!parsed) return { slug: folder };
+  const before = issues.length;
+  const slug = slugOf(parsed.data, folder, file, issues) ?? folder;
   const rawId = parsed.data.id;
   const id = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : undefined;
   const checked = checkArchiveData(artifactFrontmatterSchema, parsed.data, file);
-  const before = issues.length;
   if (!checked.ok) issues.push(...checked.issues);
   // Checked here as well as in the schema: zod skips object refinements once a field has failed, and the student
   // should see this one in the same round.
@@ -321,6 +497,10 @@ function readArtifact(
     });
     if (!saver.success) issues.push(...saverIssues(saver.error, file));
   }
-  if (!checked.ok || issues.length > before) return { id };
-  return { id, artifact: { slug, file, format, frontmatter: checked.value, body: parsed.body, references, cover, files: [...files.values()] } };
+  if (!checked.ok || issues.length > before) return { id, slug };
+  return {
+    id,
+    slug,
+    artifact: { slug, folder, file, format, frontmatter: checked.value, body: parsed.body, references, cover, files: [...files.values()], revisions: [] },
+  };
 }

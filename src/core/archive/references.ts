@@ -96,6 +96,89 @@ function locateAttribute(source: string, from: number, to: number, name: string,
  * reports the syntax error with its line).
  */
 export function findFileReferences(body: string, format: 'markdown' | 'mdx'): FileReference[] {
+  return findReferences(body, format, isRelativeFileUrl, RELATIVE_CANDIDATE);
+}
+
+/**
+ * The id of the Potluck media item a URL names: `media:ID` (with an optional `#fragment`) or a path on this
+ * instance, `/media/ID/…` (the renderer treats both as the item). Undefined for any other URL.
+ */
+export function mediaReferenceId(url: string): string | undefined {
+  const m = /^(?:media:|\/media\/)([A-Za-z0-9_-]{1,128})(?:$|#|(?<=\/media\/[A-Za-z0-9_-]{1,128})[/?#])/.exec(url.trim());
+  return m?.[1];
+}
+
+/**
+ * Finds every reference to a Potluck media item in a body (`media:ID`, `/media/ID/…`), located the same way as file
+ * references: the exporter turns them into file names with `replaceFileReferences`, the importer turns those back
+ * into `media:ID`.
+ */
+export function findMediaReferences(body: string, format: 'markdown' | 'mdx'): FileReference[] {
+  return findReferences(body, format, (url) => mediaReferenceId(url) !== undefined, MEDIA_CANDIDATE);
+}
+
+// Parsing is the slow part of an export or import of a large history (thousands of revisions), so a body is parsed
+// only where a reference could be. A candidate pattern is a superset: every reference the parser would report
+// matches it (a link destination, a definition or a src= that could hold the URL), so a body without a match has
+// none. A body with matches is cut into chunks where Markdown starts afresh (a blank line, then a line at the left
+// margin, outside fenced code) and only the chunks with a match are parsed. Whatever could carry state across such
+// a cut — MDX, HTML blocks that span blank lines, link reference definitions (which change how other links parse)
+// — makes the whole body parsed instead.
+const MEDIA_CANDIDATE = /media:|\/media\//;
+const RELATIVE_CANDIDATE = /\]\(\s*<?(?![A-Za-z][A-Za-z0-9+.-]*:|[#?/])|\]:|src\s*=/;
+const SPANNING_HTML = /<(?:!--|script|pre|style|textarea|\?|!\[CDATA\[|![A-Za-z])/i;
+const DEFINITION_LINE = /^ {0,3}\[[^\]]+\]:/m;
+const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+
+/** Offsets where Markdown starts afresh: after a blank line, at a line with no indentation, outside fenced code. */
+export function chunkStarts(body: string): number[] {
+  const starts = [0];
+  let fence: { char: string; length: number } | null = null;
+  let previousBlank = false;
+  let offset = 0;
+  for (const line of body.split('\n')) {
+    const here = offset;
+    offset += line.length + 1;
+    if (fence) {
+      const close = FENCE.exec(line);
+      if (close && close[1][0] === fence.char && close[1].length >= fence.length && close[2].trim() === '') fence = null;
+      previousBlank = false;
+      continue;
+    }
+    const blank = line.trim() === '';
+    if (previousBlank && !blank && !/^\s/.test(line) && here > 0) starts.push(here);
+    const open = FENCE.exec(line);
+    if (open && !(open[1][0] === '`' && open[2].includes('`'))) fence = { char: open[1][0], length: open[1].length };
+    previousBlank = blank;
+  }
+  return starts;
+}
+
+function findReferences(body: string, format: 'markdown' | 'mdx', accept: (url: string) => boolean, candidate: RegExp): FileReference[] {
+  if (!candidate.test(body)) return [];
+  if (format === 'mdx' || SPANNING_HTML.test(body) || DEFINITION_LINE.test(body)) return parseReferences(body, format, accept);
+  const starts = chunkStarts(body);
+  const refs: FileReference[] = [];
+  let line = 1;
+  for (let i = 0; i < starts.length; i++) {
+    const chunk = body.slice(starts[i], starts[i + 1] ?? body.length);
+    if (candidate.test(chunk)) {
+      for (const ref of parseReferences(chunk, format, accept)) {
+        refs.push({
+          ...ref,
+          line: ref.line + line - 1,
+          start: ref.start === undefined ? undefined : ref.start + starts[i],
+          end: ref.end === undefined ? undefined : ref.end + starts[i],
+        });
+      }
+    }
+    line += chunk.split('\n').length - 1;
+  }
+  return refs;
+}
+
+/** Every accepted reference of one piece of Markdown, parsed whole. */
+function parseReferences(body: string, format: 'markdown' | 'mdx', accept: (url: string) => boolean): FileReference[] {
   let tree: Root;
   try {
     tree = (format === 'mdx' ? mdxParser : markdownParser).parse(body);
@@ -108,7 +191,7 @@ export function findFileReferences(body: string, format: 'markdown' | 'mdx'): Fi
   });
   const refs: FileReference[] = [];
   const add = (url: string, node: Positioned, as: FileReference['as'], alt: string, place?: { start: number; end: number }) => {
-    if (!isRelativeFileUrl(url)) return;
+    if (!accept(url)) return;
     const hashAt = url.indexOf('#');
     refs.push({
       url,

@@ -141,6 +141,10 @@ export const archiveManifestSchema = z.object({
         )
         .max(20, 'profile.links can have at most 20 links')
         .default([]),
+      avatar: z
+        .string({ error: 'profile.avatar must be the name of a picture in media/' })
+        .refine((v) => v.startsWith('media/') && isSafeRelativeFile(v), 'profile.avatar must be the name of a picture in media/, like media/me.jpg')
+        .optional(),
     },
     { error: 'profile is required: {handle, name, bio, links}' },
   ),
@@ -149,6 +153,8 @@ export const archiveManifestSchema = z.object({
       title: text('site.title', 200),
       baseUrl: webUrl('site.baseUrl').optional(),
       license: text('site.license', 200, false).optional(),
+      /** The student asked search engines not to index their portfolio; kept when the archive moves. */
+      noindex: z.boolean({ error: 'site.noindex must be true or false' }).optional(),
     },
     { error: 'site is required: {title, baseUrl, license}' },
   ),
@@ -219,6 +225,66 @@ export const collectionFrontmatterSchema = z.object({
   visibility: visibilityField,
 });
 export type CollectionFrontmatter = z.infer<typeof collectionFrontmatterSchema>;
+
+/** Frontmatter of `revisions/<folder>/<n>.md`: one save of an artifact, as it was then; the body is its text. */
+export const revisionFrontmatterSchema = z.object({
+  number: z
+    .number({ error: 'number must be the revision number (1, 2, 3…), the same as the file name' })
+    .int('number must be a whole number')
+    .min(1, 'number must be 1 or more'),
+  createdAt: dateField('createdAt'),
+  note: text('note', 1000, false).default(''),
+  title: text('title', 200),
+  date: dateField('date'),
+  summary: text('summary', 500, false).default(''),
+  tags: tagsField,
+  visibility: z.enum(VISIBILITIES, { error: `visibility must be one of ${list(VISIBILITIES)}` }),
+  kind: z.enum(ARTIFACT_KINDS, { error: `kind must be one of ${list(ARTIFACT_KINDS)}` }),
+  cover: z
+    .string({ error: 'cover must be the name of an image file beside the artifact\'s index.md' })
+    .refine(isSafeRelativeFile, 'cover must be the name of an image file beside the artifact\'s index.md')
+    .optional(),
+  link: webUrl('link').optional(),
+  format: z.enum(['markdown', 'mdx'], { error: 'format must be markdown or mdx' }).default('markdown'),
+});
+export type RevisionFrontmatter = z.infer<typeof revisionFrontmatterSchema>;
+
+/** The file that lists what Potluck knows about each stored file (description, name, variants), by content hash. */
+export const MEDIA_LIST_FILE = 'media.json';
+export const MEDIA_LIST_FORMAT = 'potluck-media/1';
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hexadecimal');
+
+/**
+ * `media.json`: optional. An item applies to every file of the archive with that SHA-256; `variants` name the
+ * ready-made picture sizes under `variants/<sha256>/`, which an import may use instead of making them again.
+ */
+export const mediaListSchema = z.object({
+  format: z.literal(MEDIA_LIST_FORMAT, { error: `format must be "${MEDIA_LIST_FORMAT}"` }),
+  items: z
+    .array(
+      z.object({
+        sha256: sha256Hex,
+        filename: text('filename', 255),
+        alt: text('alt', 1000, false).default(''),
+        createdAt: optionalDate('createdAt'),
+        width: z.number().int().positive().optional(),
+        height: z.number().int().positive().optional(),
+        variants: z
+          .array(
+            z.object({
+              file: z.string().regex(/^w\d{1,5}\.webp$/, 'must be a variant name like w480.webp'),
+              width: z.number().int().positive(),
+              height: z.number().int().positive(),
+            }),
+          )
+          .max(10)
+          .default([]),
+      }),
+    )
+    .max(100_000),
+});
+export type MediaList = z.infer<typeof mediaListSchema>;
 
 /** Outcome of checking one file against a schema: the typed value, or issues that name the file and field. */
 export type Checked<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] };

@@ -173,7 +173,8 @@ function tooDeeplyNested(tree: MdastRoot): BodyError | undefined {
 // `src="media:ID"`): it survives a change of site URL and an export/import, because the id is stable. In the HTML
 // it becomes `/media/ID/`, the URL where the server serves that item. Links already written as `/media/ID/...`
 // are kept as they are; both kinds are reported in `mediaRefs`.
-const mediaScheme = /^media:([A-Za-z0-9_-]{1,128})$/;
+// A fragment may follow (`media:ID#page=2` opens a PDF at a page) and is kept.
+const mediaScheme = /^media:([A-Za-z0-9_-]{1,128})(#[^\s]*)?$/;
 const mediaPath = /^\/media\/([A-Za-z0-9_-]{1,128})(?:[/?#]|$)/;
 
 /** The id of the Potluck media item a URL points to (`media:ID` or `/media/ID/…`), if any. */
@@ -199,7 +200,8 @@ function rewriteMedia(tree: MdastRoot): { mediaRefs: string[]; definitions: Map<
     const id = mediaIdOf(node.url);
     if (id === undefined) return;
     refs.add(id);
-    if (mediaScheme.test(node.url)) node.url = `/media/${id}/`;
+    const scheme = mediaScheme.exec(node.url);
+    if (scheme) node.url = `/media/${id}/${scheme[2] ?? ''}`;
   });
   return { mediaRefs: [...refs], definitions };
 }

@@ -83,10 +83,11 @@ describe('potluck import', () => {
     expect(JSON.parse(json.out).error).toMatchObject({ code: 'BAD_ARCHIVE', issues: expect.arrayContaining([expect.objectContaining({ field: 'artifacts/book-talk-hatchet/index.md: visibility' })]) });
   });
 
-  it('explains zip archives, and usage mistakes exit 2', async () => {
+  it('explains a missing zip, and usage mistakes exit 2', async () => {
+    // Zip imports themselves are tested in tests/integration/archive-export/.
     const zip = await run(['import', 'portfolio.zip', '--handle', 'theo']);
     expect(zip).toMatchObject({ code: 1, out: '' });
-    expect(zip.err).toContain('zip archives are not supported yet; unzip it and pass the folder');
+    expect(zip.err).toMatch(/There is no file at .*portfolio\.zip/);
     const noHandle = await run(['import', theo]);
     expect(noHandle.code).toBe(2);
     expect(noHandle.err).toContain('missing --handle');
@@ -94,6 +95,6 @@ describe('potluck import', () => {
     expect(noFolder.code).toBe(2);
     const help = await run(['import', '--help']);
     expect(help).toMatchObject({ code: 0 });
-    expect(help.out).toContain('Usage: potluck import FOLDER --handle HANDLE');
+    expect(help.out).toContain('Usage: potluck import ARCHIVE.zip|FOLDER --handle HANDLE');
   });
 });

@@ -254,7 +254,8 @@ describe('refusing a broken archive', () => {
     const zip = path.join(os.tmpdir(), `potluck-${process.pid}.zip`);
     fs.writeFileSync(zip, 'PK');
     temp.push(zip);
-    expect((await refusal({ dir: zip, handle: 'maya' })).message).toBe('zip archives are not supported yet; unzip it and pass the folder.');
+    // Zips are imported by importArchiveZip (the CLI and the Import page), which checks entries before unpacking.
+    expect((await refusal({ dir: zip, handle: 'maya' })).message).toMatch(/is a zip file; import it with "potluck import .*\.zip --handle HANDLE"/);
     expect((await refusal({ dir: path.join(os.tmpdir(), 'no-such-archive-here'), handle: 'maya' })).message).toMatch(/^There is no folder at /);
     const bad = await refusal({ dir: maya, handle: 'admin' });
     expect(bad.issues).toEqual([{ field: 'handle', message: 'That handle is reserved; choose another.' }]);

@@ -1,0 +1,125 @@
+/**
+ * README.html at the top of an exported archive: a plain page a graduate (or a parent, or a future employer) can open
+ * by double-clicking, that says what is inside and what to do with it, without any software or network. One file,
+ * styles inline, no scripts, no images, nothing fetched from anywhere. Pure.
+ */
+
+/** What the README says about one archive. */
+export interface ArchiveReadmeFacts {
+  name: string;
+  handle: string;
+  exportedAt: Date;
+  /** Where the archive came from (this instance's address). */
+  instanceUrl: string;
+  artifacts: { total: number; public: number; unlisted: number; members: number; private: number };
+  revisions: number;
+  files: number;
+  showcases: number;
+  hubs: number;
+  /** Whether site/ was included, and how many pages it has. */
+  site: { pages: number; base: string } | null;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
+/** The README page. */
+export function archiveReadme(facts: ArchiveReadmeFacts): string {
+  const e = escapeHtml;
+  const a = facts.artifacts;
+  const date = facts.exportedAt.toISOString().slice(0, 10);
+  const hidden = a.private + a.members + a.unlisted;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${e(facts.name)}'s Potluck archive</title>
+<style>
+body { font: 1.05rem/1.6 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #1d1d1f; background: #fff; }
+h1 { line-height: 1.2; }
+h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
+code, pre { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .92em; background: #f3f3f5; border-radius: 4px; }
+code { padding: .1em .3em; }
+pre { padding: .7rem 1rem; overflow-x: auto; }
+dt { font-weight: 600; margin-top: .8rem; }
+dd { margin-left: 1.2rem; }
+.note { background: #fff8e1; border-left: 4px solid #e0a800; padding: .6rem 1rem; }
+@media (prefers-color-scheme: dark) { body { background: #16161a; color: #eee; } code, pre { background: #26262c; } .note { background: #2e2812; } h2 { border-color: #444; } }
+</style>
+</head>
+<body>
+<main>
+<h1>${e(facts.name)}'s work, all of it</h1>
+<p>This folder is a complete copy of everything <strong>@${e(facts.handle)}</strong> made on Potluck
+(<span>${e(facts.instanceUrl)}</span>), saved on ${e(date)}. It belongs to you. It needs no account, no
+internet and no special program to read.</p>
+<ul>
+<li>${plural(a.total, 'piece')} of work (${plural(a.public, 'public piece')}${hidden ? `, and ${hidden.toLocaleString('en')} that only you or your class could see` : ''})</li>
+<li>${plural(facts.revisions, 'saved version')} of that work (the whole history of every piece)</li>
+<li>${plural(facts.files, 'picture and file', 'pictures and files')}, at full size</li>
+<li>${plural(facts.showcases, 'showcase')} and the records of ${plural(facts.hubs, 'course hub')}</li>
+</ul>
+<p class="note"><strong>Keep this archive private.</strong> It holds work you chose not to publish (private,
+members-only and unlisted pieces). Only the <code>site</code> folder is meant to be shared: it contains your public
+work and nothing else.</p>
+
+<h2>Look at your website</h2>
+${
+  facts.site
+    ? `<p>Open the <code>site</code> folder and double-click <code>index.html</code>. Your portfolio opens in your web
+browser exactly as it looked online (${plural(facts.site.pages, 'page')}), and every link works without internet.</p>
+<p>To put it online again, upload the <em>contents</em> of the <code>site</code> folder to any web host (GitHub Pages,
+Netlify, your school's or your own server). Nothing else is needed: it is plain web pages.</p>`
+    : `<p>This archive was made without the <code>site</code> folder. You can make the website from the archive at any
+time with Potluck (see "Rebuild the website" below).</p>`
+}
+
+<h2>Move to another Potluck</h2>
+<p>Any Potluck can take this archive back, with every piece, picture, showcase and saved version:</p>
+<ul>
+<li>Sign in, open <strong>Workspace → Import an archive</strong>, and choose this zip file. Importing the same
+archive twice changes nothing the second time.</li>
+<li>Or, for whoever runs that Potluck: <code>potluck import archive.zip --handle YOUR-HANDLE</code>.</li>
+</ul>
+
+<h2>Rebuild the website without a server</h2>
+<p>With a copy of Potluck on any computer (it is free software), this makes the website again from the archive alone,
+without running a server or having an account:</p>
+<pre>potluck build archive.zip --out my-site --base https://you.example.org/</pre>
+<p><code>--base</code> is the address where you will publish it (it can be left out).</p>
+
+<h2>What is in this folder</h2>
+<dl>
+<dt><code>site/</code></dt>
+<dd>Your public website, ready to open or upload.</dd>
+<dt><code>artifacts/</code></dt>
+<dd>One folder per piece of work. <code>index.md</code> is the text (Markdown, which any text editor opens), with
+its details at the top between two <code>---</code> lines: title, date, tags, who could see it. Pictures and files
+are beside it, at full size.</dd>
+<dt><code>revisions/</code></dt>
+<dd>Every saved version of every piece: <code>revisions/&lt;piece&gt;/1.md</code> is the first version, the highest
+number the latest. The pictures they show are in the piece's folder under <code>artifacts/</code>.</dd>
+<dt><code>collections/</code></dt>
+<dd>Your showcases: a title, the pieces in order, and your introduction.</dd>
+<dt><code>media/</code></dt>
+<dd>Pictures and files you uploaded but did not use in a piece, and your profile picture.</dd>
+<dt><code>hubs.json</code></dt>
+<dd>The course hubs you were part of, and where each piece was shared (syndicated).</dd>
+<dt><code>feed.json</code></dt>
+<dd>Your public work as a JSON Feed, for feed readers and other sites.</dd>
+<dt><code>potluck.json</code>, <code>media.json</code>, <code>variants/</code></dt>
+<dd>Details for Potluck itself: your profile, descriptions of your pictures, and picture sizes already made (they
+make the next import faster; deleting <code>variants/</code> loses nothing).</dd>
+</dl>
+<p>The format is called <code>potluck-archive/1</code>. It is open and plain on purpose: text files, pictures and JSON
+that other tools can read too.</p>
+</main>
+</body>
+</html>
+`;
+}
