@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 /** The potluck CLI: one command per job a user or admin does from a shell. Thin: parse -> command -> present. */
 import { PotluckError } from '../src/core/errors.ts';
 import { UsageError, println, type CliCommand, type CliIo } from './cli/io.ts';
