@@ -1,3 +1,4 @@
+import { runCliProcess } from '../../helpers/cli.ts';
 /**
  * The graduate's whole path against a real server: "Export everything" streams an archive with the site in it;
  * `potluck export` writes the same from a shell with progress; the archive opens from disk (site/index.html, links
@@ -5,7 +6,6 @@
  * alone; "Import an archive" takes it back (and refuses a bad zip, writing nothing); then the student deletes their
  * account, or an admin does it for them.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -19,7 +19,6 @@ import { makeUser, signedIn } from '../../helpers/factories.ts';
 import { createTestApp, startServer, tempDataDir, type TestServer } from '../../helpers/server.ts';
 import { buildZip, dataListing, listFiles, makeRichPortfolio, minimalArchive, rowCounts, verifyZip, type RichPortfolio } from './helpers.ts';
 
-const root = path.resolve(import.meta.dirname, '..', '..', '..');
 let server: TestServer;
 let portfolio: RichPortfolio;
 let browser: Browser;
@@ -27,21 +26,8 @@ let work: string;
 let downloaded: string;
 
 /** Runs the real CLI in a child process against the server's data folder (it renders pages in-process). */
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  const port = new URL(server.url).port;
-  const child = spawn(process.execPath, [path.join(root, 'scripts', 'potluck.ts'), ...args], {
-    cwd: root,
-    env: { ...process.env, POTLUCK_DATA: server.dataDir, HOST: '127.0.0.1', PORT: port, TZ: 'UTC', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
+function cli(args: string[], env: Record<string, string> = {}) {
+  return runCliProcess(server, args, env);
 }
 
 beforeAll(async () => {

@@ -1,8 +1,8 @@
+import { runCliProcess } from '../../helpers/cli.ts';
 /**
  * Helpers for the static-export tests: a generated portfolio, running `potluck site` as a shell would, a link checker
  * that walks an export on disk the way a browser opening it from file:// would, and page text extraction.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Element, Root, RootContent } from 'hast';
@@ -20,24 +20,10 @@ import { fixture } from '../../fixtures/media/generate.ts';
 import { makeArtifact, makeUser } from '../../helpers/factories.ts';
 import type { TestServer } from '../../helpers/server.ts';
 
-const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
 /** Runs `potluck site …` in a child process against a test server's data folder (the CLI renders in-process). */
-export function runSiteCli(server: TestServer, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  const port = new URL(server.url).port;
-  const child = spawn(process.execPath, [path.join(root, 'scripts', 'potluck.ts'), 'site', ...args], {
-    cwd: root,
-    env: { ...process.env, POTLUCK_DATA: server.dataDir, HOST: '127.0.0.1', PORT: port, TZ: 'UTC', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
+export function runSiteCli(server: TestServer, args: string[], env: Record<string, string> = {}) {
+  return runCliProcess(server, ['site', ...args], env);
 }
 
 /** A flat-colour picture with a label-like stripe (real pixels, made fast). */

@@ -2,15 +2,12 @@
  * `potluck publish` as a shell runs it (a child process rendering pages in-process), against the local GitHub:
  * progress lines, the result, rate limits said out loud, plain errors with exit codes, usage errors.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobs, publishTargets, users } from '../../../src/server/db/schema.ts';
-import { runCli } from '../../helpers/cli.ts';
+import { runCli, runCliProcess } from '../../helpers/cli.ts';
 import { makePortfolio, startWorld, type World } from './world.ts';
 
-const root = path.resolve(import.meta.dirname, '..', '..', '..');
 const TOKEN = 'github_pat_11CLI0000000000000000_clitokenclitokenclitokenclitoken';
 
 let world: World;
@@ -26,29 +23,8 @@ afterAll(async () => {
 });
 
 /** Runs `potluck publish …` in a child process against the test server's data folder. */
-function publishCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
-  const child = spawn(process.execPath, [path.join(root, 'scripts', 'potluck.ts'), 'publish', ...args], {
-    cwd: root,
-    env: {
-      ...process.env,
-      POTLUCK_DATA: world.server.dataDir,
-      HOST: '127.0.0.1',
-      PORT: new URL(world.server.url).port,
-      TZ: 'UTC',
-      GITHUB_API_URL: world.gh.url,
-      GITHUB_TOKEN: TOKEN,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? -1, out, err }));
-  });
+function publishCli(args: string[], env: Record<string, string> = {}) {
+  return runCliProcess(world.server, ['publish', ...args], { GITHUB_API_URL: world.gh.url, GITHUB_TOKEN: TOKEN, ...env });
 }
 
 const inProcess = (argv: string[], env: Record<string, string> = {}) =>
