@@ -16,6 +16,9 @@ const envSchema = z.object({
   GITHUB_API_URL: z.url().default('https://api.github.com'),
   POTLUCK_SECRET: z.string().min(32, 'POTLUCK_SECRET must be at least 32 characters').optional(),
   POTLUCK_DEMO: z.enum(['auto', 'off']).default('auto'),
+  POTLUCK_GITHUB_CLIENT_ID: z.string().min(1).optional(),
+  POTLUCK_GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+  POTLUCK_GITHUB_OAUTH_URL: z.url({ protocol: /^https?$/ }).default('https://github.com'),
 });
 
 export interface Config {
@@ -31,6 +34,8 @@ export interface Config {
   githubApiUrl: string;
   secret: string | undefined;
   loadDemo: boolean;
+  /** "Sign in with GitHub" to connect publishing: set when the instance has a GitHub OAuth app. */
+  githubOAuth: { clientId: string; clientSecret: string; baseUrl: string } | null;
 }
 
 /** Reads the environment; throws one message naming every bad variable. */
@@ -58,5 +63,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     githubApiUrl: e.GITHUB_API_URL.replace(/\/+$/, ''),
     secret: e.POTLUCK_SECRET,
     loadDemo: e.POTLUCK_DEMO === 'auto',
+    githubOAuth:
+      e.POTLUCK_GITHUB_CLIENT_ID && e.POTLUCK_GITHUB_CLIENT_SECRET
+        ? {
+            clientId: e.POTLUCK_GITHUB_CLIENT_ID,
+            clientSecret: e.POTLUCK_GITHUB_CLIENT_SECRET,
+            baseUrl: e.POTLUCK_GITHUB_OAUTH_URL.replace(/\/+$/, ''),
+          }
+        : null,
   };
 }
