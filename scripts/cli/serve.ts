@@ -43,10 +43,21 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
       if (!serveFromFrontCache(app, cache, req, res)) handler(req, res);
     });
     server.keepAliveTimeout = 65_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, resolve);
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, resolve);
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error;
+      const why =
+        code === 'EADDRINUSE'
+          ? `port ${config.port} on ${config.host} is already in use (is Potluck already running?). Stop the other program, or choose another port: PORT=4322 npm start`
+          : `Potluck may not listen on ${config.host}:${config.port}. Choose another HOST or PORT (ports below 1024 need extra rights).`;
+      println(io.stderr, `potluck serve: ${why}`);
+      return 1;
+    }
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     // The site download renders pages by asking this server on its own address (src/server/export/renderer.ts).
