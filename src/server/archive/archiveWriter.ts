@@ -5,7 +5,6 @@
  * written beside their target under a temporary name and renamed at the end, so a failed export leaves nothing
  * behind and never half an archive.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { finished } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import yazl from 'yazl';
 import { PotluckError } from '../../core/errors.ts';
+import { swapIntoPlace, temporaryBeside } from '../atomicOutput.ts';
 
 /**
  * yazl computes each entry's CRC-32 with buffer-crc32, a JavaScript loop (about 160 MB/s): most of the time of
@@ -98,9 +98,6 @@ export function checkArchiveOutput(out: ArchiveOutput): void {
   }
 }
 
-function temporaryBeside(target: string, suffix = ''): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.potluck-${randomBytes(6).toString('hex')}${suffix}`);
-}
 
 /** A writer for an output (checked with checkArchiveOutput first). */
 export function createArchiveWriter(out: ArchiveOutput, mtime: Date): ArchiveWriter {
@@ -150,20 +147,7 @@ function dirWriter(target: string): ArchiveWriter {
     },
     async commit() {
       await ensure(staging);
-      const stat = fs.statSync(target, { throwIfNoEntry: false });
-      if (!stat) {
-        await fsp.rename(staging, target);
-        return;
-      }
-      const old = temporaryBeside(target, '-old');
-      await fsp.rename(target, old);
-      try {
-        await fsp.rename(staging, target);
-      } catch (error) {
-        await fsp.rename(old, target).catch(() => {});
-        throw error;
-      }
-      await fsp.rm(old, { recursive: true, force: true });
+      await swapIntoPlace(staging, target);
     },
     abort,
   };

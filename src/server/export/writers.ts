@@ -3,13 +3,13 @@
  * written beside their target under a temporary name and renamed into place at the end, so a failed export leaves
  * the target as it was and a half-written site is never visible.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import yazl from 'yazl';
 import { PotluckError } from '../../core/errors.ts';
+import { swapIntoPlace, temporaryBeside } from '../atomicOutput.ts';
 import type { SiteFile } from './crawler.ts';
 
 /** Where to write a site. `list` writes nothing (dry run: the listing is the result). */
@@ -75,9 +75,6 @@ export function createWriter(output: SiteOutput, mtime: Date): SiteWriter {
   }
 }
 
-function temporaryBeside(target: string, suffix = ''): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.potluck-${randomBytes(6).toString('hex')}${suffix}`);
-}
 
 function dirWriter(target: string, force: boolean): SiteWriter {
   const staging = temporaryBeside(target);
@@ -104,25 +101,12 @@ function dirWriter(target: string, force: boolean): SiteWriter {
     },
     async commit() {
       await start();
-      const stat = fs.statSync(target, { throwIfNoEntry: false });
-      if (!stat) {
-        await fsp.rename(staging, target);
-        return;
-      }
       // Checked again at the end: something may have appeared in the folder while the site rendered.
-      if (!isEmptyDir(target) && !force) {
+      if (fs.statSync(target, { throwIfNoEntry: false }) && !isEmptyDir(target) && !force) {
         await abort();
         checkOutput({ kind: 'dir', path: target });
       }
-      const old = temporaryBeside(target, '-old');
-      await fsp.rename(target, old);
-      try {
-        await fsp.rename(staging, target);
-      } catch (error) {
-        await fsp.rename(old, target).catch(() => {});
-        throw error;
-      }
-      await fsp.rm(old, { recursive: true, force: true });
+      await swapIntoPlace(staging, target);
     },
     abort,
   };
