@@ -22,6 +22,7 @@ import remarkMdx from 'remark-mdx';
 import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
+import { excerptLength, mediaIdOf, mediaSchemeLink } from './conventions.ts';
 import { extractHashtags } from './hashtags.ts';
 import { checkMdx, lowerMdx, mdxSyntaxError } from './mdx.ts';
 import { clobberPrefix, finishSafeTree, isExternalUrl, potluckSanitizeSchema } from './sanitize.ts';
@@ -62,8 +63,6 @@ export type RenderedBody = {
 /** Outcome of rendering a body: the rendered body, or located errors (MDX outside the safe subset, absurd nesting). */
 export type RenderResult = RenderedBody | { ok: false; errors: BodyError[] };
 
-/** Longest excerpt, in characters, before it is cut at a word boundary. */
-export const excerptLength = 280;
 
 // Processors are built once: building them (grammars, micromark extensions) costs far more than a render.
 const markdownParser = unified().use(remarkParse).use(remarkGfm).freeze();
@@ -169,18 +168,8 @@ function tooDeeplyNested(tree: MdastRoot): BodyError | undefined {
   return undefined;
 }
 
-// Student-facing syntax for Potluck media is `![alt](media:ID)` (also `[file](media:ID)` and Figure's
-// `src="media:ID"`): it survives a change of site URL and an export/import, because the id is stable. In the HTML
-// it becomes `/media/ID/`, the URL where the server serves that item. Links already written as `/media/ID/...`
-// are kept as they are; both kinds are reported in `mediaRefs`.
-// A fragment may follow (`media:ID#page=2` opens a PDF at a page) and is kept.
-const mediaScheme = /^media:([A-Za-z0-9_-]{1,128})(#[^\s]*)?$/;
-const mediaPath = /^\/media\/([A-Za-z0-9_-]{1,128})(?:[/?#]|$)/;
-
-/** The id of the Potluck media item a URL points to (`media:ID` or `/media/ID/…`), if any. */
-export function mediaIdOf(url: string): string | undefined {
-  return (mediaScheme.exec(url) ?? mediaPath.exec(url))?.[1];
-}
+// Potluck media links (`media:ID`, `/media/ID/…`) are rewritten to `/media/ID/` and reported in `mediaRefs`; the
+// syntax is in conventions.ts.
 
 // A plain recursive walk: the trees are small but this runs on every save, and unist-util-visit allocates an
 // ancestor list per node.
@@ -200,8 +189,8 @@ function rewriteMedia(tree: MdastRoot): { mediaRefs: string[]; definitions: Map<
     const id = mediaIdOf(node.url);
     if (id === undefined) return;
     refs.add(id);
-    const scheme = mediaScheme.exec(node.url);
-    if (scheme) node.url = `/media/${id}/${scheme[2] ?? ''}`;
+    const scheme = mediaSchemeLink(node.url);
+    if (scheme) node.url = `/media/${id}/${scheme.fragment}`;
   });
   return { mediaRefs: [...refs], definitions };
 }

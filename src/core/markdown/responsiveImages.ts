@@ -6,7 +6,7 @@
 import { toHtml } from 'hast-util-to-html';
 import rehypeParse from 'rehype-parse';
 import { unified } from 'unified';
-import { mediaIdOf } from './render.ts';
+import { mediaIdOf } from './conventions.ts';
 import type { Element, Root } from 'hast';
 
 /** What the HTML needs to know about an uploaded picture. */
