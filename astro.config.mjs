@@ -8,7 +8,9 @@ const MAX_FORM_BYTES = 64 * 1024 * 1024;
 
 export default defineConfig({
   output: 'server',
-  adapter: node({ mode: 'standalone' }),
+  // Middleware mode: scripts/cli/serve.ts owns the HTTP server and serves the client files from memory
+  // (src/server/http/siteListener.ts).
+  adapter: node({ mode: 'middleware' }),
   integrations: [mdx()],
   // The site's public URL is runtime configuration (POTLUCK_SITE_URL), not build configuration.
   server: { port: 4321, host: 'localhost' },

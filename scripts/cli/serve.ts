@@ -1,10 +1,10 @@
 import http from 'node:http';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../../src/server/config.ts';
 import { createAppContext } from '../../src/server/context.ts';
 import { serveFromFrontCache } from '../../src/server/http/frontCache.ts';
 import { sharedPageCache } from '../../src/server/http/pageCache.ts';
+import { loadSite } from '../../src/server/http/siteListener.ts';
 import { ensureServerBuild } from './build.ts';
 import { parseOptions, println, type CliCommand } from './io.ts';
 
@@ -32,16 +32,11 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
       }
     }
 
-    process.env.ASTRO_NODE_AUTOSTART = 'disabled';
     process.env.POTLUCK_MIGRATIONS ??= path.join(projectRoot, 'drizzle');
-    const { handler } = (await import(pathToFileURL(entry).href)) as {
-      handler: (req: http.IncomingMessage, res: http.ServerResponse) => void;
-    };
     // Unchanged public pages are answered from the page cache before the site runs (src/server/http/frontCache.ts).
     const cache = sharedPageCache();
-    const server = http.createServer((req, res) => {
-      if (!serveFromFrontCache(app, cache, req, res)) handler(req, res);
-    });
+    const { listener } = await loadSite(entry, (req, res) => serveFromFrontCache(app, cache, req, res));
+    const server = http.createServer(listener);
     server.keepAliveTimeout = 65_000;
     try {
       await new Promise<void>((resolve, reject) => {

@@ -5,9 +5,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
 import { PotluckError } from '../../core/errors.ts';
 import { STATIC_BASE_HEADER, STATIC_TOKEN_HEADER, staticRenderToken } from '../http/renderMode.ts';
+import { loadSite, type Site } from '../http/siteListener.ts';
 
 /** What the server answered for one address. */
 export interface Rendered {
@@ -86,26 +86,20 @@ export function internalRenderer(env: Record<string, string | undefined> = proce
   return loopbackRenderer(origin, undefined, { ownAddress: true });
 }
 
-type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
-
-let loaded: { entry: string; dataDir: string | undefined; handler: NodeHandler } | undefined;
+let loaded: { entry: string; dataDir: string | undefined; site: Site } | undefined;
 
 /**
- * Mounts the built server entry (`dist/server/entry.mjs`) on a private HTTP server on 127.0.0.1, port 0, for the
- * length of an export. The handler reads its configuration from `process.env` (POTLUCK_DATA...) like the web
- * server does, and keeps it for the life of the process, so one process exports from one data folder.
+ * Mounts the built site (`dist/server/entry.mjs`) on a private HTTP server on 127.0.0.1, port 0, for the length of
+ * an export. The site reads its configuration from `process.env` (POTLUCK_DATA...) like the web server does, and
+ * keeps it for the life of the process, so one process exports from one data folder.
  */
 export async function handlerRenderer(entry: string): Promise<Renderer> {
   if (!loaded) {
-    process.env.ASTRO_NODE_AUTOSTART = 'disabled';
-    process.env.ASTRO_NODE_LOGGING ??= 'disabled';
-    const mod = (await import(/* @vite-ignore */ pathToFileURL(entry).href)) as { handler?: NodeHandler };
-    if (typeof mod.handler !== 'function') throw new Error(`${entry} does not export a handler; rebuild the site.`);
-    loaded = { entry, dataDir: process.env.POTLUCK_DATA, handler: mod.handler };
+    loaded = { entry, dataDir: process.env.POTLUCK_DATA, site: await loadSite(entry) };
   } else if (loaded.dataDir !== process.env.POTLUCK_DATA) {
     throw new Error('This process already rendered pages from another data folder; run the export in a new process.');
   }
-  const server = http.createServer(loaded.handler);
+  const server = http.createServer(loaded.site.listener);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
