@@ -2,6 +2,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { canRead, type Viewer } from '../core/visibility.ts';
 import type { AppContext } from './context.ts';
+import { prepared } from './db/prepared.ts';
 import { artifactMedia, artifacts, hubMembers, media, users } from './db/schema.ts';
 
 /** Whether two people belong to a common hub (either as teacher or member). */
@@ -42,20 +43,27 @@ export function canReadArtifact(
  * them. An upload used nowhere is the owner's alone.
  */
 export function canReadMedia(app: AppContext, viewer: Viewer | null, mediaId: string): boolean {
-  const owner = app.db
-    .select({ ownerId: media.ownerId, avatarOf: users.id, disabledAt: users.disabledAt })
-    .from(media)
-    .leftJoin(users, and(eq(users.id, media.ownerId), eq(users.avatarMediaId, media.id)))
-    .where(eq(media.id, mediaId))
-    .get();
+  // Prepared once: every picture of every page asks this (live, and hundreds of times in an export).
+  const ownerOf = prepared(app.db, 'access.mediaOwner', (db) =>
+    db
+      .select({ ownerId: media.ownerId, avatarOf: users.id, disabledAt: users.disabledAt })
+      .from(media)
+      .leftJoin(users, and(eq(users.id, media.ownerId), eq(users.avatarMediaId, media.id)))
+      .where(eq(media.id, sql.placeholder('media')))
+      .prepare(),
+  );
+  const owner = ownerOf.get({ media: mediaId });
   if (!owner) return false;
   if (viewer?.id === owner.ownerId) return true;
   if (owner.avatarOf && !owner.disabledAt) return true;
-  const usedBy = app.db
-    .select({ ownerId: artifacts.ownerId, visibility: artifacts.visibility })
-    .from(artifactMedia)
-    .innerJoin(artifacts, eq(artifacts.id, artifactMedia.artifactId))
-    .where(eq(artifactMedia.mediaId, mediaId))
-    .all();
+  const usedByStatement = prepared(app.db, 'access.mediaUsedBy', (db) =>
+    db
+      .select({ ownerId: artifacts.ownerId, visibility: artifacts.visibility })
+      .from(artifactMedia)
+      .innerJoin(artifacts, eq(artifacts.id, artifactMedia.artifactId))
+      .where(eq(artifactMedia.mediaId, sql.placeholder('media')))
+      .prepare(),
+  );
+  const usedBy = usedByStatement.all({ media: mediaId });
   return usedBy.some((a) => canReadArtifact(app, viewer, a));
 }

@@ -4,11 +4,12 @@
  * public), and which media files it may copy (only what an anonymous visitor may load).
  */
 import fs from 'node:fs';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { sitePaths } from '../../core/urls.ts';
 import { isListedPublicly } from '../../core/visibility.ts';
 import { canReadMedia } from '../access.ts';
 import type { AppContext } from '../context.ts';
+import { prepared } from '../db/prepared.ts';
 import { artifactMedia, artifacts, media, showcases, type Media, type User } from '../db/schema.ts';
 import { originalFileName } from '../media/names.ts';
 import { mediaFilePath } from '../media/storage.ts';
@@ -109,10 +110,11 @@ export interface ExportableMedia {
  */
 export function mediaCatalog(app: AppContext): (id: string, file: string | null) => ExportableMedia | null {
   const items = new Map<string, Media | null>();
+  const byId = prepared(app.db, 'export.mediaById', (db) => db.select().from(media).where(eq(media.id, sql.placeholder('id'))).prepare());
   return (id, file) => {
     let row = items.get(id);
     if (row === undefined) {
-      const found = app.db.select().from(media).where(eq(media.id, id)).get();
+      const found = byId.get({ id });
       row = found && canReadMedia(app, null, found.id) ? found : null;
       items.set(id, row);
     }

@@ -4,11 +4,12 @@
  * once, and there are no rows to keep in step. Each viewer sees only hubs whose river shows them the piece: a
  * members-only hub is named to its members only.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { foldTag, foldedSet } from '../../core/hubs/matching.ts';
 import { joinUrl } from '../../core/urls.ts';
 import type { Viewer } from '../../core/visibility.ts';
 import type { AppContext } from '../context.ts';
+import { prepared } from '../db/prepared.ts';
 import { hubHides, hubMembers, hubs, type Artifact } from '../db/schema.ts';
 
 /** Where a hub's river lives, absolute (hub links leave a static export for the live instance). */
@@ -23,13 +24,17 @@ export function artifactHubSyndications(
   artifact: Pick<Artifact, 'id' | 'ownerId' | 'visibility' | 'tags'>,
 ): { url: string; name: string }[] {
   if (artifact.visibility !== 'public' && artifact.visibility !== 'members') return [];
-  const candidates = app.db
-    .select({ id: hubs.id, slug: hubs.slug, title: hubs.title, tags: hubs.tags, visibility: hubs.visibility })
-    .from(hubMembers)
-    .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
-    .where(eq(hubMembers.userId, artifact.ownerId))
-    .orderBy(hubs.title)
-    .all();
+  // Prepared once: every public artifact page asks.
+  const hubsOf = prepared(app.db, 'hubs.ofMember', (db) =>
+    db
+      .select({ id: hubs.id, slug: hubs.slug, title: hubs.title, tags: hubs.tags, visibility: hubs.visibility })
+      .from(hubMembers)
+      .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
+      .where(eq(hubMembers.userId, sql.placeholder('user')))
+      .orderBy(hubs.title)
+      .prepare(),
+  );
+  const candidates = hubsOf.all({ user: artifact.ownerId });
   const own = new Set(artifact.tags.map(foldTag));
   const matching = candidates.filter((hub) => {
     const tags = foldedSet(hub.tags);

@@ -106,16 +106,25 @@ function toCard(row: CardRow): ArtifactCard {
   return { ...card, cover };
 }
 
-/** The artifacts of `owner` listed for a relation, plus extra conditions. */
-function listedWhere(owner: Pick<User, 'id'>, relation: Relation, ...extra: (SQL | undefined)[]): SQL | undefined {
-  return and(eq(artifacts.ownerId, owner.id), inArray(artifacts.visibility, listedVisibilities(relation)), ...extra);
+/**
+ * The artifacts of an owner listed for a relation, plus extra conditions. The owner is an id, or the `owner`
+ * placeholder of a prepared statement (one statement per relation: the visibilities are part of its text).
+ */
+function listedWhere(owner: Pick<User, 'id'> | typeof OWNER, relation: Relation, ...extra: (SQL | undefined)[]): SQL | undefined {
+  const ownerId = 'id' in owner ? owner.id : owner;
+  return and(eq(artifacts.ownerId, ownerId), inArray(artifacts.visibility, listedVisibilities(relation)), ...extra);
 }
+
+// Placeholders of the prepared statements below. Public pages run these on every request (and an export runs them
+// hundreds of times), where building the SQL again costs more than running it.
+const OWNER = sql.placeholder('owner');
+const TAG = sql.placeholder('tag');
 
 function yearRange(year: number): SQL | undefined {
   return and(gte(artifacts.date, new Date(Date.UTC(year, 0, 1))), lt(artifacts.date, new Date(Date.UTC(year + 1, 0, 1))));
 }
 
-function taggedWith(tag: string): SQL {
+function taggedWith(tag: string | typeof TAG): SQL {
   return inArray(artifacts.id, sql`(select ${artifactTags.artifactId} from ${artifactTags} where ${artifactTags.tag} = ${tag})`);
 }
 
@@ -143,15 +152,19 @@ export function listPortfolioPage(
   const relation = options.relation ?? relationTo(app, viewer, owner);
   const perPage = options.perPage ?? PAGE_SIZE;
   const page = Math.max(1, Math.floor(options.page ?? 1));
-  const rows = app.db
-    .select({ ...cardColumns, total: sql<number>`count(*) over ()` })
-    .from(artifacts)
-    .leftJoin(media, eq(media.id, artifacts.coverMediaId))
-    .where(listedWhere(owner, relation, options.tag === undefined ? undefined : taggedWith(options.tag)))
-    .orderBy(desc(artifacts.date), desc(artifacts.id))
-    .limit(perPage)
-    .offset((page - 1) * perPage)
-    .all();
+  const tagged = options.tag !== undefined;
+  const statement = prepared(app.db, `portfolio.page.${relation}.${tagged ? 'tag' : 'all'}`, (db) =>
+    db
+      .select({ ...cardColumns, total: sql<number>`count(*) over ()` })
+      .from(artifacts)
+      .leftJoin(media, eq(media.id, artifacts.coverMediaId))
+      .where(listedWhere(OWNER, relation, tagged ? taggedWith(TAG) : undefined))
+      .orderBy(desc(artifacts.date), desc(artifacts.id))
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('offset'))
+      .prepare(),
+  );
+  const rows = statement.all({ owner: owner.id, tag: options.tag, limit: perPage, offset: (page - 1) * perPage });
   // Past the last page no row carries the total; a cheap count says how many pages there are.
   const total = rows[0]?.total ?? (page > 1 ? countListed(app, owner, relation, options.tag) : 0);
   return { items: rows.map(({ total: _total, ...row }) => toCard(row)), total, page, pages: Math.max(1, Math.ceil(total / perPage)), relation };
@@ -180,15 +193,18 @@ export function listPortfolioTags(
   owner: User,
   relation: Relation = relationTo(app, viewer, owner),
 ): { tag: string; count: number }[] {
-  const n = count();
-  return app.db
-    .select({ tag: artifactTags.tag, count: n })
-    .from(artifactTags)
-    .innerJoin(artifacts, eq(artifacts.id, artifactTags.artifactId))
-    .where(listedWhere(owner, relation))
-    .groupBy(artifactTags.tag)
-    .orderBy(desc(n), asc(artifactTags.tag))
-    .all();
+  const statement = prepared(app.db, `portfolio.tags.${relation}`, (db) => {
+    const n = count();
+    return db
+      .select({ tag: artifactTags.tag, count: n })
+      .from(artifactTags)
+      .innerJoin(artifacts, eq(artifacts.id, artifactTags.artifactId))
+      .where(listedWhere(OWNER, relation))
+      .groupBy(artifactTags.tag)
+      .orderBy(desc(n), asc(artifactTags.tag))
+      .prepare();
+  });
+  return statement.all({ owner: owner.id });
 }
 
 /** A line of the archive: title, address and date of one piece. */
@@ -201,17 +217,12 @@ export function listArchiveYears(
   owner: User,
   relation: Relation = relationTo(app, viewer, owner),
 ): { year: number; count: number }[] {
-  // Dates are stored as milliseconds; years are UTC years, as on every page.
-  const year = sql<string>`strftime('%Y', ${artifacts.date} / 1000, 'unixepoch')`;
-  const n = count();
-  return app.db
-    .select({ year, count: n })
-    .from(artifacts)
-    .where(listedWhere(owner, relation))
-    .groupBy(year)
-    .orderBy(desc(year))
-    .all()
-    .map((r) => ({ year: Number(r.year), count: r.count }));
+  const statement = prepared(app.db, `portfolio.years.${relation}`, (db) => {
+    // Dates are stored as milliseconds; years are UTC years, as on every page.
+    const year = sql<string>`strftime('%Y', ${artifacts.date} / 1000, 'unixepoch')`;
+    return db.select({ year, count: count() }).from(artifacts).where(listedWhere(OWNER, relation)).groupBy(year).orderBy(desc(year)).prepare();
+  });
+  return statement.all({ owner: owner.id }).map((r) => ({ year: Number(r.year), count: r.count }));
 }
 
 /** Every piece listed for this viewer (or one year's), newest first, for the archive. One query. */
@@ -270,11 +281,14 @@ export function listPortfolioShowcases(
 
 /** One artifact by slug if this viewer may read it; the same 404 otherwise. */
 export function getReadableArtifact(app: AppContext, viewer: Viewer | null, owner: User, slug: string): Artifact {
-  const artifact = app.db
-    .select()
-    .from(artifacts)
-    .where(and(eq(artifacts.ownerId, owner.id), eq(artifacts.slug, slug)))
-    .get();
+  const bySlug = prepared(app.db, 'portfolio.artifactBySlug', (db) =>
+    db
+      .select()
+      .from(artifacts)
+      .where(and(eq(artifacts.ownerId, OWNER), eq(artifacts.slug, sql.placeholder('slug'))))
+      .prepare(),
+  );
+  const artifact = bySlug.get({ owner: owner.id, slug });
   if (!artifact || !canReadArtifact(app, viewer, artifact)) throw notFound('That page');
   return artifact;
 }
@@ -292,12 +306,15 @@ export interface ArtifactPage {
 export function getArtifactPage(app: AppContext, viewer: Viewer | null, owner: User, slug: string): ArtifactPage {
   const artifact = getReadableArtifact(app, viewer, owner, slug);
   const cover = artifact.coverMediaId ? getPicture(app, owner, artifact.coverMediaId) : null;
-  const places = app.db
-    .select({ url: syndications.url, name: syndications.name })
-    .from(syndications)
-    .where(eq(syndications.artifactId, artifact.id))
-    .orderBy(asc(syndications.createdAt), asc(syndications.url))
-    .all();
+  const syndicated = prepared(app.db, 'portfolio.syndications', (db) =>
+    db
+      .select({ url: syndications.url, name: syndications.name })
+      .from(syndications)
+      .where(eq(syndications.artifactId, sql.placeholder('artifact')))
+      .orderBy(asc(syndications.createdAt), asc(syndications.url))
+      .prepare(),
+  );
+  const places = syndicated.all({ artifact: artifact.id });
   const listed = listedVisibilities(relationTo(app, viewer, owner)).includes(artifact.visibility);
   // Course hubs the piece is in, read live like the hub's river (see server/hubs/syndication.ts).
   return { artifact, cover, syndications: [...places, ...artifactHubSyndications(app, viewer, artifact)], listed };
@@ -305,11 +322,14 @@ export function getArtifactPage(app: AppContext, viewer: Viewer | null, owner: U
 
 /** One of the owner's pictures (not attachments), or null. */
 export function getPicture(app: AppContext, owner: Pick<User, 'id'>, mediaId: string): PictureInfo | null {
-  const row = app.db
-    .select({ id: media.id, alt: media.alt, width: media.width, height: media.height, variants: media.variants, kind: media.kind })
-    .from(media)
-    .where(and(eq(media.id, mediaId), eq(media.ownerId, owner.id)))
-    .get();
+  const picture = prepared(app.db, 'portfolio.picture', (db) =>
+    db
+      .select({ id: media.id, alt: media.alt, width: media.width, height: media.height, variants: media.variants, kind: media.kind })
+      .from(media)
+      .where(and(eq(media.id, sql.placeholder('media')), eq(media.ownerId, OWNER)))
+      .prepare(),
+  );
+  const row = picture.get({ media: mediaId, owner: owner.id });
   if (!row || row.kind !== 'image') return null;
   return { id: row.id, alt: row.alt, width: row.width, height: row.height, variants: row.variants };
 }

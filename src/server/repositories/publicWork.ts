@@ -27,27 +27,38 @@ export interface PublicWork {
 
 /** The newest public work of `owner` (only one tag's, when given), newest first, at most `limit`. Two queries. */
 export function listPublicWork(app: AppContext, owner: Pick<User, 'id'>, options: { tag?: string; limit: number }): PublicWork[] {
-  const tagged =
-    options.tag === undefined
-      ? undefined
-      : inArray(artifacts.id, sql`(select ${artifactTags.artifactId} from ${artifactTags} where ${artifactTags.tag} = ${options.tag})`);
-  const rows = app.db
-    .select({ artifact: artifacts, coverId: media.id, coverAlt: media.alt, coverKind: media.kind })
-    .from(artifacts)
-    .leftJoin(media, eq(media.id, artifacts.coverMediaId))
-    .where(and(eq(artifacts.ownerId, owner.id), inArray(artifacts.visibility, PUBLIC), tagged))
-    .orderBy(desc(artifacts.date), desc(artifacts.id))
-    .limit(options.limit)
-    .all();
+  // Prepared once: a static export builds a feed for every tag of a portfolio.
+  const tagged = options.tag !== undefined;
+  const works = prepared(app.db, `publicWork.list.${tagged ? 'tag' : 'all'}`, (db) =>
+    db
+      .select({ artifact: artifacts, coverId: media.id, coverAlt: media.alt, coverKind: media.kind })
+      .from(artifacts)
+      .leftJoin(media, eq(media.id, artifacts.coverMediaId))
+      .where(
+        and(
+          eq(artifacts.ownerId, sql.placeholder('owner')),
+          inArray(artifacts.visibility, PUBLIC),
+          tagged ? inArray(artifacts.id, sql`(select ${artifactTags.artifactId} from ${artifactTags} where ${artifactTags.tag} = ${sql.placeholder('tag')})`) : undefined,
+        ),
+      )
+      .orderBy(desc(artifacts.date), desc(artifacts.id))
+      .limit(sql.placeholder('limit'))
+      .prepare(),
+  );
+  const rows = works.all({ owner: owner.id, tag: options.tag, limit: options.limit });
   const files = new Map<string, PublicWork['attachments']>();
   if (rows.length) {
-    const found = app.db
-      .select({ artifactId: artifactMedia.artifactId, id: media.id, filename: media.filename, mime: media.mime, bytes: media.bytes })
-      .from(artifactMedia)
-      .innerJoin(media, eq(media.id, artifactMedia.mediaId))
-      .where(and(inArray(artifactMedia.artifactId, rows.map((r) => r.artifact.id)), eq(media.kind, 'attachment')))
-      .orderBy(asc(media.createdAt), asc(media.id))
-      .all();
+    // The ids go in as one JSON array, so one statement serves any number of them.
+    const attachments = prepared(app.db, 'publicWork.attachments', (db) =>
+      db
+        .select({ artifactId: artifactMedia.artifactId, id: media.id, filename: media.filename, mime: media.mime, bytes: media.bytes })
+        .from(artifactMedia)
+        .innerJoin(media, eq(media.id, artifactMedia.mediaId))
+        .where(and(sql`${artifactMedia.artifactId} in (select value from json_each(${sql.placeholder('ids')}))`, eq(media.kind, 'attachment')))
+        .orderBy(asc(media.createdAt), asc(media.id))
+        .prepare(),
+    );
+    const found = attachments.all({ ids: JSON.stringify(rows.map((r) => r.artifact.id)) });
     for (const { artifactId, ...file } of found) files.set(artifactId, [...(files.get(artifactId) ?? []), file]);
   }
   return rows.map((r) => ({
