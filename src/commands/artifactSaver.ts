@@ -121,6 +121,8 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
     }
 
     const html = sizeImages(rendered.html, used);
+    // Feeds and hub rivers show it for every piece without a summary: kept, not made again on every read.
+    const excerpt = rendered.excerpt;
     const now = app.now();
     const date = input.date ?? existing?.date ?? now;
     const fields = {
@@ -153,7 +155,7 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
       const number = existing.revision + 1;
       const artifact = app.db
         .update(artifacts)
-        .set({ ...fields, slug, html, canonical: input.canonical, updatedAt: props.updatedAt ?? now, revision: number })
+        .set({ ...fields, slug, html, excerpt, canonical: input.canonical, updatedAt: props.updatedAt ?? now, revision: number })
         .where(eq(artifacts.id, existing.id))
         .returning()
         .get();
@@ -171,6 +173,7 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
         slug: uniqueSlug(input.slug ?? slugFromTitle(input.title), slugTaken),
         ...fields,
         html,
+        excerpt,
         canonical: input.canonical,
         createdAt: now,
         updatedAt: props.updatedAt ?? now,

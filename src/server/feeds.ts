@@ -5,7 +5,8 @@
  * export (under its base).
  */
 import { portfolioAddresses, type PortfolioAddresses } from '../core/feeds/addresses.ts';
-import { feedContent } from '../core/feeds/absoluteUrls.ts';
+import { absolutizeHtml } from '../core/feeds/absoluteUrls.ts';
+import { storedExcerpt } from '../core/feeds/excerpt.ts';
 import type { SitemapEntry } from '../core/feeds/discovery.ts';
 import { FEED_ITEM_LIMIT, artifactGuid, type Feed, type FeedItem, type FeedPerson } from '../core/feeds/model.ts';
 import { normalizeTag } from '../core/markdown/hashtags.ts';
@@ -99,36 +100,17 @@ export function buildPortfolioFeed(app: AppContext, props: { owner: User; tag?: 
   };
 }
 
-// Absolutizing an artifact's HTML re-parses it; the result only changes with the artifact's revision and the address
-// it is served under, so each is made once (a static export asks for the same item in every feed it writes).
-const contentMemo = new Map<string, { html: string; excerpt: string }>();
-const CONTENT_MEMO_LIMIT = 2000;
-
-function memoFeedContent(artifact: PublicWork['artifact'], pageUrl: string, make: () => { html: string; excerpt: string }) {
-  const key = `${artifact.id}\n${artifact.revision}\n${artifact.updatedAt.getTime()}\n${Boolean(artifact.summary)}\n${pageUrl}`;
-  let content = contentMemo.get(key);
-  if (!content) {
-    content = make();
-    if (contentMemo.size >= CONTENT_MEMO_LIMIT) contentMemo.delete(contentMemo.keys().next().value!);
-    contentMemo.set(key, content);
-  }
-  return content;
-}
-
 function feedItem(work: PublicWork, owner: User, at: PortfolioAddresses, author: FeedPerson): FeedItem {
   const { artifact } = work;
   const path = sitePaths.artifact(owner.handle, artifact.slug);
-  const content = memoFeedContent(artifact, at.page(path), () =>
-    feedContent(artifact.html, at.resolverFor(path), { excerpt: !artifact.summary }),
-  );
   return {
     id: artifactGuid(artifact.id),
     url: at.page(path),
     externalUrl: artifact.linkUrl ?? undefined,
     title: artifact.title,
-    contentHtml: content.html,
+    contentHtml: absolutizeHtml(artifact.html, at.resolverFor(path)),
     summary: artifact.summary || undefined,
-    excerpt: content.excerpt || undefined,
+    excerpt: (!artifact.summary && storedExcerpt(artifact)) || undefined,
     image: work.cover ? at.site(mediaUrl(work.cover.id)) : undefined,
     published: artifact.date,
     modified: artifact.updatedAt,

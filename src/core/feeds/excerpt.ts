@@ -6,7 +6,7 @@
  */
 import rehypeParse from 'rehype-parse';
 import { unified } from 'unified';
-import { excerptLength } from '../markdown/render.ts';
+import { excerptLength } from '../markdown/conventions.ts';
 import type { Element, Root } from 'hast';
 
 const parser = unified().use(rehypeParse, { fragment: true }).freeze();
@@ -43,8 +43,8 @@ function take(nodes: Element[]): string[] {
   return parts;
 }
 
-/** The excerpt of an already parsed fragment (see htmlExcerpt). */
-export function treeExcerpt(tree: Root): string {
+/** The excerpt of a parsed fragment (see htmlExcerpt). */
+function treeExcerpt(tree: Root): string {
   let parts = take(paragraphs(tree, false, []));
   if (parts.length === 0) parts = take(paragraphs(tree, true, []));
   const joined = parts.join(' ');
@@ -58,4 +58,9 @@ export function treeExcerpt(tree: Root): string {
 /** The opening paragraphs of `html` as plain text, at most about 280 characters; '' when it has none. */
 export function htmlExcerpt(html: string): string {
   return treeExcerpt(parser.parse(html) as Root);
+}
+
+/** An artifact's excerpt: the one made at its last save, or made now for a row saved before excerpts were stored. */
+export function storedExcerpt(artifact: { html: string; excerpt: string | null }): string {
+  return artifact.excerpt ?? htmlExcerpt(artifact.html);
 }

@@ -118,6 +118,11 @@ export const artifacts = sqliteTable(
     body: text('body').notNull(),
     /** Sanitized HTML rendered once, on save. */
     html: text('html').notNull(),
+    /**
+     * Plain-text opening of the work for feeds and hub rivers, made by the renderer on save. Null on rows saved
+     * before it was stored: readers make it from the HTML then, by the same rule (core/feeds/excerpt.ts).
+     */
+    excerpt: text('excerpt'),
     /** Tags as the student typed them (normalised); artifact_tags is the index. */
     tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     coverMediaId: text('cover_media_id').references(() => media.id, { onDelete: 'set null' }),

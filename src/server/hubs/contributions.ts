@@ -5,7 +5,7 @@
  * Every function here is a fixed number of queries, whatever the size of the hub.
  */
 import { and, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { htmlExcerpt } from '../../core/feeds/excerpt.ts';
+import { storedExcerpt } from '../../core/feeds/excerpt.ts';
 import { foldTag, foldedSet } from '../../core/hubs/matching.ts';
 import { sitePaths } from '../../core/urls.ts';
 import type { AppContext } from '../context.ts';
@@ -174,7 +174,9 @@ function readArtifacts(app: AppContext, hub: Hub, options: RiverOptions, limit: 
       slug: artifacts.slug,
       title: artifacts.title,
       summary: artifacts.summary,
-      html: artifacts.html,
+      excerpt: artifacts.excerpt,
+      // The HTML only for rows saved before excerpts were stored, which make theirs from it.
+      html: sql<string>`case when ${artifacts.excerpt} is null then ${artifacts.html} else '' end`,
       tags: artifacts.tags,
       visibility: artifacts.visibility,
       date: artifacts.date,
@@ -206,7 +208,7 @@ function readArtifacts(app: AppContext, hub: Hub, options: RiverOptions, limit: 
       url: at.page(path),
       date: row.date,
       updated: row.updatedAt,
-      excerpt: row.summary || htmlExcerpt(row.html),
+      excerpt: row.summary || storedExcerpt(row),
       cover:
         row.coverId && row.coverKind === 'image'
           ? { id: row.coverId, alt: row.coverAlt ?? '', width: row.coverWidth, height: row.coverHeight, variants: row.coverVariants ?? [] }

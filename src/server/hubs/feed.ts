@@ -5,7 +5,8 @@
  * the neutral model of core/feeds, serialized by the same RSS and JSON Feed writers as portfolio feeds.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import { feedContent } from '../../core/feeds/absoluteUrls.ts';
+import { absolutizeHtml } from '../../core/feeds/absoluteUrls.ts';
+import { storedExcerpt } from '../../core/feeds/excerpt.ts';
 import { FEED_ITEM_LIMIT, artifactGuid, type Feed, type FeedItem } from '../../core/feeds/model.ts';
 import { joinUrl, sitePaths } from '../../core/urls.ts';
 import type { AppContext } from '../context.ts';
@@ -30,7 +31,7 @@ export function buildHubFeed(app: AppContext, hub: Hub): Feed {
   const bodies = new Map(
     artifactIds.length
       ? app.db
-          .select({ id: artifacts.id, html: artifacts.html, summary: artifacts.summary, slug: artifacts.slug, linkUrl: artifacts.linkUrl })
+          .select({ id: artifacts.id, html: artifacts.html, excerpt: artifacts.excerpt, summary: artifacts.summary, slug: artifacts.slug, linkUrl: artifacts.linkUrl })
           .from(artifacts)
           .where(and(inArray(artifacts.id, artifactIds), eq(artifacts.visibility, 'public')))
           .all()
@@ -56,15 +57,14 @@ export function buildHubFeed(app: AppContext, hub: Hub): Feed {
       if (!body || !person) continue;
       const at = addressesFor(person, { siteUrl: app.config.siteUrl, staticBase: null });
       const path = sitePaths.artifact(person.handle, body.slug);
-      const content = feedContent(body.html, at.resolverFor(path), { excerpt: !body.summary });
       items.push({
         id: artifactGuid(entry.id),
         url: at.page(path),
         externalUrl: body.linkUrl ?? undefined,
         title: entry.title,
-        contentHtml: content.html,
+        contentHtml: absolutizeHtml(body.html, at.resolverFor(path)),
         summary: body.summary || undefined,
-        excerpt: content.excerpt || undefined,
+        excerpt: (!body.summary && storedExcerpt(body)) || undefined,
         image: entry.cover ? at.site(mediaUrl(entry.cover.id)) : undefined,
         published: entry.date,
         modified: entry.updated ?? entry.date,

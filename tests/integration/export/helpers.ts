@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { unified } from 'unified';
 import { uploadMedia } from '../../../src/commands/mediaUploader.ts';
 import { saveShowcase } from '../../../src/commands/showcaseSaver.ts';
-import { parseSrcset } from '../../../src/server/export/links.ts';
+import { parseSrcset } from '../../../src/core/html/urlAttributes.ts';
 import type { AppContext } from '../../../src/server/context.ts';
 import type { Media, User } from '../../../src/server/db/schema.ts';
 import { markdownFor } from '../../../src/server/media/urls.ts';

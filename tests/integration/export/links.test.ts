@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyEdits, decodeAttribute, findCssUrls, findUrlAttributes, parseSrcset, rewriteAttributes, rewriteCssUrls, urlsOf } from '../../../src/server/export/links.ts';
+import { applyEdits, decodeAttribute, findCssUrls, findUrlAttributes, parseSrcset, rewriteAttributes, rewriteCssUrls, urlsOf } from '../../../src/core/html/urlAttributes.ts';
 import { ExportPaths, classifyPath, exportPathFor, livePathOfExportPath, relativeLink, safeSegment } from '../../../src/server/export/paths.ts';
 import { tempDataDir } from '../../helpers/server.ts';
 import { checkLinks, referenceUrlAttributes } from './helpers.ts';

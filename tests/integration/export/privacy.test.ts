@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveShowcase } from '../../../src/commands/showcaseSaver.ts';
-import { findCssUrls, findUrlAttributes, urlsOf } from '../../../src/server/export/links.ts';
+import { findCssUrls, findUrlAttributes, urlsOf } from '../../../src/core/html/urlAttributes.ts';
 import { markdownFor } from '../../../src/server/media/urls.ts';
 import { makeArtifact, makeHub, makeUser } from '../../helpers/factories.ts';
 import { startServer, tempDataDir, type TestServer } from '../../helpers/server.ts';

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveArtifact } from '../../../src/commands/artifactSaver.ts';
 import { uploadMedia } from '../../../src/commands/mediaUploader.ts';
 import { setUserDisabled } from '../../../src/commands/userDisabler.ts';
-import { users, type Artifact, type Media, type User } from '../../../src/server/db/schema.ts';
+import { artifacts, users, type Artifact, type Media, type User } from '../../../src/server/db/schema.ts';
 import { STATIC_BASE_HEADER, STATIC_TOKEN_HEADER } from '../../../src/server/http/renderMode.ts';
+import { bumpContentVersion } from '../../../src/server/repositories/portfolio.ts';
 import { fixture, picture as makePicture } from '../../fixtures/media/generate.ts';
 import { makeArtifact, makeHub, makeUser, signedIn } from '../../helpers/factories.ts';
 import { Browser } from '../../helpers/http.ts';
@@ -116,6 +117,17 @@ describe('the portfolio feeds', () => {
     expect(item.image).toBe(`${SITE}/media/${cover.id}/`);
     expect(item.attachments).toEqual([{ url: `${SITE}/media/${pdf.id}/`, mime_type: 'application/pdf', title: 'tiny.pdf', size_in_bytes: pdf.bytes }]);
     expect(rss.items![0]!.enclosures).toEqual([{ url: `${SITE}/media/${pdf.id}/`, length: pdf.bytes, type: 'application/pdf' }]);
+  });
+
+  it('describe work by the opening text stored when it was saved, and make it for work saved before that', async () => {
+    const stored = () => server.app.db.select({ excerpt: artifacts.excerpt }).from(artifacts).where(eq(artifacts.id, poem.id)).get()?.excerpt;
+    expect(stored()).toBe('Short and wet. #week-1');
+    // A row from before excerpts were stored has none; the feed reads the same (a new content version skips the cache).
+    server.app.db.update(artifacts).set({ excerpt: null }).where(eq(artifacts.id, poem.id)).run();
+    bumpContentVersion(server.app, maya.id);
+    const { feed: rss } = await getRssFeed(anonymous, '/@maya/feed.xml');
+    expect(stored()).toBeNull();
+    expect(rss.items!.find((i) => i.title === 'Rain')!.description).toBe('Short and wet. #week-1');
   });
 
   it('name addresses that really open for anyone: the work, its picture, its cover and its attachment', async () => {

@@ -1,10 +1,11 @@
 /**
- * Finding and rewriting the URLs inside exported documents. HTML is read by a tokenizer that follows the WHATWG
- * tokenization rules for the parts that matter here (tags, attributes and their quoting, comments, doctypes, raw
- * text such as `<script>` and `<style>`, character references in attribute values), and only the bytes of URL
- * attributes are replaced: the rest of each page stays exactly as the server rendered it. It builds no tree, so a
- * 500-page portfolio is read in tens of milliseconds with almost no garbage; tests/integration/export checks it
- * against a full HTML parser (parse5 through rehype-parse) on every exported page.
+ * Finding and rewriting the URLs inside HTML and CSS: the static export makes its links relative with it, and feeds
+ * make stored artifact HTML absolute. HTML is read by a tokenizer that follows the WHATWG tokenization rules for the
+ * parts that matter here (tags, attributes and their quoting, comments, doctypes, raw text such as `<script>` and
+ * `<style>`, character references in attribute values), and only the bytes of URL attributes are replaced: the rest
+ * of each document stays exactly as it was. It builds no tree, so a 500-page portfolio is read in tens of
+ * milliseconds with almost no garbage; tests/integration/export checks it against a full HTML parser (parse5
+ * through rehype-parse) on every exported page. Pure.
  */
 import rehypeParse from 'rehype-parse';
 import { unified } from 'unified';
