@@ -10,7 +10,7 @@ import { PotluckError, invalid } from '../core/errors.ts';
 import { joinUrl, sitePaths } from '../core/urls.ts';
 import type { AppContext } from '../server/context.ts';
 import { users, type User } from '../server/db/schema.ts';
-import { crawlSite, type ExportProgress, type SiteFile, type SitePlan } from '../server/export/crawler.ts';
+import { crawlSite, type CrawlOptions, type ExportProgress, type SiteFile, type SitePlan } from '../server/export/crawler.ts';
 import { internalRenderer, type Renderer } from '../server/export/renderer.ts';
 import { exportScope, type ExportScope } from '../server/export/scope.ts';
 import { checkOutput, createWriter, type SiteOutput, type SiteWriter } from '../server/export/writers.ts';
@@ -94,10 +94,13 @@ export interface PreparedSite {
   result(): ExportSiteResult;
 }
 
-/** Renders and links the site of `handle`; files whose contents need no linking may be handed to `onFile` early. */
+/**
+ * Renders and links the site of `handle`; files whose contents need no linking may be handed to `onFile` early, and
+ * the folders of rendered files to `onFolder`.
+ */
 export async function prepareSiteExport(
   app: AppContext,
-  props: Omit<ExportSiteProps, 'out'> & { onFile?: (file: SiteFile) => void },
+  props: Omit<ExportSiteProps, 'out'> & Pick<CrawlOptions, 'onFile' | 'onFolder'>,
 ): Promise<PreparedSite> {
   const started = performance.now();
   const owner = ownerOf(app, props.handle);
@@ -113,6 +116,7 @@ export async function prepareSiteExport(
       concurrency: props.concurrency,
       onProgress: props.onProgress,
       onFile: props.onFile,
+      onFolder: props.onFolder,
     });
   } finally {
     if (owned) await renderer.close();
@@ -179,7 +183,8 @@ export async function exportSite(app: AppContext, props: ExportSiteProps): Promi
   checkOutput(props.out);
   exportBase(app, ownerOf(app, props.handle), props.base);
   const writer = createWriter(props.out, app.now());
-  // Pictures and attachments are copied while pages still render: the disk works while the renderer does.
+  // Pictures and attachments are copied, and folders made, while pages still render: the disk works while the
+  // renderer does.
   const early = new Set<string>();
   const copies: Promise<unknown>[] = [];
   try {
@@ -189,6 +194,8 @@ export async function exportSite(app: AppContext, props: ExportSiteProps): Promi
         early.add(file.path);
         copies.push(writer.write(file));
       },
+      // Folders too: on a disk where every new name is slow, most of the folder work is then done by the end.
+      onFolder: (folder) => copies.push(writer.prepare(folder)),
     });
     const settled = await Promise.allSettled(copies);
     const failure = settled.find((c) => c.status === 'rejected');

@@ -13,7 +13,7 @@
  */
 import { PotluckError } from '../../core/errors.ts';
 import type { AppContext } from '../context.ts';
-import { applyEdits, findCssUrls, findUrlAttributes, rewriteAttributes, rewriteCssUrls, urlsOf, type CssUrl, type UrlAttribute } from './links.ts';
+import { applyEdits, findCssUrls, findUrlAttributes, rewriteAttributes, rewriteCssUrls, urlsOf, type CssUrl, type UrlAttribute } from '../../core/html/urlAttributes.ts';
 import { ExportPaths, classifyPath, decodePath, encodePath, exportPathFor, livePathOfExportPath, relativeLink, safeExportPath } from './paths.ts';
 import type { Renderer } from './renderer.ts';
 import { isDenied, mediaCatalog, type ExportScope } from './scope.ts';
@@ -55,6 +55,11 @@ export interface CrawlOptions {
   onProgress?: (progress: ExportProgress) => void;
   /** Called once for each file that is final as soon as it is found (media copies), so it can be written early. */
   onFile?: (file: SiteFile) => void;
+  /**
+   * Called once for each folder (relative, '/'-separated) that will hold a rendered file, as soon as the page has
+   * rendered: a writer can make the folders while the rest renders. A de-duplicated name stays in its folder.
+   */
+  onFolder?: (folder: string) => void;
 }
 
 type Document =
@@ -142,6 +147,14 @@ export async function crawlSite(app: AppContext, options: CrawlOptions): Promise
     return node.key;
   };
 
+  const folders = new Set<string>();
+  const announceFolder = (file: string) => {
+    const folder = file.slice(0, Math.max(0, file.lastIndexOf('/')));
+    if (folder === '' || folders.has(folder)) return;
+    folders.add(folder);
+    options.onFolder?.(folder);
+  };
+
   const resolve = resolver();
   const pageUrls = new Map<string, string>();
   const pageUrlOf = (key: string) => {
@@ -215,6 +228,7 @@ export async function crawlSite(app: AppContext, options: CrawlOptions): Promise
       }
       const contentType = response.headers['content-type'] ?? 'application/octet-stream';
       node.contentType = contentType;
+      announceFolder(safeExportPath(exportPathFor(handle, node.key, contentType)));
       const data = response.body;
       node.state = 'ok';
       if (/^text\/html\b/i.test(contentType)) {

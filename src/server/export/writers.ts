@@ -22,6 +22,8 @@ export type SiteOutput =
 /** A sink for the files of one export. */
 export interface SiteWriter {
   write(file: SiteFile): Promise<void>;
+  /** Makes a folder (relative, '/'-separated) ahead of the files that go in it, where the output has folders. */
+  prepare(folder: string): Promise<void>;
   /** Makes the result visible (rename into place, finish the zip). */
   commit(): Promise<void>;
   /** Removes whatever was written; never throws. */
@@ -71,7 +73,7 @@ export function createWriter(output: SiteOutput, mtime: Date): SiteWriter {
     case 'stream':
       return zipStreamWriter(output.stream, mtime);
     case 'list':
-      return { write: async () => {}, commit: async () => {}, abort: async () => {} };
+      return { write: async () => {}, prepare: async () => {}, commit: async () => {}, abort: async () => {} };
   }
 }
 
@@ -99,6 +101,7 @@ function dirWriter(target: string, force: boolean): SiteWriter {
       if (file.source) await fsp.copyFile(file.source, destination, fs.constants.COPYFILE_FICLONE);
       else await fsp.writeFile(destination, file.data!);
     },
+    prepare: (folder) => ensureDir(path.join(staging, ...folder.split('/'))),
     async commit() {
       await start();
       // Checked again at the end: something may have appeared in the folder while the site rendered.
@@ -134,6 +137,7 @@ function zipFileWriter(target: string, mtime: Date): SiteWriter {
     async write(file) {
       addToZip(zip, file, mtime);
     },
+    prepare: async () => {},
     async commit() {
       zip.end();
       await written;
@@ -157,6 +161,7 @@ function zipStreamWriter(stream: NodeJS.WritableStream, mtime: Date): SiteWriter
     async write(file) {
       addToZip(zip, file, mtime);
     },
+    prepare: async () => {},
     async commit() {
       zip.end();
       // A reader that goes away (a cancelled download) ends the export instead of leaving it waiting forever.

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../../src/server/db/schema.ts';
-import { findUrlAttributes, urlsOf } from '../../../src/server/export/links.ts';
+import { findUrlAttributes, urlsOf } from '../../../src/core/html/urlAttributes.ts';
 import { livePathOfExportPath } from '../../../src/server/export/paths.ts';
 import { makeUser, makeArtifact } from '../../helpers/factories.ts';
 import { startServer, tempDataDir, type TestServer } from '../../helpers/server.ts';
@@ -67,6 +67,10 @@ describe('potluck site (folder)', () => {
     for (const item of portfolio.publicMedia) for (const v of item.variants) expect(files).toContain(`media/${item.id}/${v.file}`);
     expect(files).toContain(`media/${portfolio.pdf.id}/original.pdf`);
     expect(files.filter((f) => f.startsWith('omar') || f.includes('omar'))).toEqual([]);
+    // Folders are made while pages render; every one of them holds something in the end.
+    const folders = (fs.readdirSync(site, { recursive: true, encoding: 'utf8' }) as string[]).filter((p) => fs.statSync(path.join(site, p)).isDirectory());
+    expect(folders.length).toBeGreaterThan(portfolio.publicSlugs.length);
+    expect(folders.filter((f) => fs.readdirSync(path.join(site, f)).length === 0)).toEqual([]);
 
     const { pages, broken, files: reached } = checkLinks(site);
     expect(broken).toEqual([]);
