@@ -45,7 +45,8 @@ function errorsFrom(issues: FieldIssue[]): Record<string, string> {
   return errors;
 }
 
-export type Submission<T> = { ok: true; result: T; state: FormState } | { ok: false; state: FormState };
+/** What a form submission came to; `status` is the HTTP status to answer a refused one with (400, or 429). */
+export type Submission<T> = { ok: true; result: T; state: FormState; status: 200 } | { ok: false; state: FormState; status: number };
 
 /**
  * Validates a form against a schema and runs `action` with the typed data. Validation problems and PotluckErrors
@@ -64,12 +65,13 @@ export async function submitForm<S extends z.ZodType, T>(
     const issues = issuesFromZod(parsed.error);
     return {
       ok: false,
+      status: 400,
       state: { values, errors: errorsFrom(issues), message: 'Please fix the fields marked below.' },
     };
   }
   try {
     const result = await action(parsed.data);
-    return { ok: true, result, state: { values, errors: {}, message: '' } };
+    return { ok: true, result, status: 200, state: { values, errors: {}, message: '' } };
   } catch (error) {
     if (
       error instanceof PotluckError &&
@@ -77,6 +79,8 @@ export async function submitForm<S extends z.ZodType, T>(
     ) {
       return {
         ok: false,
+        // The form is shown again with the reason: 400, except "too many, try later" (429), which clients may retry.
+        status: error.code === 'RATE_LIMITED' ? 429 : 400,
         state: {
           values,
           errors: errorsFrom(error.issues),

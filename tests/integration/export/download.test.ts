@@ -6,6 +6,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { clearRateLimit, reserveAttempt } from '../../../src/server/auth/rateLimit.ts';
+import { users } from '../../../src/server/db/schema.ts';
+import { DOWNLOAD_RULE } from '../../../src/server/http/downloadLimits.ts';
 import { markdownFor } from '../../../src/server/media/urls.ts';
 import { Browser } from '../../helpers/http.ts';
 import { makeArtifact, makeUser, signedIn } from '../../helpers/factories.ts';
@@ -69,6 +73,25 @@ describe('/workspace/site', () => {
     const page = execFileSync('unzip', ['-p', zip, 'river-walk/index.html'], { encoding: 'utf8' });
     expect(page).toContain('href="../index.html"');
     expect(page).not.toContain('Sign in');
+  });
+
+  it('lets the next download start once one has arrived, and refuses more than the hour allows, saying when to retry', async () => {
+    for (let i = 0; i < 2; i++) {
+      const r = await browser.postForm('/workspace/site', { base: '' });
+      expect(r.status).toBe(200);
+      await r.arrayBuffer();
+    }
+    const maya = server.app.db.select().from(users).where(eq(users.handle, 'maya')).get()!;
+    while (reserveAttempt(server.app, `download:site:${maya.id}`, DOWNLOAD_RULE));
+    const refused = await browser.postForm('/workspace/site', { base: '' });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toContain('text/html');
+    expect(await refused.text()).toMatch(/in the last hour.*Try again in an hour/s);
+    // The archive export has a budget of its own.
+    const archive = await browser.postForm('/workspace/export', {});
+    expect(archive.status).toBe(200);
+    await archive.arrayBuffer();
+    clearRateLimit(server.app, `download:site:${maya.id}`);
   });
 
   it('a base that is not a web address is refused on the form, with the student\'s text kept', async () => {
