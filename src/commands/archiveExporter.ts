@@ -71,6 +71,8 @@ export interface ExportArchiveProps {
    * `false` leaves site/ out (tests and tools that only need the data).
    */
   site?: false | { renderer?: Renderer | (() => Promise<Renderer>); base?: string };
+  /** Cancels the export (a download whose reader went away). */
+  signal?: AbortSignal;
 }
 
 /** What an archive holds, by count; for the export page, the CLI and README.html. */
@@ -438,6 +440,7 @@ function startArchive(app: AppContext, props: Omit<ExportArchiveProps, 'out'>) {
       base: siteOptions.base,
       renderer: siteOptions.renderer,
       onProgress: (p) => props.onProgress?.({ phase: 'site', done: p.done, total: p.total }),
+      signal: props.signal,
     });
   }
   site.catch(() => {});

@@ -13,6 +13,7 @@ import {
   type ValidArtifactInput,
 } from '../core/artifacts.ts';
 import { PotluckError, invalid, issuesFromZod, notFound } from '../core/errors.ts';
+import { htmlExcerpt } from '../core/feeds/excerpt.ts';
 import { renderArtifactBody } from '../core/markdown/render.ts';
 import { addResponsiveImages, type ResponsiveImage } from '../core/markdown/responsiveImages.ts';
 import type { AppContext } from '../server/context.ts';
@@ -121,8 +122,10 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
     }
 
     const html = sizeImages(rendered.html, used);
-    // Feeds and hub rivers show it for every piece without a summary: kept, not made again on every read.
-    const excerpt = rendered.excerpt;
+    // Feeds and hub rivers show it for every piece without a summary: kept, not made again on every read. Made from
+    // the sanitized HTML, so it holds only text the page shows (no raw HTML or comments from the Markdown), by the
+    // same rule as rows saved before excerpts were stored.
+    const excerpt = htmlExcerpt(html);
     const now = app.now();
     const date = input.date ?? existing?.date ?? now;
     const fields = {

@@ -30,6 +30,8 @@ export interface ExportSiteProps {
   renderer?: Renderer | (() => Promise<Renderer>);
   /** Pages rendered at once. */
   concurrency?: number;
+  /** Cancels the export (a download whose reader went away). */
+  signal?: AbortSignal;
 }
 
 export interface ExportSiteResult {
@@ -117,6 +119,7 @@ export async function prepareSiteExport(
       onProgress: props.onProgress,
       onFile: props.onFile,
       onFolder: props.onFolder,
+      signal: props.signal,
     });
   } finally {
     if (owned) await renderer.close();

@@ -32,7 +32,7 @@ import {
   runningPublishJob,
   type JobRow,
 } from '../server/github/publishJobs.ts';
-import { pagesSiteUrl } from '../server/github/targets.ts';
+import { pagesAddressOf, pagesSiteUrl } from '../server/github/targets.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 import { exportSite, type ExportSiteProps } from './siteExporter.ts';
 
@@ -192,6 +192,14 @@ async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Prom
 }
 
 /**
+ * Whether a syndication URL is an artifact page of the site at `base` (`<base><slug>/`): one segment below it, so a
+ * user site (`https://maya.github.io/`) never claims the pages of a project site (`https://maya.github.io/notes/x/`).
+ */
+function isPageOf(base: string, url: string): boolean {
+  return url.startsWith(base) && /^[^/]+\/$/.test(url.slice(base.length));
+}
+
+/**
  * Records a successful publish in one transaction: the target's last commit, tree and time; the GitHub Pages address
  * of every public artifact on the site as a syndication (and none for work that left it); and, when GitHub Pages is
  * the canonical home, the account's canonical base URL.
@@ -201,6 +209,8 @@ function recordPublish(
   props: { owner: User; targetId: string; canonical: boolean; siteUrl: string; commitSha: string; tree: Map<string, string>; changed: number; at: Date },
 ): number {
   return inTransaction(app, () => {
+    // The address this target had before (a new custom domain, or GitHub Enterprise's own): its records go too.
+    const previous = app.db.select({ siteUrl: publishTargets.siteUrl }).from(publishTargets).where(eq(publishTargets.id, props.targetId)).get()?.siteUrl;
     app.db
       .update(publishTargets)
       .set({
@@ -231,7 +241,7 @@ function recordPublish(
           .from(syndications)
           .where(inArray(syndications.artifactId, ids))
           .all()
-          .filter((s) => s.url.startsWith(props.siteUrl))
+          .filter((s) => [props.siteUrl, previous].some((base) => base && isPageOf(base, s.url)))
       : [];
     let changes = 0;
     for (const s of existing) {
@@ -286,7 +296,9 @@ export async function publishSite(app: AppContext, props: PublishSiteProps): Pro
   // A custom domain set on GitHub (not here) is kept: dropping its CNAME file would take the domain away.
   const domain = target.domain ?? pages?.cname ?? null;
   if (!target.domain && domain) warnings.push(`GitHub Pages uses the custom domain ${domain} (set on GitHub); Potluck kept it.`);
-  const siteUrl = pagesSiteUrl({ owner: target.owner, repo: target.repo, domain });
+  // Where GitHub says the site is, when Pages is already on (on GitHub Enterprise it is not github.io); else the
+  // github.io address, which a new Pages site on github.com gets.
+  const siteUrl = (!domain && pagesAddressOf(pages)) || pagesSiteUrl({ owner: target.owner, repo: target.repo, domain });
 
   let head = await branchHead(gh, o, branch);
   let adopted = false;
@@ -485,6 +497,10 @@ export async function publishSite(app: AppContext, props: PublishSiteProps): Pro
         warnings.push(`GitHub Pages was publishing from ${before}; Potluck switched it to the branch ${branch}.`);
       }
       if (domain && pages.cname !== domain) await gh.rest.repos.updateInformationAboutPagesSite({ ...o, cname: domain });
+      const served = pagesAddressOf(pages);
+      if (!domain && served && served !== siteUrl) {
+        warnings.push(`GitHub Pages serves this site at ${served}, not ${siteUrl}. Publish again, so that its links and feeds use that address.`);
+      }
       const polls = props.pagesBuild?.polls ?? 6;
       const interval = props.pagesBuild?.intervalMs ?? 5_000;
       for (let i = 0; i < polls; i++) {

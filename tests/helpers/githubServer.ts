@@ -222,6 +222,8 @@ export interface GitHubTestServer {
   count(operationId: string, from?: number): number;
   /** Pages build status reported for new builds ('built' by default). */
   setBuildStatus(status: string): void;
+  /** Serves Pages sites from another host, as GitHub Enterprise Server does (`https://HOST/pages/owner/repo/`); null: github.io. */
+  setPagesHost(host: string | null): void;
   /** Makes a commit on a branch as someone pushing from elsewhere would. */
   pushCommit(owner: string, name: string, branch: string, files: Record<string, string>, message?: string): string;
   /** Every blob on a branch: path -> bytes. */
@@ -297,6 +299,7 @@ export async function startGitHubServer(): Promise<GitHubTestServer> {
   const repos = new Map<string, FakeRepo>();
   const faults: (Fault & { left: number })[] = [];
   let buildStatus = 'built';
+  let pagesHost: string | null = null;
   let nextId = 1000;
   let base = '';
   const accountIds = new Map<string, number>();
@@ -353,6 +356,8 @@ export async function startGitHubServer(): Promise<GitHubTestServer> {
     const host = `${repo.owner.toLowerCase()}.github.io`;
     const htmlUrl = repo.pages!.cname
       ? `https://${repo.pages!.cname}/`
+      : pagesHost
+        ? `https://${pagesHost}/pages/${repo.owner}/${repo.name}/`
       : repo.name.toLowerCase() === host
         ? `https://${host}/`
         : `https://${host}/${repo.name}/`;
@@ -837,6 +842,7 @@ export async function startGitHubServer(): Promise<GitHubTestServer> {
     clearFaults: () => faults.splice(0),
     count: (operationId, from = 0) => requests.slice(from).filter((r) => r.operationId === operationId).length,
     setBuildStatus: (status) => (buildStatus = status),
+    setPagesHost: (host) => (pagesHost = host),
     pushCommit(owner, name, branch, files, message = 'Someone else pushed') {
       const repo = repoFor(owner, name)!;
       const ref = `refs/heads/${branch}`;

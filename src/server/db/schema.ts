@@ -119,8 +119,8 @@ export const artifacts = sqliteTable(
     /** Sanitized HTML rendered once, on save. */
     html: text('html').notNull(),
     /**
-     * Plain-text opening of the work for feeds and hub rivers, made by the renderer on save. Null on rows saved
-     * before it was stored: readers make it from the HTML then, by the same rule (core/feeds/excerpt.ts).
+     * Plain-text opening of `html` for feeds and hub rivers (core/feeds/excerpt.ts), made on save. Null on rows saved
+     * before it was stored: readers make it from the HTML then (storedExcerpt).
      */
     excerpt: text('excerpt'),
     /** Tags as the student typed them (normalised); artifact_tags is the index. */

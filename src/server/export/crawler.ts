@@ -60,6 +60,8 @@ export interface CrawlOptions {
    * rendered: a writer can make the folders while the rest renders. A de-duplicated name stays in its folder.
    */
   onFolder?: (folder: string) => void;
+  /** Stops the crawl (a download whose reader went away): no further page is rendered. */
+  signal?: AbortSignal;
 }
 
 type Document =
@@ -184,6 +186,7 @@ export async function crawlSite(app: AppContext, options: CrawlOptions): Promise
 
   const visit = async (node: Node) => {
     try {
+      if (options.signal?.aborted) throw new PotluckError('CONFLICT', 'The export stopped: it was cancelled.');
       if (node.target.kind === 'portfolio' && isDenied(scope, node.key)) {
         node.state = 'denied';
         return;

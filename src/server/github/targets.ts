@@ -81,7 +81,24 @@ export function isUserSiteRepo(owner: string, repo: string): boolean {
 }
 
 /**
- * The address GitHub Pages serves a repository at, ending in '/': the custom domain, the user site
+ * The address GitHub Pages gave a site (`html_url` of its Pages settings), ending in '/'; null when there is none or it
+ * is not a web address. On GitHub Enterprise Server it is not on github.io (`https://pages.school.example/owner/repo/`).
+ */
+export function pagesAddressOf(pages: { html_url?: string | null } | null): string | null {
+  if (!pages?.html_url) return null;
+  try {
+    const url = new URL(pages.html_url);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+    url.search = '';
+    url.hash = '';
+    return url.href.endsWith('/') ? url.href : `${url.href}/`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The address GitHub Pages serves a repository at, ending in '/', when GitHub has not said: the custom domain, the user site
  * (`https://<owner>.github.io/`), or a project site (`https://<owner>.github.io/<repo>/`).
  */
 export function pagesSiteUrl(target: { owner: string; repo: string; domain?: string | null }): string {

@@ -57,8 +57,9 @@ function walk(folder: string, prefix: string, into: Map<string, Asset>, total: {
       body,
       type: TYPES[path.extname(entry.name).toLowerCase()] ?? 'application/octet-stream',
       etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
-      // Files under _astro/ have a content hash in their name; the others keep their name across builds.
-      cacheControl: url.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
+      // Files under _astro/ have a content hash in their name. The others keep their name across builds, so a browser
+      // asks each time (a 304 with the ETag): after an upgrade, new pages never meet an old stylesheet.
+      cacheControl: url.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache',
     });
   }
 }

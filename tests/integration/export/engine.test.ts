@@ -125,6 +125,22 @@ describe('the export engine', () => {
     }
   });
 
+  it('a cancelled export renders no further page and leaves nothing behind', async () => {
+    const renderer = stubRenderer();
+    const cancel = new AbortController();
+    const get = renderer.get.bind(renderer);
+    // The reader goes away while the first page renders.
+    renderer.get = async (p, base) => {
+      cancel.abort();
+      return get(p, base);
+    };
+    const before = fs.readdirSync(work).sort();
+    const out = { kind: 'dir' as const, path: path.join(work, 'cancelled') };
+    await expect(exportSite(app, { handle: 'maya', out, renderer, signal: cancel.signal, concurrency: 1 })).rejects.toThrow(/cancelled/);
+    expect(renderer.asked).toEqual(['/@maya/']);
+    expect(fs.readdirSync(work).sort()).toEqual(before);
+  });
+
   it('a zip streamed to a reader that goes away ends instead of waiting forever', async () => {
     const { PassThrough } = await import('node:stream');
     const stream = new PassThrough();

@@ -130,6 +130,25 @@ describe('the portfolio feeds', () => {
     expect(rss.items!.find((i) => i.title === 'Rain')!.description).toBe('Short and wet. #week-1');
   });
 
+  it('describe work only by text its page shows: no HTML comments or raw tags from the Markdown, line breaks kept as spaces', async () => {
+    const note = await makeArtifact(server.app, maya, {
+      title: 'Notes to self',
+      slug: 'notes-to-self',
+      visibility: 'public',
+      date: new Date('2024-08-15T08:00:00Z'),
+      body: 'My essay. <!-- phone 555-0100, do not publish --> Press <kbd>Ctrl</kbd> to save.\n\nRoses are red,  \nViolets are blue',
+    });
+    const stored = server.app.db.select({ excerpt: artifacts.excerpt, html: artifacts.html }).from(artifacts).where(eq(artifacts.id, note.id)).get()!;
+    expect(stored.html).not.toContain('555-0100');
+    expect(stored.excerpt).not.toMatch(/555|<kbd>|red,Violets/);
+    expect(stored.excerpt).toMatch(/^My essay\. +Press Ctrl to save\. Roses are red,\s+Violets are blue$/);
+    const { feed: rss } = await getRssFeed(anonymous, '/@maya/feed.xml');
+    const description = rss.items!.find((i) => i.title === 'Notes to self')!.description!;
+    expect(description).toBe(stored.excerpt);
+    const { feed: json } = await getJsonFeed(anonymous, '/@maya/feed.json');
+    expect(JSON.stringify(json)).not.toContain('555-0100');
+  });
+
   it('name addresses that really open for anyone: the work, its picture, its cover and its attachment', async () => {
     const { feed } = await getJsonFeed(anonymous, '/@maya/feed.json');
     const item = feed.items[0];

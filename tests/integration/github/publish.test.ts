@@ -270,6 +270,59 @@ describe('other targets', () => {
     expect(repo.pages).toMatchObject({ source: { branch: 'gh-pages', path: '/' }, buildType: 'legacy' });
   });
 
+  it('on GitHub Enterprise, uses the address GitHub gives the Pages site, and says so when it learns it only at the end', async () => {
+    world.gh.setPagesHost('pages.school.example');
+    try {
+      // Pages is already on for this repository: its address comes from GitHub before anything is built.
+      const target = world.app.db.select().from(publishTargets).where(eq(publishTargets.repo, 'blank')).get()!;
+      const result = await publish({ targetId: target.id });
+      expect(result.siteUrl).toBe('https://pages.school.example/pages/maya-gh/blank/');
+      // Each public piece records where this copy of it is.
+      const copies = world.app.db.select().from(syndications).all().filter((s) => s.url.startsWith('https://pages.school.example/pages/maya-gh/blank/'));
+      expect(copies.map((s) => s.url).sort()).toEqual([
+        'https://pages.school.example/pages/maya-gh/blank/lab-report/',
+        'https://pages.school.example/pages/maya-gh/blank/poem/',
+        'https://pages.school.example/pages/maya-gh/blank/river-walk/',
+      ]);
+      expect(world.app.db.select().from(syndications).all().filter((s) => s.url.includes('maya-gh.github.io/blank'))).toEqual([]);
+      expect(result.warnings.filter((w) => w.includes('serves this site at'))).toEqual([]);
+
+      // A new repository: Pages is switched on at the end, and only then does GitHub say where it is.
+      world.gh.addRepo('maya-gh', 'fresh');
+      const saved = await savePublishTarget(world.app, { userId: maya.owner.id, token: TOKEN, check: true, input: { owner: 'maya-gh', repo: 'fresh' } });
+      const first = await publish({ targetId: saved.target.id });
+      expect(first.siteUrl).toBe('https://maya-gh.github.io/fresh/');
+      expect(first.warnings).toContain(
+        'GitHub Pages serves this site at https://pages.school.example/pages/maya-gh/fresh/, not https://maya-gh.github.io/fresh/. Publish again, so that its links and feeds use that address.',
+      );
+      const second = await publish({ targetId: saved.target.id });
+      expect(second.siteUrl).toBe('https://pages.school.example/pages/maya-gh/fresh/');
+      expect(second.warnings.filter((w) => w.includes('serves this site at'))).toEqual([]);
+      expect(world.gh.violations).toEqual([]);
+    } finally {
+      world.gh.setPagesHost(null);
+    }
+  });
+
+  it('a user site on github.io leaves the records of a project site on the same host alone, and drops its old address', async () => {
+    const target = world.app.db.select().from(publishTargets).where(eq(publishTargets.repo, 'maya-gh.github.io')).get()!;
+    world.app.db.update(publishTargets).set({ domain: null }).where(eq(publishTargets.id, target.id)).run();
+    world.gh.repo('maya-gh', 'maya-gh.github.io')!.pages!.cname = null;
+    const rows = (prefix: string) =>
+      world.app.db.select().from(syndications).all().filter((s) => s.url.startsWith(prefix)).map((s) => s.url).sort();
+    const project = rows('https://maya-gh.github.io/portfolio/');
+    expect(project).toHaveLength(3);
+    const result = await publish({ targetId: target.id });
+    expect(result.siteUrl).toBe('https://maya-gh.github.io/');
+    expect(rows('https://maya-gh.github.io/portfolio/')).toEqual(project);
+    expect(rows('https://maya-gh.github.io/').filter((u) => !u.startsWith('https://maya-gh.github.io/portfolio/'))).toEqual([
+      'https://maya-gh.github.io/lab-report/',
+      'https://maya-gh.github.io/poem/',
+      'https://maya-gh.github.io/river-walk/',
+    ]);
+    expect(rows('https://maya.example.org/')).toEqual([]);
+  });
+
   it('turning "home of my work" off points the hosted pages back to this Potluck', async () => {
     await savePublishTarget(world.app, { userId: maya.owner.id, token: TOKEN, input: { owner: 'maya-gh', repo: 'portfolio', canonical: false } });
     const owner = world.app.db.select().from(users).where(eq(users.id, maya.owner.id)).get()!;
