@@ -1,13 +1,16 @@
 /**
- * A plain-text opening of stored artifact HTML, for RSS `<description>` when the student wrote no summary (the full
- * HTML goes in `<content:encoded>`; repeating it in the description would double every feed). Same rule as the
- * excerpt the renderer makes on save: the opening top-level paragraphs (any paragraph when there is none at the top
- * level), cut at a word boundary near 280 characters. Pure.
+ * A plain-text opening of stored artifact HTML, for RSS `<description>` and hub rivers when the student wrote no
+ * summary (the full HTML goes in `<content:encoded>`; repeating it in the description would double every feed). Made
+ * from the sanitized HTML, so it holds only text the page shows: the opening top-level paragraphs (any paragraph when
+ * there is none at the top level), cut at a word boundary near 280 characters. Made once on save and stored
+ * (`artifacts.excerpt`). Pure.
  */
 import rehypeParse from 'rehype-parse';
 import { unified } from 'unified';
-import { excerptLength } from '../markdown/conventions.ts';
 import type { Element, Root } from 'hast';
+
+/** Longest excerpt, in characters, before it is cut at a word boundary. */
+export const excerptLength = 280;
 
 const parser = unified().use(rehypeParse, { fragment: true }).freeze();
 

@@ -1,5 +1,5 @@
 /** The plain-text excerpt a river shows for a feed item. Pure. */
-import { excerptLength } from '../markdown/conventions.ts';
+import { excerptLength } from '../feeds/excerpt.ts';
 
 /**
  * Plain text cut near the excerpt length the renderer uses for Potluck's own work (whitespace collapsed, cut at a

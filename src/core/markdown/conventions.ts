@@ -1,9 +1,6 @@
-// Small facts of Potluck's Markdown that other parts share (public pages, feeds, hub excerpts) without loading the
+// Small facts of Potluck's Markdown that other parts share (public pages, the static export) without loading the
 // Markdown pipeline itself: that pipeline registers every highlighting grammar when it loads, which a page that
 // only shows stored HTML has no use for.
-
-/** Longest excerpt, in characters, before it is cut at a word boundary. */
-export const excerptLength = 280;
 
 // Student-facing syntax for Potluck media is `![alt](media:ID)` (also `[file](media:ID)` and Figure's
 // `src="media:ID"`): it survives a change of site URL and an export/import, because the id is stable. In the HTML

@@ -1,7 +1,7 @@
 // The one Markdown pipeline of Potluck: an artifact body (Markdown or the safe MDX subset) becomes sanitized HTML
 // plus what the rest of the app needs from it (hashtags for hubs, headings for a table of contents, media
-// references for export, word count and excerpt for lists and feeds). It runs once, on save; pages serve the
-// stored HTML.
+// references for export, word count for lists). It runs once, on save; pages serve the stored HTML. The plain-text
+// excerpt feeds and rivers show is made from that HTML (core/feeds/excerpt.ts), so it holds only what pages show.
 //
 //   remark-parse + remark-gfm (+ remark-mdx and the safe-subset check for MDX)
 //   -> our mdast steps (media references, remote images)
@@ -22,7 +22,7 @@ import remarkMdx from 'remark-mdx';
 import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
-import { excerptLength, mediaIdOf, mediaSchemeLink } from './conventions.ts';
+import { mediaIdOf, mediaSchemeLink } from './conventions.ts';
 import { extractHashtags } from './hashtags.ts';
 import { checkMdx, lowerMdx, mdxSyntaxError } from './mdx.ts';
 import { clobberPrefix, finishSafeTree, isExternalUrl, potluckSanitizeSchema } from './sanitize.ts';
@@ -35,7 +35,6 @@ import type {
   Link,
   LinkReference,
   Nodes,
-  Paragraph,
   Parent,
   Root as MdastRoot,
   Text,
@@ -57,7 +56,6 @@ export type RenderedBody = {
   headings: BodyHeading[];
   mediaRefs: string[];
   wordCount: number;
-  excerpt: string;
 };
 
 /** Outcome of rendering a body: the rendered body, or located errors (MDX outside the safe subset, absurd nesting). */
@@ -133,7 +131,6 @@ export function renderArtifactBody(input: { source: string; format: BodyFormat }
 
   const { mediaRefs, definitions } = rewriteMedia(tree);
   const { tagText, wordText } = collectText(tree, definitions);
-  const excerpt = makeExcerpt(tree);
 
   const hast = htmlPipeline.runSync(tree) as HastRoot;
   return {
@@ -143,7 +140,6 @@ export function renderArtifactBody(input: { source: string; format: BodyFormat }
     headings: collectHeadings(hast),
     mediaRefs,
     wordCount: countWords(wordText),
-    excerpt,
   };
 }
 
@@ -288,37 +284,6 @@ function countWords(text: string): number {
   let count = 0;
   for (const segment of wordSegmenter.segment(text)) if (segment.isWordLike) count++;
   return count;
-}
-
-// The excerpt is plain text (templates escape it): the opening top-level paragraphs, cut at a word boundary.
-// Lists, tables, code and footnotes read badly out of context, so they are left out.
-function makeExcerpt(tree: MdastRoot): string {
-  const parts: string[] = [];
-  let length = 0;
-  const take = (paragraphs: Iterable<Paragraph>): void => {
-    for (const node of paragraphs) {
-      if (length >= excerptLength / 2) break;
-      const value = toString(node, { includeImageAlt: false }).replace(/\s+/g, ' ').trim();
-      if (value === '') continue;
-      parts.push(value);
-      length += value.length + 1;
-    }
-  };
-  take(tree.children.filter((node) => node.type === 'paragraph'));
-  // A body that is all components (MDX callouts, columns) still deserves an excerpt: use any paragraph then.
-  if (parts.length === 0) {
-    const nested: Paragraph[] = [];
-    eachNode(tree, (node) => {
-      if (node.type === 'paragraph') nested.push(node);
-    });
-    take(nested);
-  }
-  const text = parts.join(' ');
-  if (text.length <= excerptLength) return text;
-  // Cut by code points, so an emoji or a rare CJK character is never split in half.
-  const cut = Array.from(text).slice(0, excerptLength).join('');
-  const lastSpace = cut.lastIndexOf(' ');
-  return `${(lastSpace > excerptLength / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s,;:.!?–—-]+$/u, '')}…`;
 }
 
 function collectHeadings(tree: HastRoot): BodyHeading[] {

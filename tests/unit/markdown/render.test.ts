@@ -233,7 +233,7 @@ describe('links', () => {
   });
 });
 
-describe('word count and excerpt', () => {
+describe('word count', () => {
   it('counts words in prose and inline code but not in code blocks', () => {
     const { wordCount } = render('# Title here\n\nOne two `three`.\n\n```\nnot counted at all\n```');
     expect(wordCount).toBe(5);
@@ -241,17 +241,6 @@ describe('word count and excerpt', () => {
 
   it('counts words in languages written without spaces', () => {
     expect(render('我喜欢学习。').wordCount).toBeGreaterThan(1);
-  });
-
-  it('makes a plain-text excerpt from the opening paragraphs, cut at a word boundary', () => {
-    const long = 'Beans grew faster under blue light than under red light in every trial we ran. '.repeat(6);
-    const { excerpt } = render(
-      `# Title\n\n**Short** intro with [a link](https://example.org).\n\n${long}\n\n- a list item`,
-    );
-    expect(excerpt.startsWith('Short intro with a link. Beans grew')).toBe(true);
-    expect(excerpt.endsWith('…')).toBe(true);
-    expect(excerpt.length).toBeLessThanOrEqual(281);
-    expect(excerpt).not.toContain('<');
   });
 });
 
