@@ -21,6 +21,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   build: () => import('./cli/archive-build.ts'),
   'user delete': () => import('./cli/user-delete.ts'),
   'hub create': () => import('./cli/hub-create.ts'),
+  'hub delete': () => import('./cli/hub-delete.ts'),
   'hub source': () => import('./cli/hub-source.ts'),
   'hub opml': () => import('./cli/hub-opml.ts'),
   'hub items': () => import('./cli/hub-items.ts'),
@@ -46,6 +47,7 @@ Commands:
   export                export everything of an account as one archive (zip or folder)
   build                 build the static site from an archive, with no server and no database
   hub create            create a course hub (its hashtags bring members' work in)
+  hub delete            delete a course hub when the course is over (members' work stays theirs)
   hub source add|list   add an external feed to a hub (a feed or a blog page); list feeds and their health
   hub opml import|export  a hub's feeds from or to OPML
   hub items             list what a hub holds

@@ -1,6 +1,7 @@
 /**
- * Removing someone from a hub (its teachers, admins): their portfolio work leaves the river at once (it was read
- * live), and so do the external feeds attached to them. The hub's owner stays; give the hub another owner first.
+ * Removing someone from a hub: by its teachers and admins, or a member leaving of their own accord. Their portfolio
+ * work leaves the river at once (it was read live), and so do the external feeds attached to them. The hub's owner
+ * stays: they delete the hub instead (hubDeleter.ts).
  */
 import { and, eq } from 'drizzle-orm';
 import { PotluckError, notFound } from '../core/errors.ts';
@@ -19,10 +20,29 @@ export function removeHubMember(app: AppContext, props: { actor: Viewer | null; 
     if (hub.ownerId === props.userId) {
       throw new PotluckError('CONFLICT', 'The hub’s owner cannot be removed from it.');
     }
-    const result = app.db.delete(hubMembers).where(and(eq(hubMembers.hubId, hub.id), eq(hubMembers.userId, props.userId))).run();
-    if (result.changes === 0) throw notFound('That member');
-    const sources = app.db.delete(hubSources).where(and(eq(hubSources.hubId, hub.id), eq(hubSources.memberId, props.userId))).run();
-    bumpContentVersion(app, props.userId);
-    return { sourcesRemoved: sources.changes };
+    return endMembership(app, hub.id, props.userId);
   });
+}
+
+/**
+ * A member leaving a hub: anyone but its owner, who deletes the hub instead. Returns how many of their feeds left
+ * with them.
+ */
+export function leaveHub(app: AppContext, props: { userId: string; hubId: string }): { sourcesRemoved: number } {
+  return inTransaction(app, () => {
+    const hub = getHubById(app, props.hubId);
+    if (hub.ownerId === props.userId) {
+      throw new PotluckError('CONFLICT', 'You own this hub, so you cannot leave it. Delete it from its Settings page when the course is over.');
+    }
+    return endMembership(app, hub.id, props.userId);
+  });
+}
+
+function endMembership(app: AppContext, hubId: string, userId: string): { sourcesRemoved: number } {
+  const result = app.db.delete(hubMembers).where(and(eq(hubMembers.hubId, hubId), eq(hubMembers.userId, userId))).run();
+  if (result.changes === 0) throw notFound('That member');
+  const sources = app.db.delete(hubSources).where(and(eq(hubSources.hubId, hubId), eq(hubSources.memberId, userId))).run();
+  // Their work's pages listed the hub ("Also in"); cached copies must not.
+  bumpContentVersion(app, userId);
+  return { sourcesRemoved: sources.changes };
 }

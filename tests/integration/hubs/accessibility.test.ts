@@ -66,7 +66,7 @@ afterAll(async () => {
 });
 
 it('has accessible hub pages that stay inside the CSP and make no third-party request', async () => {
-  for (const path of ['/hubs/', '/hubs/english-10/', '/hubs/english-10/?assignment=essay', '/hubs/english-10/progress', '/hubs/english-10/sources', '/hubs/english-10/members', '/hubs/english-10/settings', '/hubs/english-10/hidden', '/hubs/new', '/workspace/hubs']) {
+  for (const path of ['/hubs/', '/hubs/english-10/', '/hubs/english-10/?assignment=essay', '/hubs/english-10/progress', '/hubs/english-10/sources', '/hubs/english-10/members', '/hubs/english-10/settings', '/hubs/english-10/hidden', '/hubs/english-10/delete', '/hubs/english-10/leave', '/hubs/new', '/workspace/hubs', '/workspace/hubs?deleted=1']) {
     const response = await page.goto(`${server.url}${path}`);
     expect(response?.status(), path).toBe(200);
     await page.evaluate(axeSource());
