@@ -54,7 +54,7 @@ Commands:
   hub poll              fetch hubs' external feeds now
 
 Environment: POTLUCK_DATA (default ./data), PORT (4321), HOST (localhost), POTLUCK_SITE_URL,
-POTLUCK_ALLOW_PRIVATE_NETWORKS, GITHUB_API_URL, POTLUCK_SECRET.`;
+POTLUCK_ALLOW_PRIVATE_NETWORKS, POTLUCK_TRUSTED_PROXIES, GITHUB_API_URL, POTLUCK_SECRET.`;
 
 /** Runs the CLI with arguments and streams; returns the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {

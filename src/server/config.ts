@@ -1,6 +1,7 @@
 /** Configuration from the environment, read and validated in one place (DESIGN.md "Interfaces"). */
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTrustedProxies, type TrustedProxies } from './net/clientAddress.ts';
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
@@ -19,6 +20,16 @@ const envSchema = z.object({
   POTLUCK_GITHUB_CLIENT_ID: z.string().min(1).optional(),
   POTLUCK_GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   POTLUCK_GITHUB_OAUTH_URL: z.url({ protocol: /^https?$/ }).default('https://github.com'),
+  POTLUCK_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseTrustedProxies(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
 });
 
 export interface Config {
@@ -36,6 +47,8 @@ export interface Config {
   loadDemo: boolean;
   /** "Sign in with GitHub" to connect publishing: set when the instance has a GitHub OAuth app. */
   githubOAuth: { clientId: string; clientSecret: string; baseUrl: string } | null;
+  /** Reverse proxies whose X-Forwarded-For names the client (net/clientAddress.ts). */
+  trustedProxies: TrustedProxies;
 }
 
 /** Reads the environment; throws one message naming every bad variable. */
@@ -71,5 +84,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             baseUrl: e.POTLUCK_GITHUB_OAUTH_URL.replace(/\/+$/, ''),
           }
         : null,
+    trustedProxies: parseTrustedProxies(e.POTLUCK_TRUSTED_PROXIES),
   };
 }

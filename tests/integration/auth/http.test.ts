@@ -137,6 +137,9 @@ describe('sign-in throttling', () => {
     expect(res.status).toBe(429);
     expect(sessionCookieLine(res)).toBeUndefined();
     expect(await res.text()).toContain('Too many sign-in attempts from this network');
+    // Without POTLUCK_TRUSTED_PROXIES, an X-Forwarded-For from the client changes nothing.
+    const spoofed = await browser().postForm('/signin', { login: 'ada', password: PASSWORD }, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(spoofed.status).toBe(429);
   });
 });
 
