@@ -32,11 +32,29 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.woff': 'font/woff',
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
   '.json': 'application/json',
   '.webmanifest': 'application/manifest+json',
+  '.pdf': 'application/pdf',
 };
+
+/** The file a request path names: percent-escapes decoded, as a browser encodes `/styles/my file.css`; null if broken. */
+function filePath(raw: string): string | null {
+  const query = raw.indexOf('?');
+  const pathname = query < 0 ? raw : raw.slice(0, query);
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+}
 
 // The client folder holds a few kilobytes; a limit keeps a mistaken build from filling memory.
 const MAX_TOTAL_BYTES = 32 * 1024 * 1024;
@@ -71,9 +89,9 @@ export function loadClientAssets(clientDir: string): ClientAssets {
   return {
     serve(req, res) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-      const raw = req.url ?? '';
-      const query = raw.indexOf('?');
-      const asset = assets.get(query < 0 ? raw : raw.slice(0, query));
+      const name = filePath(req.url ?? '');
+      // A map lookup: only the files read at start-up can answer, whatever the path spells (`..`, `//`).
+      const asset = name === null ? undefined : assets.get(name);
       if (!asset) return false;
       const headers: Record<string, string> = {
         'content-type': asset.type,

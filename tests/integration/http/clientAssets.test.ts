@@ -33,6 +33,12 @@ describe('client files', () => {
     const changed = await visitor.get('/styles/potluck.css', { headers: { 'if-none-match': '"something-else"' } });
     expect(changed.status).toBe(200);
     expect((await visitor.get('/styles/potluck.css?v=2')).status).toBe(200);
+    // Spelled with escapes, as a browser may: the same file. Other spellings reach no file here.
+    expect((await visitor.get('/styles/potluck%2Ecss')).status).toBe(200);
+    for (const other of ['/styles/potluck.css/', '/STYLES/potluck.css', '/styles/potluck.css%00']) {
+      const response = await visitor.get(other);
+      expect(response.headers.get('content-type') ?? '', other).not.toContain('text/css');
+    }
   });
 
   it('answers HEAD with the length and no body', async () => {
