@@ -32,6 +32,7 @@ import type { AppContext } from '../server/context.ts';
 import { artifacts, hubMembers, hubSources, hubs, joinCodes, media, rateLimits, revisions, sessions, showcases, users, type User } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { mediaItemDir } from '../server/media/storage.ts';
+import { sweepThumbnails } from '../server/hubs/thumbnails.ts';
 
 /** The confirmation form: the handle typed out, and (for one's own account) the password. */
 export const deleteAccountFormSchema = z.object({
@@ -155,6 +156,8 @@ export async function deleteAccount(app: AppContext, props: DeleteAccountProps):
 
   // The rows are gone first: a crash here leaves unreachable files, never rows pointing at missing ones.
   await fs.rm(path.dirname(mediaItemDir(app.config, user.id, 'x')), { recursive: true, force: true });
+  // Pictures of their blog's posts that hubs showed, unless another feed uses the same picture.
+  sweepThumbnails(app, { now: true });
   return { handle: user.handle, removed, compacted: compactDatabase(app) };
 }
 

@@ -11,6 +11,7 @@ import type { AppContext } from '../server/context.ts';
 import { hubs, joinCodes } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { assertCanManage, getHubById, hubMemberIds } from '../server/hubs/access.ts';
+import { sweepThumbnails } from '../server/hubs/thumbnails.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 
 export interface DeleteHubProps {
@@ -23,7 +24,7 @@ export interface DeleteHubProps {
 
 /** Deletes a hub; returns its title and how many members it had. */
 export function deleteHub(app: AppContext, props: DeleteHubProps): { title: string; members: number } {
-  return inTransaction(app, () => {
+  const result = inTransaction(app, () => {
     const hub = getHubById(app, props.hubId);
     assertCanManage(app, props.actor, hub);
     if (props.actor && props.actor.role !== 'admin' && hub.ownerId !== props.actor.id) {
@@ -40,4 +41,7 @@ export function deleteHub(app: AppContext, props: DeleteHubProps): { title: stri
     for (const id of members) bumpContentVersion(app, id);
     return { title: hub.title, members: members.length };
   });
+  // The pictures of its feeds' items, unless another hub shows them too.
+  sweepThumbnails(app, { now: true });
+  return result;
 }

@@ -10,18 +10,22 @@ import type { AppContext } from '../server/context.ts';
 import { hubMembers, hubSources } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { assertCanManage, getHubById } from '../server/hubs/access.ts';
+import { sweepThumbnails } from '../server/hubs/thumbnails.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 
 /** Removes a member; returns how many of their feeds left with them. */
 export function removeHubMember(app: AppContext, props: { actor: Viewer | null; hubId: string; userId: string }): { sourcesRemoved: number } {
-  return inTransaction(app, () => {
-    const hub = getHubById(app, props.hubId);
-    assertCanManage(app, props.actor, hub);
-    if (hub.ownerId === props.userId) {
-      throw new PotluckError('CONFLICT', 'The hub’s owner cannot be removed from it.');
-    }
-    return endMembership(app, hub.id, props.userId);
-  });
+  return afterward(
+    inTransaction(app, () => {
+      const hub = getHubById(app, props.hubId);
+      assertCanManage(app, props.actor, hub);
+      if (hub.ownerId === props.userId) {
+        throw new PotluckError('CONFLICT', 'The hub’s owner cannot be removed from it.');
+      }
+      return endMembership(app, hub.id, props.userId);
+    }),
+    app,
+  );
 }
 
 /**
@@ -29,13 +33,22 @@ export function removeHubMember(app: AppContext, props: { actor: Viewer | null; 
  * with them.
  */
 export function leaveHub(app: AppContext, props: { userId: string; hubId: string }): { sourcesRemoved: number } {
-  return inTransaction(app, () => {
-    const hub = getHubById(app, props.hubId);
-    if (hub.ownerId === props.userId) {
-      throw new PotluckError('CONFLICT', 'You own this hub, so you cannot leave it. Delete it from its Settings page when the course is over.');
-    }
-    return endMembership(app, hub.id, props.userId);
-  });
+  return afterward(
+    inTransaction(app, () => {
+      const hub = getHubById(app, props.hubId);
+      if (hub.ownerId === props.userId) {
+        throw new PotluckError('CONFLICT', 'You own this hub, so you cannot leave it. Delete it from its Settings page when the course is over.');
+      }
+      return endMembership(app, hub.id, props.userId);
+    }),
+    app,
+  );
+}
+
+/** After the membership ended: the pictures of their feeds' items go too, unless another feed uses them. */
+function afterward<T>(result: T, app: AppContext): T {
+  sweepThumbnails(app, { now: true });
+  return result;
 }
 
 function endMembership(app: AppContext, hubId: string, userId: string): { sourcesRemoved: number } {

@@ -12,6 +12,7 @@ import { hubAssignments, hubs, type Hub } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { assertCanManage, getHubById, hubMemberIds } from '../server/hubs/access.ts';
 import { pruneUnmatchedItems, refetchAllSources } from '../server/hubs/poller.ts';
+import { sweepThumbnails } from '../server/hubs/thumbnails.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 
 /** Saves new settings (the whole form, assignments included); returns the hub. */
@@ -19,7 +20,7 @@ export function updateHub(app: AppContext, props: { actor: Viewer | null; hubId:
   const parsed = hubInputSchema.safeParse(props.input);
   if (!parsed.success) throw invalid(issuesFromZod(parsed.error));
   const input = parsed.data;
-  return inTransaction(app, () => {
+  const updated = inTransaction(app, () => {
     const before = getHubById(app, props.hubId);
     assertCanManage(app, props.actor, before);
     if (app.db.select({ id: hubs.id }).from(hubs).where(and(eq(hubs.slug, input.slug), ne(hubs.id, before.id))).get()) {
@@ -71,4 +72,7 @@ export function updateHub(app: AppContext, props: { actor: Viewer | null; hubId:
     for (const id of hubMemberIds(app, hub.id)) bumpContentVersion(app, id);
     return hub;
   });
+  // Items that no longer match the tags left; so may the last use of their pictures.
+  sweepThumbnails(app);
+  return updated;
 }

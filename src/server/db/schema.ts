@@ -388,6 +388,11 @@ export const hubItems = sqliteTable(
     /** Plain text shown in the river. */
     excerpt: text('excerpt').notNull().default(''),
     image: text('image'),
+    /**
+     * A small copy of `image` made when the feed was polled (server/hubs/thumbnails.ts), so the river shows it without
+     * readers' browsers calling the blog's host. `file` is null when it could not be made from that image.
+     */
+    thumbnail: text('thumbnail', { mode: 'json' }).$type<HubThumbnail>(),
     authorName: text('author_name'),
     published: integer('published', { mode: 'timestamp_ms' }),
     updated: integer('updated', { mode: 'timestamp_ms' }),
@@ -436,6 +441,13 @@ export const hubHides = sqliteTable(
 export type HubAssignment = typeof hubAssignments.$inferSelect;
 export type HubSource = typeof hubSources.$inferSelect;
 export type HubItem = typeof hubItems.$inferSelect;
+/** A hub item's thumbnail: made from the image at `image`, stored as `file` in the thumbnails folder. */
+export interface HubThumbnail {
+  image: string;
+  file: string | null;
+  width: number;
+  height: number;
+}
 export type HubHide = typeof hubHides.$inferSelect;
 
 /** Long work (publishing, exports, polling runs) with progress the UI and CLI can show. */

@@ -12,6 +12,7 @@ import type { AppContext } from '../context.ts';
 import { artifactTags, artifacts, hubHides, hubItems, hubMembers, hubSources, media, users, type Hub } from '../db/schema.ts';
 import { addressesFor } from '../feeds.ts';
 import type { PictureInfo } from '../repositories/portfolio.ts';
+import { hubThumbnailPath } from './thumbnails.ts';
 
 /** Entries per river page. */
 export const RIVER_PAGE_SIZE = 20;
@@ -38,8 +39,10 @@ export interface RiverEntry {
   excerpt: string;
   /** The cover of portfolio work (served by this instance). */
   cover: PictureInfo | null;
-  /** The picture an external item names (not loaded by pages: they make no third-party requests). */
+  /** The picture an external item names (never loaded by pages: they make no third-party requests). */
   image: string | null;
+  /** An external item's picture as this instance stores it (thumbnails.ts), ready for an `<img>`. */
+  thumbnail: { src: string; width: number; height: number } | null;
   author: { name: string; handle: string | null; userId: string | null };
   /** Tags as the author wrote them (portfolio work) or folded (feed items). */
   tags: string[];
@@ -214,6 +217,7 @@ function readArtifacts(app: AppContext, hub: Hub, options: RiverOptions, limit: 
           ? { id: row.coverId, alt: row.coverAlt ?? '', width: row.coverWidth, height: row.coverHeight, variants: row.coverVariants ?? [] }
           : null,
       image: null,
+      thumbnail: null,
       author: { name: person.name, handle: person.handle, userId: person.id },
       tags: row.tags,
       visibility: row.visibility === 'public' || row.visibility === 'members' ? row.visibility : null,
@@ -247,6 +251,7 @@ function readItems(app: AppContext, hub: Hub, options: RiverOptions, limit: numb
       url: hubItems.url,
       excerpt: hubItems.excerpt,
       image: hubItems.image,
+      thumbnail: hubItems.thumbnail,
       authorName: hubItems.authorName,
       sortDate: hubItems.sortDate,
       updated: hubItems.updated,
@@ -278,6 +283,11 @@ function readItems(app: AppContext, hub: Hub, options: RiverOptions, limit: numb
     excerpt: row.excerpt,
     cover: null,
     image: row.image,
+    // Only a thumbnail of the picture the item names now (an edited post may name another one, not yet made).
+    thumbnail:
+      row.thumbnail?.file && row.thumbnail.image === row.image
+        ? { src: hubThumbnailPath(hub.slug, row.id), width: row.thumbnail.width, height: row.thumbnail.height }
+        : null,
     author: row.memberId
       ? { name: row.memberName ?? '', handle: row.memberHandle, userId: row.memberId }
       : { name: row.authorName || row.sourceTitle || hostOf(row.sourceUrl), handle: null, userId: null },

@@ -17,6 +17,7 @@ import { hubItems, hubSources, hubs, type Hub, type HubSource } from '../db/sche
 import { inTransaction } from '../db/tx.ts';
 import type { SafeFetchOptions } from '../net/safeFetch.ts';
 import { fetchFeed, type FeedFailure, type FetchedFeed } from './fetching.ts';
+import { sweepThumbnails, thumbnailSourceItems } from './thumbnails.ts';
 import type { FeedParser } from './parsers.ts';
 
 /** How long a claim on a source lasts: longer than the slowest fetch (redirect hops × timeout). */
@@ -304,8 +305,17 @@ function movedUrl(app: AppContext, source: HubSource, permanentUrl: string): { u
   return taken ? null : { url: permanentUrl, urlKey };
 }
 
-/** Polls one claimed source: fetch, merge, record. */
+/** Polls one claimed source: fetch, merge, record, then the pictures of its newest items (thumbnails.ts). */
 async function pollClaimed(app: AppContext, source: HubSource, options: PollOptions): Promise<SourcePollResult> {
+  const result = await fetchAndMerge(app, source, options);
+  if (result.outcome !== 'failed' && result.outcome !== 'skipped') {
+    // Pictures never fail a poll: one that cannot be had is simply not shown.
+    await thumbnailSourceItems(app, source.id, options.fetch).catch(() => 0);
+  }
+  return result;
+}
+
+async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOptions): Promise<SourcePollResult> {
   const hub = app.db.select().from(hubs).where(eq(hubs.id, source.hubId)).get();
   if (!hub) return { sourceId: source.id, hubId: source.hubId, url: source.url, outcome: 'skipped', status: null, added: 0, updated: 0, removed: 0, itemsFound: null, message: 'The hub was deleted.' };
   let fetched: Awaited<ReturnType<typeof fetchFeed>>;
@@ -410,6 +420,8 @@ export async function pollSources(app: AppContext, sourceIds: readonly string[],
   };
   const workers = Math.max(1, Math.min(options.concurrency ?? 16, sourceIds.length));
   await Promise.all(Array.from({ length: workers }, worker));
+  // Items that left may have taken the last use of a picture with them.
+  if (summary.removed > 0) sweepThumbnails(app);
   return summary;
 }
 

@@ -7,12 +7,16 @@ import type { APIContext } from 'astro';
 import { notFound } from '../../core/errors.ts';
 import { JSON_FEED_CONTENT_TYPE, toJsonFeed } from '../../core/feeds/jsonFeed.ts';
 import { RSS_CONTENT_TYPE, toRss } from '../../core/feeds/rss.ts';
+import fs from 'node:fs';
+import { and, eq } from 'drizzle-orm';
+import { hubHides, hubItems } from '../db/schema.ts';
 import { exportHubOpml } from './opml.ts';
+import { thumbnailPath } from './thumbnails.ts';
 import { cacheHeaders, conditional, makeEtag, type Validators } from '../http/caching.ts';
 import { readHub } from './access.ts';
 import { buildHubFeed } from './feed.ts';
 
-function respond(context: APIContext, body: string, contentType: string, validators: Validators, personal: boolean): Response {
+function respond(context: APIContext, body: string | Uint8Array<ArrayBuffer>, contentType: string, validators: Validators, personal: boolean): Response {
   const audience = { personal };
   const notModified = conditional(context.request, validators, audience);
   if (notModified) return notModified;
@@ -32,6 +36,39 @@ export function hubFeedResponse(context: APIContext, kind: 'rss' | 'json'): Resp
   const body = kind === 'rss' ? toRss(feed) : toJsonFeed(feed);
   const validators = { etag: makeEtag(['hub-feed/1', body]), lastModified: feed.updated };
   return respond(context, body, kind === 'rss' ? RSS_CONTENT_TYPE : JSON_FEED_CONTENT_TYPE, validators, context.locals.user !== null);
+}
+
+/**
+ * `/hubs/<slug>/thumbnails/<item>`: the stored picture of an external item (thumbnails.ts), for whoever may see the
+ * item in the river: the hub's 404 for others, and a hidden item's picture only for the hub's teachers.
+ */
+export function hubThumbnailResponse(context: APIContext): Response {
+  const { app, user } = context.locals;
+  const access = readHub(app, user, context.params.slug ?? '');
+  const item = app.db
+    .select({ thumbnail: hubItems.thumbnail, image: hubItems.image, sourceId: hubItems.sourceId, key: hubItems.key })
+    .from(hubItems)
+    .where(and(eq(hubItems.id, context.params.item ?? ''), eq(hubItems.hubId, access.hub.id)))
+    .get();
+  const stored = item?.thumbnail?.file && item.thumbnail.image === item.image ? thumbnailPath(app.config, item.thumbnail.file) : null;
+  if (!item || !stored) throw notFound('That picture');
+  if (!access.canManage) {
+    const hidden = app.db
+      .select({ id: hubHides.id })
+      .from(hubHides)
+      .where(and(eq(hubHides.hubId, access.hub.id), eq(hubHides.sourceId, item.sourceId), eq(hubHides.itemKey, item.key)))
+      .get();
+    if (hidden) throw notFound('That picture');
+  }
+  let body: Buffer;
+  try {
+    body = fs.readFileSync(stored);
+  } catch {
+    throw notFound('That picture');
+  }
+  // The file is named by the picture's address, and made once: its name is a fine validator.
+  const validators = { etag: `"${item.thumbnail!.file!.slice(0, 27)}"` };
+  return respond(context, new Uint8Array(body), 'image/webp', validators, access.hub.visibility !== 'public');
 }
 
 /** `/hubs/<slug>/members.opml`: every source for the hub's members and teachers; for others, what the river shows them. */

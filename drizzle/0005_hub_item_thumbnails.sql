@@ -1,0 +1,1 @@
+ALTER TABLE `hub_items` ADD `thumbnail` text;
