@@ -32,7 +32,7 @@ import type { AppContext } from '../server/context.ts';
 import { artifacts, hubMembers, hubSources, hubs, joinCodes, media, rateLimits, revisions, sessions, showcases, users, type User } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { mediaItemDir } from '../server/media/storage.ts';
-import { sweepThumbnails } from '../server/hubs/thumbnails.ts';
+import { sweepThumbnails, thumbnailFilesOf } from '../server/hubs/thumbnails.ts';
 
 /** The confirmation form: the handle typed out, and (for one's own account) the password. */
 export const deleteAccountFormSchema = z.object({
@@ -127,6 +127,7 @@ export async function deleteAccount(app: AppContext, props: DeleteAccountProps):
   const user = findUser(app, props);
   await authorize(app, user, props);
 
+  let pictures: string[] = [];
   const removed = inTransaction(app, () => {
     const artifactIds = app.db.select({ id: artifacts.id }).from(artifacts).where(eq(artifacts.ownerId, user.id)).all().map((r) => r.id);
     let revisionCount = 0;
@@ -147,6 +148,8 @@ export async function deleteAccount(app: AppContext, props: DeleteAccountProps):
     app.db.update(joinCodes).set({ createdBy: null }).where(eq(joinCodes.createdBy, user.id)).run();
     app.db.update(hubs).set({ ownerId: null }).where(eq(hubs.ownerId, user.id)).run();
     // The feeds of their own blogs that hubs polled, with every item taken from them (their items in hubs).
+    const theirFeeds = app.db.select({ id: hubSources.id }).from(hubSources).where(eq(hubSources.memberId, user.id)).all();
+    pictures = thumbnailFilesOf(app, { sourceIds: theirFeeds.map((s) => s.id) });
     app.db.delete(hubSources).where(eq(hubSources.memberId, user.id)).run();
     // The rest follows by ON DELETE CASCADE: sessions, media, artifacts (revisions, tags, media links, syndications,
     // showcase items), showcases, hub memberships.
@@ -157,7 +160,7 @@ export async function deleteAccount(app: AppContext, props: DeleteAccountProps):
   // The rows are gone first: a crash here leaves unreachable files, never rows pointing at missing ones.
   await fs.rm(path.dirname(mediaItemDir(app.config, user.id, 'x')), { recursive: true, force: true });
   // Pictures of their blog's posts that hubs showed, unless another feed uses the same picture.
-  sweepThumbnails(app, { now: true });
+  sweepThumbnails(app, pictures);
   return { handle: user.handle, removed, compacted: compactDatabase(app) };
 }
 

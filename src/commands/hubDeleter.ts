@@ -11,7 +11,7 @@ import type { AppContext } from '../server/context.ts';
 import { hubs, joinCodes } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { assertCanManage, getHubById, hubMemberIds } from '../server/hubs/access.ts';
-import { sweepThumbnails } from '../server/hubs/thumbnails.ts';
+import { sweepThumbnails, thumbnailFilesOf } from '../server/hubs/thumbnails.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 
 export interface DeleteHubProps {
@@ -24,6 +24,7 @@ export interface DeleteHubProps {
 
 /** Deletes a hub; returns its title and how many members it had. */
 export function deleteHub(app: AppContext, props: DeleteHubProps): { title: string; members: number } {
+  let pictures: string[] = [];
   const result = inTransaction(app, () => {
     const hub = getHubById(app, props.hubId);
     assertCanManage(app, props.actor, hub);
@@ -34,6 +35,7 @@ export function deleteHub(app: AppContext, props: DeleteHubProps): { title: stri
       throw invalid([{ field: 'confirm', message: `Type the hub’s address, ${hub.slug}, to confirm.` }]);
     }
     const members = hubMemberIds(app, hub.id);
+    pictures = thumbnailFilesOf(app, { hubId: hub.id });
     // Sign-up codes that would put new accounts in this hub (they name it without a foreign key).
     app.db.delete(joinCodes).where(eq(joinCodes.hubId, hub.id)).run();
     const deleted = app.db.delete(hubs).where(eq(hubs.id, hub.id)).run();
@@ -42,6 +44,6 @@ export function deleteHub(app: AppContext, props: DeleteHubProps): { title: stri
     return { title: hub.title, members: members.length };
   });
   // The pictures of its feeds' items, unless another hub shows them too.
-  sweepThumbnails(app, { now: true });
+  sweepThumbnails(app, pictures);
   return result;
 }

@@ -10,7 +10,7 @@ import type { AppContext } from '../server/context.ts';
 import { hubMembers, hubSources } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { assertCanManage, getHubById } from '../server/hubs/access.ts';
-import { sweepThumbnails } from '../server/hubs/thumbnails.ts';
+import { sweepThumbnails, thumbnailFilesOf } from '../server/hubs/thumbnails.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 
 /** Removes a member; returns how many of their feeds left with them. */
@@ -46,16 +46,18 @@ export function leaveHub(app: AppContext, props: { userId: string; hubId: string
 }
 
 /** After the membership ended: the pictures of their feeds' items go too, unless another feed uses them. */
-function afterward<T>(result: T, app: AppContext): T {
-  sweepThumbnails(app, { now: true });
-  return result;
+function afterward(ended: { sourcesRemoved: number; pictures: string[] }, app: AppContext): { sourcesRemoved: number } {
+  sweepThumbnails(app, ended.pictures);
+  return { sourcesRemoved: ended.sourcesRemoved };
 }
 
-function endMembership(app: AppContext, hubId: string, userId: string): { sourcesRemoved: number } {
+function endMembership(app: AppContext, hubId: string, userId: string): { sourcesRemoved: number; pictures: string[] } {
   const result = app.db.delete(hubMembers).where(and(eq(hubMembers.hubId, hubId), eq(hubMembers.userId, userId))).run();
   if (result.changes === 0) throw notFound('That member');
+  const theirs = app.db.select({ id: hubSources.id }).from(hubSources).where(and(eq(hubSources.hubId, hubId), eq(hubSources.memberId, userId))).all();
+  const pictures = thumbnailFilesOf(app, { sourceIds: theirs.map((s) => s.id) });
   const sources = app.db.delete(hubSources).where(and(eq(hubSources.hubId, hubId), eq(hubSources.memberId, userId))).run();
   // Their work's pages listed the hub ("Also in"); cached copies must not.
   bumpContentVersion(app, userId);
-  return { sourcesRemoved: sources.changes };
+  return { sourcesRemoved: sources.changes, pictures };
 }

@@ -8,7 +8,7 @@ import type { Viewer } from '../core/visibility.ts';
 import type { AppContext } from '../server/context.ts';
 import { hubSources, type HubSource } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
-import { sweepThumbnails } from '../server/hubs/thumbnails.ts';
+import { sweepThumbnails, thumbnailFilesOf } from '../server/hubs/thumbnails.ts';
 import { getHubById, hubAccess } from '../server/hubs/access.ts';
 
 /** Whether the actor (null: shell) may change this source: its hub's teachers, admins, or the student whose blog it is. */
@@ -27,13 +27,15 @@ export function getHubSource(app: AppContext, hubId: string, sourceId: string): 
 
 /** Removes the source and its items; returns what it was. */
 export function removeHubSource(app: AppContext, props: { actor: Viewer | null; hubId: string; sourceId: string }): HubSource {
+  let pictures: string[] = [];
   const removed = inTransaction(app, () => {
     const source = getHubSource(app, props.hubId, props.sourceId);
     if (!canChangeSource(app, props.actor, source)) throw forbidden('Only the hub’s teachers, or the student whose blog it is, can remove this feed.');
+    pictures = thumbnailFilesOf(app, { sourceIds: [source.id] });
     app.db.delete(hubSources).where(eq(hubSources.id, source.id)).run();
     return source;
   });
   // The pictures of its items, unless another feed's items use them too.
-  sweepThumbnails(app, { now: true });
+  sweepThumbnails(app, pictures);
   return removed;
 }

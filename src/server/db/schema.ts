@@ -441,12 +441,16 @@ export const hubHides = sqliteTable(
 export type HubAssignment = typeof hubAssignments.$inferSelect;
 export type HubSource = typeof hubSources.$inferSelect;
 export type HubItem = typeof hubItems.$inferSelect;
-/** A hub item's thumbnail: made from the image at `image`, stored as `file` in the thumbnails folder. */
+/**
+ * A hub item's thumbnail: made from the image at `image`, stored as `file` in the thumbnails folder; `file` null when
+ * it could not be made, with `retryAt` (ms) when it may work later.
+ */
 export interface HubThumbnail {
   image: string;
   file: string | null;
   width: number;
   height: number;
+  retryAt?: number;
 }
 export type HubHide = typeof hubHides.$inferSelect;
 

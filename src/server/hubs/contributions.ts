@@ -9,7 +9,7 @@ import { storedExcerpt } from '../../core/feeds/excerpt.ts';
 import { foldTag, foldedSet } from '../../core/hubs/matching.ts';
 import { sitePaths } from '../../core/urls.ts';
 import type { AppContext } from '../context.ts';
-import { artifactTags, artifacts, hubHides, hubItems, hubMembers, hubSources, media, users, type Hub } from '../db/schema.ts';
+import { artifactTags, artifacts, hubHides, hubItems, hubMembers, hubSources, media, users, type Hub, type HubItem } from '../db/schema.ts';
 import { addressesFor } from '../feeds.ts';
 import type { PictureInfo } from '../repositories/portfolio.ts';
 import { hubThumbnailPath } from './thumbnails.ts';
@@ -240,6 +240,19 @@ function itemConditions(hub: Hub, options: RiverOptions): SQL | undefined {
       ? undefined
       : sql`not exists (select 1 from ${hubHides} where ${hubHides.hubId} = ${hub.id} and ${hubHides.sourceId} = ${hubItems.sourceId} and ${hubHides.itemKey} = ${hubItems.key})`,
   );
+}
+
+/**
+ * One external item as the river shows it to a viewer (the same rule: no feeds of disabled members, no hidden items
+ * unless `includeHidden`), with its picture's facts; undefined when the river would not show it.
+ */
+export function findRiverItem(app: AppContext, hub: Hub, itemId: string, options: { includeHidden: boolean }): Pick<HubItem, 'image' | 'thumbnail'> | undefined {
+  return app.db
+    .select({ image: hubItems.image, thumbnail: hubItems.thumbnail })
+    .from(hubItems)
+    .innerJoin(hubSources, eq(hubSources.id, hubItems.sourceId))
+    .where(and(eq(hubItems.id, itemId), itemConditions(hub, { scope: 'public', includeHidden: options.includeHidden })))
+    .get();
 }
 
 function readItems(app: AppContext, hub: Hub, options: RiverOptions, limit: number): RiverEntry[] {

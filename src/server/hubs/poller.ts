@@ -17,7 +17,7 @@ import { hubItems, hubSources, hubs, type Hub, type HubSource } from '../db/sche
 import { inTransaction } from '../db/tx.ts';
 import type { SafeFetchOptions } from '../net/safeFetch.ts';
 import { fetchFeed, type FeedFailure, type FetchedFeed } from './fetching.ts';
-import { sweepThumbnails, thumbnailSourceItems } from './thumbnails.ts';
+import { makeSourceThumbnails, sweepThumbnails } from './thumbnails.ts';
 import type { FeedParser } from './parsers.ts';
 
 /** How long a claim on a source lasts: longer than the slowest fetch (redirect hops × timeout). */
@@ -163,7 +163,7 @@ export function mergeFeedItems(app: AppContext, hub: Pick<Hub, 'id' | 'tags'>, s
   const now = app.now();
   const hubTags = foldedSet(hub.tags);
   const stored = app.db
-    .select({ id: hubItems.id, key: hubItems.key, urlKey: hubItems.urlKey, fingerprint: hubItems.fingerprint, sortDate: hubItems.sortDate, published: hubItems.published })
+    .select({ id: hubItems.id, key: hubItems.key, urlKey: hubItems.urlKey, fingerprint: hubItems.fingerprint, sortDate: hubItems.sortDate, published: hubItems.published, image: hubItems.image })
     .from(hubItems)
     .where(eq(hubItems.sourceId, source.id))
     .all();
@@ -195,7 +195,8 @@ export function mergeFeedItems(app: AppContext, hub: Pick<Hub, 'id' | 'tags'>, s
       if (current.fingerprint !== row.fingerprint || current.key !== row.key) {
         app.db
           .update(hubItems)
-          .set({ ...row, sortDate: row.published ?? row.updated ?? current.sortDate, changedAt: now })
+          // Another picture (or none): the old thumbnail goes, and the next sweep takes its file.
+          .set({ ...row, sortDate: row.published ?? row.updated ?? current.sortDate, changedAt: now, ...(current.image !== row.image ? { thumbnail: null } : {}) })
           .where(eq(hubItems.id, current.id))
           .run();
         counts.updated++;
@@ -305,14 +306,9 @@ function movedUrl(app: AppContext, source: HubSource, permanentUrl: string): { u
   return taken ? null : { url: permanentUrl, urlKey };
 }
 
-/** Polls one claimed source: fetch, merge, record, then the pictures of its newest items (thumbnails.ts). */
+/** Polls one claimed source: fetch, merge, record. */
 async function pollClaimed(app: AppContext, source: HubSource, options: PollOptions): Promise<SourcePollResult> {
-  const result = await fetchAndMerge(app, source, options);
-  if (result.outcome !== 'failed' && result.outcome !== 'skipped') {
-    // Pictures never fail a poll: one that cannot be had is simply not shown.
-    await thumbnailSourceItems(app, source.id, options.fetch).catch(() => 0);
-  }
-  return result;
+  return fetchAndMerge(app, source, options);
 }
 
 async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOptions): Promise<SourcePollResult> {
@@ -329,6 +325,10 @@ async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOp
 
   const now = app.now();
   return inTransaction(app, () => {
+    // The feed, its member or its hub may have been removed while it was being read: nothing to merge into.
+    if (!app.db.select({ id: hubSources.id }).from(hubSources).where(eq(hubSources.id, source.id)).get()) {
+      return { sourceId: source.id, hubId: source.hubId, url: source.url, outcome: 'skipped', status: null, added: 0, updated: 0, removed: 0, itemsFound: null, message: 'The feed was removed while it was being read.' };
+    }
     const moved = fetched.redirectedPermanently ? movedUrl(app, source, fetched.permanentUrl) : null;
     const success = {
       lastFetchAt: now,
@@ -402,6 +402,9 @@ export async function pollSources(app: AppContext, sourceIds: readonly string[],
       let result: SourcePollResult;
       try {
         result = await pollSource(app, id, options);
+      } catch (error) {
+        // One feed's trouble (a bug, a database error) must not end the whole run.
+        result = { sourceId: id, hubId: '', url: '', outcome: 'skipped', status: null, added: 0, updated: 0, removed: 0, itemsFound: null, message: `Potluck could not poll this feed (${(error as Error).message}).` };
       } finally {
         options.inFlight?.delete(id);
       }
@@ -420,8 +423,11 @@ export async function pollSources(app: AppContext, sourceIds: readonly string[],
   };
   const workers = Math.max(1, Math.min(options.concurrency ?? 16, sourceIds.length));
   await Promise.all(Array.from({ length: workers }, worker));
-  // Items that left may have taken the last use of a picture with them.
-  if (summary.removed > 0) sweepThumbnails(app);
+  // Then the pictures of the feeds that were read, within a time budget (thumbnails.ts), and the files no item
+  // names any more (items that left, pictures that changed).
+  const read = summary.results.filter((r) => r.outcome === 'updated' || r.outcome === 'unchanged' || r.outcome === 'not-modified').map((r) => r.sourceId);
+  await makeSourceThumbnails(app, read, { fetch: options.fetch, signal: options.signal }).catch(() => 0);
+  sweepThumbnails(app);
   return summary;
 }
 

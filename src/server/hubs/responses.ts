@@ -8,12 +8,11 @@ import { notFound } from '../../core/errors.ts';
 import { JSON_FEED_CONTENT_TYPE, toJsonFeed } from '../../core/feeds/jsonFeed.ts';
 import { RSS_CONTENT_TYPE, toRss } from '../../core/feeds/rss.ts';
 import fs from 'node:fs';
-import { and, eq } from 'drizzle-orm';
-import { hubHides, hubItems } from '../db/schema.ts';
 import { exportHubOpml } from './opml.ts';
 import { thumbnailPath } from './thumbnails.ts';
 import { cacheHeaders, conditional, makeEtag, type Validators } from '../http/caching.ts';
 import { readHub } from './access.ts';
+import { findRiverItem } from './contributions.ts';
 import { buildHubFeed } from './feed.ts';
 
 function respond(context: APIContext, body: string | Uint8Array<ArrayBuffer>, contentType: string, validators: Validators, personal: boolean): Response {
@@ -45,30 +44,22 @@ export function hubFeedResponse(context: APIContext, kind: 'rss' | 'json'): Resp
 export function hubThumbnailResponse(context: APIContext): Response {
   const { app, user } = context.locals;
   const access = readHub(app, user, context.params.slug ?? '');
-  const item = app.db
-    .select({ thumbnail: hubItems.thumbnail, image: hubItems.image, sourceId: hubItems.sourceId, key: hubItems.key })
-    .from(hubItems)
-    .where(and(eq(hubItems.id, context.params.item ?? ''), eq(hubItems.hubId, access.hub.id)))
-    .get();
+  const item = findRiverItem(app, access.hub, context.params.item ?? '', { includeHidden: access.canManage });
   const stored = item?.thumbnail?.file && item.thumbnail.image === item.image ? thumbnailPath(app.config, item.thumbnail.file) : null;
   if (!item || !stored) throw notFound('That picture');
-  if (!access.canManage) {
-    const hidden = app.db
-      .select({ id: hubHides.id })
-      .from(hubHides)
-      .where(and(eq(hubHides.hubId, access.hub.id), eq(hubHides.sourceId, item.sourceId), eq(hubHides.itemKey, item.key)))
-      .get();
-    if (hidden) throw notFound('That picture');
-  }
+  // The file is named by the picture's address, and made once: its name is a fine validator.
+  const validators = { etag: `"${item.thumbnail!.file!.slice(0, 27)}"` };
+  // Shared caches only for what anyone sees the same: a public hub's picture, asked for without a session.
+  const personal = access.hub.visibility !== 'public' || user !== null;
+  const notModified = conditional(context.request, validators, { personal });
+  if (notModified) return notModified;
   let body: Buffer;
   try {
     body = fs.readFileSync(stored);
   } catch {
     throw notFound('That picture');
   }
-  // The file is named by the picture's address, and made once: its name is a fine validator.
-  const validators = { etag: `"${item.thumbnail!.file!.slice(0, 27)}"` };
-  return respond(context, new Uint8Array(body), 'image/webp', validators, access.hub.visibility !== 'public');
+  return respond(context, new Uint8Array(body), 'image/webp', validators, personal);
 }
 
 /** `/hubs/<slug>/members.opml`: every source for the hub's members and teachers; for others, what the river shows them. */

@@ -1,39 +1,47 @@
 /**
  * Pictures of external feed items, shown in a hub's river without any reader's browser calling the blog's host (no
- * page of Potluck makes a third-party request): when a feed is polled, the picture an item names is fetched once,
- * through safeFetch (SSRF rules, size caps, timeouts, limits per host), checked and shrunk with sharp (pixel limit,
- * first frame only, no metadata kept: no EXIF or GPS of whoever took it), and stored as a small WebP under the data
- * folder. The river links `/hubs/<slug>/thumbnails/<item>`, answered with the same access rule as the river.
+ * page of Potluck makes a third-party request): after a poll has read the feeds, the picture each new item names is
+ * fetched once, through safeFetch (SSRF rules, size caps, timeouts) with limits of its own so pictures never hold up
+ * feeds, checked and shrunk with sharp (pixel limit, first frame only, no metadata kept: no EXIF or GPS of whoever
+ * took it), and stored as a small WebP under the data folder. The river links `/hubs/<slug>/thumbnails/<item>`,
+ * answered with the river's access rule.
  *
- * Files are named by a hash of the picture's address, so an image shared by two hubs is stored once; a sweep removes
- * the files no item names any more (after a source, a member, a hub or an account is removed, and after polls that
- * dropped items).
+ * A picture that is not one (a page, SVG, too many pixels, 404) is not asked for again; one that failed for a
+ * while (timeout, 5xx, 429) is tried again later; a file that went missing is made again. Files are named by a hash
+ * of the picture's address, so an image shared by two hubs is stored once; a sweep removes files no item names.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import sharp, { type OutputInfo } from 'sharp';
 import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { hubItems, type HubThumbnail } from '../db/schema.ts';
 import { MAX_IMAGE_PIXELS } from '../media/limits.ts';
-import { safeFetch, type SafeFetchOptions } from '../net/safeFetch.ts';
-import { Semaphore } from '../net/semaphore.ts';
+import { safeFetch, type FetchResult, type SafeFetchOptions } from '../net/safeFetch.ts';
+import { Semaphore, createFetchLimits } from '../net/semaphore.ts';
 
 /** Width of a thumbnail: the river's cover column (19rem) at 1.5×, enough for a phone at 2×. */
 export const THUMBNAIL_WIDTH = 480;
 /** Most bytes of a picture read off the wire. */
 export const THUMBNAIL_MAX_BYTES = 8 * 1024 * 1024;
 /** Pictures made per source and poll: a feed with a hundred new posts fills in over the next polls. */
-export const THUMBNAILS_PER_POLL = 6;
-/** A file younger than this is never swept: a poll may have written it and not yet recorded it. */
+export const THUMBNAILS_PER_SOURCE = 6;
+/** Longest a poll spends on pictures, after its feeds are read; what is left waits for the next poll. */
+export const THUMBNAIL_BUDGET_MS = 60_000;
+/** When a picture that failed for a while (timeout, 5xx, 429) is asked for again. */
+export const THUMBNAIL_RETRY_MS = 6 * 60 * 60_000;
+/** A file younger than this is not swept by the routine sweep: a poll may have written it and not yet recorded it. */
 const SWEEP_GRACE_MS = 10 * 60_000;
 
-const FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'avif']);
+// sharp names AVIF 'heif' (with AV1 compression); HEIC itself is not read.
+const FORMATS = new Set(['jpeg', 'png', 'webp', 'gif']);
+const ACCEPT = 'image/webp,image/avif,image/png,image/jpeg,image/gif;q=0.9';
 
-// One picture decoded at a time in this process: feeds are polled sixteen at once, and a 50-megapixel picture takes
-// 150 MB to decode. Fetching is not held up by it.
+// Pictures have limits of their own: two hosts' worth at once, so a slow image host never holds up the feeds.
+const pictureLimits = createFetchLimits({ overall: 4, perHost: 2 });
+// One picture decoded at a time in this process (a 50-megapixel picture takes 150 MB); fetching goes on meanwhile.
 const decoding = new Semaphore(1);
 
 /** Where thumbnails are stored. */
@@ -55,35 +63,53 @@ function fileFor(image: string): string {
   return `${createHash('sha256').update(image).digest('hex').slice(0, 40)}.webp`;
 }
 
+/** A fetch that may work later (the host was slow, busy or broken for a while), as opposed to "not a picture". */
+function isTemporary(response: FetchResult): boolean {
+  if (response.ok) return response.status >= 500 || response.status === 429;
+  if (response.reason === 'timeout' || response.reason === 'network') return true;
+  return response.reason === 'http-error' && (response.status === undefined || response.status >= 500 || response.status === 429);
+}
+
 /**
- * Fetches the picture at `image` and stores its thumbnail; never throws. A picture that cannot be had (not found,
- * too large, not a picture, too many pixels, SVG) gives `file: null`, so it is not fetched again.
+ * Fetches the picture at `image` and stores its thumbnail; never throws. A picture that cannot be had gives
+ * `file: null`, with `retryAt` when it may work later.
  */
-export async function makeThumbnail(config: Pick<Config, 'dataDir'>, image: string, fetch: SafeFetchOptions = {}): Promise<HubThumbnail> {
+export async function makeThumbnail(config: Pick<Config, 'dataDir'>, image: string, options: { fetch?: SafeFetchOptions; now?: Date } = {}): Promise<HubThumbnail> {
+  const now = options.now ?? new Date();
   const failed: HubThumbnail = { image, file: null, width: 0, height: 0 };
+  const later: HubThumbnail = { ...failed, retryAt: now.getTime() + THUMBNAIL_RETRY_MS };
   try {
     const file = fileFor(image);
     const target = path.join(thumbnailsDir(config), file);
-    const existing = fs.existsSync(target) ? await sharp(target).metadata().catch(() => null) : null;
-    if (existing?.width && existing.height) return { image, file, width: existing.width, height: existing.height };
+    if (fs.existsSync(target)) {
+      const existing = await sharp(target).metadata().catch(() => null);
+      if (existing?.width && existing.height) {
+        // Shared with another item: touched, so that a routine sweep sees it as fresh.
+        fs.utimesSync(target, now, now);
+        return { image, file, width: existing.width, height: existing.height };
+      }
+    }
 
     const response = await safeFetch(image, {
-      ...fetch,
-      accept: 'image/avif,image/webp,image/png,image/jpeg,image/gif;q=0.9',
+      limits: pictureLimits,
+      ...options.fetch,
+      accept: ACCEPT,
       maxBytes: THUMBNAIL_MAX_BYTES,
       maxDecompressedBytes: THUMBNAIL_MAX_BYTES,
       maxRedirects: 3,
       timeoutMs: 15_000,
     });
+    if (isTemporary(response)) return later;
     if (!response.ok || response.status !== 200) return failed;
     const meta = await sharp(response.body, { limitInputPixels: false }).metadata();
-    if (!meta.format || !FORMATS.has(meta.format) || !meta.width || !meta.height) return failed;
-    const frameHeight = meta.pageHeight ?? meta.height;
-    if (meta.width * frameHeight > MAX_IMAGE_PIXELS) return failed;
+    const avif = meta.format === 'heif' && meta.compression === 'av1';
+    if (!meta.format || (!FORMATS.has(meta.format) && !avif) || !meta.width || !meta.height) return failed;
+    if (meta.width * (meta.pageHeight ?? meta.height) > MAX_IMAGE_PIXELS) return failed;
     const release = await decoding.acquire();
     let encoded: { data: Buffer; info: OutputInfo };
     try {
       encoded = await sharp(response.body, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'truncated', pages: 1, autoOrient: true })
+        .timeout({ seconds: 20 })
         .resize({ width: THUMBNAIL_WIDTH, withoutEnlargement: true })
         .toColourspace('srgb')
         .webp({ quality: 72 })
@@ -91,67 +117,115 @@ export async function makeThumbnail(config: Pick<Config, 'dataDir'>, image: stri
     } finally {
       release();
     }
-    const { data, info } = encoded;
     fs.mkdirSync(thumbnailsDir(config), { recursive: true });
     const temporary = path.join(thumbnailsDir(config), `.${randomBytes(6).toString('hex')}.tmp`);
-    fs.writeFileSync(temporary, data);
+    fs.writeFileSync(temporary, encoded.data);
     fs.renameSync(temporary, target);
-    return { image, file, width: info.width, height: info.height };
+    return { image, file, width: encoded.info.width, height: encoded.info.height };
   } catch {
-    return failed;
+    // Our own trouble (a full disk, a picture sharp chokes on): tried again later rather than never.
+    return later;
   }
 }
 
-/**
- * Makes the missing thumbnails of one source's newest items (at most THUMBNAILS_PER_POLL); returns how many were
- * attempted. Items whose picture changed get a new one.
- */
-export async function thumbnailSourceItems(app: AppContext, sourceId: string, fetch: SafeFetchOptions = {}): Promise<number> {
-  const candidates = app.db
-    .select({ id: hubItems.id, image: hubItems.image, thumbnail: hubItems.thumbnail })
-    .from(hubItems)
-    .where(and(eq(hubItems.sourceId, sourceId), isNotNull(hubItems.image)))
-    .orderBy(desc(hubItems.sortDate))
-    .limit(50)
-    .all()
-    .filter((item) => item.thumbnail?.image !== item.image)
-    .slice(0, THUMBNAILS_PER_POLL);
-  for (const item of candidates) {
-    const thumbnail = await makeThumbnail(app.config, item.image!, fetch);
-    // Only if the item still names that picture (a poll may have changed it meanwhile).
-    app.db
-      .update(hubItems)
-      .set({ thumbnail })
-      .where(and(eq(hubItems.id, item.id), eq(hubItems.image, item.image!)))
-      .run();
-  }
-  return candidates.length;
+/** Whether an item needs its thumbnail (re)made: a new picture, a retry that is due, or a file that went missing. */
+function wanted(app: AppContext, item: { image: string | null; thumbnail: HubThumbnail | null }, now: number): boolean {
+  const thumbnail = item.thumbnail;
+  if (!item.image) return false;
+  if (!thumbnail || thumbnail.image !== item.image) return true;
+  if (thumbnail.file === null) return thumbnail.retryAt !== undefined && thumbnail.retryAt <= now;
+  const stored = thumbnailPath(app.config, thumbnail.file);
+  return stored === null || !fs.existsSync(stored);
 }
 
 /**
- * Removes the thumbnail files no hub item names any more; returns how many went. Files younger than ten minutes stay
- * (a poll may have written one and not yet recorded it) unless `now` is set: after a deletion, so nothing lingers.
+ * Makes the wanted thumbnails of these sources' newest items (at most THUMBNAILS_PER_SOURCE each), two at a time,
+ * until `budgetMs` runs out or `signal` aborts; returns how many were attempted.
  */
-export function sweepThumbnails(app: AppContext, options: { now?: boolean } = {}): number {
-  const dir = thumbnailsDir(app.config);
-  if (!fs.existsSync(dir)) return 0;
-  const named = new Set(
-    app.db
-      .select({ file: sql<string>`json_extract(${hubItems.thumbnail}, '$.file')` })
+export async function makeSourceThumbnails(
+  app: AppContext,
+  sourceIds: readonly string[],
+  options: { fetch?: SafeFetchOptions; budgetMs?: number; signal?: AbortSignal } = {},
+): Promise<number> {
+  if (sourceIds.length === 0) return 0;
+  const now = app.now().getTime();
+  const deadline = Date.now() + (options.budgetMs ?? THUMBNAIL_BUDGET_MS);
+  const work: { id: string; image: string }[] = [];
+  for (const sourceId of sourceIds) {
+    const items = app.db
+      .select({ id: hubItems.id, image: hubItems.image, thumbnail: hubItems.thumbnail })
       .from(hubItems)
-      .where(isNotNull(hubItems.thumbnail))
-      .all()
-      .map((r) => r.file),
-  );
-  const cutoff = options.now ? Infinity : Date.now() - SWEEP_GRACE_MS;
-  let removed = 0;
-  for (const name of fs.readdirSync(dir)) {
-    if (named.has(name)) continue;
-    const full = path.join(dir, name);
-    const stat = fs.statSync(full, { throwIfNoEntry: false });
-    if (!stat?.isFile() || stat.mtimeMs > cutoff) continue;
-    fs.rmSync(full, { force: true });
-    removed++;
+      .where(and(eq(hubItems.sourceId, sourceId), isNotNull(hubItems.image)))
+      .orderBy(desc(hubItems.sortDate))
+      .limit(50)
+      .all();
+    for (const item of items.filter((i) => wanted(app, i, now)).slice(0, THUMBNAILS_PER_SOURCE)) work.push({ id: item.id, image: item.image! });
   }
-  return removed;
+  let next = 0;
+  const lane = async () => {
+    while (next < work.length && Date.now() < deadline && !options.signal?.aborted) {
+      const item = work[next++]!;
+      const thumbnail = await makeThumbnail(app.config, item.image, { fetch: options.fetch, now: app.now() });
+      // Only if the item still names that picture (a poll may have changed it meanwhile); gone items are skipped.
+      app.db
+        .update(hubItems)
+        .set({ thumbnail })
+        .where(and(eq(hubItems.id, item.id), eq(hubItems.image, item.image)))
+        .run();
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  return Math.min(next, work.length);
+}
+
+/** The thumbnail files some hub items name, among `files` (all of them when absent). */
+function namedFiles(app: AppContext, files?: string[]): Set<string> {
+  const file = sql<string>`json_extract(${hubItems.thumbnail}, '$.file')`;
+  const rows = app.db
+    .select({ file })
+    .from(hubItems)
+    .where(files ? inArray(file, files) : isNotNull(hubItems.thumbnail))
+    .all();
+  return new Set(rows.map((r) => r.file));
+}
+
+/**
+ * Removes thumbnail files no hub item names any more; returns how many went; never throws (it runs after deletions
+ * that have already been committed). `files`: only these (the ones the deleted rows named), whatever their age, so a
+ * deleted account's or hub's pictures go at once. Without it, every unnamed file older than ten minutes.
+ */
+export function sweepThumbnails(app: AppContext, files?: string[]): number {
+  try {
+    const dir = thumbnailsDir(app.config);
+    if (!fs.existsSync(dir)) return 0;
+    const candidates = files ?? fs.readdirSync(dir).filter((name) => thumbnailPath(app.config, name) !== null || name.endsWith('.tmp'));
+    if (candidates.length === 0) return 0;
+    const named = namedFiles(app, files);
+    const cutoff = files ? Infinity : Date.now() - SWEEP_GRACE_MS;
+    let removed = 0;
+    for (const name of candidates) {
+      if (named.has(name)) continue;
+      const full = thumbnailPath(app.config, name) ?? (name.endsWith('.tmp') && !name.includes('/') ? path.join(dir, name) : null);
+      if (!full) continue;
+      const stat = fs.statSync(full, { throwIfNoEntry: false });
+      if (!stat?.isFile() || stat.mtimeMs > cutoff) continue;
+      fs.rmSync(full, { force: true });
+      removed++;
+    }
+    return removed;
+  } catch {
+    return 0;
+  }
+}
+
+/** The thumbnail files named by some hub items (before deleting them, to sweep exactly those afterwards). */
+export function thumbnailFilesOf(app: AppContext, where: { hubId?: string; sourceIds?: string[] }): string[] {
+  const file = sql<string>`json_extract(${hubItems.thumbnail}, '$.file')`;
+  const conditions = [isNotNull(file)];
+  if (where.hubId) conditions.push(eq(hubItems.hubId, where.hubId));
+  if (where.sourceIds) {
+    if (where.sourceIds.length === 0) return [];
+    conditions.push(inArray(hubItems.sourceId, where.sourceIds));
+  }
+  return [...new Set(app.db.select({ file }).from(hubItems).where(and(...conditions)).all().map((r) => r.file))];
 }

@@ -15,9 +15,14 @@ export interface TrustedProxies {
   readonly entries: string[];
 }
 
-/** Strips what Node may add around an address (`::ffff:` for IPv4 on a dual-stack socket, a zone id). */
+/**
+ * Strips what may come around an address: a port some proxies add (`1.2.3.4:5678`, `[2001:db8::1]:443`), brackets,
+ * a zone id, and `::ffff:` for IPv4 on a dual-stack socket.
+ */
 function plain(address: string): string {
-  const bare = address.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const trimmed = address.trim();
+  const withPort = /^\[([^\]]+)\](?::\d+)?$/.exec(trimmed) ?? /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(trimmed);
+  const bare = (withPort ? withPort[1]! : trimmed).replace(/%.*$/, '');
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
   return mapped ? mapped[1] : bare;
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addHubSource } from '../../../src/commands/hubSourceAdder.ts';
+import { removeHubSource } from '../../../src/commands/hubSourceRemover.ts';
 import { pollHub } from '../../../src/commands/hubPoller.ts';
 import { updateHub } from '../../../src/commands/hubUpdater.ts';
 import { PotluckError } from '../../../src/core/errors.ts';

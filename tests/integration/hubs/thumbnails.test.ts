@@ -12,6 +12,7 @@ import { createHub } from '../../../src/commands/hubCreator.ts';
 import { hideHubEntry } from '../../../src/commands/hubItemHider.ts';
 import { pollHub } from '../../../src/commands/hubPoller.ts';
 import { removeHubSource } from '../../../src/commands/hubSourceRemover.ts';
+import { setUserDisabled } from '../../../src/commands/userDisabler.ts';
 import { hubItems, hubSources, type Hub, type User } from '../../../src/server/db/schema.ts';
 import { THUMBNAIL_WIDTH, thumbnailsDir } from '../../../src/server/hubs/thumbnails.ts';
 import { Browser } from '../../helpers/http.ts';
@@ -24,6 +25,19 @@ let feeds: FeedServer;
 let teacher: User;
 let hub: Hub;
 let sourceId: string;
+let student: User;
+let photoBytes: Buffer;
+let flakyDown = true;
+const feedItems: [string, string][] = [
+  ['photo', '/photo.jpg'],
+  ['vector', '/vector.svg'],
+  ['huge', '/huge.png'],
+  ['missing', '/missing.jpg'],
+  ['page', '/page.jpg'],
+  ['cdn', '/cdn.jpg'],
+  ['flaky', '/flaky.jpg'],
+];
+const poll = () => pollHub(server.app, { actor: null, hubId: hub.id, fetch: { allowPrivateNetworks: true } });
 
 /** A PNG that claims 20,000 × 20,000 pixels: only its header, which is all a decoder reads first. */
 function hugePngHeader(): Buffer {
@@ -57,7 +71,7 @@ beforeAll(async () => {
   [server, feeds] = await Promise.all([startServer({ env: { POTLUCK_ALLOW_PRIVATE_NETWORKS: '1' } }), startFeedServer()]);
   const app = server.app;
   teacher = await makeUser(app, { handle: 'ms-ito', role: 'teacher' });
-  const student = await makeUser(app, { handle: 'kai' });
+  student = await makeUser(app, { handle: 'kai' });
   hub = createHub(app, { actor: { id: teacher.id, role: 'teacher' }, input: { slug: 'art-10', title: 'Art 10', tags: 'art10', visibility: 'public' } });
   addHubMember(app, { actor: null, hubId: hub.id, handle: 'kai' });
 
@@ -67,19 +81,35 @@ beforeAll(async () => {
     .withExif({ IFD0: { Make: 'PhoneCo', ImageDescription: 'kai at home' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1' } })
     .toBuffer();
   expect((await sharp(photo).metadata()).exif).toBeDefined();
+  photoBytes = photo;
   serveBytes('/photo.jpg', 'image/jpeg', photo);
   serveBytes('/vector.svg', 'image/svg+xml', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><image href="http://169.254.169.254/x"/></svg>'));
   serveBytes('/huge.png', 'image/png', hugePngHeader());
   serveBytes('/page.jpg', 'text/html', Buffer.from('<!doctype html><p>not a picture</p>'));
+  // What an image CDN answers to a browser-like Accept header.
+  serveBytes('/cdn.jpg', 'image/avif', await sharp({ create: { width: 900, height: 600, channels: 3, background: '#3a7' } }).avif().toBuffer());
+  // A host that is down for a while.
+  feeds.routes.set('/flaky.jpg', (_req, res) => {
+    if (flakyDown) {
+      res.writeHead(503);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'image/jpeg' });
+    res.end(photoBytes);
+  });
   feeds.serve(
     '/kai.xml',
-    `<?xml version="1.0"?><rss version="2.0"><channel><title>Kai's sketchbook</title><link>https://blog.example/</link><description>x</description>` +
-      [item('photo', '/photo.jpg'), item('vector', '/vector.svg'), item('huge', '/huge.png'), item('missing', '/missing.jpg'), item('page', '/page.jpg')].join('') +
+    () => `<?xml version="1.0"?><rss version="2.0"><channel><title>Kai's sketchbook</title><link>https://blog.example/</link><description>x</description>` +
+      feedItems.map(([title, image]) => item(title, image)).join('') +
       '</channel></rss>',
   );
   sourceId = app.newId();
   app.db.insert(hubSources).values({ id: sourceId, hubId: hub.id, memberId: student.id, url: `${feeds.base}/kai.xml`, urlKey: '/kai.xml', title: '', nextFetchAt: new Date(), createdAt: new Date() }).run();
-  await pollHub(app, { actor: null, hubId: hub.id, fetch: { allowPrivateNetworks: true } });
+  // Six pictures per feed and poll: the seventh comes with the next poll.
+  await poll();
+  expect(rows().filter((r) => r.thumbnail === null)).toHaveLength(1);
+  await poll();
 }, 120_000);
 
 afterAll(async () => {
@@ -101,7 +131,7 @@ describe('thumbnails of external items', () => {
     for (const title of ['vector', 'huge', 'missing', 'page']) expect(rowOf(title).thumbnail, title).toMatchObject({ file: null });
     const before = ['/photo.jpg', '/vector.svg', '/huge.png', '/missing.jpg', '/page.jpg'].map((p) => feeds.hits(p).length);
     expect(before).toEqual([1, 1, 1, 1, 1]);
-    await pollHub(server.app, { actor: null, hubId: hub.id, fetch: { allowPrivateNetworks: true } });
+    await poll();
     expect(['/photo.jpg', '/vector.svg', '/huge.png', '/missing.jpg', '/page.jpg'].map((p) => feeds.hits(p).length)).toEqual(before);
   });
 
@@ -111,7 +141,7 @@ describe('thumbnails of external items', () => {
     const src = `/hubs/art-10/thumbnails/${rowOf('photo').id}`;
     expect(html).toContain(`src="${src}" width="${THUMBNAIL_WIDTH}" height="300"`);
     expect(html).not.toContain(feeds.base);
-    expect(html.match(/<img /g)).toHaveLength(1);
+    expect(html.match(/<img /g)).toHaveLength(2);
     const picture = await visitor.get(src);
     expect(picture.status).toBe(200);
     expect(picture.headers.get('content-type')).toBe('image/webp');
@@ -131,12 +161,60 @@ describe('thumbnails of external items', () => {
     expect((await new Browser(server.url).get(`/hubs/${other.slug}/thumbnails/${photo.id}`)).status).toBe(404);
   });
 
+  it('take an AVIF answer from an image CDN', () => {
+    expect(rowOf('cdn').thumbnail).toMatchObject({ file: expect.stringMatching(/\.webp$/), width: THUMBNAIL_WIDTH, height: 320 });
+  });
+
+  it('try a host that was down again later, and make a file that went missing again', async () => {
+    const flaky = rowOf('flaky');
+    expect(flaky.thumbnail).toMatchObject({ file: null, retryAt: expect.any(Number) });
+    expect(flaky.thumbnail!.retryAt!).toBeGreaterThan(Date.now() + 60 * 60_000);
+    const hits = feeds.hits('/flaky.jpg').length;
+    await poll();
+    expect(feeds.hits('/flaky.jpg').length).toBe(hits);
+    // Once the retry is due, and the host is back:
+    flakyDown = false;
+    server.app.db.update(hubItems).set({ thumbnail: { ...flaky.thumbnail!, retryAt: Date.now() - 1000 } }).where(eq(hubItems.id, flaky.id)).run();
+    await poll();
+    expect(rowOf('flaky').thumbnail).toMatchObject({ file: expect.any(String), width: THUMBNAIL_WIDTH });
+
+    const photo = rowOf('photo');
+    const file = path.join(thumbnailsDir(server.app.config), photo.thumbnail!.file!);
+    fs.rmSync(file);
+    await poll();
+    expect(fs.existsSync(file)).toBe(true);
+  });
+
+  it('leave with a disabled member: the river drops their feed, and so does the picture’s address', async () => {
+    const src = `/hubs/art-10/thumbnails/${rowOf('cdn').id}`;
+    expect((await new Browser(server.url).get(src)).status).toBe(200);
+    setUserDisabled(server.app, { userId: student.id, disabled: true, actor: null });
+    expect((await new Browser(server.url).get(src)).status).toBe(404);
+    setUserDisabled(server.app, { userId: student.id, disabled: false, actor: null });
+    expect((await new Browser(server.url).get(src)).status).toBe(200);
+  });
+
+  it('change with the post: a new picture replaces the old one, whose file is swept once it is old', async () => {
+    const before = rowOf('cdn').thumbnail!.file!;
+    const oldFile = path.join(thumbnailsDir(server.app.config), before);
+    feedItems[5] = ['cdn', '/photo.jpg'];
+    await poll();
+    const after = rowOf('cdn').thumbnail!;
+    expect(after).toMatchObject({ image: `${feeds.base}/photo.jpg`, file: rowOf('photo').thumbnail!.file });
+    // A routine sweep leaves young files alone (a poll may be about to record one); an old unnamed one goes.
+    expect(fs.existsSync(oldFile)).toBe(true);
+    const hourAgo = new Date(Date.now() - 60 * 60_000);
+    fs.utimesSync(oldFile, hourAgo, hourAgo);
+    await poll();
+    expect(fs.existsSync(oldFile)).toBe(false);
+  });
+
   it('go from the disk when no item names them any more', () => {
     const file = path.join(thumbnailsDir(server.app.config), rowOf('photo').thumbnail!.file!);
     expect(fs.existsSync(file)).toBe(true);
     removeHubSource(server.app, { actor: null, hubId: hub.id, sourceId });
     expect(server.app.db.select().from(hubItems).where(and(eq(hubItems.hubId, hub.id))).all()).toEqual([]);
     expect(fs.existsSync(file)).toBe(false);
-    expect(fs.readdirSync(thumbnailsDir(server.app.config))).toEqual([]);
+    expect(fs.readdirSync(thumbnailsDir(server.app.config)).filter((f) => f.endsWith('.webp'))).toEqual([]);
   });
 });

@@ -38,5 +38,9 @@ describe('clientAddress', () => {
     expect(clientAddress('127.0.0.1', '', trusted)).toBe('127.0.0.1');
     expect(clientAddress('127.0.0.1', 'unknown', trusted)).toBe('127.0.0.1');
     expect(clientAddress('127.0.0.1', 'evil, 203.0.113.1', trusted)).toBe('203.0.113.1');
+    // Some load balancers add the client's port.
+    expect(clientAddress('127.0.0.1', '203.0.113.1:5678', trusted)).toBe('203.0.113.1');
+    expect(clientAddress('127.0.0.1', '[2001:db8::7]:443', trusted)).toBe('2001:db8::7');
+    expect(clientAddress('127.0.0.1', '203.0.113.1, 10.0.0.2:80', trusted)).toBe('203.0.113.1');
   });
 });
