@@ -66,6 +66,12 @@ async function run(app: AppContext, props: PollHubProps, jobId: string, sourceId
         lastWrite = now;
         app.db.update(jobs).set({ progress: { step: 'polling', done, total, message: props.hubId ?? 'all hubs' }, updatedAt: app.now() }).where(eq(jobs.id, jobId)).run();
       },
+      onPictures(done, total) {
+        const now = Date.now();
+        if (now - lastWrite < 500 && done > 0 && done < total) return;
+        lastWrite = now;
+        app.db.update(jobs).set({ progress: { step: 'pictures', done, total, message: props.hubId ?? 'all hubs' }, updatedAt: app.now() }).where(eq(jobs.id, jobId)).run();
+      },
     });
     const { results: _results, ...totals } = summary;
     app.db

@@ -69,6 +69,8 @@ export interface PollOptions {
   inFlight?: Set<string>;
   /** Where feeds are parsed (default: this thread; the scheduler and the CLI use a worker). */
   parser?: FeedParser;
+  /** After the feeds: pictures of their new items made so far, of how many (thumbnails.ts). */
+  onPictures?: (done: number, total: number) => void;
 }
 
 /** The ids of sources due for a fetch now (optionally of one hub), oldest due first. */
@@ -426,7 +428,7 @@ export async function pollSources(app: AppContext, sourceIds: readonly string[],
   // Then the pictures of the feeds that were read, within a time budget (thumbnails.ts), and the files no item
   // names any more (items that left, pictures that changed).
   const read = summary.results.filter((r) => r.outcome === 'updated' || r.outcome === 'unchanged' || r.outcome === 'not-modified').map((r) => r.sourceId);
-  await makeSourceThumbnails(app, read, { fetch: options.fetch, signal: options.signal }).catch(() => 0);
+  await makeSourceThumbnails(app, read, { fetch: options.fetch, signal: options.signal, onProgress: options.onPictures }).catch(() => 0);
   sweepThumbnails(app);
   return summary;
 }

@@ -145,7 +145,7 @@ function wanted(app: AppContext, item: { image: string | null; thumbnail: HubThu
 export async function makeSourceThumbnails(
   app: AppContext,
   sourceIds: readonly string[],
-  options: { fetch?: SafeFetchOptions; budgetMs?: number; signal?: AbortSignal } = {},
+  options: { fetch?: SafeFetchOptions; budgetMs?: number; signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<number> {
   if (sourceIds.length === 0) return 0;
   const now = app.now().getTime();
@@ -162,6 +162,8 @@ export async function makeSourceThumbnails(
     for (const item of items.filter((i) => wanted(app, i, now)).slice(0, THUMBNAILS_PER_SOURCE)) work.push({ id: item.id, image: item.image! });
   }
   let next = 0;
+  let done = 0;
+  if (work.length) options.onProgress?.(0, work.length);
   const lane = async () => {
     while (next < work.length && Date.now() < deadline && !options.signal?.aborted) {
       const item = work[next++]!;
@@ -172,6 +174,7 @@ export async function makeSourceThumbnails(
         .set({ thumbnail })
         .where(and(eq(hubItems.id, item.id), eq(hubItems.image, item.image)))
         .run();
+      options.onProgress?.(++done, work.length);
     }
   };
   await Promise.all([lane(), lane()]);

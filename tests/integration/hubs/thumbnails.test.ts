@@ -14,6 +14,7 @@ import { pollHub } from '../../../src/commands/hubPoller.ts';
 import { removeHubSource } from '../../../src/commands/hubSourceRemover.ts';
 import { setUserDisabled } from '../../../src/commands/userDisabler.ts';
 import { hubItems, hubSources, type Hub, type User } from '../../../src/server/db/schema.ts';
+import { pollSources } from '../../../src/server/hubs/poller.ts';
 import { THUMBNAIL_WIDTH, thumbnailsDir } from '../../../src/server/hubs/thumbnails.ts';
 import { Browser } from '../../helpers/http.ts';
 import { makeUser, signedIn } from '../../helpers/factories.ts';
@@ -175,7 +176,10 @@ describe('thumbnails of external items', () => {
     // Once the retry is due, and the host is back:
     flakyDown = false;
     server.app.db.update(hubItems).set({ thumbnail: { ...flaky.thumbnail!, retryAt: Date.now() - 1000 } }).where(eq(hubItems.id, flaky.id)).run();
-    await poll();
+    // Progress is reported for the pictures too (the "poll now" page shows it after the feeds).
+    const progress: [number, number][] = [];
+    await pollSources(server.app, [sourceId], { force: true, fetch: { allowPrivateNetworks: true }, onPictures: (done, total) => progress.push([done, total]) });
+    expect(progress).toEqual([[0, 1], [1, 1]]);
     expect(rowOf('flaky').thumbnail).toMatchObject({ file: expect.any(String), width: THUMBNAIL_WIDTH });
 
     const photo = rowOf('photo');
