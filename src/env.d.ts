@@ -10,5 +10,10 @@ declare namespace App {
     noindex: boolean;
     /** Live, or frozen for the static export (see server/http/renderMode.ts). */
     render: import('./server/http/renderMode.ts').RenderMode;
+    /**
+     * The address of the connection's other end, from the socket itself (server/http/siteListener.ts), whatever
+     * Astro's own `clientAddress` would make of forwarding headers. Absent when the site runs some other way.
+     */
+    peerAddress?: string;
   }
 }

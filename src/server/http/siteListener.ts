@@ -19,7 +19,9 @@ export interface Site {
  * its configuration from `process.env` (POTLUCK_DATA…) when it handles its first request.
  */
 export async function loadSite(entry: string, front?: (req: IncomingMessage, res: ServerResponse) => boolean): Promise<Site> {
-  const mod = (await import(/* @vite-ignore */ pathToFileURL(entry).href)) as { handler?: (req: IncomingMessage, res: ServerResponse) => unknown };
+  const mod = (await import(/* @vite-ignore */ pathToFileURL(entry).href)) as {
+    handler?: (req: IncomingMessage, res: ServerResponse, next: undefined, locals: Partial<App.Locals>) => unknown;
+  };
   const handler = mod.handler;
   if (typeof handler !== 'function') throw new Error(`${entry} does not export a handler; rebuild the site.`);
   const assets = loadClientAssets(clientDirOf(entry));
@@ -34,7 +36,8 @@ export async function loadSite(entry: string, front?: (req: IncomingMessage, res
     }
     if (assets.serve(req, res)) return;
     if (front?.(req, res)) return;
-    void handler(req, res);
+    // The socket's address travels in locals: sign-in limits read it (and X-Forwarded-For only from trusted proxies).
+    void handler(req, res, undefined, { peerAddress: req.socket.remoteAddress ?? '' });
   };
   return { listener, assets };
 }
