@@ -100,17 +100,31 @@ export function buildPortfolioFeed(app: AppContext, props: { owner: User; tag?: 
   };
 }
 
-function feedItem(work: PublicWork, owner: User, at: PortfolioAddresses, author: FeedPerson): FeedItem {
-  const { artifact } = work;
-  const path = sitePaths.artifact(owner.handle, artifact.slug);
+/**
+ * What every feed says of a piece of portfolio work (its own portfolio's feeds and a hub's): its id, its page, what it
+ * links to, its HTML with absolute addresses, and its summary, or the excerpt when the student wrote none.
+ */
+export function artifactFeedFields(
+  artifact: { id: string; slug: string; html: string; excerpt: string | null; summary: string; linkUrl: string | null },
+  handle: string,
+  at: PortfolioAddresses,
+): Pick<FeedItem, 'id' | 'url' | 'externalUrl' | 'contentHtml' | 'summary' | 'excerpt'> {
+  const path = sitePaths.artifact(handle, artifact.slug);
   return {
     id: artifactGuid(artifact.id),
     url: at.page(path),
     externalUrl: artifact.linkUrl ?? undefined,
-    title: artifact.title,
     contentHtml: absolutizeHtml(artifact.html, at.resolverFor(path)),
     summary: artifact.summary || undefined,
     excerpt: (!artifact.summary && storedExcerpt(artifact)) || undefined,
+  };
+}
+
+function feedItem(work: PublicWork, owner: User, at: PortfolioAddresses, author: FeedPerson): FeedItem {
+  const { artifact } = work;
+  return {
+    ...artifactFeedFields(artifact, owner.handle, at),
+    title: artifact.title,
     image: work.cover ? at.site(mediaUrl(work.cover.id)) : undefined,
     published: artifact.date,
     modified: artifact.updatedAt,

@@ -5,13 +5,11 @@
  * the neutral model of core/feeds, serialized by the same RSS and JSON Feed writers as portfolio feeds.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import { absolutizeHtml } from '../../core/feeds/absoluteUrls.ts';
-import { storedExcerpt } from '../../core/feeds/excerpt.ts';
-import { FEED_ITEM_LIMIT, artifactGuid, type Feed, type FeedItem } from '../../core/feeds/model.ts';
+import { FEED_ITEM_LIMIT, type Feed, type FeedItem } from '../../core/feeds/model.ts';
 import { joinUrl, sitePaths } from '../../core/urls.ts';
 import type { AppContext } from '../context.ts';
 import { artifacts, hubItems, type Hub } from '../db/schema.ts';
-import { addressesFor } from '../feeds.ts';
+import { addressesFor, artifactFeedFields } from '../feeds.ts';
 import { mediaUrl } from '../media/urls.ts';
 import { listHubPeople, readRiver } from './contributions.ts';
 
@@ -56,15 +54,9 @@ export function buildHubFeed(app: AppContext, hub: Hub): Feed {
       const person = entry.author.userId ? people.get(entry.author.userId) : undefined;
       if (!body || !person) continue;
       const at = addressesFor(person, { siteUrl: app.config.siteUrl, staticBase: null });
-      const path = sitePaths.artifact(person.handle, body.slug);
       items.push({
-        id: artifactGuid(entry.id),
-        url: at.page(path),
-        externalUrl: body.linkUrl ?? undefined,
+        ...artifactFeedFields(body, person.handle, at),
         title: entry.title,
-        contentHtml: absolutizeHtml(body.html, at.resolverFor(path)),
-        summary: body.summary || undefined,
-        excerpt: (!body.summary && storedExcerpt(body)) || undefined,
         image: entry.cover ? at.site(mediaUrl(entry.cover.id)) : undefined,
         published: entry.date,
         modified: entry.updated ?? entry.date,

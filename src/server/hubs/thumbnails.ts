@@ -44,6 +44,9 @@ const pictureLimits = createFetchLimits({ overall: 4, perHost: 2 });
 // One picture decoded at a time in this process (a 50-megapixel picture takes 150 MB); fetching goes on meanwhile.
 const decoding = new Semaphore(1);
 
+// The file an item's thumbnail names, in SQL.
+const THUMBNAIL_FILE = sql<string>`json_extract(${hubItems.thumbnail}, '$.file')`;
+
 /** Where thumbnails are stored. */
 export function thumbnailsDir(config: Pick<Config, 'dataDir'>): string {
   return path.join(config.dataDir, 'hub-thumbnails');
@@ -128,14 +131,21 @@ export async function makeThumbnail(config: Pick<Config, 'dataDir'>, image: stri
   }
 }
 
-/** Whether an item needs its thumbnail (re)made: a new picture, a retry that is due, or a file that went missing. */
-function wanted(app: AppContext, item: { image: string | null; thumbnail: HubThumbnail | null }, now: number): boolean {
+/**
+ * Whether an item needs its thumbnail (re)made: a new picture, a retry that is due, or a file that went missing
+ * (`stored`: the files in the folder, read once per run).
+ */
+function wanted(item: { image: string | null; thumbnail: HubThumbnail | null }, now: number, stored: Set<string>): boolean {
   const thumbnail = item.thumbnail;
   if (!item.image) return false;
   if (!thumbnail || thumbnail.image !== item.image) return true;
   if (thumbnail.file === null) return thumbnail.retryAt !== undefined && thumbnail.retryAt <= now;
-  const stored = thumbnailPath(app.config, thumbnail.file);
-  return stored === null || !fs.existsSync(stored);
+  return !stored.has(thumbnail.file);
+}
+
+/** The names in the thumbnails folder (none when it does not exist yet). */
+function storedFiles(config: Pick<Config, 'dataDir'>): string[] {
+  return fs.existsSync(thumbnailsDir(config)) ? fs.readdirSync(thumbnailsDir(config)) : [];
 }
 
 /**
@@ -149,6 +159,7 @@ export async function makeSourceThumbnails(
 ): Promise<number> {
   if (sourceIds.length === 0) return 0;
   const now = app.now().getTime();
+  const stored = new Set(storedFiles(app.config));
   const deadline = Date.now() + (options.budgetMs ?? THUMBNAIL_BUDGET_MS);
   const work: { id: string; image: string }[] = [];
   for (const sourceId of sourceIds) {
@@ -159,7 +170,7 @@ export async function makeSourceThumbnails(
       .orderBy(desc(hubItems.sortDate))
       .limit(50)
       .all();
-    for (const item of items.filter((i) => wanted(app, i, now)).slice(0, THUMBNAILS_PER_SOURCE)) work.push({ id: item.id, image: item.image! });
+    for (const item of items.filter((i) => wanted(i, now, stored)).slice(0, THUMBNAILS_PER_SOURCE)) work.push({ id: item.id, image: item.image! });
   }
   let next = 0;
   let done = 0;
@@ -183,11 +194,10 @@ export async function makeSourceThumbnails(
 
 /** The thumbnail files some hub items name, among `files` (all of them when absent). */
 function namedFiles(app: AppContext, files?: string[]): Set<string> {
-  const file = sql<string>`json_extract(${hubItems.thumbnail}, '$.file')`;
   const rows = app.db
-    .select({ file })
+    .select({ file: THUMBNAIL_FILE })
     .from(hubItems)
-    .where(files ? inArray(file, files) : isNotNull(hubItems.thumbnail))
+    .where(files ? inArray(THUMBNAIL_FILE, files) : isNotNull(hubItems.thumbnail))
     .all();
   return new Set(rows.map((r) => r.file));
 }
@@ -200,8 +210,7 @@ function namedFiles(app: AppContext, files?: string[]): Set<string> {
 export function sweepThumbnails(app: AppContext, files?: string[]): number {
   try {
     const dir = thumbnailsDir(app.config);
-    if (!fs.existsSync(dir)) return 0;
-    const candidates = files ?? fs.readdirSync(dir).filter((name) => thumbnailPath(app.config, name) !== null || name.endsWith('.tmp'));
+    const candidates = files ?? storedFiles(app.config).filter((name) => thumbnailPath(app.config, name) !== null || name.endsWith('.tmp'));
     if (candidates.length === 0) return 0;
     const named = namedFiles(app, files);
     const cutoff = files ? Infinity : Date.now() - SWEEP_GRACE_MS;
@@ -223,12 +232,11 @@ export function sweepThumbnails(app: AppContext, files?: string[]): number {
 
 /** The thumbnail files named by some hub items (before deleting them, to sweep exactly those afterwards). */
 export function thumbnailFilesOf(app: AppContext, where: { hubId?: string; sourceIds?: string[] }): string[] {
-  const file = sql<string>`json_extract(${hubItems.thumbnail}, '$.file')`;
-  const conditions = [isNotNull(file)];
+  const conditions = [isNotNull(THUMBNAIL_FILE)];
   if (where.hubId) conditions.push(eq(hubItems.hubId, where.hubId));
   if (where.sourceIds) {
     if (where.sourceIds.length === 0) return [];
     conditions.push(inArray(hubItems.sourceId, where.sourceIds));
   }
-  return [...new Set(app.db.select({ file }).from(hubItems).where(and(...conditions)).all().map((r) => r.file))];
+  return [...new Set(app.db.select({ file: THUMBNAIL_FILE }).from(hubItems).where(and(...conditions)).all().map((r) => r.file))];
 }
