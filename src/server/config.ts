@@ -1,6 +1,7 @@
 /** Configuration from the environment, read and validated in one place (DESIGN.md "Interfaces"). */
 import path from 'node:path';
 import { z } from 'zod';
+import { PotluckError } from '../core/errors.ts';
 import { parseTrustedProxies, type TrustedProxies } from './net/clientAddress.ts';
 
 const flag = z
@@ -51,12 +52,12 @@ export interface Config {
   trustedProxies: TrustedProxies;
 }
 
-/** Reads the environment; throws one message naming every bad variable. */
+/** Reads the environment; throws one message naming every bad variable (the CLI prints it, without a stack). */
 export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Potluck's configuration has a problem:\n${lines.join('\n')}`);
+    throw new PotluckError('VALIDATION', `Potluck's configuration has a problem:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
   const dataDir = path.resolve(cwd, e.POTLUCK_DATA);

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { clientAddress, parseTrustedProxies } from '../../../src/server/net/clientAddress.ts';
 import { loadConfig } from '../../../src/server/config.ts';
+import { runCli } from '../../helpers/cli.ts';
+import { tempDataDir } from '../../helpers/server.ts';
 
 describe('parseTrustedProxies', () => {
   it('reads addresses, CIDR ranges of both families and "loopback"', () => {
@@ -16,6 +18,13 @@ describe('parseTrustedProxies', () => {
       expect(() => parseTrustedProxies(bad), bad).toThrow(`"${bad}" is not an IP address or a CIDR range`);
     }
     expect(() => loadConfig({ POTLUCK_TRUSTED_PROXIES: 'loopback, nginx' })).toThrow(/POTLUCK_TRUSTED_PROXIES: "nginx" is not an IP address/);
+  });
+
+  it('a bad setting stops the CLI with the message and exit 1, not a stack trace', async () => {
+    const result = await runCli(['user', 'list'], { env: { POTLUCK_DATA: tempDataDir(), POTLUCK_TRUSTED_PROXIES: 'nginx' } });
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('POTLUCK_TRUSTED_PROXIES: "nginx" is not an IP address or a CIDR range');
+    expect(result.err).not.toMatch(/\bat \w+ \(/);
   });
 });
 
