@@ -509,3 +509,51 @@ export const publishTargets = sqliteTable(
   },
   (t) => [uniqueIndex('publish_targets_user_repo').on(t.userId, t.owner, t.repo)],
 );
+
+/** The editor's fields as strings, as the student typed them: what a draft or a kept save holds. */
+export type EditorFields = Record<string, string>;
+
+/**
+ * Autosaved editor text: not a revision, seen by nobody but its owner, changing nothing public until the student
+ * saves. `key` is the artifact's id, or `new-<random>` for a piece not saved yet (one per editor tab).
+ */
+export const drafts = sqliteTable(
+  'drafts',
+  {
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    artifactId: text('artifact_id').references(() => artifacts.id, { onDelete: 'cascade' }),
+    /** The revision the student was editing when the draft was typed (null for a new piece). */
+    baseRevision: integer('base_revision'),
+    fields: text('fields', { mode: 'json' }).$type<EditorFields>().notNull(),
+    bytes: integer('bytes').notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ownerId, t.key] }), index('drafts_artifact').on(t.artifactId)],
+);
+
+/**
+ * A save or draft that arrived after the session had ended, kept for an hour so that signing in again brings it
+ * back. Bound to the browser by a random cookie (only its SHA-256 is stored) and to the account the form was
+ * opened by; never published, never shown to anyone else.
+ */
+export const keptSaves = sqliteTable(
+  'kept_saves',
+  {
+    tokenHash: text('token_hash').notNull(),
+    /** The editor address the form was sent to: `/workspace/artifacts/new` or `/workspace/artifacts/<id>`. */
+    path: text('path').notNull(),
+    /** The account the editor was opened by (the form's `editor` field); others never see it. */
+    userId: text('user_id').notNull(),
+    fields: text('fields', { mode: 'json' }).$type<EditorFields>().notNull(),
+    bytes: integer('bytes').notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tokenHash, t.path] }), index('kept_saves_expires').on(t.expiresAt)],
+);
+
+export type Draft = typeof drafts.$inferSelect;
+export type KeptSave = typeof keptSaves.$inferSelect;
