@@ -134,13 +134,14 @@ function beforeCursor(dateColumn: SQL, idColumn: SQLWrapper, cursor: RiverCursor
 }
 
 /** What the artifact half of a river read needs, computed once. */
-interface ArtifactScope {
+export interface ArtifactScope {
   people: Map<string, HubPerson>;
   hubTags: string[];
   filterTags: string[] | null;
 }
 
-function artifactScope(app: AppContext, hub: Hub, filter: RiverFilter): ArtifactScope | null {
+/** Whose work, with which stored tags, the river's artifact half reads (null: nothing); also used by search. */
+export function artifactScope(app: AppContext, hub: Hub, filter: RiverFilter): ArtifactScope | null {
   const everyone = listHubPeople(app, hub.id);
   const chosen = filter.memberId ? everyone.filter((p) => p.id === filter.memberId) : everyone;
   if (chosen.length === 0 || filter.sourceId) return null;
@@ -155,7 +156,8 @@ function artifactScope(app: AppContext, hub: Hub, filter: RiverFilter): Artifact
   return { people: new Map(chosen.map((p) => [p.id, p])), hubTags, filterTags };
 }
 
-function artifactConditions(hub: Hub, scope: ArtifactScope, options: RiverOptions): SQL | undefined {
+/** The river's rule for which artifacts it shows (members, visibility for the scope, tags, hides); also used by search. */
+export function artifactConditions(hub: Hub, scope: ArtifactScope, options: RiverOptions): SQL | undefined {
   return and(
     inArray(artifacts.ownerId, [...scope.people.keys()]),
     inArray(artifacts.visibility, [...visibilitiesOf(options.scope)]),

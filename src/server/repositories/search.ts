@@ -1,0 +1,221 @@
+/**
+ * Full-text search over artifacts (the FTS5 index of drizzle/0007_full_text_search.sql), ranked by bm25 with the
+ * title weighted above the summary and tags, and those above the body. Search never widens what a viewer may read:
+ * each scope filters in SQL by the same rule its page lists with — the owner's own work, the students page's
+ * listing rule (core/visibility `listedVisibilities` for the viewer's relation to each student), the hub river's
+ * conditions (server/hubs/contributions.ts). Two queries per search: the ranked ids, then snippets for one page.
+ */
+import { and, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { ArtifactKind } from '../../core/artifacts.ts';
+import { SNIPPET_CLOSE, SNIPPET_ELLIPSIS, SNIPPET_OPEN, snippetHasMatch, snippetToHtml, type SearchQuery } from '../../core/search.ts';
+import { listedVisibilities, type Relation, type Viewer, type Visibility } from '../../core/visibility.ts';
+import type { AppContext } from '../context.ts';
+import { artifactTags, artifacts, hubMembers, hubs, users, type Artifact, type Hub } from '../db/schema.ts';
+import { hubAccess, canSeeHub } from '../hubs/access.ts';
+import { artifactConditions, artifactScope, type RiverFilter } from '../hubs/contributions.ts';
+import { relationTo } from './portfolio.ts';
+
+/** Stable document numbers of the index, one per artifact (kept by the migration's triggers, never written here). */
+const searchDocs = sqliteTable('artifact_search_docs', {
+  doc: integer('doc').primaryKey(),
+  artifactId: text('artifact_id').notNull(),
+});
+
+/** The FTS5 table itself; its columns are only read through FTS5 functions. */
+const searchIndex = sqliteTable('artifact_search', { rowid: integer('rowid') });
+
+// bm25 weights in the index's column order (title, summary, body, tags): a word in the title counts ten times one
+// in the body; a summary or tag says what the piece is about, so it counts five.
+const RANK = sql<number>`bm25(${searchIndex}, 10.0, 5.0, 1.0, 5.0)`;
+// Tokens around the best match of the body; FTS5 keeps it under 64.
+const SNIPPET_TOKENS = 24;
+
+/** Most results a search returns (a page of them: ranked, the rest matter less). */
+export const SEARCH_LIMIT = 50;
+
+/** Whose work a search looks through. */
+export type SearchScope =
+  /** The viewer's own workspace: everything of theirs, with the workspace's filters. */
+  | { kind: 'own'; filter?: { tag?: string; kind?: ArtifactKind; visibility?: Visibility } }
+  /** "My students": the work of the students of the hubs the viewer teaches, as that page lists it for them. */
+  | { kind: 'students' }
+  /** A hub's river, as the viewer may see it, with the river's member and tag filters. */
+  | { kind: 'hub'; hub: Hub; filter?: Pick<RiverFilter, 'memberId' | 'tag'> };
+
+/** One piece found: what a result list shows, and a highlighted snippet. */
+export interface SearchResult {
+  id: string;
+  slug: string;
+  title: string;
+  summary: string;
+  kind: Artifact['kind'];
+  visibility: Artifact['visibility'];
+  tags: string[];
+  date: Date;
+  owner: { id: string; handle: string; name: string };
+  /** Safe HTML: the best passage of the text with the matched words in `<mark>`; '' when no word is in the text. */
+  snippet: string;
+}
+
+/** A student of one of the teacher's hubs (the students page lists these, hub by hub). */
+export interface TaughtStudent {
+  id: string;
+  handle: string;
+  name: string;
+  hubId: string;
+}
+
+/** The hubs a teacher teaches (a teacher member of), and their student members other than the teacher. */
+export function listTaughtStudents(app: AppContext, teacher: Viewer): { hubs: { id: string; title: string; slug: string }[]; students: TaughtStudent[] } {
+  const taught = app.db
+    .select({ id: hubs.id, title: hubs.title, slug: hubs.slug })
+    .from(hubMembers)
+    .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
+    .where(and(eq(hubMembers.userId, teacher.id), eq(hubMembers.role, 'teacher')))
+    .all();
+  const students = taught.length
+    ? app.db
+        .selectDistinct({ id: users.id, handle: users.handle, name: users.name, hubId: hubMembers.hubId })
+        .from(hubMembers)
+        .innerJoin(users, eq(users.id, hubMembers.userId))
+        .where(and(inArray(hubMembers.hubId, taught.map((h) => h.id)), ne(hubMembers.userId, teacher.id), eq(hubMembers.role, 'student')))
+        .all()
+    : [];
+  return { hubs: taught, students };
+}
+
+function taggedWith(tag: string): SQL {
+  return sql`exists (select 1 from ${artifactTags} where ${artifactTags.artifactId} = ${artifacts.id} and ${artifactTags.tag} = ${tag})`;
+}
+
+/** The students page's rule: each student's work listed for the viewer's relation to them (one OR per relation). */
+function studentsCondition(app: AppContext, viewer: Viewer): SQL | null {
+  const owners = [...new Set(listTaughtStudents(app, viewer).students.map((s) => s.id))];
+  const byRelation = new Map<Relation, string[]>();
+  for (const owner of owners) {
+    const relation = relationTo(app, viewer, { id: owner });
+    byRelation.set(relation, [...(byRelation.get(relation) ?? []), owner]);
+  }
+  const parts = [...byRelation].map(([relation, ids]) =>
+    and(inArray(artifacts.ownerId, ids), inArray(artifacts.visibility, listedVisibilities(relation))),
+  );
+  return parts.length ? sql`(${sql.join(parts as SQL[], sql` or `)})` : null;
+}
+
+/** The river's rule for this viewer (the hub's access decides the scope); null when the viewer sees none of it. */
+function hubCondition(app: AppContext, viewer: Viewer | null, hub: Hub, filter: Pick<RiverFilter, 'memberId' | 'tag'>): SQL | null {
+  const access = hubAccess(app, viewer, hub);
+  if (!canSeeHub(access)) return null;
+  const scope = artifactScope(app, hub, filter);
+  if (!scope) return null;
+  return artifactConditions(hub, scope, { scope: access.scope, filter }) ?? null;
+}
+
+function scopeCondition(app: AppContext, viewer: Viewer | null, scope: SearchScope, query: SearchQuery): SQL | null {
+  const tagConditions = query.tags.map(taggedWith);
+  switch (scope.kind) {
+    case 'own': {
+      if (!viewer) return null;
+      const filter = scope.filter ?? {};
+      return and(
+        eq(artifacts.ownerId, viewer.id),
+        filter.tag ? taggedWith(filter.tag.replace(/^#/, '').toLowerCase().normalize('NFC')) : undefined,
+        filter.kind ? eq(artifacts.kind, filter.kind) : undefined,
+        filter.visibility ? eq(artifacts.visibility, filter.visibility) : undefined,
+        ...tagConditions,
+      )!;
+    }
+    case 'students': {
+      if (!viewer) return null;
+      const students = studentsCondition(app, viewer);
+      return students ? and(students, ...tagConditions)! : null;
+    }
+    case 'hub': {
+      // The river's own tag filter is folded (any spelling); a `#tag` typed in the box fills it when it is empty.
+      const [first, ...more] = query.tags;
+      const filter = { ...scope.filter, tag: scope.filter?.tag ?? first };
+      const river = hubCondition(app, viewer, scope.hub, filter);
+      const extra = scope.filter?.tag === undefined ? more : query.tags;
+      return river ? and(river, ...extra.map(taggedWith))! : null;
+    }
+  }
+}
+
+/**
+ * Searches the work `viewer` may read in `scope`: ranked by bm25 when the query has words (best first, newer first
+ * among equals), newest first when it only filters by tag. Each result carries a highlighted snippet of its text.
+ */
+export function searchArtifacts(
+  app: AppContext,
+  viewer: Viewer | null,
+  query: SearchQuery,
+  scope: SearchScope,
+  options: { limit?: number } = {},
+): SearchResult[] {
+  const where = scopeCondition(app, viewer, scope, query);
+  if (!where || (query.match === null && query.tags.length === 0 && scope.kind !== 'own')) return [];
+  const limit = Math.max(1, Math.min(options.limit ?? SEARCH_LIMIT, SEARCH_LIMIT));
+  const columns = {
+    id: artifacts.id,
+    slug: artifacts.slug,
+    title: artifacts.title,
+    summary: artifacts.summary,
+    kind: artifacts.kind,
+    visibility: artifacts.visibility,
+    tags: artifacts.tags,
+    date: artifacts.date,
+    ownerId: users.id,
+    handle: users.handle,
+    name: users.name,
+  };
+  const rows =
+    query.match === null
+      ? app.db
+          .select({ ...columns, doc: sql<number | null>`null` })
+          .from(artifacts)
+          .innerJoin(users, eq(users.id, artifacts.ownerId))
+          .where(where)
+          .orderBy(desc(artifacts.date), desc(artifacts.id))
+          .limit(limit)
+          .all()
+      : app.db
+          .select({ ...columns, doc: searchDocs.doc })
+          .from(searchIndex)
+          .innerJoin(searchDocs, eq(searchDocs.doc, searchIndex.rowid))
+          .innerJoin(artifacts, eq(artifacts.id, searchDocs.artifactId))
+          .innerJoin(users, eq(users.id, artifacts.ownerId))
+          .where(and(sql`${searchIndex} match ${query.match}`, where))
+          .orderBy(RANK, desc(artifacts.date), desc(artifacts.id))
+          .limit(limit)
+          .all();
+  const snippets = query.match === null ? new Map<number, string>() : snippetsFor(app, query.match, rows.map((r) => r.doc!));
+  return rows.map((row) => ({
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    summary: row.summary,
+    kind: row.kind,
+    visibility: row.visibility,
+    tags: row.tags,
+    date: row.date,
+    owner: { id: row.ownerId, handle: row.handle, name: row.name },
+    snippet: row.doc === null ? '' : (snippets.get(row.doc) ?? ''),
+  }));
+}
+
+/** Snippets of the body for the found documents only (making one reads and tokenizes the whole text). */
+function snippetsFor(app: AppContext, match: string, docs: number[]): Map<number, string> {
+  if (docs.length === 0) return new Map();
+  const rows = app.db
+    .select({
+      doc: searchIndex.rowid,
+      snippet: sql<string>`snippet(${searchIndex}, 2, ${SNIPPET_OPEN}, ${SNIPPET_CLOSE}, ${SNIPPET_ELLIPSIS}, ${SNIPPET_TOKENS})`,
+    })
+    .from(searchIndex)
+    .where(and(sql`${searchIndex} match ${match}`, inArray(searchIndex.rowid, docs)))
+    .all();
+  const out = new Map<number, string>();
+  for (const row of rows) if (row.doc !== null && snippetHasMatch(row.snippet ?? '')) out.set(row.doc, snippetToHtml(row.snippet));
+  return out;
+}
