@@ -192,17 +192,18 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
 }
 
 /** The owner's media rows among `ids`, with what responsive pictures need; others' ids are simply absent. */
-function ownMediaRows(app: AppContext, ownerId: string, ids: string[]) {
+export function ownMediaRows(app: AppContext, ownerId: string, ids: string[]) {
   return app.db
-    .select({ id: media.id, kind: media.kind, width: media.width, height: media.height, variants: media.variants })
+    .select({ id: media.id, kind: media.kind, width: media.width, height: media.height, variants: media.variants, alt: media.alt })
     .from(media)
     .where(and(eq(media.ownerId, ownerId), inArray(media.id, ids)))
     .all();
 }
 
 // Pictures are sized on save (srcset, sizes, width, height), so pages serve stored HTML that loads the right file
-// and does not shift while it loads.
-function sizeImages(html: string, rows: ReturnType<typeof ownMediaRows>): string {
+// and does not shift while it loads; a picture written without alt text gets its description from Media.
+/** Sizes and describes the pictures of rendered HTML from the owner's media rows (also used when a description changes). */
+export function sizeImages(html: string, rows: ReturnType<typeof ownMediaRows>): string {
   const images = new Map<string, ResponsiveImage>();
   for (const row of rows) if (row.kind === 'image') images.set(row.id, row);
   return addResponsiveImages(html, images);

@@ -13,6 +13,7 @@ import type { AppContext } from '../server/context.ts';
 import { artifactMedia, artifacts, media, users, type Media } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
+import { rerenderArtifactsUsingMedia } from './artifactRerenderer.ts';
 import { imageExtension, processImage } from '../server/media/images.ts';
 import {
   ATTACHMENT_TYPES,
@@ -208,15 +209,20 @@ function ownMedia(app: AppContext, ownerId: string, mediaId: string): Media {
   return row;
 }
 
-/** Changes the description (alt text) of one of the owner's uploads; 404 for anyone else's. */
+/**
+ * Changes the description (alt text) of one of the owner's uploads; 404 for anyone else's. Every piece that shows
+ * the picture without alt text of its own is rendered again in the same transaction, so its page says the new words.
+ */
 export function updateMediaAlt(app: AppContext, props: { ownerId: string; mediaId: string; alt: string }): Media {
   const parsed = altSchema.safeParse(props.alt);
   if (!parsed.success) throw invalid(issuesFromZod(parsed.error).map((i) => ({ ...i, field: 'alt' })));
   return inTransaction(app, () => {
-    ownMedia(app, props.ownerId, props.mediaId);
+    const before = ownMedia(app, props.ownerId, props.mediaId);
     const row = app.db.update(media).set({ alt: parsed.data }).where(eq(media.id, props.mediaId)).returning().get();
-    // Covers and the profile photo show this description on public pages.
-    bumpContentVersion(app, props.ownerId);
+    const rerendered =
+      before.kind === 'image' && before.alt !== row.alt ? rerenderArtifactsUsingMedia(app, { ownerId: props.ownerId, mediaId: props.mediaId }) : 0;
+    // Covers and the profile photo show this description on public pages (a re-render has bumped the version already).
+    if (!rerendered) bumpContentVersion(app, props.ownerId);
     return row;
   });
 }

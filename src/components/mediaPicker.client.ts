@@ -3,6 +3,7 @@
  * inline script). Without it the picker is a plain form that still works. With it: drag and drop, an upload with
  * a progress bar straight to /api/media, the Markdown snippet with a Copy button, and a `potluck:media-uploaded`
  * event for the page around it. Visibility is toggled with the `hidden` attribute and classes, never style=.
+ * `sendUpload` is the one upload client: the editor's drop and paste use it too.
  */
 
 /** What /api/media answers after an upload (the fields the picker uses). */
@@ -151,13 +152,6 @@ function wire(root: HTMLElement): void {
   });
 
   function upload(file: File): void {
-    const body = new FormData();
-    body.append('file', file, file.name);
-    body.append('alt', altInput?.value ?? '');
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', endpoint);
-    xhr.responseType = 'json';
-    xhr.setRequestHeader('accept', 'application/json');
     if (button) button.disabled = true;
     if (result) result.hidden = true;
     fail('');
@@ -166,33 +160,25 @@ function wire(root: HTMLElement): void {
       progress.hidden = false;
     }
     say(`Uploading ${file.name}…`);
-    xhr.upload.addEventListener('progress', (event) => {
-      if (!event.lengthComputable || !progress) return;
-      const percent = Math.round((event.loaded / event.total) * 100);
-      progress.value = percent;
-      progress.textContent = `${percent}%`;
-      say(percent < 100 ? `Uploading ${file.name}: ${percent}%` : 'Uploaded; preparing the picture sizes…');
-    });
     const finish = () => {
       if (button) button.disabled = false;
       if (progress) progress.hidden = true;
     };
-    xhr.addEventListener('load', () => {
+    sendUpload(file, altInput?.value ?? '', {
+      endpoint,
+      onProgress: (percent) => {
+        if (progress) {
+          progress.value = percent;
+          progress.textContent = `${percent}%`;
+        }
+        say(percent < 100 ? `Uploading ${file.name}: ${percent}%` : 'Uploaded; preparing the picture sizes…');
+      },
+    }).done.then((outcome) => {
       finish();
-      const data = xhr.response as (UploadedMedia & { error?: { message: string } }) | null;
-      if (xhr.status === 201 && data) {
-        done(data);
-      } else {
-        say('');
-        fail(data?.error?.message ?? `The upload did not work (error ${xhr.status}). Try again.`);
-      }
-    });
-    xhr.addEventListener('error', () => {
-      finish();
+      if (outcome.ok) return done(outcome.item);
       say('');
-      fail('The upload stopped: the connection was lost. Check your connection and try again.');
+      fail(outcome.message);
     });
-    xhr.send(body);
   }
 
   function done(item: UploadedMedia): void {
@@ -215,7 +201,51 @@ function wire(root: HTMLElement): void {
   }
 }
 
-function formatSize(bytes: number): string {
+/** How an upload ended: the stored item, or the endpoint's message (or why the request stopped). */
+export type UploadOutcome = { ok: true; item: UploadedMedia } | { ok: false; message: string; aborted: boolean };
+
+/** An upload on its way: its outcome, and a way to stop it. */
+export interface UploadHandle {
+  done: Promise<UploadOutcome>;
+  abort(): void;
+}
+
+/**
+ * Sends one file and its description to the upload endpoint (multipart, as the form would), reporting progress in
+ * percent. XMLHttpRequest rather than fetch: only it reports upload progress. Never rejects: every ending is an outcome.
+ */
+export function sendUpload(
+  file: File,
+  alt: string,
+  options: { endpoint?: string; onProgress?: (percent: number) => void } = {},
+): UploadHandle {
+  const body = new FormData();
+  body.append('file', file, file.name);
+  body.append('alt', alt);
+  const xhr = new XMLHttpRequest();
+  xhr.open('POST', options.endpoint || '/api/media');
+  xhr.responseType = 'json';
+  xhr.setRequestHeader('accept', 'application/json');
+  const done = new Promise<UploadOutcome>((resolve) => {
+    xhr.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) options.onProgress?.(Math.round((event.loaded / event.total) * 100));
+    });
+    xhr.addEventListener('load', () => {
+      const data = xhr.response as (UploadedMedia & { error?: { message: string } }) | null;
+      if (xhr.status === 201 && data) resolve({ ok: true, item: data });
+      else resolve({ ok: false, aborted: false, message: data?.error?.message ?? `The upload did not work (error ${xhr.status}). Try again.` });
+    });
+    xhr.addEventListener('error', () =>
+      resolve({ ok: false, aborted: false, message: 'The upload stopped: the connection was lost. Check your connection and try again.' }),
+    );
+    xhr.addEventListener('abort', () => resolve({ ok: false, aborted: true, message: 'The upload was stopped.' }));
+  });
+  xhr.send(body);
+  return { done, abort: () => xhr.abort() };
+}
+
+/** A file size as people read it ("1.2 MB"). */
+export function formatSize(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
   return `${bytes} bytes`;
