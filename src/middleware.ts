@@ -12,6 +12,7 @@ import {
 import { getAppContext } from './server/context.ts';
 import { errorResponse } from './server/http/errorPage.ts';
 import { SECURITY_HEADERS, isCrossOriginWrite } from './server/http/security.ts';
+import { isKeepableEdit, keepSignedOutEdit } from './server/http/keptEdits.ts';
 import { renderModeOf } from './server/http/renderMode.ts';
 import { afterPublicPage, beforePublicPage, publicEtagOf } from './server/http/publicCache.ts';
 import { sharedPageCache } from './server/http/pageCache.ts';
@@ -56,6 +57,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
 
   // Private areas need a signed-in person. Pages then only decide what that person may do.
   if (!context.locals.user && needsSignIn(context.url.pathname)) {
+    // A student whose session ended while writing loses nothing: the save or draft is kept for them.
+    if (isKeepableEdit(context.request, context.url.pathname)) {
+      return withHeaders(await keepSignedOutEdit(context), true, true);
+    }
     if (context.url.pathname.startsWith('/api/')) {
       return withHeaders(
         Response.json({ error: { code: 'UNAUTHENTICATED', message: 'Sign in first.' } }, { status: 401 }),

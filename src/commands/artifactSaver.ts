@@ -21,6 +21,7 @@ import {
   artifactMedia,
   artifactTags,
   artifacts,
+  drafts,
   media,
   revisions,
   users,
@@ -42,6 +43,13 @@ export interface SaveArtifactProps {
   note?: string;
   /** Overrides the clock for `updatedAt` (imports keep the archive's dates). */
   updatedAt?: Date;
+  /**
+   * The revision the editor was opened on. When a newer revision was saved since (another tab or device), the save
+   * replaces nothing and throws EDIT_CONFLICT; the student then chooses or merges. Omitted: no check (imports).
+   */
+  baseRevision?: number;
+  /** The draft this save came from (an artifact id or a `new-…` key): deleted in the same transaction. */
+  draftKey?: string;
 }
 
 export interface SaveArtifactResult {
@@ -154,7 +162,11 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
         snapshotOf(existing) === snapshotOf(fields) &&
         slug === existing.slug &&
         (input.canonical ?? null) === existing.canonical;
-      if (unchanged) return { artifact: existing, revision: null, created: false };
+      if (unchanged) {
+        clearDraft(app, props);
+        return { artifact: existing, revision: null, created: false };
+      }
+      checkBaseRevision(existing, props.baseRevision);
       const number = existing.revision + 1;
       const artifact = app.db
         .update(artifacts)
@@ -164,6 +176,7 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
         .get();
       writeIndexes(app, artifact.id, tags, mediaIds);
       const revision = insertRevision(app, artifact, number, props.note ?? '');
+      clearDraft(app, props);
       bumpContentVersion(app, props.ownerId);
       return { artifact, revision, created: false };
     }
@@ -186,6 +199,7 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
       .get();
     writeIndexes(app, artifact.id, tags, mediaIds);
     const revision = insertRevision(app, artifact, 1, props.note ?? '');
+    clearDraft(app, props);
     bumpContentVersion(app, props.ownerId);
     return { artifact, revision, created: true };
   });
@@ -207,6 +221,30 @@ export function sizeImages(html: string, rows: ReturnType<typeof ownMediaRows>):
   const images = new Map<string, ResponsiveImage>();
   for (const row of rows) if (row.kind === 'image') images.set(row.id, row);
   return addResponsiveImages(html, images);
+}
+
+// A save made on an older revision than the newest replaces nothing; a base newer than the newest comes from a form
+// that Potluck did not make.
+function checkBaseRevision(existing: Artifact, base: number | undefined) {
+  if (base === undefined) return;
+  if (base > existing.revision) {
+    throw new PotluckError(
+      'VALIDATION',
+      `This form says it was opened on revision ${base}, but the newest is revision ${existing.revision}. Reload the editor and make the change again.`,
+    );
+  }
+  if (base < existing.revision) {
+    throw new PotluckError(
+      'EDIT_CONFLICT',
+      `Revision ${existing.revision} was saved after you opened revision ${base} (in another tab or on another device). Nothing was replaced.`,
+    );
+  }
+}
+
+// The draft a save came from is done with once its text is a revision (or equals the newest one).
+function clearDraft(app: AppContext, props: SaveArtifactProps) {
+  if (!props.draftKey) return;
+  app.db.delete(drafts).where(and(eq(drafts.ownerId, props.ownerId), eq(drafts.key, props.draftKey))).run();
 }
 
 function checkPolicy(app: AppContext, owner: typeof users.$inferSelect, visibility: string) {

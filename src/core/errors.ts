@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'VALIDATION'
   | 'CONFLICT'
+  | 'EDIT_CONFLICT'
   | 'RATE_LIMITED'
   | 'CROSS_ORIGIN'
   | 'TOO_LARGE'
@@ -24,6 +25,7 @@ const statusByCode: Record<ErrorCode, number> = {
   UNAUTHENTICATED: 401,
   VALIDATION: 400,
   CONFLICT: 409,
+  EDIT_CONFLICT: 409,
   RATE_LIMITED: 429,
   CROSS_ORIGIN: 403,
   TOO_LARGE: 413,

@@ -40,7 +40,10 @@ function errorsFrom(issues: FieldIssue[]): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const issue of issues) {
     const field = issue.field.split('.')[0];
-    errors[field] ??= issue.message;
+    // Every problem of a field is listed (a text with three MDX mistakes shows all three), each once.
+    const known = errors[field];
+    if (known === undefined) errors[field] = issue.message;
+    else if (!known.includes(issue.message)) errors[field] = `${known} ${issue.message}`;
   }
   return errors;
 }
