@@ -40,7 +40,7 @@ function wire(root: HTMLElement): void {
   const dropzone = part<HTMLElement>(root, 'dropzone');
   const dropHint = part<HTMLElement>(root, 'drop-hint');
   const chosen = part<HTMLElement>(root, 'chosen');
-  const preview = part<HTMLImageElement>(root, 'preview');
+  const preview = part<HTMLImageElement>(root, 'chosen-preview');
   const button = part<HTMLButtonElement>(root, 'upload-button');
   const progress = part<HTMLProgressElement>(root, 'progress');
   const status = part<HTMLElement>(root, 'status');
