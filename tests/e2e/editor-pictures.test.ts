@@ -115,7 +115,7 @@ describe('pictures where the words are', () => {
       'f-body',
       before.length + `![](media:${dropped})`.length,
     ]);
-    // The text box told the page it changed: the live preview shows the picture with its description.
+    // The text box told the page it changed: the live preview shows the picture.
     await page.waitForFunction((id) => document.querySelector(`#preview-content img[src="/media/${id}/"]`) !== null, dropped);
 
     // 2. A file that only claims to be a picture: the endpoint's message beside the editor, nothing inserted.
@@ -149,28 +149,47 @@ describe('pictures where the words are', () => {
     const text = await body();
     const pasted = [...text.matchAll(snippetPattern)].map((m) => m[1]).find((id) => id !== dropped)!;
     expect(text).toBe(`${before}![](media:${dropped})\n\nThe boats were back by ![](media:${pasted}).`);
+
+    // 4. The picker's own file input (with "Take a photo" beside it) adds at the cursor too, and the list of earlier
+    // pictures puts one in again without uploading it twice.
+    await expect(page.locator('#f-camera').getAttribute('capture')).resolves.toBe('environment');
+    const boat = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#1b3b6f' } }).png().toBuffer();
+    await placeCursor(text.length);
+    await page.locator('#f-file').setInputFiles({ name: 'boat.png', mimeType: 'image/png', buffer: boat });
+    await page.locator('#f-alt').fill('A small blue rowing boat');
+    await page.getByRole('button', { name: 'Upload and add to text' }).click();
+    await page.waitForFunction(() => ((document.getElementById('f-body') as HTMLTextAreaElement).value.match(/media:/g) ?? []).length === 3);
+    const withBoat = await body();
+    const chosen = [...withBoat.matchAll(snippetPattern)].map((m) => m[1]).find((id) => id !== dropped && id !== pasted)!;
+    expect(withBoat).toBe(`${text}![](media:${chosen})`);
+    await page.getByText(/Your earlier pictures/).click();
+    await placeCursor(0);
+    await page.getByRole('button', { name: /^Add to text\W+Fishing boats tied up at the harbour wall$/ }).click();
+    const final = await body();
+    expect(final).toBe(`![](media:${dropped})${withBoat}`);
     await expectAccessible(page, 'the editor with pictures');
 
-    // 4. Save, and read the public page.
+    // 5. Save, and read the public page.
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.waitForURL(/\/workspace\/artifacts\/[^/]+\?saved=1/);
     const publicPage = `${server.url}/@maya/harbour-morning/`;
-    const altOf = (id: string) => page.locator(`article img[src="/media/${id}/"], main img[src="/media/${id}/"]`).first().getAttribute('alt');
+    const altsOf = (id: string) => page.locator(`main img[src="/media/${id}/"]`).evaluateAll((imgs) => imgs.map((img) => img.getAttribute('alt')));
     await page.goto(publicPage);
-    await expect(altOf(dropped)).resolves.toBe('Fishing boats tied up at the harbour wall');
-    await expect(altOf(pasted)).resolves.toBe('An orange sunset over the water');
+    await expect(altsOf(dropped)).resolves.toEqual(['Fishing boats tied up at the harbour wall', 'Fishing boats tied up at the harbour wall']);
+    await expect(altsOf(pasted)).resolves.toEqual(['An orange sunset over the water']);
+    await expect(altsOf(chosen)).resolves.toEqual(['A small blue rowing boat']);
     const loaded = await page.locator(`img[src="/media/${dropped}/"]`).first().evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth));
     expect(loaded).toBeGreaterThan(0);
 
-    // 5. A new description in Media reaches the page that shows the picture.
+    // 6. A new description in Media reaches the page that shows the picture.
     await page.goto(`${server.url}/workspace/media`);
     const card = page.locator(`#m-${dropped}`);
     await card.getByLabel('Description (alt text)').fill('Three red fishing boats at the harbour wall, low tide');
     await card.getByRole('button', { name: 'Save description' }).click();
     await page.waitForURL(/\/workspace\/media\?saved=/);
     await page.goto(publicPage);
-    await expect(altOf(dropped)).resolves.toBe('Three red fishing boats at the harbour wall, low tide');
-    await expect(altOf(pasted)).resolves.toBe('An orange sunset over the water');
+    await expect(altsOf(dropped)).resolves.toEqual(['Three red fishing boats at the harbour wall, low tide', 'Three red fishing boats at the harbour wall, low tide']);
+    await expect(altsOf(pasted)).resolves.toEqual(['An orange sunset over the water']);
 
     // Nothing on any page asked another origin for anything.
     const foreign = requests.filter((u) => !u.startsWith(server.url) && !u.startsWith('data:') && !u.startsWith('blob:'));
