@@ -85,8 +85,8 @@ describe('a student in the browser', () => {
     expect(loaded).toBeGreaterThan(0);
 
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.waitForURL(/\/workspace\/artifacts\/[^/]+\?saved=1$/);
-    await expect(page.getByRole('status').textContent()).resolves.toContain('Saved as revision 1');
+    await page.waitForURL(/\/workspace\/artifacts\/[^/]+\?saved=1(&|$)/);
+    await expect(page.locator('[data-saved-key]').textContent()).resolves.toContain('Saved as revision 1');
 
     await page.locator('#f-body').fill(`## Morning\n\nThe bus came at last. #eng10\n\n${markdown}\n`);
     await page.getByRole('button', { name: 'Save changes' }).click();
