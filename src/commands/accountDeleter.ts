@@ -29,7 +29,7 @@ import {
 } from '../server/auth/rateLimit.ts';
 import type { SessionUser } from '../server/auth/sessions.ts';
 import type { AppContext } from '../server/context.ts';
-import { artifacts, hubMembers, hubSources, hubs, joinCodes, media, rateLimits, revisions, sessions, showcases, users, type User } from '../server/db/schema.ts';
+import { artifacts, hubMembers, hubSources, hubs, joinCodes, keptSaves, media, rateLimits, revisions, sessions, showcases, users, type User } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { mediaItemDir } from '../server/media/storage.ts';
 import { sweepThumbnails, thumbnailFilesOf } from '../server/hubs/thumbnails.ts';
@@ -151,7 +151,9 @@ export async function deleteAccount(app: AppContext, props: DeleteAccountProps):
     const theirFeeds = app.db.select({ id: hubSources.id }).from(hubSources).where(eq(hubSources.memberId, user.id)).all();
     pictures = thumbnailFilesOf(app, { sourceIds: theirFeeds.map((s) => s.id) });
     app.db.delete(hubSources).where(eq(hubSources.memberId, user.id)).run();
-    // The rest follows by ON DELETE CASCADE: sessions, media, artifacts (revisions, tags, media links, syndications,
+    // Saves kept while signed out name the account by id only (no foreign key: the form said whose they were).
+    app.db.delete(keptSaves).where(eq(keptSaves.userId, user.id)).run();
+    // The rest follows by ON DELETE CASCADE: sessions, drafts, media, artifacts (revisions, tags, media links, syndications,
     // showcase items), showcases, hub memberships.
     app.db.delete(users).where(eq(users.id, user.id)).run();
     return counted;

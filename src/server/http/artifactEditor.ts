@@ -194,7 +194,7 @@ export async function handleEditorPost(app: AppContext, props: EditorRequest): P
       state,
       snippet: uploaded.snippet,
       previewHtml: await previewOf(state.values.body, state.values.format),
-      status: uploaded.snippet ? 200 : 400,
+      status: uploaded.status,
     });
   }
 

@@ -39,6 +39,9 @@ function databaseBytes(): Buffer {
   return Buffer.concat([base, `${base}-wal`, `${base}-shm`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
 }
 
+import { saveDraft } from '../../../src/commands/draftSaver.ts';
+import { keepUnsavedEdit } from '../../../src/commands/unsavedEditKeeper.ts';
+
 describe('deleting an account after exporting it', () => {
   let portfolio: RichPortfolio;
   let ids: { media: string[]; artifacts: string[]; user: string; hub: string; hubSource: string; code: string };
@@ -76,6 +79,9 @@ describe('deleting an account after exporting it', () => {
         changedAt: new Date(),
       })
       .run();
+    // A draft of a piece, and a save kept while they were signed out: both hold their words too.
+    saveDraft(app, { ownerId: owner.id, key: 'new-gradzq7draft0001', values: { title: 'Unsaved', body: `Draft ${portfolio.marker}` } });
+    keepUnsavedEdit(app, { tokenHash: 'f'.repeat(64), path: '/workspace/artifacts/new', userId: owner.id, values: { body: `Kept ${portfolio.marker}` }, address: '127.0.0.1' });
     other = await makeUser(app, { handle: 'stays' });
     await makeArtifact(app, other, { title: 'Still here', body: 'Nothing to do with anyone else.' });
     ids = {
