@@ -196,6 +196,18 @@ describe('the editor never loses a word', () => {
     await context.close();
   });
 
+  it('saves (not uploads) when Enter is pressed in a field', async () => {
+    const { context, page } = await newContext();
+    await signIn(page, '/workspace/artifacts/new');
+    await page.locator('#f-body').fill('Written, then Enter in the title.');
+    await page.locator('#f-title').fill('Pressed Enter');
+    await page.locator('#f-title').press('Enter');
+    await page.waitForURL(/\?saved=1/);
+    const saved = app.db.select().from(artifacts).where(and(eq(artifacts.ownerId, maya.id), eq(artifacts.title, 'Pressed Enter'))).all();
+    expect(saved.map((a) => a.body)).toEqual(['Written, then Enter in the title.']);
+    await context.close();
+  });
+
   it('warns before a page with unsaved changes is closed', async () => {
     const { context, page } = await newContext();
     await signIn(page, '/workspace/artifacts/new');
