@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveArtifact } from '../../src/commands/artifactSaver.ts';
 import { addHubMember } from '../../src/commands/hubMemberAdder.ts';
+import { createJoinCode } from '../../src/commands/joinCodeCreator.ts';
 import { artifacts, hubs, showcases, users } from '../../src/server/db/schema.ts';
 import { axeSource, launchChromium } from '../helpers/browser.ts';
 import { makeArtifact, makeUser } from '../helpers/factories.ts';
@@ -32,6 +33,8 @@ beforeAll(async () => {
   const teacher = app.db.select().from(users).where(eq(users.handle, 'ms-okafor')).get()!;
   const hub = app.db.select().from(hubs).where(eq(hubs.slug, 'english-10')).get()!;
   addHubMember(app, { actor: teacher, hubId: hub.id, handle: 'nina' });
+  // A live join code, so the teacher's and the admin's tables of codes have a row (and a Revoke button) to fit.
+  createJoinCode(app, { role: 'student', createdBy: teacher.id, hubId: hub.id, maxUses: 30, days: 30 });
   const maya = app.db.select().from(users).where(eq(users.handle, 'maya')).get()!;
   const input = { title: 'What the driver of the number 42 said about my notebook', kind: 'reflection' as const, visibility: 'members' as const };
   const piece = await makeArtifact(app, maya, { ...input, body: 'First try. #eng10' });
