@@ -9,8 +9,8 @@ import { diffText, type DiffLine } from '../../core/diff.ts';
 import { PotluckError } from '../../core/errors.ts';
 import { EDITOR_FIELDS, isNewDraftKey, sameFields } from '../../core/editor/fields.ts';
 import { mergeTexts } from '../../core/editor/merge.ts';
-import { renderArtifactBody } from '../../core/markdown/render.ts';
 import { saveArtifact } from '../../commands/artifactSaver.ts';
+import { renderPreview } from '../../commands/previewRenderer.ts';
 import { saveDraft } from '../../commands/draftSaver.ts';
 import { discardDraft } from '../../commands/draftDiscarder.ts';
 import { claimKeptEdit } from '../../commands/keptEditClaimer.ts';
@@ -93,8 +93,8 @@ function fieldsOnly(values: Record<string, string>): Record<string, string> {
   return out;
 }
 
-async function previewOf(body: string | undefined, format: string | undefined): Promise<string | null> {
-  const rendered = await renderArtifactBody({ source: body ?? '', format: format === 'mdx' ? 'mdx' : 'markdown' });
+function previewOf(app: AppContext, ownerId: string, body: string | undefined, format: string | undefined): string | null {
+  const rendered = renderPreview(app, { ownerId, body: body ?? '', format });
   return rendered.ok ? rendered.html : null;
 }
 
@@ -134,7 +134,7 @@ export async function showEditor(app: AppContext, props: EditorRequest): Promise
       tone: 'warning',
       text: 'You were signed out while you were writing. Everything you typed is back, but it has not been saved yet: check it and press Save.',
     };
-    previewHtml = await previewOf(values.body, values.format);
+    previewHtml = previewOf(app, user.id, values.body, values.format);
   } else if (draft && (url.searchParams.get('draft') === 'restore' || (!artifact && url.searchParams.get('draft') === draftKey))) {
     values = {
       ...values,
@@ -142,7 +142,7 @@ export async function showEditor(app: AppContext, props: EditorRequest): Promise
       baseRevision: draft.baseRevision == null ? values.baseRevision : String(draft.baseRevision),
     };
     notice = { tone: 'info', text: 'This is your draft. It is not saved yet: press Save to keep it, or discard it.' };
-    previewHtml = await previewOf(values.body, values.format);
+    previewHtml = previewOf(app, user.id, values.body, values.format);
   } else if (artifact && draft && !sameFields(draft.fields, values)) {
     offers.push({ title: draft.fields.title || artifact.title, updatedAt: draft.updatedAt, href: `${editorPath(artifact)}?draft=restore`, key: draft.key });
   } else if (!artifact) {
@@ -177,7 +177,7 @@ export async function handleEditorPost(app: AppContext, props: EditorRequest): P
   }
 
   if (intent === 'preview') {
-    const rendered = await renderArtifactBody({ source: values.body ?? '', format: values.format === 'mdx' ? 'mdx' : 'markdown' });
+    const rendered = renderPreview(app, { ownerId: user.id, body: values.body ?? '', format: values.format });
     if (rendered.ok) return page({ state: emptyForm(values), previewHtml: rendered.html });
     const message = rendered.errors.map((e) => `Line ${e.line}, column ${e.column}: ${e.message}`).join(' ');
     return page({ state: { values, errors: { body: message }, message: 'The preview found problems in the text.' }, status: 400 });
@@ -193,7 +193,7 @@ export async function handleEditorPost(app: AppContext, props: EditorRequest): P
     return page({
       state,
       snippet: uploaded.snippet,
-      previewHtml: await previewOf(state.values.body, state.values.format),
+      previewHtml: previewOf(app, user.id, state.values.body, state.values.format),
       status: uploaded.status,
     });
   }
@@ -218,7 +218,7 @@ export async function handleEditorPost(app: AppContext, props: EditorRequest): P
     }
     const state = { ...outcome.state, values: { ...outcome.state.values, editor: user.id, draftKey: values.draftKey } };
     // The preview keeps showing the text as typed, so a refused save never blanks it.
-    return page({ state, previewHtml: await previewOf(values.body, values.format), status: outcome.status });
+    return page({ state, previewHtml: previewOf(app, user.id, values.body, values.format), status: outcome.status });
   } catch (error) {
     if (!(error instanceof PotluckError) || error.code !== 'EDIT_CONFLICT' || !artifact || base === undefined) throw error;
     return page(conflictView(app, artifact, user.id, values, base));
@@ -289,7 +289,7 @@ async function mergedView(app: AppContext, artifact: Artifact, ownerId: string, 
   return {
     state: emptyForm(merged),
     notice: { tone: result.conflicts ? ('warning' as const) : ('ok' as const), text },
-    previewHtml: await previewOf(merged.body, merged.format),
+    previewHtml: previewOf(app, ownerId, merged.body, merged.format),
   };
 }
 

@@ -8,6 +8,7 @@ import { drafts, keptSaves, artifacts, revisions, sessions, type User } from '..
 import { MAX_BODY_CHARS } from '../../../src/core/artifacts.ts';
 import { makeArtifact, makeUser, signedIn } from '../../helpers/factories.ts';
 import { Browser } from '../../helpers/http.ts';
+import { makePicture } from '../portfolio/helpers.ts';
 import { startServer, type TestServer } from '../../helpers/server.ts';
 
 let server: TestServer;
@@ -309,6 +310,22 @@ describe('the editor page', () => {
     const text = await mdx.text();
     const lines = [...text.matchAll(/Line (\d+), column \d+/g)].map((m) => m[1]);
     expect(new Set(lines).size).toBeGreaterThanOrEqual(3);
+  });
+
+  it('previews a picture snippet without words with the picture’s own description, sized as the saved page', async () => {
+    const picture = await makePicture(server.app, maya, { width: 1200, height: 800, alt: 'Fog over the harbour' });
+    const theirs = await makePicture(server.app, theo, { width: 800, height: 600, alt: 'Theo’s secret picture' });
+    const browser = signedIn(server.url, server.app, maya);
+    const res = await browser.request('/api/preview', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ body: `![](media:${picture.id})\n\n![](media:${theirs.id})`, format: 'markdown' }),
+    });
+    const { ok, html } = await res.json();
+    expect(ok).toBe(true);
+    expect(html).toMatch(new RegExp(`<img[^>]*alt="Fog over the harbour"[^>]*`));
+    expect(html).toMatch(/width="1200"/);
+    expect(html).not.toContain('Theo’s secret picture');
   });
 
   it('puts the text right after the title, before the other fields', async () => {
