@@ -557,3 +557,38 @@ export const keptSaves = sqliteTable(
 
 export type Draft = typeof drafts.$inferSelect;
 export type KeptSave = typeof keptSaves.$inferSelect;
+
+/**
+ * The audit log: who did what to whom, when and from where (sign-ins, failures, lockouts, password and two-factor
+ * changes, role changes, enrolments, consents, admin actions, exports, publishes, deletions, refused access).
+ * `details` never holds a password, token or code (server/audit/auditLog.ts redacts them). When an account is
+ * deleted its events stay, with the handle and details dropped.
+ */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: text('id').primaryKey(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    /** A permanent event name, e.g. `signin.succeeded`, `hub.member.invited`, `account.deleted`. */
+    action: text('action').notNull(),
+    outcome: text('outcome', { enum: ['ok', 'refused', 'failed'] }).notNull().default('ok'),
+    /** Who did it (null: someone not signed in, or the operator at the CLI). */
+    actorId: text('actor_id'),
+    actorHandle: text('actor_handle'),
+    /** What it was done to: `user`, `artifact`, `hub`, `joincode`, `policy`, ... and its id. */
+    subjectType: text('subject_type'),
+    subjectId: text('subject_id'),
+    /** The person the event is about, when there is one (for `--handle` and for deletion). */
+    subjectUserId: text('subject_user_id'),
+    subjectHandle: text('subject_handle'),
+    /** Where from: the client's address, or `cli`. */
+    address: text('address'),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default(sql`'{}'`),
+  },
+  (t) => [
+    index('audit_events_at').on(t.at),
+    index('audit_events_actor').on(t.actorId, t.at),
+    index('audit_events_subject_user').on(t.subjectUserId, t.at),
+  ],
+);
+export type AuditEvent = typeof auditEvents.$inferSelect;

@@ -3,7 +3,7 @@ import { countWords, describeLength } from '../../../src/core/editor/wordCount.t
 
 describe('word count', () => {
   it('counts words, not markup', () => {
-    expect(countWords('## Morning\n\nThe **bus** is _late_ again. #eng10\n\n- one\n- two')).toBe(8);
+    expect(countWords('## Morning\n\nThe **bus** is _late_ again. #eng10\n\n- one\n- two')).toBe(9);
     expect(countWords('See [the map](https://example.org/a-b-c) here.')).toBe(4);
     expect(countWords('![A blue bus stop](media:abc-123)')).toBe(4);
     expect(countWords('')).toBe(0);
