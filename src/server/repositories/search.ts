@@ -3,7 +3,8 @@
  * title weighted above the summary and tags, and those above the body. Search never widens what a viewer may read:
  * each scope filters in SQL by the same rule its page lists with — the owner's own work, the students page's
  * listing rule (core/visibility `listedVisibilities` for the viewer's relation to each student), the hub river's
- * conditions (server/hubs/contributions.ts). Two queries per search: the ranked ids, then snippets for one page.
+ * conditions (server/hubs/contributions.ts). Two queries per search (plus the scope's own): the ranked rows, then
+ * snippets for those rows only.
  */
 import { and, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
@@ -14,6 +15,7 @@ import type { AppContext } from '../context.ts';
 import { artifactTags, artifacts, hubMembers, hubs, users, type Artifact, type Hub } from '../db/schema.ts';
 import { hubAccess, canSeeHub } from '../hubs/access.ts';
 import { artifactConditions, artifactScope, type RiverFilter } from '../hubs/contributions.ts';
+import { consentedMembership } from '../hubs/enrolment.ts';
 import { relationTo } from './portfolio.ts';
 
 /** Stable document numbers of the index, one per artifact (kept by the migration's triggers, never written here). */
@@ -25,14 +27,17 @@ const searchDocs = sqliteTable('artifact_search_docs', {
 /** The FTS5 table itself; its columns are only read through FTS5 functions. */
 const searchIndex = sqliteTable('artifact_search', { rowid: integer('rowid') });
 
-// bm25 weights in the index's column order (title, summary, body, tags): a word in the title counts ten times one
-// in the body; a summary or tag says what the piece is about, so it counts five.
-const RANK = sql<number>`bm25(${searchIndex}, 10.0, 5.0, 1.0, 5.0)`;
+// bm25 weights in the index's column order (title, summary, body, tags, owner): a word in the title counts ten
+// times one in the body; a summary or tag says what the piece is about, so it counts five; the owner token nothing.
+const RANK = sql<number>`bm25(${searchIndex}, 10.0, 5.0, 1.0, 5.0, 0.0)`;
 // Tokens around the best match of the body; FTS5 keeps it under 64.
 const SNIPPET_TOKENS = 24;
 
-/** Most results a search returns (a page of them: ranked, the rest matter less). */
-export const SEARCH_LIMIT = 50;
+/**
+ * Most results a search returns: one page, best first. Each result's snippet costs FTS5 a pass over that piece's
+ * text (about half a millisecond for 1,500 words), so a page of 20 keeps a search within its 20 ms budget.
+ */
+export const SEARCH_LIMIT = 20;
 
 /** Whose work a search looks through. */
 export type SearchScope =
@@ -72,14 +77,14 @@ export function listTaughtStudents(app: AppContext, teacher: Viewer): { hubs: { 
     .select({ id: hubs.id, title: hubs.title, slug: hubs.slug })
     .from(hubMembers)
     .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
-    .where(and(eq(hubMembers.userId, teacher.id), eq(hubMembers.role, 'teacher')))
+    .where(and(eq(hubMembers.userId, teacher.id), eq(hubMembers.role, 'teacher'), consentedMembership()))
     .all();
   const students = taught.length
     ? app.db
         .selectDistinct({ id: users.id, handle: users.handle, name: users.name, hubId: hubMembers.hubId })
         .from(hubMembers)
         .innerJoin(users, eq(users.id, hubMembers.userId))
-        .where(and(inArray(hubMembers.hubId, taught.map((h) => h.id)), ne(hubMembers.userId, teacher.id), eq(hubMembers.role, 'student')))
+        .where(and(inArray(hubMembers.hubId, taught.map((h) => h.id)), ne(hubMembers.userId, teacher.id), eq(hubMembers.role, 'student'), consentedMembership()))
         .all()
     : [];
   return { hubs: taught, students };
@@ -89,8 +94,27 @@ function taggedWith(tag: string): SQL {
   return sql`exists (select 1 from ${artifactTags} where ${artifactTags.artifactId} = ${artifacts.id} and ${artifactTags.tag} = ${tag})`;
 }
 
+/** The index's token for an owner (the migration's `'u' || lower(hex(owner_id))`). */
+function ownerToken(ownerId: string): string {
+  return `u${Buffer.from(ownerId, 'utf8').toString('hex')}`;
+}
+
+/**
+ * The MATCH expression: the person's terms in the text columns, and one of the owners in scope. The owners only
+ * narrow what FTS5 walks (a student's pieces, not everyone's); the SQL conditions still decide what may be read.
+ */
+function matchExpression(match: string, owners: string[]): string {
+  return `{title summary body tags} : (${match}) AND owner : (${owners.map((o) => `"${ownerToken(o)}"`).join(' OR ')})`;
+}
+
+/** Who a search covers and by which rule: the owners whose work may appear, and the SQL condition that decides. */
+interface Coverage {
+  owners: string[];
+  where: SQL;
+}
+
 /** The students page's rule: each student's work listed for the viewer's relation to them (one OR per relation). */
-function studentsCondition(app: AppContext, viewer: Viewer): SQL | null {
+function studentsCoverage(app: AppContext, viewer: Viewer): Coverage | null {
   const owners = [...new Set(listTaughtStudents(app, viewer).students.map((s) => s.id))];
   const byRelation = new Map<Relation, string[]>();
   for (const owner of owners) {
@@ -100,44 +124,45 @@ function studentsCondition(app: AppContext, viewer: Viewer): SQL | null {
   const parts = [...byRelation].map(([relation, ids]) =>
     and(inArray(artifacts.ownerId, ids), inArray(artifacts.visibility, listedVisibilities(relation))),
   );
-  return parts.length ? sql`(${sql.join(parts as SQL[], sql` or `)})` : null;
+  return parts.length ? { owners, where: sql`(${sql.join(parts as SQL[], sql` or `)})` } : null;
 }
 
 /** The river's rule for this viewer (the hub's access decides the scope); null when the viewer sees none of it. */
-function hubCondition(app: AppContext, viewer: Viewer | null, hub: Hub, filter: Pick<RiverFilter, 'memberId' | 'tag'>): SQL | null {
+function hubCoverage(app: AppContext, viewer: Viewer | null, hub: Hub, filter: Pick<RiverFilter, 'memberId' | 'tag'>): Coverage | null {
   const access = hubAccess(app, viewer, hub);
   if (!canSeeHub(access)) return null;
   const scope = artifactScope(app, hub, filter);
-  if (!scope) return null;
-  return artifactConditions(hub, scope, { scope: access.scope, filter }) ?? null;
+  const where = scope && artifactConditions(hub, scope, { scope: access.scope, filter });
+  return scope && where ? { owners: [...scope.people.keys()], where } : null;
 }
 
-function scopeCondition(app: AppContext, viewer: Viewer | null, scope: SearchScope, query: SearchQuery): SQL | null {
+function coverage(app: AppContext, viewer: Viewer | null, scope: SearchScope, query: SearchQuery): Coverage | null {
   const tagConditions = query.tags.map(taggedWith);
   switch (scope.kind) {
     case 'own': {
       if (!viewer) return null;
       const filter = scope.filter ?? {};
-      return and(
+      const where = and(
         eq(artifacts.ownerId, viewer.id),
         filter.tag ? taggedWith(filter.tag.replace(/^#/, '').toLowerCase().normalize('NFC')) : undefined,
         filter.kind ? eq(artifacts.kind, filter.kind) : undefined,
         filter.visibility ? eq(artifacts.visibility, filter.visibility) : undefined,
         ...tagConditions,
       )!;
+      return { owners: [viewer.id], where };
     }
     case 'students': {
       if (!viewer) return null;
-      const students = studentsCondition(app, viewer);
-      return students ? and(students, ...tagConditions)! : null;
+      const students = studentsCoverage(app, viewer);
+      return students ? { owners: students.owners, where: and(students.where, ...tagConditions)! } : null;
     }
     case 'hub': {
       // The river's own tag filter is folded (any spelling); a `#tag` typed in the box fills it when it is empty.
       const [first, ...more] = query.tags;
       const filter = { ...scope.filter, tag: scope.filter?.tag ?? first };
-      const river = hubCondition(app, viewer, scope.hub, filter);
+      const river = hubCoverage(app, viewer, scope.hub, filter);
       const extra = scope.filter?.tag === undefined ? more : query.tags;
-      return river ? and(river, ...extra.map(taggedWith))! : null;
+      return river ? { owners: river.owners, where: and(river.where, ...extra.map(taggedWith))! } : null;
     }
   }
 }
@@ -153,8 +178,10 @@ export function searchArtifacts(
   scope: SearchScope,
   options: { limit?: number } = {},
 ): SearchResult[] {
-  const where = scopeCondition(app, viewer, scope, query);
-  if (!where || (query.match === null && query.tags.length === 0 && scope.kind !== 'own')) return [];
+  const covered = coverage(app, viewer, scope, query);
+  if (!covered || covered.owners.length === 0 || (query.match === null && query.tags.length === 0 && scope.kind !== 'own')) return [];
+  const { where } = covered;
+  const match = query.match === null ? null : matchExpression(query.match, covered.owners);
   const limit = Math.max(1, Math.min(options.limit ?? SEARCH_LIMIT, SEARCH_LIMIT));
   const columns = {
     id: artifacts.id,
@@ -170,7 +197,7 @@ export function searchArtifacts(
     name: users.name,
   };
   const rows =
-    query.match === null
+    match === null
       ? app.db
           .select({ ...columns, doc: sql<number | null>`null` })
           .from(artifacts)
@@ -185,11 +212,11 @@ export function searchArtifacts(
           .innerJoin(searchDocs, eq(searchDocs.doc, searchIndex.rowid))
           .innerJoin(artifacts, eq(artifacts.id, searchDocs.artifactId))
           .innerJoin(users, eq(users.id, artifacts.ownerId))
-          .where(and(sql`${searchIndex} match ${query.match}`, where))
+          .where(and(sql`${searchIndex} match ${match}`, where))
           .orderBy(RANK, desc(artifacts.date), desc(artifacts.id))
           .limit(limit)
           .all();
-  const snippets = query.match === null ? new Map<number, string>() : snippetsFor(app, query.match, rows.map((r) => r.doc!));
+  const snippets = match === null ? new Map<number, string>() : snippetsFor(app, match, rows.map((r) => r.doc!));
   return rows.map((row) => ({
     id: row.id,
     slug: row.slug,
@@ -204,18 +231,22 @@ export function searchArtifacts(
   }));
 }
 
-/** Snippets of the body for the found documents only (making one reads and tokenizes the whole text). */
+/**
+ * Snippets of the body for the found documents only: making one reads and tokenizes the whole text. One pass of the
+ * same MATCH (FTS5 would run it again for every id of a `rowid IN (...)`); the CASE makes only the wanted ones.
+ */
 function snippetsFor(app: AppContext, match: string, docs: number[]): Map<number, string> {
   if (docs.length === 0) return new Map();
+  const wanted = sql`${searchIndex.rowid} in (${sql.join(docs.map((d) => sql`${d}`), sql`, `)})`;
   const rows = app.db
     .select({
       doc: searchIndex.rowid,
-      snippet: sql<string>`snippet(${searchIndex}, 2, ${SNIPPET_OPEN}, ${SNIPPET_CLOSE}, ${SNIPPET_ELLIPSIS}, ${SNIPPET_TOKENS})`,
+      snippet: sql<string | null>`case when ${wanted} then snippet(${searchIndex}, 2, ${SNIPPET_OPEN}, ${SNIPPET_CLOSE}, ${SNIPPET_ELLIPSIS}, ${SNIPPET_TOKENS}) end`,
     })
     .from(searchIndex)
-    .where(and(sql`${searchIndex} match ${match}`, inArray(searchIndex.rowid, docs)))
+    .where(sql`${searchIndex} match ${match}`)
     .all();
   const out = new Map<number, string>();
-  for (const row of rows) if (row.doc !== null && snippetHasMatch(row.snippet ?? '')) out.set(row.doc, snippetToHtml(row.snippet));
+  for (const row of rows) if (row.doc !== null && row.snippet && snippetHasMatch(row.snippet)) out.set(row.doc, snippetToHtml(row.snippet));
   return out;
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteAccount } from '../../../src/commands/accountDeleter.ts';
 import { deleteArtifact } from '../../../src/commands/artifactDeleter.ts';
 import { saveArtifact } from '../../../src/commands/artifactSaver.ts';
 import { importArchiveFolder } from '../../../src/commands/archiveImporter.ts';
@@ -212,5 +213,22 @@ describe('what a teacher finds', () => {
     expect(titles(theo, 'photosynthesis')).toEqual(['Theo’s private page']);
     expect(titles(maya, 'photosynthesis').sort()).toEqual(['Just for the link', 'Secret diary', 'Shared essay']);
     expect(titles(zoe, 'photosynthesis')).toEqual(['Zoe’s class work']);
+  });
+});
+
+describe('deleting an account', () => {
+  it('leaves none of its words in the database files, not even words edited away before', async () => {
+    const leaver = await makeUser(app, { handle: 'leaver' });
+    const piece = await makeArtifact(app, leaver, { title: 'Goodbye', body: 'Zygomorphic orchids in the greenhouse.' });
+    await saveArtifact(app, { ownerId: leaver.id, artifactId: piece.id, input: { title: 'Goodbye', kind: 'post', visibility: 'members', body: 'Flags: vexillology.' } });
+    expect(titles(leaver, 'vexillology')).toEqual(['Goodbye']);
+    await deleteAccount(app, { handle: 'leaver', actor: null });
+    const file = app.config.databaseFile;
+    const bytes = Buffer.concat([file, `${file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
+    for (const word of ['zygomorphic', 'vexillology']) expect(bytes.includes(Buffer.from(word)), word).toBe(false);
+    // The check can fail: a word of someone who stays is still in the same bytes, and still found.
+    expect(bytes.includes(Buffer.from('chlorophyll'))).toBe(true);
+    expect(titles(maya, 'chlorophyll')).toEqual(['Lab report']);
+    indexIsConsistent();
   });
 });
