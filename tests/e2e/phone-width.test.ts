@@ -1,15 +1,15 @@
 /**
  * Every page a student, a teacher and an admin of the demo school reach, on a 390-px phone and a 1280-px desktop,
  * in a real browser (Debian's Chromium): no page scrolls sideways, every control in the page is on screen, axe-core
- * finds no WCAG 2.2 AA violation, no request leaves the instance, and no words run together in the rendered text
- * ("unlisted(3 pieces", "same files asDownload my site", "Maya Lindqvist· Dec 1"). Plus what a person notices on
- * the way: radios and checkboxes beside their labels, a welcome on a new student's first page.
+ * finds no WCAG 2.2 AA violation (in light and dark), no request leaves the instance, and no words run together in
+ * the rendered text ("unlisted(3 pieces", "same files asDownload my site", "Maya Lindqvist· Dec 1"). Plus what a
+ * person notices on the way: radios and checkboxes beside their labels, a welcome on a new student's first page.
  */
 import { and, eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveArtifact } from '../../src/commands/artifactSaver.ts';
-import { addHubMember } from '../../src/commands/hubMemberAdder.ts';
+import { joinHubWithCode } from '../../src/commands/hubJoiner.ts';
 import { createJoinCode } from '../../src/commands/joinCodeCreator.ts';
 import { artifacts, hubs, showcases, users } from '../../src/server/db/schema.ts';
 import { axeSource, launchChromium } from '../helpers/browser.ts';
@@ -28,13 +28,13 @@ const offOrigin: string[] = [];
 beforeAll(async () => {
   server = await startServer({ demo: true });
   const { app } = server;
-  // A student who has just joined the class: no work yet.
-  await makeUser(app, { handle: 'nina', name: 'Nina Okoye' });
   const teacher = app.db.select().from(users).where(eq(users.handle, 'ms-okafor')).get()!;
   const hub = app.db.select().from(hubs).where(eq(hubs.slug, 'english-10')).get()!;
-  addHubMember(app, { actor: teacher, hubId: hub.id, handle: 'nina' });
   // A live join code, so the teacher's and the admin's tables of codes have a row (and a Revoke button) to fit.
-  createJoinCode(app, { role: 'student', createdBy: teacher.id, hubId: hub.id, maxUses: 30, days: 30 });
+  const code = createJoinCode(app, { role: 'student', createdBy: teacher.id, hubId: hub.id, maxUses: 30, days: 30 });
+  // A student who has just joined the class with it: no work yet.
+  const nina = await makeUser(app, { handle: 'nina', name: 'Nina Okoye' });
+  joinHubWithCode(app, { userId: nina.id, code: code.code });
   const maya = app.db.select().from(users).where(eq(users.handle, 'maya')).get()!;
   const input = { title: 'What the driver of the number 42 said about my notebook', kind: 'reflection' as const, visibility: 'members' as const };
   const piece = await makeArtifact(app, maya, { ...input, body: 'First try. #eng10' });
@@ -146,6 +146,12 @@ async function checkPages(page: Page, paths: string[]): Promise<string[]> {
       if (overflow > 0) problems.push(`${path} (${label}): the page scrolls ${overflow} px sideways`);
       if (offScreen.length) problems.push(`${path} (${label}): off screen: ${offScreen.join(', ')}`);
       for (const v of await axeViolations(page)) problems.push(`${path} (${label}): ${v}`);
+      if (label === 'phone') {
+        // Dark mode too, where contrast differs: once per page is enough (colours do not depend on width).
+        await page.emulateMedia({ colorScheme: 'dark' });
+        for (const v of await axeViolations(page)) problems.push(`${path} (phone, dark): ${v}`);
+        await page.emulateMedia({ colorScheme: 'light' });
+      }
     }
     for (const r of await runTogether(page)) problems.push(`${path}: words run together: “${r}”`);
   }
