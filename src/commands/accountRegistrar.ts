@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { emailSchema, handleSchema, joinCodeInputSchema, joinCodeState, nameSchema, passwordSchema } from '../core/accounts.ts';
 import { PotluckError, invalid, issuesFromZod } from '../core/errors.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
 import type { AppContext } from '../server/context.ts';
 import { hubMembers, hubs, joinCodes, type User } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
@@ -66,8 +67,11 @@ export async function registerAccount(app: AppContext, input: Registration): Pro
           userId: user.id,
           role: code.role === 'student' ? 'student' : 'teacher',
           joinedAt: app.now(),
+          enrolment: 'join_code',
         })
         .run();
+      const who = { id: user.id, handle: user.handle };
+      recordAudit(app, { action: 'hub.member.added', actor: who, subject: { type: 'hub', id: code.hubId }, subjectUser: who, details: { enrolment: 'join_code', role: code.role } });
     }
     return user;
   });

@@ -19,7 +19,7 @@
  * import -> export gives identical artifacts/, collections/, revisions/ and media. The archive is written entry by
  * entry (server/archive/archiveWriter.ts), streaming files from disk.
  */
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { formatArchiveDate, stringifyFrontmatter } from '../core/archive/frontmatter.ts';
 import { foldedName, isPortablePath, portableFileName, portableFolderNames } from '../core/archive/names.ts';
 import { archiveReadme } from '../core/archive/readme.ts';
@@ -49,7 +49,9 @@ import type { Renderer } from '../server/export/renderer.ts';
 import { buildPortfolioFeed } from '../server/feeds.ts';
 import { extensionForMime, originalFileName } from '../server/media/names.ts';
 import { mediaFilePath } from '../server/media/storage.ts';
-import { exportBase, prepareSiteExport, type PreparedSite } from './siteExporter.ts';
+import { consentedMembership } from '../server/hubs/enrolment.ts';
+import { exportActor, exportBase, prepareSiteExport, type PreparedSite } from './siteExporter.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
 
 export type { ArchiveOutput };
 
@@ -266,7 +268,8 @@ export function planArchive(app: AppContext, owner: User, options: { base?: stri
     .select({ hub: hubs, role: hubMembers.role, joinedAt: hubMembers.joinedAt })
     .from(hubMembers)
     .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
-    .where(eq(hubMembers.userId, owner.id))
+    // Open invitations are not memberships the student has: they stay out of the archive.
+    .where(and(eq(hubMembers.userId, owner.id), consentedMembership()))
     .orderBy(asc(hubs.slug))
     .all();
   const hubsJson = {
@@ -554,6 +557,7 @@ async function writeArchive(
       props.onProgress?.({ phase: 'write', done, total, item: entry.path });
     }
     await writer.commit();
+    recordAudit(app, { action: 'export.archive', actor: exportActor(plan.owner), subject: { type: 'user', id: plan.owner.id }, subjectUser: plan.owner, details: { entries: done, bytes } });
   } catch (error) {
     await writer.abort();
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {

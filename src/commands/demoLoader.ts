@@ -113,7 +113,7 @@ export async function loadDemoSchool(app: AppContext, dir: string): Promise<Demo
         if (hub.members.length) {
           app.db
             .insert(hubMembers)
-            .values(hub.members.map((m) => ({ hubId: id, userId: created.get(m.handle)!, role: m.role, joinedAt: app.now() })))
+            .values(hub.members.map((m) => ({ hubId: id, userId: created.get(m.handle)!, role: m.role, joinedAt: app.now(), enrolment: 'admin' as const })))
             .run();
         }
       }

@@ -58,7 +58,7 @@ export function createHub(app: AppContext, props: CreateHubProps): Hub {
       .returning()
       .get();
     if (ownerId) {
-      app.db.insert(hubMembers).values({ hubId: hub.id, userId: ownerId, role: 'teacher', joinedAt: now }).run();
+      app.db.insert(hubMembers).values({ hubId: hub.id, userId: ownerId, role: 'teacher', joinedAt: now, enrolment: 'owner' }).run();
       // The owner's own tagged work now shows the hub on its page.
       bumpContentVersion(app, ownerId);
     }

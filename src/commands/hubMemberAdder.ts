@@ -1,15 +1,19 @@
 /**
- * A teacher adds someone to a hub by handle (besides join codes). Students join as students; teachers and admins
- * may be added as teachers. Membership makes the hub's teachers "the student's teachers" for members-visibility
- * work, so only the hub's teachers (and admins) can add anyone.
+ * A teacher or admin adds someone to a hub by handle (besides join codes). Students join as students; teachers and
+ * admins may be added as teachers. Membership makes the hub's teachers "the student's teachers" for members-visibility
+ * work, so it must be consented: an admin's addition is a roster and counts at once; a teacher's is an invitation
+ * that the person accepts or declines on their workspace (hubInvitationAccepter, hubInvitationDecliner), and until
+ * then nothing of theirs is shown to the hub.
  */
 import { eq } from 'drizzle-orm';
 import { PotluckError, invalid } from '../core/errors.ts';
+import { enrolmentByAdder } from '../core/policy.ts';
 import type { Viewer } from '../core/visibility.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
 import type { AppContext } from '../server/context.ts';
 import { hubMembers, users, type User } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
-import { assertCanManage, getHubById, hubRoleOf } from '../server/hubs/access.ts';
+import { assertCanManage, getHubById, membershipOf } from '../server/hubs/access.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 
 export interface AddHubMemberProps {
@@ -19,10 +23,15 @@ export interface AddHubMemberProps {
   handle: string;
   /** Default: student for students, teacher for teachers and admins. */
   role?: 'teacher' | 'student';
+  /** The client's address, for the audit log (`cli` at a shell). */
+  address?: string | null;
 }
 
-/** Adds the account with `handle` to the hub; returns it with its role. Adding a member twice is an error. */
-export function addHubMember(app: AppContext, props: AddHubMemberProps): { user: User; role: 'teacher' | 'student' } {
+/**
+ * Adds (admin) or invites (teacher) the account with `handle`; returns it with its role and whether it is a member
+ * now or only invited. Adding or inviting someone twice is an error.
+ */
+export function addHubMember(app: AppContext, props: AddHubMemberProps): { user: User; role: 'teacher' | 'student'; enrolment: 'admin' | 'invited' } {
   const handle = props.handle.trim().replace(/^@/, '').toLowerCase();
   if (!handle) throw invalid([{ field: 'handle', message: 'Enter the handle of the person to add, like maya.' }]);
   return inTransaction(app, () => {
@@ -38,15 +47,27 @@ export function addHubMember(app: AppContext, props: AddHubMemberProps): { user:
     if (role === 'teacher' && user.role === 'student') {
       throw invalid([{ field: 'role', message: `@${handle} is a student and can join only as a student.` }]);
     }
-    const current = hubRoleOf(app, hub.id, user.id);
+    const current = membershipOf(app, hub.id, user.id);
     if (current) {
-      throw new PotluckError('CONFLICT', `@${handle} is already a ${current} in this hub.`, {
-        issues: [{ field: 'handle', message: `@${handle} is already a ${current} in this hub.` }],
-      });
+      const message =
+        current.enrolment === 'invited'
+          ? `@${handle} is already invited to this hub; they accept or decline on their workspace.`
+          : `@${handle} is already a ${current.role} in this hub.`;
+      throw new PotluckError('CONFLICT', message, { issues: [{ field: 'handle', message }] });
     }
-    app.db.insert(hubMembers).values({ hubId: hub.id, userId: user.id, role, joinedAt: app.now() }).run();
-    // Their tagged work now names the hub on its page.
-    bumpContentVersion(app, user.id);
-    return { user, role };
+    const enrolment = enrolmentByAdder(props.actor);
+    app.db.insert(hubMembers).values({ hubId: hub.id, userId: user.id, role, joinedAt: app.now(), enrolment }).run();
+    const actor = props.actor ? (app.db.select({ id: users.id, handle: users.handle }).from(users).where(eq(users.id, props.actor.id)).get() ?? null) : null;
+    recordAudit(app, {
+      action: enrolment === 'invited' ? 'hub.member.invited' : 'hub.member.added',
+      actor,
+      subject: { type: 'hub', id: hub.id },
+      subjectUser: { id: user.id, handle: user.handle },
+      address: props.address ?? (props.actor ? null : 'cli'),
+      details: { hub: hub.slug, role, enrolment },
+    });
+    // A roster member's tagged work now names the hub on its page; an invitation changes nothing they publish.
+    if (enrolment !== 'invited') bumpContentVersion(app, user.id);
+    return { user, role, enrolment };
   });
 }

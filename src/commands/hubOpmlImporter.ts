@@ -11,6 +11,7 @@ import { PotluckError } from '../core/errors.ts';
 import type { Viewer } from '../core/visibility.ts';
 import type { AppContext } from '../server/context.ts';
 import { hubMembers, hubSources, users } from '../server/db/schema.ts';
+import { consentedMembership } from '../server/hubs/enrolment.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { assertCanManage, getHubById } from '../server/hubs/access.ts';
 import { OPML_EVERYTHING, OPML_MEMBER_PREFIX } from '../server/hubs/opml.ts';
@@ -47,7 +48,7 @@ export function importHubOpml(app: AppContext, props: { actor: Viewer | null; hu
         .select({ id: users.id, handle: users.handle })
         .from(hubMembers)
         .innerJoin(users, eq(users.id, hubMembers.userId))
-        .where(eq(hubMembers.hubId, hub.id))
+        .where(and(eq(hubMembers.hubId, hub.id), consentedMembership()))
         .all()
         .map((m) => [m.handle, m.id]),
     );

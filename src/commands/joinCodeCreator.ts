@@ -9,6 +9,7 @@ import { JOIN_CODE_ALPHABET, formatJoinCode, roleSchema } from '../core/accounts
 import { PotluckError, forbidden, invalid, issuesFromZod } from '../core/errors.ts';
 import type { AppContext } from '../server/context.ts';
 import { hubMembers, hubs, joinCodes, users } from '../server/db/schema.ts';
+import { consentedMembership } from '../server/hubs/enrolment.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 export const JOIN_CODE_DEFAULT_DAYS = 30;
@@ -61,7 +62,7 @@ export function teachesHub(app: AppContext, userId: string, hubId: string): bool
   const membership = app.db
     .select({ role: hubMembers.role })
     .from(hubMembers)
-    .where(and(eq(hubMembers.hubId, hubId), eq(hubMembers.userId, userId)))
+    .where(and(eq(hubMembers.hubId, hubId), eq(hubMembers.userId, userId), consentedMembership()))
     .get();
   return membership?.role === 'teacher';
 }

@@ -4,6 +4,7 @@ import { joinCodeState, type JoinCodeState } from '../core/accounts.ts';
 import type { SessionUser } from '../server/auth/sessions.ts';
 import type { AppContext } from '../server/context.ts';
 import { hubMembers, hubs, joinCodes, users, type Role } from '../server/db/schema.ts';
+import { consentedMembership } from '../server/hubs/enrolment.ts';
 
 export interface JoinCodeSummary {
   code: string;
@@ -62,7 +63,7 @@ export function joinCodeHubChoices(app: AppContext, actor: Actor): { id: string;
   const taught = app.db
     .select({ id: hubMembers.hubId })
     .from(hubMembers)
-    .where(and(eq(hubMembers.userId, actor.id), eq(hubMembers.role, 'teacher')));
+    .where(and(eq(hubMembers.userId, actor.id), eq(hubMembers.role, 'teacher'), consentedMembership()));
   return app.db
     .select(columns)
     .from(hubs)

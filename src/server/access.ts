@@ -4,8 +4,12 @@ import { canRead, type Viewer } from '../core/visibility.ts';
 import type { AppContext } from './context.ts';
 import { prepared } from './db/prepared.ts';
 import { artifactMedia, artifacts, hubMembers, media, users } from './db/schema.ts';
+import { consentedMembership } from './hubs/enrolment.ts';
 
-/** Whether two people belong to a common hub (either as teacher or member). */
+/**
+ * Whether two people belong to a common hub (either as teacher or member), both by consented enrolment: a hub a
+ * teacher added someone to alone (an invitation not accepted) makes nobody their "member".
+ */
 export function sharesHub(app: AppContext, a: string, b: string): boolean {
   if (a === b) return true;
   const row = app.db
@@ -14,9 +18,10 @@ export function sharesHub(app: AppContext, a: string, b: string): boolean {
     .where(
       and(
         eq(hubMembers.userId, a),
+        consentedMembership(),
         inArray(
           hubMembers.hubId,
-          app.db.select({ id: hubMembers.hubId }).from(hubMembers).where(eq(hubMembers.userId, b)),
+          app.db.select({ id: hubMembers.hubId }).from(hubMembers).where(and(eq(hubMembers.userId, b), consentedMembership())),
         ),
       ),
     )

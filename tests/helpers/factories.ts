@@ -31,8 +31,9 @@ export function makeHub(app: AppContext, props: { teacher: User; students: User[
     .insert(hubs)
     .values({ id, slug: props.slug ?? `hub-${id.slice(0, 8)}`, title: 'A course', tags: ['course'], createdAt: app.now(), ownerId: props.teacher.id })
     .run();
-  app.db.insert(hubMembers).values({ hubId: id, userId: props.teacher.id, role: 'teacher', joinedAt: app.now() }).run();
-  for (const s of props.students) app.db.insert(hubMembers).values({ hubId: id, userId: s.id, role: 'student', joinedAt: app.now() }).run();
+  app.db.insert(hubMembers).values({ hubId: id, userId: props.teacher.id, role: 'teacher', joinedAt: app.now(), enrolment: 'owner' }).run();
+  // A roster, as an admin makes it: consented enrolment, so members visibility applies.
+  for (const s of props.students) app.db.insert(hubMembers).values({ hubId: id, userId: s.id, role: 'student', joinedAt: app.now(), enrolment: 'admin' }).run();
   return id;
 }
 

@@ -282,6 +282,14 @@ export const hubMembers = sqliteTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     role: text('role', { enum: ['teacher', 'student'] }).notNull(),
     joinedAt: integer('joined_at', { mode: 'timestamp_ms' }).notNull(),
+    /**
+     * How the membership was made (consented enrolment): by the person (`join_code`, `invitation_accepted`), by an
+     * admin's roster (`admin`), by creating the hub (`owner`), or a teacher's invitation not yet accepted
+     * (`invited`), which gives no access at all. See HUB_ENROLMENTS.
+     */
+    enrolment: text('enrolment', { enum: ['owner', 'join_code', 'admin', 'invitation_accepted', 'invited'] })
+      .notNull()
+      .default('invited'),
   },
   (t) => [primaryKey({ columns: [t.hubId, t.userId] }), index('hub_members_user').on(t.userId)],
 );

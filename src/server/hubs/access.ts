@@ -9,6 +9,8 @@ import { forbidden, notFound } from '../../core/errors.ts';
 import type { Viewer } from '../../core/visibility.ts';
 import type { AppContext } from '../context.ts';
 import { hubMembers, hubs, type Hub } from '../db/schema.ts';
+import type { HubEnrolment } from '../../core/policy.ts';
+import { consentedMembership } from './enrolment.ts';
 
 /** A hub member's role, or null for everyone else. */
 export type HubRole = 'teacher' | 'student' | null;
@@ -28,14 +30,25 @@ export function findHub(app: AppContext, slug: string): Hub | null {
   return app.db.select().from(hubs).where(eq(hubs.slug, slug.trim().toLowerCase())).get() ?? null;
 }
 
-/** A viewer's membership role in a hub (null when not a member). */
+/** A viewer's membership role in a hub (null when not a member, or only invited: an invitation grants nothing). */
 export function hubRoleOf(app: AppContext, hubId: string, userId: string): HubRole {
   const row = app.db
     .select({ role: hubMembers.role })
     .from(hubMembers)
-    .where(and(eq(hubMembers.hubId, hubId), eq(hubMembers.userId, userId)))
+    .where(and(eq(hubMembers.hubId, hubId), eq(hubMembers.userId, userId), consentedMembership()))
     .get();
   return row?.role ?? null;
+}
+
+/** Someone's row in a hub, whatever its enrolment (open invitations included), or null. */
+export function membershipOf(app: AppContext, hubId: string, userId: string): { role: 'teacher' | 'student'; enrolment: HubEnrolment } | null {
+  return (
+    app.db
+      .select({ role: hubMembers.role, enrolment: hubMembers.enrolment })
+      .from(hubMembers)
+      .where(and(eq(hubMembers.hubId, hubId), eq(hubMembers.userId, userId)))
+      .get() ?? null
+  );
 }
 
 /** How `viewer` (null: the public) stands to `hub`. */

@@ -11,6 +11,7 @@ import { sitePaths } from '../../core/urls.ts';
 import type { AppContext } from '../context.ts';
 import { artifactTags, artifacts, hubHides, hubItems, hubMembers, hubSources, media, users, type Hub, type HubItem } from '../db/schema.ts';
 import { addressesFor } from '../feeds.ts';
+import { consentedMembership } from './enrolment.ts';
 import type { PictureInfo } from '../repositories/portfolio.ts';
 import { hubThumbnailPath } from './thumbnails.ts';
 
@@ -98,13 +99,13 @@ export function formatCursor(cursor: RiverCursor): string {
 
 const visibilitiesOf = (scope: 'public' | 'members') => (scope === 'members' ? (['public', 'members'] as const) : (['public'] as const));
 
-/** The hub's active members (disabled accounts' work leaves every hub with them). */
+/** The hub's active, consented members (disabled accounts' work leaves every hub with them; invitees' never came). */
 export function listHubPeople(app: AppContext, hubId: string): HubPerson[] {
   return app.db
     .select({ id: users.id, handle: users.handle, name: users.name, role: hubMembers.role, canonicalBaseUrl: users.canonicalBaseUrl })
     .from(hubMembers)
     .innerJoin(users, eq(users.id, hubMembers.userId))
-    .where(and(eq(hubMembers.hubId, hubId), isNull(users.disabledAt)))
+    .where(and(eq(hubMembers.hubId, hubId), isNull(users.disabledAt), consentedMembership()))
     .orderBy(users.name, users.handle)
     .all();
 }

@@ -3,10 +3,12 @@
  * health, hidden entries. Each a fixed number of queries.
  */
 import { and, asc, count, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { HubEnrolment } from '../../core/policy.ts';
 import type { Viewer } from '../../core/visibility.ts';
 import type { AppContext } from '../context.ts';
 import { hubHides, hubItems, hubMembers, hubSources, hubs, users, type Hub, type HubHide, type HubSource } from '../db/schema.ts';
 import { hubAccess, type HubAccess } from './access.ts';
+import { consentedMembership } from './enrolment.ts';
 import { attentionCounts } from './poller.ts';
 
 /** A hub in a list, with how the viewer stands to it. */
@@ -20,7 +22,7 @@ export interface HubListing {
 /** The hubs a person belongs to (all hubs for an admin), then the public hubs they do not; by title. */
 export function listHubsFor(app: AppContext, viewer: Viewer | null): HubListing[] {
   const mine = viewer
-    ? app.db.select({ hubId: hubMembers.hubId }).from(hubMembers).where(eq(hubMembers.userId, viewer.id)).all().map((r) => r.hubId)
+    ? app.db.select({ hubId: hubMembers.hubId }).from(hubMembers).where(and(eq(hubMembers.userId, viewer.id), consentedMembership())).all().map((r) => r.hubId)
     : [];
   const rows = app.db
     .select()
@@ -33,7 +35,7 @@ export function listHubsFor(app: AppContext, viewer: Viewer | null): HubListing[
       ? app.db
           .select({ hubId: hubMembers.hubId, n: count() })
           .from(hubMembers)
-          .where(inArray(hubMembers.hubId, rows.map((h) => h.id)))
+          .where(and(inArray(hubMembers.hubId, rows.map((h) => h.id)), consentedMembership()))
           .groupBy(hubMembers.hubId)
           .all()
           .map((r) => [r.hubId, r.n])
@@ -53,12 +55,14 @@ export interface MemberListing {
   name: string;
   role: 'teacher' | 'student';
   joinedAt: Date;
+  /** How they came in; `invited` means they have not accepted yet, and nothing of theirs is shown to the hub. */
+  enrolment: HubEnrolment;
   disabled: boolean;
   isOwner: boolean;
   feeds: number;
 }
 
-/** The hub's members, teachers first, then by name. */
+/** The hub's members and open invitations, teachers first, then by name. */
 export function listMembers(app: AppContext, hub: Hub): MemberListing[] {
   const feeds = new Map(
     app.db
@@ -70,13 +74,13 @@ export function listMembers(app: AppContext, hub: Hub): MemberListing[] {
       .map((r) => [r.memberId, r.n]),
   );
   return app.db
-    .select({ id: users.id, handle: users.handle, name: users.name, role: hubMembers.role, joinedAt: hubMembers.joinedAt, disabledAt: users.disabledAt })
+    .select({ id: users.id, handle: users.handle, name: users.name, role: hubMembers.role, joinedAt: hubMembers.joinedAt, enrolment: hubMembers.enrolment, disabledAt: users.disabledAt })
     .from(hubMembers)
     .innerJoin(users, eq(users.id, hubMembers.userId))
     .where(eq(hubMembers.hubId, hub.id))
     .orderBy(desc(hubMembers.role), asc(users.name))
     .all()
-    .map((m) => ({ id: m.id, handle: m.handle, name: m.name, role: m.role, joinedAt: m.joinedAt, disabled: m.disabledAt !== null, isOwner: hub.ownerId === m.id, feeds: feeds.get(m.id) ?? 0 }));
+    .map((m) => ({ id: m.id, handle: m.handle, name: m.name, role: m.role, joinedAt: m.joinedAt, enrolment: m.enrolment, disabled: m.disabledAt !== null, isOwner: hub.ownerId === m.id, feeds: feeds.get(m.id) ?? 0 }));
 }
 
 /** A source with its health, as the sources page shows it. */
@@ -140,4 +144,31 @@ export function listHides(app: AppContext, hubId: string): (HubHide & { hiddenBy
 /** Sources still waiting for their first fetch (added by OPML import). */
 export function countUnfetched(app: AppContext, hubId: string): number {
   return app.db.select({ n: count() }).from(hubSources).where(and(eq(hubSources.hubId, hubId), isNull(hubSources.lastFetchAt))).get()?.n ?? 0;
+}
+
+/** An open invitation to a hub, as the invitee's workspace shows it. */
+export interface HubInvitation {
+  hub: { id: string; slug: string; title: string };
+  role: 'teacher' | 'student';
+  invitedAt: Date;
+  /** Who runs the hub (its owner), so the invitee knows who asks. */
+  owner: { handle: string; name: string } | null;
+}
+
+/** The invitations `userId` has not answered yet, newest first. */
+export function listHubInvitations(app: AppContext, userId: string): HubInvitation[] {
+  return app.db
+    .select({ id: hubs.id, slug: hubs.slug, title: hubs.title, role: hubMembers.role, invitedAt: hubMembers.joinedAt, ownerHandle: users.handle, ownerName: users.name })
+    .from(hubMembers)
+    .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
+    .leftJoin(users, eq(users.id, hubs.ownerId))
+    .where(and(eq(hubMembers.userId, userId), eq(hubMembers.enrolment, 'invited')))
+    .orderBy(desc(hubMembers.joinedAt))
+    .all()
+    .map((r) => ({
+      hub: { id: r.id, slug: r.slug, title: r.title },
+      role: r.role,
+      invitedAt: r.invitedAt,
+      owner: r.ownerHandle ? { handle: r.ownerHandle, name: r.ownerName ?? r.ownerHandle } : null,
+    }));
 }

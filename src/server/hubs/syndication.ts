@@ -11,6 +11,7 @@ import type { Viewer } from '../../core/visibility.ts';
 import type { AppContext } from '../context.ts';
 import { prepared } from '../db/prepared.ts';
 import { hubHides, hubMembers, hubs, type Artifact } from '../db/schema.ts';
+import { consentedMembership } from './enrolment.ts';
 
 /** Where a hub's river lives, absolute (hub links leave a static export for the live instance). */
 export function hubUrl(app: AppContext, slug: string): string {
@@ -30,7 +31,7 @@ export function artifactHubSyndications(
       .select({ id: hubs.id, slug: hubs.slug, title: hubs.title, tags: hubs.tags, visibility: hubs.visibility })
       .from(hubMembers)
       .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
-      .where(eq(hubMembers.userId, sql.placeholder('user')))
+      .where(and(eq(hubMembers.userId, sql.placeholder('user')), consentedMembership()))
       .orderBy(hubs.title)
       .prepare(),
   );
@@ -59,7 +60,7 @@ export function artifactHubSyndications(
           app.db
             .select({ hubId: hubMembers.hubId })
             .from(hubMembers)
-            .where(and(eq(hubMembers.userId, viewer.id), inArray(hubMembers.hubId, membersHubs)))
+            .where(and(eq(hubMembers.userId, viewer.id), inArray(hubMembers.hubId, membersHubs), consentedMembership()))
             .all()
             .map((r) => r.hubId),
         )

@@ -5,6 +5,7 @@
 import { and, asc, eq, gte, inArray } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
 import { hubAssignments, hubMembers, hubs } from '../db/schema.ts';
+import { consentedMembership } from '../hubs/enrolment.ts';
 
 /** One hub the person belongs to, as the workspace welcome names it. */
 export interface HubHint {
@@ -23,7 +24,7 @@ export function listHubHints(app: AppContext, userId: string, options: { perHub?
     .select({ id: hubs.id, slug: hubs.slug, title: hubs.title, tags: hubs.tags })
     .from(hubMembers)
     .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
-    .where(eq(hubMembers.userId, userId))
+    .where(and(eq(hubMembers.userId, userId), consentedMembership()))
     .orderBy(asc(hubs.title))
     .all();
   if (rows.length === 0) return [];

@@ -21,7 +21,7 @@ export async function makeUser(app: AppContext, handle: string, role: Role = 'st
 export function makeHub(app: AppContext, slug: string, teacherId?: string) {
   const id = app.newId();
   app.db.insert(hubs).values({ id, slug, title: `Hub ${slug}`, createdAt: app.now() }).run();
-  if (teacherId) app.db.insert(hubMembers).values({ hubId: id, userId: teacherId, role: 'teacher', joinedAt: app.now() }).run();
+  if (teacherId) app.db.insert(hubMembers).values({ hubId: id, userId: teacherId, role: 'teacher', joinedAt: app.now(), enrolment: 'owner' }).run();
   return id;
 }
 

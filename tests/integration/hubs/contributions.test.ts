@@ -125,7 +125,7 @@ describe('the artifact page names the hubs it is in', () => {
     const open = await makeClass(app, { visibility: 'public', title: 'Open class', tags: 'eng10' });
     const closed = await makeClass(app, { visibility: 'members', title: 'Closed class', tags: 'eng10' }, 0);
     const maya = open.students[0]!;
-    app.db.insert(hubMembers).values({ hubId: closed.hub.id, userId: maya.id, role: 'student', joinedAt: app.now() }).run();
+    app.db.insert(hubMembers).values({ hubId: closed.hub.id, userId: maya.id, role: 'student', joinedAt: app.now(), enrolment: 'admin' }).run();
     const owner = app.db.select().from(users).where(eq(users.id, maya.id)).get()!;
     const essay = await makeArtifact(app, maya, { title: 'Essay', slug: 'essay', visibility: 'public', tags: ['eng10'] });
     const note = await makeArtifact(app, maya, { title: 'Note', slug: 'note', visibility: 'members', tags: ['eng10'] });

@@ -2,6 +2,7 @@
 // (forms without JavaScript), and the CLI. Students' work never goes with a hub.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptHubInvitation } from '../../../src/commands/hubInvitationAccepter.ts';
 import { addHubMember } from '../../../src/commands/hubMemberAdder.ts';
 import { createHub } from '../../../src/commands/hubCreator.ts';
 import { createJoinCode } from '../../../src/commands/joinCodeCreator.ts';
@@ -28,6 +29,8 @@ beforeAll(async () => {
   hub = createHub(app, { actor, input: { slug: 'poetry-10', title: 'Poetry 10', tags: 'poetry', visibility: 'public' } });
   addHubMember(app, { actor, hubId: hub.id, handle: 'mr-ade', role: 'teacher' });
   for (const handle of ['maya', 'theo']) addHubMember(app, { actor, hubId: hub.id, handle });
+  // Each accepts the owner's invitation (consented enrolment).
+  for (const who of [coTeacher, maya, theo]) acceptHubInvitation(app, { actor: { id: who.id, role: who.role }, hubId: hub.id });
   await makeArtifact(app, maya, { title: 'Sea poem', slug: 'sea-poem', visibility: 'public', tags: ['poetry'] });
   await makeArtifact(app, theo, { title: 'Wind poem', slug: 'wind-poem', visibility: 'public', tags: ['poetry'] });
 }, 120_000);

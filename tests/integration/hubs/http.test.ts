@@ -4,6 +4,7 @@
 import { eq } from 'drizzle-orm';
 import { mf2 } from 'microformats-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptHubInvitation } from '../../../src/commands/hubInvitationAccepter.ts';
 import { addHubMember } from '../../../src/commands/hubMemberAdder.ts';
 import { createHub } from '../../../src/commands/hubCreator.ts';
 import { parseOpml } from '../../../src/core/feeds/opml.ts';
@@ -34,7 +35,11 @@ beforeAll(async () => {
   const actor = { id: teacher.id, role: 'teacher' as const };
   open = createHub(app, { actor, input: { slug: 'open-class', title: 'Open class', tags: 'eng10', visibility: 'public' } });
   closed = createHub(app, { actor, input: { slug: 'closed-class', title: 'Closed class', tags: 'eng10', visibility: 'members' } });
-  for (const hub of [open, closed]) addHubMember(app, { actor, hubId: hub.id, handle: 'maya' });
+  // The teacher invites; Maya accepts (consented enrolment).
+  for (const hub of [open, closed]) {
+    addHubMember(app, { actor, hubId: hub.id, handle: 'maya' });
+    acceptHubInvitation(app, { actor: { id: maya.id, role: 'student' }, hubId: hub.id });
+  }
   await makeArtifact(app, maya, { title: 'Public essay', slug: 'public-essay', visibility: 'public', tags: ['eng10'] });
   await makeArtifact(app, maya, { title: 'Class-only reflection', slug: 'class-reflection', visibility: 'members', tags: ['eng10'] });
   await makeArtifact(app, maya, { title: 'Private diary', slug: 'diary', visibility: 'private', tags: ['eng10'] });
@@ -162,12 +167,15 @@ describe('teachers', () => {
     await page(signedIn(server.url, server.app, maya), '/hubs/bio-9/settings', 403);
   });
 
-  it('add members by handle, see progress, and poll now with progress shown', async () => {
+  it('invite members by handle, see progress once they accept, and poll now with progress shown', async () => {
     const browser = signedIn(server.url, server.app, teacher);
     const theo = await makeUser(server.app, { handle: 'theo', name: 'Theo B' });
     const added = await browser.postForm('/hubs/open-class/members', { intent: 'add', handle: '@Theo', role: 'student' });
     expect(added.status).toBe(303);
-    expect(await page(browser, added.headers.get('location')!)).toContain('@theo is a member now');
+    expect(await page(browser, added.headers.get('location')!)).toContain('@theo is invited');
+    expect(await page(browser, '/hubs/open-class/progress')).not.toContain('Theo B');
+    const accepted = await signedIn(server.url, server.app, theo).postForm('/workspace/hubs', { intent: 'accept', hubId: open.id });
+    expect(accepted.status).toBe(303);
     const unknown = await browser.postForm('/hubs/open-class/members', { intent: 'add', handle: 'nobody-here' });
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toContain('Nobody has the handle @nobody-here');
