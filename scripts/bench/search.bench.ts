@@ -101,8 +101,10 @@ async function build(app: AppContext): Promise<{ students: User[]; teacher: User
   const teacher = await createUser(app, { handle: 'teacher', name: 'Teacher', role: 'teacher' });
   const hubId = app.newId();
   app.db.insert(hubs).values({ id: hubId, slug: 'bench-hub', title: 'Bench hub', tags: ['bench'], createdAt: new Date(), ownerId: teacher.id }).run();
-  app.db.insert(hubMembers).values({ hubId, userId: teacher.id, role: 'teacher', joinedAt: new Date() }).run();
-  for (const s of students.slice(0, TEACHER_STUDENTS)) app.db.insert(hubMembers).values({ hubId, userId: s.id, role: 'student', joinedAt: new Date() }).run();
+  app.db.insert(hubMembers).values({ hubId, userId: teacher.id, role: 'teacher', joinedAt: new Date(), enrolment: 'owner' }).run();
+  for (const s of students.slice(0, TEACHER_STUDENTS)) {
+    app.db.insert(hubMembers).values({ hubId, userId: s.id, role: 'student', joinedAt: new Date(), enrolment: 'admin' }).run();
+  }
   const insert = app.db.$client.prepare(
     `insert into artifacts (id, owner_id, slug, title, summary, kind, visibility, format, body, html, tags, date, updated_at, created_at, revision)
      values (?, ?, ?, ?, ?, 'post', ?, 'markdown', ?, '', ?, ?, ?, ?, 1)`,

@@ -39,6 +39,22 @@ const SNIPPET_TOKENS = 24;
  */
 export const SEARCH_LIMIT = 20;
 
+/** What a result shows, read for one page of results only. */
+const resultColumns = {
+  id: artifacts.id,
+  slug: artifacts.slug,
+  title: artifacts.title,
+  summary: artifacts.summary,
+  kind: artifacts.kind,
+  visibility: artifacts.visibility,
+  tags: artifacts.tags,
+  date: artifacts.date,
+  ownerId: users.id,
+  handle: users.handle,
+  name: users.name,
+};
+type ResultRow = { [K in keyof typeof resultColumns]: (typeof resultColumns)[K]['_']['data'] };
+
 /** Whose work a search looks through. */
 export type SearchScope =
   /** The viewer's own workspace: everything of theirs, with the workspace's filters. */
@@ -183,39 +199,17 @@ export function searchArtifacts(
   const { where } = covered;
   const match = query.match === null ? null : matchExpression(query.match, covered.owners);
   const limit = Math.max(1, Math.min(options.limit ?? SEARCH_LIMIT, SEARCH_LIMIT));
-  const columns = {
-    id: artifacts.id,
-    slug: artifacts.slug,
-    title: artifacts.title,
-    summary: artifacts.summary,
-    kind: artifacts.kind,
-    visibility: artifacts.visibility,
-    tags: artifacts.tags,
-    date: artifacts.date,
-    ownerId: users.id,
-    handle: users.handle,
-    name: users.name,
-  };
-  const rows =
+  const rows: (ResultRow & { doc: number | null })[] =
     match === null
       ? app.db
-          .select({ ...columns, doc: sql<number | null>`null` })
+          .select({ ...resultColumns, doc: sql<number | null>`null` })
           .from(artifacts)
           .innerJoin(users, eq(users.id, artifacts.ownerId))
           .where(where)
           .orderBy(desc(artifacts.date), desc(artifacts.id))
           .limit(limit)
           .all()
-      : app.db
-          .select({ ...columns, doc: searchDocs.doc })
-          .from(searchIndex)
-          .innerJoin(searchDocs, eq(searchDocs.doc, searchIndex.rowid))
-          .innerJoin(artifacts, eq(artifacts.id, searchDocs.artifactId))
-          .innerJoin(users, eq(users.id, artifacts.ownerId))
-          .where(and(sql`${searchIndex} match ${match}`, where))
-          .orderBy(RANK, desc(artifacts.date), desc(artifacts.id))
-          .limit(limit)
-          .all();
+      : inOrder(app, rankedDocs(app, match, where, limit));
   const snippets = match === null ? new Map<number, string>() : snippetsFor(app, match, rows.map((r) => r.doc!));
   return rows.map((row) => ({
     id: row.id,
@@ -229,6 +223,44 @@ export function searchArtifacts(
     owner: { id: row.ownerId, handle: row.handle, name: row.name },
     snippet: row.doc === null ? '' : (snippets.get(row.doc) ?? ''),
   }));
+}
+
+/** The rows of ranked documents, in their rank order (one query by id). */
+function inOrder(app: AppContext, ranked: { doc: number; id: string }[]): (ResultRow & { doc: number })[] {
+  if (ranked.length === 0) return [];
+  const rows = app.db
+    .select(resultColumns)
+    .from(artifacts)
+    .innerJoin(users, eq(users.id, artifacts.ownerId))
+    .where(inArray(artifacts.id, ranked.map((r) => r.id)))
+    .all();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ranked.flatMap(({ doc, id }) => {
+    const row = byId.get(id);
+    return row ? [{ ...row, doc }] : [];
+  });
+}
+
+/**
+ * The ids of the best `limit` matches that pass `where`, best first (among equal scores, the piece indexed last).
+ * Only the columns stored before the body are read here (owner, visibility, kind): a column after it (date, tags)
+ * would make SQLite read every candidate's text off its overflow pages, 30 ms for a teacher's 3,000 pieces.
+ */
+function rankedDocs(app: AppContext, match: string, where: SQL, limit: number): { doc: number; id: string }[] {
+  const matches = app.db
+    .select({ doc: sql<number>`${searchIndex.rowid}`.as('match_doc'), score: RANK.as('match_score') })
+    .from(searchIndex)
+    .where(sql`${searchIndex} match ${match}`)
+    .as('matches');
+  return app.db
+    .select({ doc: matches.doc, id: artifacts.id })
+    .from(matches)
+    .innerJoin(searchDocs, eq(searchDocs.doc, matches.doc))
+    .innerJoin(artifacts, eq(artifacts.id, searchDocs.artifactId))
+    .where(where)
+    .orderBy(sql`${matches.score}`, sql`${matches.doc} desc`)
+    .limit(limit)
+    .all();
 }
 
 /**
