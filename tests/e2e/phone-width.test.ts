@@ -56,12 +56,12 @@ function userId(handle: string): string {
 function mayasPieces() {
   const maya = userId('maya');
   const publicPiece = server.app.db
-    .select({ slug: artifacts.slug })
+    .select({ slug: artifacts.slug, date: artifacts.date })
     .from(artifacts)
     .where(and(eq(artifacts.ownerId, maya), eq(artifacts.visibility, 'public')))
     .get()!;
   const showcase = server.app.db.select({ id: showcases.id, slug: showcases.slug }).from(showcases).where(eq(showcases.ownerId, maya)).get()!;
-  return { publicSlug: publicPiece.slug, showcase };
+  return { publicSlug: publicPiece.slug, year: publicPiece.date.getUTCFullYear(), showcase };
 }
 
 async function signIn(handle: string, password: string): Promise<{ context: BrowserContext; page: Page }> {
@@ -160,7 +160,7 @@ async function checkPages(page: Page, paths: string[]): Promise<string[]> {
 
 describe('every page at phone and desktop width', () => {
   it('a student’s pages fit the screen, pass axe and read right', async () => {
-    const { publicSlug, showcase } = mayasPieces();
+    const { showcase } = mayasPieces();
     const { context, page } = await signIn('maya', 'demo-maya-pass');
     try {
       const problems = await checkPages(page, [
@@ -184,9 +184,8 @@ describe('every page at phone and desktop width', () => {
         '/hubs/',
         '/hubs/english-10/',
         '/hubs/english-10/leave',
+        // Her own portfolio as she sees it (with the Edit links); the public pages are the visitor's below.
         '/@maya/',
-        `/@maya/${publicSlug}/`,
-        `/@maya/showcases/${showcase.slug}/`,
         '/@maya/tags/',
         '/@maya/archive/',
       ]);
@@ -262,6 +261,33 @@ describe('every page at phone and desktop width', () => {
       const welcome = page.getByRole('region', { name: /Welcome/ });
       await expect(welcome.getByRole('link', { name: 'Write your first piece' }).getAttribute('href')).resolves.toBe('/workspace/artifacts/new');
       await expect(welcome.innerText()).resolves.toContain('Tag work #eng10 to share it with English 10 with Ms. Okafor.');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('what a visitor reads (home, sign-in, sign-up, the hub, a portfolio) fits the screen, passes axe and reads right', async () => {
+    const { publicSlug, year, showcase } = mayasPieces();
+    const context = await browser.newContext({ viewport: PHONE });
+    context.on('request', (r) => {
+      if (new URL(r.url()).origin !== server.url && !r.url().startsWith('data:')) offOrigin.push(r.url());
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    try {
+      const problems = await checkPages(page, [
+        '/',
+        '/signin',
+        '/signup',
+        '/hubs/',
+        '/hubs/english-10/',
+        '/@maya/',
+        `/@maya/${publicSlug}/`,
+        `/@maya/showcases/${showcase.slug}/`,
+        '/@maya/tags/poetry/',
+        `/@maya/archive/${year}/`,
+      ]);
+      expect(problems).toEqual([]);
     } finally {
       await context.close();
     }
