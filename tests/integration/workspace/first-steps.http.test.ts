@@ -4,6 +4,7 @@
  * pieces the showcase's readers will not see, before and after saving.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addHubMember } from '../../../src/commands/hubMemberAdder.ts';
 import { dateFormats } from '../../../src/core/dates.ts';
 import type { User } from '../../../src/server/db/schema.ts';
 import { hubFormValues } from '../../../src/server/hubs/forms.ts';
@@ -64,6 +65,15 @@ describe('a new student’s first page', () => {
     // Soonest first; the one already past is not "next".
     expect(page).toContain(`Next: “Personal essay” (add #personal-essay), due ${essayDue}; “Book talk” (add #book-talk), due ${talkDue}.`);
     expect(page).not.toContain('Summer reading');
+  });
+
+  it('names no hashtag for a hub the student was only invited to: tagging would share nothing yet', async () => {
+    const invitee = await makeUser(server.app, { handle: 'invitee' });
+    addHubMember(server.app, { actor: teacher, hubId: findHub(server.app, hubSlug)!.id, handle: 'invitee' });
+    const page = words(await (await signedIn(server.url, server.app, invitee).get('/workspace')).text());
+    expect(page).toContain('Welcome! Start with a first piece');
+    expect(page).not.toContain('Tag work');
+    expect(page).toContain('Join its hub with the code your teacher gives you on Course hubs.');
   });
 
   it('tells a student in no hub how to join one, and the welcome goes once there is work', async () => {
