@@ -5,8 +5,10 @@ import { createAppContext } from '../../src/server/context.ts';
 import { serveFromFrontCache } from '../../src/server/http/frontCache.ts';
 import { sharedPageCache } from '../../src/server/http/pageCache.ts';
 import { loadSite } from '../../src/server/http/siteListener.ts';
+import { startAuditSweeper } from '../../src/server/audit/sweeper.ts';
+import { createLogger } from '../../src/server/logger.ts';
 import { ensureServerBuild } from './build.ts';
-import { parseOptions, println, type CliCommand } from './io.ts';
+import { parseOptions, type CliCommand } from './io.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 
@@ -20,22 +22,25 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
   async run(args, io) {
     const { values } = parseOptions(args, { 'no-demo': { type: 'boolean' } });
     const config = loadConfig(io.env, io.cwd);
-    const entry = ensureServerBuild(projectRoot, (line) => println(io.stdout, line));
+    // The server's own lines are JSON, one object a line, redacted (src/server/logger.ts).
+    const log = createLogger({ stdout: io.stdout, stderr: io.stderr });
+    const entry = ensureServerBuild(projectRoot, (line) => log.info(line, { component: 'build' }));
     const app = createAppContext(config, { migrate: true });
     if (config.loadDemo && !values['no-demo']) {
       const { loadDemoSchool } = await import('../../src/commands/demoLoader.ts');
       const demo = await loadDemoSchool(app, path.join(projectRoot, 'content', 'demo'));
       if (demo.loaded) {
-        println(io.stdout, `Loaded the demo school (${demo.accounts.length} accounts, ${demo.artifacts} artifacts).`);
-        println(io.stdout, 'Demo sign-ins (handle / password):');
-        for (const a of demo.accounts) println(io.stdout, `  ${a.role.padEnd(8)} ${a.handle.padEnd(10)} ${a.password}`);
+        log.info(`Loaded the demo school (${demo.accounts.length} accounts, ${demo.artifacts} artifacts).`, { component: 'demo' });
+        // The demo's passwords are public (content/demo/school.json), so they are in the message, not a field that
+        // redaction would hide.
+        for (const a of demo.accounts) log.info(`Demo sign-in: ${a.role} ${a.handle} / ${a.password}`, { component: 'demo' });
       }
     }
 
     process.env.POTLUCK_MIGRATIONS ??= path.join(projectRoot, 'drizzle');
     // Unchanged public pages are answered from the page cache before the site runs (src/server/http/frontCache.ts).
     const cache = sharedPageCache();
-    const { listener } = await loadSite(entry, (req, res) => serveFromFrontCache(app, cache, req, res));
+    const { listener } = await loadSite(entry, (req, res) => serveFromFrontCache(app, cache, req, res), config);
     const server = http.createServer(listener);
     server.keepAliveTimeout = 65_000;
     try {
@@ -50,7 +55,7 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
         code === 'EADDRINUSE'
           ? `port ${config.port} on ${config.host} is already in use (is Potluck already running?). Stop the other program, or choose another port: PORT=4322 npm start`
           : `Potluck may not listen on ${config.host}:${config.port}. Choose another HOST or PORT (ports below 1024 need extra rights).`;
-      println(io.stderr, `potluck serve: ${why}`);
+      log.error(`potluck serve: ${why}`, { code });
       return 1;
     }
     const address = server.address();
@@ -59,11 +64,16 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     const bound = typeof address === 'object' && address ? address.address : '127.0.0.1';
     const self = bound === '0.0.0.0' || bound === '::' ? '127.0.0.1' : bound;
     process.env.POTLUCK_INTERNAL_URL = `http://${self.includes(':') ? `[${self}]` : self}:${port}`;
-    println(io.stdout, `Potluck is running at http://${config.host}:${port}/  (data: ${config.dataDir})`);
+    log.info(`Potluck is running at http://${config.host}:${port}/`, { dataDir: config.dataDir, siteUrl: config.siteUrl });
     // Course hubs' external feeds are polled in this process, on each hub's interval (src/server/hubs/scheduler.ts).
     const { startPollerFromEnv } = await import('../../src/server/hubs/scheduler.ts');
     const poller = startPollerFromEnv(config, io.env);
-    const stop = () => void Promise.resolve(poller?.stop()).finally(() => server.close(() => process.exit(0)));
+    // Audit events older than the retention period go shortly after start-up and then daily.
+    const sweeper = startAuditSweeper(app, { logger: log });
+    const stop = () => {
+      sweeper.stop();
+      void Promise.resolve(poller?.stop()).finally(() => server.close(() => process.exit(0)));
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     await new Promise<void>((resolve) => server.once('close', () => resolve()));

@@ -7,6 +7,8 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
+  /** Everything the server wrote to stdout and stderr so far (tests read its log lines). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function startServerProcess(env: Record<string, string | undefined>
   return {
     url,
     child,
+    output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -31,6 +31,8 @@ import type { SessionUser } from '../server/auth/sessions.ts';
 import type { AppContext } from '../server/context.ts';
 import { artifacts, hubMembers, hubSources, hubs, joinCodes, keptSaves, media, rateLimits, revisions, sessions, showcases, users, type User } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
+import { forgetAuditPerson } from '../server/audit/forget.ts';
 import { mediaItemDir } from '../server/media/storage.ts';
 import { sweepThumbnails, thumbnailFilesOf } from '../server/hubs/thumbnails.ts';
 
@@ -156,6 +158,18 @@ export async function deleteAccount(app: AppContext, props: DeleteAccountProps):
     // The rest follows by ON DELETE CASCADE: sessions, drafts, media, artifacts (revisions, tags, media links, syndications,
     // showcase items), showcases, hub memberships.
     app.db.delete(users).where(eq(users.id, user.id)).run();
+    // The audit log keeps what happened but not who they were: their handle, details and addresses go from their
+    // events, and the deletion itself names them by id only.
+    forgetAuditPerson(app, user.id);
+    const self = props.actor?.id === user.id;
+    recordAudit(app, {
+      action: 'account.deleted',
+      actor: self ? { id: user.id, handle: null } : props.actor,
+      subject: { type: 'user', id: user.id },
+      subjectUser: { id: user.id, handle: null },
+      address: self ? null : undefined,
+      details: { by: self ? 'owner' : props.actor ? 'admin' : 'operator', ...counted },
+    });
     return counted;
   });
 

@@ -10,6 +10,7 @@ import type { Viewer } from '../core/visibility.ts';
 import type { AppContext } from '../server/context.ts';
 import { hubs, joinCodes } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
 import { assertCanManage, getHubById, hubMemberIds } from '../server/hubs/access.ts';
 import { sweepThumbnails, thumbnailFilesOf } from '../server/hubs/thumbnails.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
@@ -41,6 +42,7 @@ export function deleteHub(app: AppContext, props: DeleteHubProps): { title: stri
     const deleted = app.db.delete(hubs).where(eq(hubs.id, hub.id)).run();
     if (deleted.changes !== 1) throw new PotluckError('CONFLICT', 'The hub changed while it was being deleted; try again.');
     for (const id of members) bumpContentVersion(app, id);
+    recordAudit(app, { action: 'hub.deleted', actor: props.actor, subject: { type: 'hub', id: hub.id }, details: { hub: hub.slug, members: members.length } });
     return { title: hub.title, members: members.length };
   });
   // The pictures of its feeds' items, unless another hub shows them too.

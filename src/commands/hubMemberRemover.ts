@@ -9,6 +9,7 @@ import type { Viewer } from '../core/visibility.ts';
 import type { AppContext } from '../server/context.ts';
 import { hubMembers, hubSources } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
 import { assertCanManage, getHubById } from '../server/hubs/access.ts';
 import { sweepThumbnails, thumbnailFilesOf } from '../server/hubs/thumbnails.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
@@ -22,7 +23,9 @@ export function removeHubMember(app: AppContext, props: { actor: Viewer | null; 
       if (hub.ownerId === props.userId) {
         throw new PotluckError('CONFLICT', 'The hub’s owner cannot be removed from it.');
       }
-      return endMembership(app, hub.id, props.userId);
+      const ended = endMembership(app, hub.id, props.userId);
+      recordAudit(app, { action: 'hub.member.removed', actor: props.actor, subject: { type: 'hub', id: hub.id }, subjectUser: { id: props.userId }, details: { hub: hub.slug, by: 'teacher', feedsRemoved: ended.sourcesRemoved } });
+      return ended;
     }),
     app,
   );
@@ -39,7 +42,9 @@ export function leaveHub(app: AppContext, props: { userId: string; hubId: string
       if (hub.ownerId === props.userId) {
         throw new PotluckError('CONFLICT', 'You own this hub, so you cannot leave it. Delete it from its Settings page when the course is over.');
       }
-      return endMembership(app, hub.id, props.userId);
+      const ended = endMembership(app, hub.id, props.userId);
+      recordAudit(app, { action: 'hub.member.removed', actor: { id: props.userId }, subject: { type: 'hub', id: hub.id }, subjectUser: { id: props.userId }, details: { hub: hub.slug, by: 'member', feedsRemoved: ended.sourcesRemoved } });
+      return ended;
     }),
     app,
   );

@@ -4,7 +4,9 @@ import { normalizeJoinCode } from '../core/accounts.ts';
 import { forbidden, notFound } from '../core/errors.ts';
 import type { SessionUser } from '../server/auth/sessions.ts';
 import type { AppContext } from '../server/context.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
 import { joinCodes } from '../server/db/schema.ts';
+import { inTransaction } from '../server/db/tx.ts';
 
 export interface RevokeJoinCodeProps {
   code: string;
@@ -24,6 +26,9 @@ export function revokeJoinCode(app: AppContext, props: RevokeJoinCodeProps): { c
   }
   if (row.revokedAt) return { code: row.code, revokedAt: row.revokedAt };
   const revokedAt = app.now();
-  app.db.update(joinCodes).set({ revokedAt }).where(eq(joinCodes.code, row.code)).run();
+  inTransaction(app, () => {
+    app.db.update(joinCodes).set({ revokedAt }).where(eq(joinCodes.code, row.code)).run();
+    recordAudit(app, { action: 'joincode.revoked', actor, subject: { type: 'joincode', id: `…${row.code.slice(-4)}` }, details: { role: row.role, hubId: row.hubId } });
+  });
   return { code: row.code, revokedAt };
 }

@@ -7,6 +7,7 @@ import { showcaseInputSchema, type ShowcaseInput } from '../core/showcases.ts';
 import type { AppContext } from '../server/context.ts';
 import { artifacts, showcaseItems, showcases, type Showcase } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 
 /** Creates (no `showcaseId`, or an id not yet used) or updates a showcase with its ordered items. */
@@ -94,6 +95,7 @@ export function deleteShowcase(app: AppContext, props: { ownerId: string; showca
       .run();
     if (result.changes === 0) throw notFound('That showcase');
     bumpContentVersion(app, props.ownerId);
+    recordAudit(app, { action: 'showcase.deleted', actor: { id: props.ownerId }, subject: { type: 'showcase', id: props.showcaseId }, subjectUser: { id: props.ownerId } });
   });
 }
 

@@ -8,6 +8,8 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { PotluckError, invalid } from '../core/errors.ts';
 import { joinUrl, sitePaths } from '../core/urls.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
+import { currentAuditScope } from '../server/audit/scope.ts';
 import type { AppContext } from '../server/context.ts';
 import { users, type User } from '../server/db/schema.ts';
 import { crawlSite, type CrawlOptions, type ExportProgress, type SiteFile, type SitePlan } from '../server/export/crawler.ts';
@@ -32,6 +34,8 @@ export interface ExportSiteProps {
   concurrency?: number;
   /** Cancels the export (a download whose reader went away). */
   signal?: AbortSignal;
+  /** False when the export is one step of a job that records its own audit event (publishing). */
+  audit?: boolean;
 }
 
 export interface ExportSiteResult {
@@ -145,6 +149,7 @@ export async function prepareSiteExport(
       try {
         await writeAll(writer, plan.files, out, onProgress);
         await writer.commit();
+        recordSiteExport(app, owner, plan);
       } catch (error) {
         await writer.abort();
         throw error;
@@ -180,6 +185,18 @@ async function writeAll(writer: SiteWriter, files: SiteFile[], out: SiteOutput, 
   if (failure) throw failure.reason;
 }
 
+/**
+ * Who an export is by, for the audit log: on the web only the owner can download their own site or archive, so it
+ * is them; at the shell it is the operator (no account).
+ */
+export function exportActor(owner: User): User | null {
+  return currentAuditScope()?.address === 'cli' ? null : owner;
+}
+
+function recordSiteExport(app: AppContext, owner: User, plan: SitePlan): void {
+  recordAudit(app, { action: 'export.site', actor: exportActor(owner), subject: { type: 'user', id: owner.id }, subjectUser: owner, details: { files: plan.files.length } });
+}
+
 /** Exports the public site of `handle` to a folder, a zip file or a stream; refuses a target that would lose data. */
 export async function exportSite(app: AppContext, props: ExportSiteProps): Promise<ExportSiteResult> {
   // Refuse a bad target before rendering anything.
@@ -205,6 +222,7 @@ export async function exportSite(app: AppContext, props: ExportSiteProps): Promi
     if (failure) throw failure.reason;
     await writeAll(writer, prepared.plan.files.filter((f) => !early.has(f.path)), props.out, props.onProgress);
     await writer.commit();
+    if (props.audit !== false) recordSiteExport(app, ownerOf(app, props.handle), prepared.plan);
     return prepared.result();
   } catch (error) {
     await Promise.allSettled(copies);

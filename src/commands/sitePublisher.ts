@@ -35,6 +35,8 @@ import {
 import { pagesAddressOf, pagesSiteUrl } from '../server/github/targets.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 import { exportSite, type ExportSiteProps } from './siteExporter.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
+import { currentAuditScope } from '../server/audit/scope.ts';
 
 /** GitHub refuses files larger than this (100 MiB). */
 export const MAX_FILE_BYTES = 100 * 1024 * 1024;
@@ -351,6 +353,7 @@ export async function publishSite(app: AppContext, props: PublishSiteProps): Pro
     report({ step: 'export', message: 'Building your site…' });
     await exportSite(app, {
       handle: owner.handle,
+      audit: false,
       base: target.canonical ? siteUrl : undefined,
       out: { kind: 'dir', path: siteDir },
       renderer: props.renderer,
@@ -555,6 +558,11 @@ export async function publishSite(app: AppContext, props: PublishSiteProps): Pro
   }
 }
 
+/** Who publishes, for the audit log: on the web only the student themselves; at the shell the operator. */
+function publishActor(userId: string): { id: string } | null {
+  return currentAuditScope()?.address === 'cli' ? null : { id: userId };
+}
+
 /** The sentence a failed publish leaves in its job. */
 export function publishFailureMessage(error: unknown): string {
   if (error instanceof PotluckError) return error.message;
@@ -573,9 +581,11 @@ export async function runPublishJob(app: AppContext, jobId: string, props: Publi
       },
     });
     finishJob(app, jobId, { ...result }, { step: 'done', message: 'Done' });
+    recordAudit(app, { action: 'publish.github', actor: publishActor(props.userId), subject: { type: 'publishTarget', id: result.targetId }, subjectUser: { id: props.userId }, details: { repository: `${result.owner}/${result.repo}`, branch: result.branch, commit: result.commitSha, committed: result.committed, filesChanged: result.filesChanged } });
     return result;
   } catch (error) {
     failJob(app, jobId, publishFailureMessage(error));
+    recordAudit(app, { action: 'publish.github', outcome: 'failed', actor: publishActor(props.userId), subject: { type: 'publishTarget', id: props.targetId }, subjectUser: { id: props.userId }, details: { reason: publishFailureMessage(error) } });
     throw error;
   }
 }

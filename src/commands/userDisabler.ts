@@ -7,6 +7,7 @@ import { handleSchema } from '../core/accounts.ts';
 import { PotluckError, forbidden, invalid } from '../core/errors.ts';
 import { invalidateUserSessions, type SessionUser } from '../server/auth/sessions.ts';
 import type { AppContext } from '../server/context.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
 import { users } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 
@@ -68,6 +69,13 @@ export function setUserDisabled(app: AppContext, props: SetUserDisabledProps): S
     const disabledAt = props.disabled ? app.now() : null;
     app.db.update(users).set({ disabledAt }).where(eq(users.id, user.id)).run();
     const endedSessions = props.disabled ? invalidateUserSessions(app, user.id) : 0;
+    recordAudit(app, {
+      action: props.disabled ? 'account.disabled' : 'account.enabled',
+      actor: props.actor,
+      subject: { type: 'user', id: user.id },
+      subjectUser: user,
+      details: props.disabled ? { endedSessions } : {},
+    });
     return { user: { ...user, disabledAt }, endedSessions, changed: true };
   });
 }

@@ -1,42 +1,48 @@
 /**
  * Writing the audit log. One call per event, inside the transaction of the change it records where there is one,
  * so the log never claims what did not happen. Secrets never reach it: any detail whose name says password, token,
- * secret, code or key is replaced by "[redacted]", at any depth.
+ * secret, code or key is replaced by "[redacted]", at any depth (./redact.ts).
  */
+import { eq } from 'drizzle-orm';
+import type { AuditAction } from '../../core/audit.ts';
 import type { AppContext } from '../context.ts';
-import { auditEvents } from '../db/schema.ts';
+import { auditEvents, users } from '../db/schema.ts';
+import { redact } from './redact.ts';
+import { currentAuditScope } from './scope.ts';
+
+export { redact, redactText } from './redact.ts';
 
 export type AuditOutcome = 'ok' | 'refused' | 'failed';
 
+/** A person named in an event; the handle is looked up when only the id is known. */
+export type AuditPerson = { id: string; handle?: string | null };
+
 /** One event to record. */
 export interface AuditInput {
-  action: string;
+  /** A name from AUDIT_ACTIONS (src/core/audit.ts); another string only for an event that list does not know yet. */
+  action: AuditAction | (string & {});
   outcome?: AuditOutcome;
-  actor?: { id: string; handle: string } | null;
+  /** Who did it; null or absent for someone not signed in, or the operator at the CLI. */
+  actor?: AuditPerson | null;
   subject?: { type: string; id?: string | null };
   /** The person the event is about (the account signed in to, the student enrolled, the account deleted). */
-  subjectUser?: { id: string; handle: string } | null;
-  /** The client's address, or `cli`. */
+  subjectUser?: AuditPerson | null;
+  /** The client's address, or `cli`; defaults to the address of the request or CLI command being served. */
   address?: string | null;
   details?: Record<string, unknown>;
 }
 
-const SECRET_NAME = /pass(word)?|token|secret|code|otp|key|cookie|hash|recovery/i;
-
-/** A copy of `value` with every secret-named field replaced, at any depth. */
-export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6) return '[too deep]';
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_NAME.test(k) ? '[redacted]' : redact(v, depth + 1);
-    return out;
-  }
-  return value;
+function person(app: AppContext, who: AuditPerson | null | undefined): { id: string | null; handle: string | null } {
+  if (!who) return { id: null, handle: null };
+  if (who.handle !== undefined) return { id: who.id, handle: who.handle };
+  const row = app.db.select({ handle: users.handle }).from(users).where(eq(users.id, who.id)).get();
+  return { id: who.id, handle: row?.handle ?? null };
 }
 
 /** Records one event. */
 export function recordAudit(app: AppContext, input: AuditInput): void {
+  const actor = person(app, input.actor);
+  const subjectUser = person(app, input.subjectUser);
   app.db
     .insert(auditEvents)
     .values({
@@ -44,13 +50,13 @@ export function recordAudit(app: AppContext, input: AuditInput): void {
       at: app.now(),
       action: input.action,
       outcome: input.outcome ?? 'ok',
-      actorId: input.actor?.id ?? null,
-      actorHandle: input.actor?.handle ?? null,
+      actorId: actor.id,
+      actorHandle: actor.handle,
       subjectType: input.subject?.type ?? null,
       subjectId: input.subject?.id ?? null,
-      subjectUserId: input.subjectUser?.id ?? null,
-      subjectHandle: input.subjectUser?.handle ?? null,
-      address: input.address ?? null,
+      subjectUserId: subjectUser.id,
+      subjectHandle: subjectUser.handle,
+      address: input.address !== undefined ? input.address : (currentAuditScope()?.address ?? null),
       details: redact(input.details ?? {}) as Record<string, unknown>,
     })
     .run();

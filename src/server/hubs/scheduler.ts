@@ -6,6 +6,7 @@
  */
 import type { Config } from '../config.ts';
 import { createAppContext, type AppContext } from '../context.ts';
+import { logger } from '../logger.ts';
 import type { SafeFetchOptions } from '../net/safeFetch.ts';
 import { workerParser } from './parsers.ts';
 import { dueSourceIds, pollSources, releaseLeases, type PollSummary } from './poller.ts';
@@ -51,7 +52,7 @@ export function startHubPoller(app: AppContext, options: HubPollerOptions = {}):
   const tick = (): Promise<void> => {
     if (controller.signal.aborted) return Promise.resolve();
     running ??= run()
-      .catch((error: unknown) => (options.onError ?? ((e) => console.error('Hub poller:', e)))(error))
+      .catch((error: unknown) => (options.onError ?? ((e) => logger.error('The hub poller failed; it tries again at the next tick', { component: 'poller', error: e })))(error))
       .finally(() => {
         running = null;
       });
