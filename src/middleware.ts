@@ -5,13 +5,19 @@
 import { defineMiddleware } from 'astro:middleware';
 import { PotluckError } from './core/errors.ts';
 import {
-  SESSION_COOKIE,
+  sessionCookieName,
   sessionCookieOptions,
   validateSessionToken,
 } from './server/auth/sessions.ts';
+import { mustGoToTwoFactorSetup } from './server/auth/twoFactor.ts';
 import { getAppContext } from './server/context.ts';
-import { errorResponse } from './server/http/errorPage.ts';
-import { SECURITY_HEADERS, isCrossOriginWrite } from './server/http/security.ts';
+import { UNEXPECTED_ERROR, errorResponse } from './server/http/errorPage.ts';
+import { addSecurityHeaders, isCrossOriginWrite } from './server/http/security.ts';
+import { allowedOrigins, siteHostsFor } from './server/http/siteHosts.ts';
+import { logger } from './server/logger.ts';
+import { recordRefusedAccess } from './server/audit/refusedAccess.ts';
+import { requestAddress } from './server/audit/requestAddress.ts';
+import { withAuditScope } from './server/audit/scope.ts';
 import { isKeepableEdit, keepSignedOutEdit } from './server/http/keptEdits.ts';
 import { renderModeOf } from './server/http/renderMode.ts';
 import { afterPublicPage, beforePublicPage, publicEtagOf } from './server/http/publicCache.ts';
@@ -22,6 +28,22 @@ import { sharedPageCache } from './server/http/pageCache.ts';
 const pageCache = sharedPageCache();
 
 export const onRequest = defineMiddleware(async (context, next) => {
+  try {
+    // Audit events recorded while answering say where the request came from (server/audit/scope.ts).
+    const address = requestAddress(context, getAppContext().config.trustedProxies);
+    return await withAuditScope({ address }, () => handle(context, next));
+  } catch (error) {
+    // Whatever went wrong, the answer is Potluck's own page with every security header, never a stack or an empty
+    // body; the details go to the log (one JSON line, secrets redacted).
+    if (error instanceof PotluckError) return withHeaders(errorResponse(error.status, titleFor(error.status), error.message), true, false);
+    logger.error('Unexpected error while answering a request', { method: context.request.method, path: context.url.pathname, error });
+    const page = errorResponse(500, UNEXPECTED_ERROR.title, UNEXPECTED_ERROR.message);
+    page.headers.set('cache-control', 'no-store');
+    return withHeaders(page, true, false);
+  }
+});
+
+async function handle(...[context, next]: Parameters<Parameters<typeof defineMiddleware>[0]>): Promise<Response> {
   const app = getAppContext();
   context.locals.app = app;
   context.locals.noindex = false;
@@ -29,8 +51,10 @@ export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.session = null;
   context.locals.render = renderModeOf(context.request);
 
-  const allowed = [context.url.origin.toLowerCase(), new URL(app.config.siteUrl).origin.toLowerCase()];
+  // Compared with the configured origins, never with the request's own Host (which the sender chooses).
+  const allowed = allowedOrigins(siteHostsFor(app.config), context.locals.localPort);
   if (isCrossOriginWrite(context.request, allowed)) {
+    recordRefusedAccess(app, { kind: 'access.cross_site', method: context.request.method, path: context.url.pathname });
     return withHeaders(
       errorResponse(
         403,
@@ -43,16 +67,24 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
 
   // The static export renders as an anonymous visitor, whatever cookie might be around.
-  const token = context.locals.render.static ? undefined : context.cookies.get(SESSION_COOKIE)?.value;
+  // `__Host-potluck_session` on an https site, `potluck_session` on http (server/auth/sessions.ts).
+  const sessionCookie = sessionCookieName(app);
+  const token = context.locals.render.static ? undefined : context.cookies.get(sessionCookie)?.value;
   if (token) {
     const result = validateSessionToken(app, token);
     if (result.session) {
       context.locals.user = result.user;
       context.locals.session = result.session;
-      if (result.renewed) context.cookies.set(SESSION_COOKIE, token, sessionCookieOptions(app, result.session.expiresAt));
+      if (result.renewed) context.cookies.set(sessionCookie, token, sessionCookieOptions(app, result.session.expiresAt));
     } else {
-      context.cookies.delete(SESSION_COOKIE, { path: '/' });
+      const { expires: _expires, ...options } = sessionCookieOptions(app, new Date(0));
+      context.cookies.delete(sessionCookie, options);
     }
+  }
+
+  // A teacher or admin whose school requires two-factor sign-in and who has not set it up can do nothing else first.
+  if (context.locals.user && mustGoToTwoFactorSetup(app, context.locals.user, context.url.pathname)) {
+    return withHeaders(context.redirect('/account/two-factor', 303), true, true);
   }
 
   // Private areas need a signed-in person. Pages then only decide what that person may do.
@@ -94,6 +126,9 @@ export const onRequest = defineMiddleware(async (context, next) => {
     if (!(error instanceof PotluckError)) throw error;
     response = errorResponse(error.status, titleFor(error.status), error.message);
   }
+  if (response.status === 403) {
+    recordRefusedAccess(app, { kind: 'access.refused', method: context.request.method, path: context.url.pathname, actor: context.locals.user });
+  }
   if (live) response = afterPublicPage(context, response);
   response = withHeaders(response, context.locals.noindex, context.locals.user !== null);
   if (etag && response.status === 200 && !response.headers.has('set-cookie')) {
@@ -103,7 +138,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     return new Response(body, { status: 200, headers: entry.headers });
   }
   return response;
-});
+}
 
 const PRIVATE_PREFIXES = ['/workspace', '/account', '/admin', '/api/'];
 
@@ -128,7 +163,7 @@ function withHeaders(response: Response, noindex: boolean, personal: boolean): R
     response = new Response(response.body, response);
     headers = response.headers;
   }
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!headers.has(name)) headers.set(name, value);
+  addSecurityHeaders(headers, getAppContext().config);
   if (noindex) headers.set('x-robots-tag', 'noindex, nofollow');
   // Pages shown to a signed-in person are theirs alone: never stored by a shared cache.
   if (personal && !headers.has('cache-control')) headers.set('cache-control', 'private, no-store');

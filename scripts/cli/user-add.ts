@@ -43,7 +43,7 @@ Otherwise a password is generated and printed once: give it to the person and as
         role: role.data,
         email: values.email,
         password,
-      });
+      }, { strongPassword: !generated });
       println(io.stdout, `Created ${user.role} @${user.handle} (${user.name}).`);
       if (generated) {
         println(io.stdout, `Password (shown only now): ${password}`);

@@ -11,6 +11,8 @@ import { recordAudit } from '../server/audit/auditLog.ts';
 import type { AppContext } from '../server/context.ts';
 import { hubMembers, hubs, joinCodes, type User } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
+import { assertStrongPassword } from '../server/auth/passwordStrength.ts';
+import { SIGNUP_ADDRESS_RULE, releaseAttempt, reserveAttempt, signUpAddressKey } from '../server/auth/rateLimit.ts';
 import { insertUser, prepareNewUser } from './userCreator.ts';
 
 export const registrationSchema = z.object({
@@ -36,12 +38,37 @@ function codeProblem(problem: keyof typeof CODE_PROBLEMS): PotluckError {
   return new PotluckError('VALIDATION', message, { issues: [{ field: 'code', message }] });
 }
 
+/**
+ * Said when the handle or the email belongs to an account already, the same for both, so that sign-up cannot be used
+ * to learn whose email has an account. A student learns what to change from it: handles are public (every account
+ * has /@handle/), so one that is taken can be seen there; and an email in use means they have an account already,
+ * or they leave the field empty (it is optional) and ask an admin, who sees both accounts at /admin.
+ */
+export const TAKEN_MESSAGE =
+  'That handle or email is already in use. Choose another handle (yours would be at /@handle/), or leave the email empty; if you already have an account, sign in instead.';
+
 /** Creates an account from a join code; returns the new account (the caller signs it in). */
-export async function registerAccount(app: AppContext, input: Registration): Promise<User> {
+export async function registerAccount(app: AppContext, input: Registration, options: { address?: string } = {}): Promise<User> {
   const parsed = registrationSchema.safeParse(input);
   if (!parsed.success) throw invalid(issuesFromZod(parsed.error));
   const data = parsed.data;
+  await assertStrongPassword(app, data.password, { handle: data.handle, name: data.name, email: data.email });
 
+  // Counted before the code and the names are looked at, and given back when an account is made: only attempts that
+  // fail count, and many of them from one address (guessing codes, testing emails) are refused for an hour.
+  const limitKey = signUpAddressKey(options.address || 'unknown');
+  if (!reserveAttempt(app, limitKey, SIGNUP_ADDRESS_RULE)) {
+    throw new PotluckError(
+      'RATE_LIMITED',
+      'Too many sign-up attempts from this network. Wait an hour and try again, or ask your teacher to help you join.',
+    );
+  }
+  const user = await createFromCode(app, data);
+  releaseAttempt(app, limitKey);
+  return user;
+}
+
+async function createFromCode(app: AppContext, data: z.output<typeof registrationSchema>): Promise<User> {
   // Cheap check first, so a mistyped code does not cost a password hash; repeated inside the transaction.
   const early = app.db.select().from(joinCodes).where(eq(joinCodes.code, data.code)).get();
   if (!early) throw codeProblem('missing');
@@ -57,7 +84,13 @@ export async function registerAccount(app: AppContext, input: Registration): Pro
     if (code.hubId && !app.db.select({ id: hubs.id }).from(hubs).where(eq(hubs.id, code.hubId)).get()) {
       throw codeProblem('hub');
     }
-    const user = insertUser(app, { data: { ...prepared.data, role: code.role }, passwordHash: prepared.passwordHash });
+    let user: User;
+    try {
+      user = insertUser(app, { data: { ...prepared.data, role: code.role }, passwordHash: prepared.passwordHash });
+    } catch (error) {
+      if (!(error instanceof PotluckError && error.code === 'CONFLICT')) throw error;
+      throw new PotluckError('CONFLICT', TAKEN_MESSAGE, { issues: [{ field: 'handle', message: TAKEN_MESSAGE }] });
+    }
     app.db.update(joinCodes).set({ uses: code.uses + 1 }).where(eq(joinCodes.code, code.code)).run();
     if (code.hubId) {
       app.db

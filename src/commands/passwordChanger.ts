@@ -7,7 +7,9 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { passwordSchema } from '../core/accounts.ts';
 import { PotluckError, invalid, issuesFromZod } from '../core/errors.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
 import { hashPassword, verifyPassword } from '../server/auth/passwords.ts';
+import { assertStrongPassword } from '../server/auth/passwordStrength.ts';
 import {
   SIGNIN_ACCOUNT_RULE,
   reserveAttempt,
@@ -38,6 +40,8 @@ export interface ChangePasswordProps {
   newPassword: string;
   endOtherSessions?: boolean | string;
   accountRule?: RateRule;
+  /** The client's address, for the audit log. */
+  address?: string;
 }
 
 /** Checks the current password, stores the new one and, if asked, ends the account's other sessions. */
@@ -65,6 +69,7 @@ export async function changePassword(app: AppContext, props: ChangePasswordProps
     const message = 'The new password is the same as the current one; choose a different one.';
     throw new PotluckError('VALIDATION', message, { issues: [{ field: 'newPassword', message }] });
   }
+  await assertStrongPassword(app, data.newPassword, { handle: user.handle, name: user.name, email: user.email }, 'newPassword');
 
   const passwordHash = await hashPassword(data.newPassword);
   return inTransaction(app, () => {
@@ -72,6 +77,14 @@ export async function changePassword(app: AppContext, props: ChangePasswordProps
     const endedSessions = data.endOtherSessions
       ? invalidateUserSessions(app, user.id, props.currentSessionId ?? undefined)
       : 0;
+    recordAudit(app, {
+      action: 'password.changed',
+      actor: { id: user.id, handle: user.handle },
+      subject: { type: 'user', id: user.id },
+      subjectUser: { id: user.id, handle: user.handle },
+      address: props.address ?? null,
+      details: { endedSessions },
+    });
     return { endedSessions };
   });
 }

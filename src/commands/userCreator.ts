@@ -6,7 +6,10 @@ import { PotluckError, invalid, issuesFromZod } from '../core/errors.ts';
 import { emailSchema, handleSchema, nameSchema, passwordSchema, roleSchema } from '../core/accounts.ts';
 import type { AppContext } from '../server/context.ts';
 import { hashPassword } from '../server/auth/passwords.ts';
+import { assertStrongPassword } from '../server/auth/passwordStrength.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
 import { users, type User } from '../server/db/schema.ts';
+import { inTransaction } from '../server/db/tx.ts';
 
 export const newUserSchema = z.object({
   id: z.string().min(1).optional(),
@@ -74,10 +77,21 @@ export function insertUser(app: AppContext, prepared: PreparedUser): User {
     links: data.links,
     createdAt: app.now(),
   };
-  return app.db.insert(users).values(user).returning().get();
+  return inTransaction(app, () => {
+    const row = app.db.insert(users).values(user).returning().get();
+    recordAudit(app, { action: 'account.created', subject: { type: 'user', id: row.id }, subjectUser: row, details: { role: row.role } });
+    return row;
+  });
 }
 
-/** Validates and stores a new account; a taken handle or email is a CONFLICT naming the field. */
-export async function createUser(app: AppContext, input: NewUser): Promise<User> {
+/**
+ * Validates and stores a new account; a taken handle or email is a CONFLICT naming the field. With `strongPassword`
+ * (a password a person chose: `potluck user add`), a common or personal password is refused too; imports and the
+ * demo school keep the passwords they bring.
+ */
+export async function createUser(app: AppContext, input: NewUser, options: { strongPassword?: boolean } = {}): Promise<User> {
+  if (options.strongPassword && typeof input.password === 'string') {
+    await assertStrongPassword(app, input.password, { handle: input.handle, name: input.name, email: input.email });
+  }
   return insertUser(app, await prepareNewUser(input));
 }

@@ -28,10 +28,10 @@ export const emailSchema = z
   .max(254, 'That email address is too long.')
   .pipe(z.email({ error: 'Enter an email address like name@school.org.' }));
 
-/** At least 10 characters (NIST SP 800-63B: length over composition rules), at most 200. */
+/** At least 8 characters (NIST SP 800-63B, ASVS V6: length over composition rules), at most 200; server/auth/passwordStrength.ts adds the dictionary checks. */
 export const passwordSchema = z
   .string({ error: 'Enter a password.' })
-  .min(10, 'Use at least 10 characters for the password (a short sentence works well).')
+  .min(8, 'Use at least 8 characters for the password (a short sentence works well).')
   .max(200, 'Passwords can have at most 200 characters.');
 
 export const roleSchema = z.enum(ROLES, { error: 'Role must be student, teacher or admin.' });

@@ -9,6 +9,10 @@ export const policySchema = z.object({
   defaultVisibility: z.enum(VISIBILITIES).default('members'),
   /** When true, a student must record consent (theirs or a guardian's) before any work is public. */
   publicRequiresConsent: z.boolean().default(false),
+  /** The school's name: passwords that contain it are refused (it is the first word an attacker tries). */
+  schoolName: z.string().trim().max(200, 'Keep the school name under 200 characters.').default(''),
+  /** When true, teachers and admins must use two-factor sign-in; students may always choose it. */
+  staffTwoFactor: z.boolean().default(false),
 });
 export type Policy = z.infer<typeof policySchema>;
 
@@ -21,9 +25,9 @@ export function getPolicy(app: AppContext): Policy {
   return parsed.success ? parsed.data : policySchema.parse({});
 }
 
-/** Replaces the policy. */
-export function setPolicy(app: AppContext, policy: Policy): Policy {
-  const value = policySchema.parse(policy);
+/** Changes the policy: the settings given replace the current ones, the others stay as they are. */
+export function setPolicy(app: AppContext, policy: Partial<Policy>): Policy {
+  const value = policySchema.parse({ ...getPolicy(app), ...policy });
   app.db
     .insert(settings)
     .values({ key: KEY, value })

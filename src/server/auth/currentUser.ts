@@ -7,12 +7,14 @@ import { and, count, eq, gt, ne } from 'drizzle-orm';
 import { forbidden } from '../../core/errors.ts';
 import type { AppContext } from '../context.ts';
 import { sessions, type Role } from '../db/schema.ts';
+import { deviceCookieName, deviceCookieOptions, issueDeviceCookie } from './deviceCookie.ts';
+import { pendingCookieName, pendingCookieOptions } from './pendingSignIn.ts';
 import {
-  SESSION_COOKIE,
   SESSION_MAX_AGE_MS,
   createSession,
   generateSessionToken,
   invalidateSession,
+  sessionCookieName,
   sessionCookieOptions,
   type SessionInfo,
   type SessionUser,
@@ -59,22 +61,49 @@ export function requireRole(ctx: RouteContext, ...roles: Role[]): Gate {
 
 /**
  * Signs a person in on this browser: always a brand-new token (never a reused one), and any session the browser
- * already had is ended, so a token planted before sign-in is worthless after it.
+ * already had is ended, so a token planted before sign-in is worthless after it. The browser also gets a new device
+ * cookie for the account (it signed in successfully, so it keeps its own allowance of failures from now on), and
+ * any half-finished sign-in cookie goes.
  */
 export function startSession(ctx: RouteContext, userId: string): SessionInfo {
   const app = ctx.locals.app;
   if (ctx.locals.session) invalidateSession(app, ctx.locals.session.id);
   const token = generateSessionToken();
   const session = createSession(app, token, userId, ctx.request.headers.get('user-agent') ?? '');
-  ctx.cookies.set(SESSION_COOKIE, token, sessionCookieOptions(app, session.expiresAt));
+  ctx.cookies.set(sessionCookieName(app), token, sessionCookieOptions(app, session.expiresAt));
+  ctx.cookies.set(deviceCookieName(app), issueDeviceCookie(app, userId), deviceCookieOptions(app));
+  clearPendingCookie(ctx);
   return session;
+}
+
+/** The device cookie this browser sent, if any (sign-in reads it to choose the allowance). */
+export function deviceCookieOf(ctx: RouteContext): string | undefined {
+  return ctx.cookies.get(deviceCookieName(ctx.locals.app))?.value;
+}
+
+/** Puts a half-finished sign-in's token in its cookie (read only by the second-step pages). */
+export function setPendingCookie(ctx: RouteContext, token: string): void {
+  ctx.cookies.set(pendingCookieName(ctx.locals.app), token, pendingCookieOptions(ctx.locals.app));
+}
+
+/** The half-finished sign-in token this browser sent, if any. */
+export function pendingCookieOf(ctx: RouteContext): string | undefined {
+  return ctx.cookies.get(pendingCookieName(ctx.locals.app))?.value;
+}
+
+/** Removes the half-finished sign-in cookie. */
+export function clearPendingCookie(ctx: RouteContext): void {
+  if (ctx.cookies.get(pendingCookieName(ctx.locals.app))) {
+    const { maxAge: _maxAge, ...options } = pendingCookieOptions(ctx.locals.app);
+    ctx.cookies.delete(pendingCookieName(ctx.locals.app), options);
+  }
 }
 
 /** Signs this browser out: the session ends on the server (the old cookie stops working) and the cookie goes. */
 export function endSession(ctx: RouteContext): void {
   if (ctx.locals.session) invalidateSession(ctx.locals.app, ctx.locals.session.id);
   const { expires: _expires, ...options } = sessionCookieOptions(ctx.locals.app, new Date(0));
-  ctx.cookies.delete(SESSION_COOKIE, options);
+  ctx.cookies.delete(sessionCookieName(ctx.locals.app), options);
   ctx.locals.user = null;
   ctx.locals.session = null;
 }

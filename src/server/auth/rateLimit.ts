@@ -22,6 +22,12 @@ export const SIGNIN_ACCOUNT_RULE: RateRule = { limit: 10, windowMs: 15 * MINUTE 
 /** Failed sign-ins allowed per client address (a school behind one NAT shares it, hence higher). */
 export const SIGNIN_ADDRESS_RULE: RateRule = { limit: 50, windowMs: 15 * MINUTE };
 
+/**
+ * Sign-up attempts that did not make an account, per client address: enough for a class behind one school address
+ * that mistypes, too few to test many emails for an account.
+ */
+export const SIGNUP_ADDRESS_RULE: RateRule = { limit: 60, windowMs: 60 * MINUTE };
+
 export interface RateStatus {
   count: number;
   limited: boolean;
@@ -96,6 +102,11 @@ export function signInUnknownLoginKey(login: string): string {
   return `signin:login:${login}`;
 }
 
+/** The counter key for sign-ups from one client address. */
+export function signUpAddressKey(address: string): string {
+  return `signup:address:${addressBucket(address)}`;
+}
+
 /** The counter key for sign-ins from one client address. */
 export function signInAddressKey(address: string): string {
   return `signin:address:${addressBucket(address)}`;
@@ -121,4 +132,22 @@ export function addressBucket(address: string): string {
     .slice(0, 4)
     .map((g) => parseInt(g, 16).toString(16))
     .join(':')}::/64`;
+}
+
+/** Failed sign-ins allowed from one trusted browser (a valid device cookie for the account). */
+export const SIGNIN_DEVICE_RULE: RateRule = { limit: 10, windowMs: 15 * MINUTE };
+
+/** The counter key for sign-ins from browsers without a device cookie for the account ("untrusted devices"). */
+export function signInUntrustedKey(userId: string): string {
+  return `signin:untrusted:${userId}`;
+}
+
+/** The counter key for one device cookie (its nonce): a trusted browser that fails too often is locked by itself. */
+export function signInDeviceKey(nonce: string): string {
+  return `signin:device:${nonce}`;
+}
+
+/** The counter key for second-step (two-factor) codes of one account. */
+export function signInCodeKey(userId: string): string {
+  return `signin:code:${userId}`;
 }

@@ -12,6 +12,12 @@ import type { AppContext } from '../context.ts';
 import { sessions, users, type Role } from '../db/schema.ts';
 
 export const SESSION_COOKIE = 'potluck_session';
+/** The session cookie's name on an https site: the browser then insists on Secure, Path=/ and no Domain. */
+export const HOST_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
+/** Both names, for code that only asks whether a request carries a session cookie at all. */
+export const SESSION_COOKIE_NAMES = [SESSION_COOKIE, HOST_SESSION_COOKIE] as const;
+/** How often a session's "last used" is written: at most once a minute, not on every request. */
+export const LAST_USED_GRANULARITY_MS = 60 * 1000;
 const DAY = 24 * 60 * 60 * 1000;
 export const SESSION_IDLE_MS = 30 * DAY;
 export const SESSION_RENEW_MS = 15 * DAY;
@@ -29,6 +35,21 @@ export interface SessionInfo {
   id: string;
   expiresAt: Date;
   createdAt: Date;
+  /** When the person last entered their password (and code) on this session: admin actions want it recent. */
+  reauthenticatedAt: Date | null;
+}
+
+/**
+ * A cookie's name on this site: with an https site URL the `__Host-` prefix (a sibling subdomain or a plain-http
+ * page on the same host cannot set or overwrite it); with http the plain name, which browsers would refuse otherwise.
+ */
+export function hostCookieName(app: AppContext, name: string): string {
+  return app.config.secureCookies ? `__Host-${name}` : name;
+}
+
+/** The session cookie's name on this site. */
+export function sessionCookieName(app: AppContext): string {
+  return hostCookieName(app, SESSION_COOKIE);
 }
 
 export type SessionValidation =
@@ -54,9 +75,12 @@ export function createSession(app: AppContext, token: string, userId: string, us
     createdAt: now,
     expiresAt: new Date(now.getTime() + SESSION_IDLE_MS),
     userAgent: userAgent.slice(0, 200),
+    lastUsedAt: now,
+    // A session starts with a sign-in: the password (and code) were just checked.
+    reauthenticatedAt: now,
   };
   app.db.insert(sessions).values(session).run();
-  return { id: session.id, expiresAt: session.expiresAt, createdAt: session.createdAt };
+  return { id: session.id, expiresAt: session.expiresAt, createdAt: session.createdAt, reauthenticatedAt: now };
 }
 
 /** Looks a token up; expired sessions, sessions past their maximum age and disabled accounts are refused. */
@@ -67,6 +91,8 @@ export function validateSessionToken(app: AppContext, token: string): SessionVal
       id: sessions.id,
       expiresAt: sessions.expiresAt,
       createdAt: sessions.createdAt,
+      lastUsedAt: sessions.lastUsedAt,
+      reauthenticatedAt: sessions.reauthenticatedAt,
       user: { id: users.id, handle: users.handle, name: users.name, role: users.role, email: users.email },
     })
     .from(sessions)
@@ -81,12 +107,20 @@ export function validateSessionToken(app: AppContext, token: string): SessionVal
   }
   let expiresAt = row.expiresAt;
   let renewed = false;
+  const changes: { expiresAt?: Date; lastUsedAt?: Date } = {};
   if (row.expiresAt.getTime() - now < SESSION_RENEW_MS) {
     expiresAt = new Date(Math.min(now + SESSION_IDLE_MS, row.createdAt.getTime() + SESSION_MAX_AGE_MS));
-    app.db.update(sessions).set({ expiresAt }).where(eq(sessions.id, id)).run();
+    changes.expiresAt = expiresAt;
     renewed = true;
   }
-  return { session: { id: row.id, expiresAt, createdAt: row.createdAt }, user: row.user, renewed };
+  // Written at most once a minute, so that reading pages does not turn into a write per request.
+  if (!row.lastUsedAt || now - row.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) changes.lastUsedAt = new Date(now);
+  if (changes.expiresAt || changes.lastUsedAt) app.db.update(sessions).set(changes).where(eq(sessions.id, id)).run();
+  return {
+    session: { id: row.id, expiresAt, createdAt: row.createdAt, reauthenticatedAt: row.reauthenticatedAt },
+    user: row.user,
+    renewed,
+  };
 }
 
 /** Ends one session. */
@@ -111,4 +145,51 @@ export function sessionCookieOptions(app: AppContext, expiresAt: Date) {
     path: '/',
     expires: expiresAt,
   };
+}
+
+/** One of a person's sessions, as the sessions list shows it. */
+export interface SessionListing {
+  /** A reference to the session for "sign out this one": derived from its id, so the id itself never reaches a page. */
+  ref: string;
+  userAgent: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  current: boolean;
+}
+
+/** The public reference of a stored session id. */
+export function sessionRef(sessionId: string): string {
+  return encodeHexLowerCase(sha256(new TextEncoder().encode(`session-ref:${sessionId}`))).slice(0, 32);
+}
+
+/** A person's unexpired sessions, the one in use first, then the most recently used. */
+export function listUserSessions(app: AppContext, userId: string, currentSessionId: string | null): SessionListing[] {
+  const now = app.now().getTime();
+  return app.db
+    .select()
+    .from(sessions)
+    .where(eq(sessions.userId, userId))
+    .all()
+    .filter((s) => s.expiresAt.getTime() > now && s.createdAt.getTime() + SESSION_MAX_AGE_MS > now)
+    .map((s) => ({
+      ref: sessionRef(s.id),
+      userAgent: s.userAgent,
+      createdAt: s.createdAt,
+      lastUsedAt: s.lastUsedAt ?? s.createdAt,
+      current: s.id === currentSessionId,
+      id: s.id,
+    }))
+    .sort((a, b) => Number(b.current) - Number(a.current) || b.lastUsedAt.getTime() - a.lastUsedAt.getTime())
+    .map(({ id: _id, ...listing }) => listing);
+}
+
+/** The stored id of a person's session named by its public reference, or null. */
+export function sessionIdForRef(app: AppContext, userId: string, ref: string): string | null {
+  const rows = app.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all();
+  return rows.find((r) => sessionRef(r.id) === ref)?.id ?? null;
+}
+
+/** Cookie attributes for short-lived sign-in cookies (the device cookie, the half-finished sign-in). */
+export function authCookieOptions(app: AppContext, maxAgeSeconds: number) {
+  return { httpOnly: true, sameSite: 'lax' as const, secure: app.config.secureCookies, path: '/', maxAge: maxAgeSeconds };
 }

@@ -43,6 +43,10 @@ export const sessions = sqliteTable(
     createdAt: createdAt(),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
     userAgent: text('user_agent').notNull().default(''),
+    /** Last request made with it (updated at most once a minute): the sessions list on /account shows it. */
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+    /** When the person last proved who they are on it (sign-in, or re-entering the password for an admin action). */
+    reauthenticatedAt: integer('reauthenticated_at', { mode: 'timestamp_ms' }),
   },
   (t) => [index('sessions_user').on(t.userId)],
 );
@@ -600,3 +604,59 @@ export const auditEvents = sqliteTable(
   ],
 );
 export type AuditEvent = typeof auditEvents.$inferSelect;
+
+/*
+ * Sign-in security: two-factor sign-in (TOTP, RFC 6238) with recovery codes, and the half-finished sign-in between
+ * the password and the code. Device cookies need no table: they are signed, and their counters live in rate_limits.
+ */
+
+/** A person's TOTP key, sealed with the instance key for that person; `enabledAt` is null until a first code confirms it. */
+export const twoFactor = sqliteTable('two_factor', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  sealedSecret: text('sealed_secret').notNull(),
+  enabledAt: integer('enabled_at', { mode: 'timestamp_ms' }),
+  /** The 30-second step of the last accepted code: that code and older ones are refused (no replay). */
+  lastStep: integer('last_step').notNull().default(0),
+  createdAt: createdAt(),
+});
+
+/** One-time recovery codes (SHA-256 of each; the codes are shown once). */
+export const recoveryCodes = sqliteTable(
+  'recovery_codes',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('recovery_codes_user').on(t.userId)],
+);
+
+/**
+ * A sign-in whose password was right but that still needs a code (`code`) or a two-factor set-up the school requires
+ * (`enrol`). It is not a session: its cookie opens only the second step, for ten minutes.
+ */
+export const pendingSignIns = sqliteTable(
+  'pending_sign_ins',
+  {
+    /** SHA-256 (hex) of the token in the cookie. */
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    needs: text('needs', { enum: ['code', 'enrol'] }).notNull(),
+    /** Where to go once signed in (a path on this site). */
+    next: text('next').notNull().default('/workspace'),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('pending_sign_ins_user').on(t.userId)],
+);
+export type TwoFactor = typeof twoFactor.$inferSelect;
+export type PendingSignIn = typeof pendingSignIns.$inferSelect;

@@ -6,7 +6,7 @@
  */
 import type { APIContext } from 'astro';
 import { PotluckError } from '../../core/errors.ts';
-import { SESSION_COOKIE } from '../auth/sessions.ts';
+import { SESSION_COOKIE_NAMES } from '../auth/sessions.ts';
 import type { AppContext } from '../context.ts';
 import type { User } from '../db/schema.ts';
 import { getPortfolioOwner } from '../repositories/portfolio.ts';
@@ -62,7 +62,7 @@ export function isPersonal(context: PublicContext): boolean {
   if (context.locals.render?.static) return false;
   if (context.locals.user) return true;
   const cookie = context.request.headers.get('cookie') ?? '';
-  return cookie.split(';').some((pair) => pair.trim().startsWith(`${SESSION_COOKIE}=`));
+  return cookie.split(';').some((pair) => SESSION_COOKIE_NAMES.some((name) => pair.trim().startsWith(`${name}=`)));
 }
 
 const PORTFOLIO_PATH = /^\/@([^/]+)(?:\/|$)/;

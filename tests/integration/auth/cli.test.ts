@@ -77,7 +77,7 @@ describe('potluck user add', () => {
 
   it('exits 1 when the handle is taken', async () => {
     await run(['user', 'add', '--handle', 'ada', '--name', 'Ada', '--role', 'student'], 'a piped passphrase\n');
-    const r = await run(['user', 'add', '--handle', 'ADA', '--name', 'Other Ada', '--role', 'student'], 'another passphrase\n');
+    const r = await run(['user', 'add', '--handle', 'ADA', '--name', 'Other Ada', '--role', 'student'], 'violet kettle mountain\n');
     expect(r.code).toBe(1);
     expect(r.err).toContain('That handle is already taken');
   });
@@ -85,7 +85,17 @@ describe('potluck user add', () => {
   it('exits 1 with the rule when the piped password is too short', async () => {
     const r = await run(['user', 'add', '--handle', 'ada', '--name', 'Ada', '--role', 'student'], 'short\n');
     expect(r.code).toBe(1);
-    expect(r.err).toContain('at least 10 characters');
+    expect(r.err).toContain('at least 8 characters');
+  });
+
+  it('exits 1 saying why for a common password or one made of the person\'s own name, and creates nothing', async () => {
+    const common = await run(['user', 'add', '--handle', 'ada', '--name', 'Ada', '--role', 'student'], 'password123\n');
+    expect(common.code).toBe(1);
+    expect(common.err).toContain('This password is one of the most common passwords');
+    const own = await run(['user', 'add', '--handle', 'lovelace', '--name', 'Ada Lovelace', '--role', 'teacher'], 'Lovelace-Rules-1815\n');
+    expect(own.code).toBe(1);
+    expect(own.err).toContain('This password contains your handle');
+    expect((await run(['user', 'list', '--json'])).out.trim()).toBe('[]');
   });
 
   it('has --help', async () => {

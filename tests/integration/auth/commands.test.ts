@@ -62,7 +62,7 @@ describe('attemptSignIn', () => {
     const refused = await attemptSignIn(app, { login: 'ada', password: PASSWORD, address: '10.9.9.9' });
     expect(refused).toEqual({ ok: false, reason: 'rate-limited', message: ACCOUNT_LIMITED_MESSAGE });
     expect(ACCOUNT_LIMITED_MESSAGE).toBe(
-      'Too many sign-in attempts for this account. Wait 15 minutes and try again, or ask your teacher to reset your password.',
+      'Too many sign-in attempts for this account from browsers it has not signed in on before. Wait 15 minutes and try again, sign in on a device you have used before, or ask your teacher to reset your password.',
     );
     // Other accounts are unaffected.
     await makeUser(app, 'grace');

@@ -113,7 +113,7 @@ describe('sign in', () => {
 
 describe('sign-in throttling', () => {
   const limitedMessage =
-    'Too many sign-in attempts for this account. Wait 15 minutes and try again, or ask your teacher to reset your password.';
+    'Too many sign-in attempts for this account from browsers it has not signed in on before. Wait 15 minutes and try again, sign in on a device you have used before, or ask your teacher to reset your password.';
 
   it('refuses an account after 10 failures, even with the right password', async () => {
     for (let i = 0; i < 10; i++) {
@@ -286,7 +286,13 @@ describe('admin and teacher pages', () => {
 
     const target = await makeUser(server.app, 'temp3');
     const victim = await signedIn('temp3');
-    const disable = await admin.postForm('/admin', { intent: 'disable', userId: target.id });
+    // The button asks for a confirmation first (the admin signed in just now, so no password again).
+    const ask = await admin.postForm('/admin', { intent: 'disable', userId: target.id });
+    expect(ask.status).toBe(303);
+    expect(location(ask)).toBe(`/admin/confirm?action=disable&user=${target.id}`);
+    expect((await victim.get('/account')).status).toBe(200);
+    expect(await (await admin.get(location(ask))).text()).toContain('Disable @temp3?');
+    const disable = await admin.postForm(location(ask), {});
     expect(disable.status).toBe(303);
     expect((await victim.get('/account')).status).toBe(303);
     const after = await (await admin.get(location(disable))).text();

@@ -26,7 +26,12 @@ describe('resetting a forgotten password', () => {
   it('an admin resets it once, sees the new password once, and the student is signed out everywhere', async () => {
     const student = signedIn(server.url, server.app, maya);
     expect((await student.get('/workspace')).status).toBe(200);
-    const res = await signedIn(server.url, server.app, admin).postForm('/admin', { intent: 'reset-password', userId: maya.id });
+    const tab = signedIn(server.url, server.app, admin);
+    const ask = await tab.postForm('/admin', { intent: 'reset-password', userId: maya.id });
+    expect(ask.status).toBe(303);
+    // Nothing happens before the confirmation.
+    expect((await student.get('/workspace')).status).toBe(200);
+    const res = await tab.postForm(ask.headers.get('location')!, {});
     const html = await res.text();
     const password = html.match(/New password for @maya[^<]*<\/p>\s*<p><strong><code>([^<]+)<\/code>/)?.[1];
     expect(password).toMatch(/^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
