@@ -112,21 +112,32 @@ function taggedWith(tag: string): SQL {
 
 /** The index's token for an owner (the migration's `'u' || lower(hex(owner_id))`). */
 function ownerToken(ownerId: string): string {
-  return `u${Buffer.from(ownerId, 'utf8').toString('hex')}`;
+  return `"u${Buffer.from(ownerId, 'utf8').toString('hex')}"`;
+}
+
+/** Pieces of these owners, with one of these visibilities (null: any), may be in a search's results. */
+interface CoverageGroup {
+  owners: string[];
+  visibilities: readonly Visibility[] | null;
+}
+
+/** Who a search covers: the index narrows to `groups`; `where` is the rule that decides, applied to every result. */
+interface Coverage {
+  groups: CoverageGroup[];
+  where: SQL;
 }
 
 /**
- * The MATCH expression: the person's terms in the text columns, and one of the owners in scope. The owners only
- * narrow what FTS5 walks (a student's pieces, not everyone's); the SQL conditions still decide what may be read.
+ * The MATCH expression: the person's terms in the text columns, and the owner and visibility tokens of the groups
+ * covered. The tokens only narrow what FTS5 walks and ranks (a student's pieces, not everyone's); the SQL rule
+ * still decides what may be read.
  */
-function matchExpression(match: string, owners: string[]): string {
-  return `{title summary body tags} : (${match}) AND owner : (${owners.map((o) => `"${ownerToken(o)}"`).join(' OR ')})`;
-}
-
-/** Who a search covers and by which rule: the owners whose work may appear, and the SQL condition that decides. */
-interface Coverage {
-  owners: string[];
-  where: SQL;
+function matchExpression(match: string, groups: CoverageGroup[]): string {
+  const covered = groups.map(({ owners, visibilities }) => {
+    const who = `owner : (${owners.map(ownerToken).join(' OR ')})`;
+    return visibilities ? `(${who} AND owner : (${visibilities.map((v) => `"v${v}"`).join(' OR ')}))` : `(${who})`;
+  });
+  return `{title summary body tags} : (${match}) AND (${covered.join(' OR ')})`;
 }
 
 /** The students page's rule: each student's work listed for the viewer's relation to them (one OR per relation). */
@@ -137,10 +148,9 @@ function studentsCoverage(app: AppContext, viewer: Viewer): Coverage | null {
     const relation = relationTo(app, viewer, { id: owner });
     byRelation.set(relation, [...(byRelation.get(relation) ?? []), owner]);
   }
-  const parts = [...byRelation].map(([relation, ids]) =>
-    and(inArray(artifacts.ownerId, ids), inArray(artifacts.visibility, listedVisibilities(relation))),
-  );
-  return parts.length ? { owners, where: sql`(${sql.join(parts as SQL[], sql` or `)})` } : null;
+  const groups = [...byRelation].map(([relation, ids]) => ({ owners: ids, visibilities: listedVisibilities(relation) }));
+  const parts = groups.map((g) => and(inArray(artifacts.ownerId, g.owners), inArray(artifacts.visibility, [...g.visibilities]))!);
+  return parts.length ? { groups, where: sql`(${sql.join(parts, sql` or `)})` } : null;
 }
 
 /** The river's rule for this viewer (the hub's access decides the scope); null when the viewer sees none of it. */
@@ -149,7 +159,7 @@ function hubCoverage(app: AppContext, viewer: Viewer | null, hub: Hub, filter: P
   if (!canSeeHub(access)) return null;
   const scope = artifactScope(app, hub, filter);
   const where = scope && artifactConditions(hub, scope, { scope: access.scope, filter });
-  return scope && where ? { owners: [...scope.people.keys()], where } : null;
+  return scope && where ? { groups: [{ owners: [...scope.people.keys()], visibilities: null }], where } : null;
 }
 
 function coverage(app: AppContext, viewer: Viewer | null, scope: SearchScope, query: SearchQuery): Coverage | null {
@@ -165,12 +175,12 @@ function coverage(app: AppContext, viewer: Viewer | null, scope: SearchScope, qu
         filter.visibility ? eq(artifacts.visibility, filter.visibility) : undefined,
         ...tagConditions,
       )!;
-      return { owners: [viewer.id], where };
+      return { groups: [{ owners: [viewer.id], visibilities: filter.visibility ? [filter.visibility] : null }], where };
     }
     case 'students': {
       if (!viewer) return null;
       const students = studentsCoverage(app, viewer);
-      return students ? { owners: students.owners, where: and(students.where, ...tagConditions)! } : null;
+      return students ? { groups: students.groups, where: and(students.where, ...tagConditions)! } : null;
     }
     case 'hub': {
       // The river's own tag filter is folded (any spelling); a `#tag` typed in the box fills it when it is empty.
@@ -178,7 +188,7 @@ function coverage(app: AppContext, viewer: Viewer | null, scope: SearchScope, qu
       const filter = { ...scope.filter, tag: scope.filter?.tag ?? first };
       const river = hubCoverage(app, viewer, scope.hub, filter);
       const extra = scope.filter?.tag === undefined ? more : query.tags;
-      return river ? { owners: river.owners, where: and(river.where, ...extra.map(taggedWith))! } : null;
+      return river ? { groups: river.groups, where: and(river.where, ...extra.map(taggedWith))! } : null;
     }
   }
 }
@@ -195,9 +205,10 @@ export function searchArtifacts(
   options: { limit?: number } = {},
 ): SearchResult[] {
   const covered = coverage(app, viewer, scope, query);
-  if (!covered || covered.owners.length === 0 || (query.match === null && query.tags.length === 0 && scope.kind !== 'own')) return [];
+  const groups = covered?.groups.filter((g) => g.owners.length > 0 && g.visibilities?.length !== 0) ?? [];
+  if (!covered || groups.length === 0 || (query.match === null && query.tags.length === 0 && scope.kind !== 'own')) return [];
   const { where } = covered;
-  const match = query.match === null ? null : matchExpression(query.match, covered.owners);
+  const match = query.match === null ? null : matchExpression(query.match, groups);
   const limit = Math.max(1, Math.min(options.limit ?? SEARCH_LIMIT, SEARCH_LIMIT));
   const rows: (ResultRow & { doc: number | null })[] =
     match === null
@@ -241,12 +252,44 @@ function inOrder(app: AppContext, ranked: { doc: number; id: string }[]): (Resul
   });
 }
 
+// How many of the index's best matches are checked against the rule per result wanted, before ranking them all.
+const CANDIDATES_PER_RESULT = 4;
+
 /**
  * The ids of the best `limit` matches that pass `where`, best first (among equal scores, the piece indexed last).
- * Only the columns stored before the body are read here (owner, visibility, kind): a column after it (date, tags)
- * would make SQLite read every candidate's text off its overflow pages, 30 ms for a teacher's 3,000 pieces.
+ * FTS5 ranks its matches alone (the tokens already narrowed them to the pieces covered), and only the best few are
+ * checked against the rule: when enough of them pass, they are the best that pass. Otherwise every match is checked
+ * (`allRankedDocs`).
  */
 function rankedDocs(app: AppContext, match: string, where: SQL, limit: number): { doc: number; id: string }[] {
+  const wanted = limit * CANDIDATES_PER_RESULT;
+  const best = app.db
+    .select({ doc: sql<number>`${searchIndex.rowid}` })
+    .from(searchIndex)
+    .where(sql`${searchIndex} match ${match}`)
+    .orderBy(RANK, sql`${searchIndex.rowid} desc`)
+    .limit(wanted)
+    .all();
+  if (best.length === 0) return [];
+  const passing = new Map(
+    app.db
+      .select({ doc: searchDocs.doc, id: artifacts.id })
+      .from(searchDocs)
+      .innerJoin(artifacts, eq(artifacts.id, searchDocs.artifactId))
+      .where(and(inArray(searchDocs.doc, best.map((b) => b.doc)), where))
+      .all()
+      .map((r) => [r.doc, r.id]),
+  );
+  const ranked = best.flatMap(({ doc }) => (passing.has(doc) ? [{ doc, id: passing.get(doc)! }] : []));
+  return ranked.length >= limit || best.length < wanted ? ranked.slice(0, limit) : allRankedDocs(app, match, where, limit);
+}
+
+/**
+ * The same, checking every match against the rule. Only the columns stored before the body are read (owner,
+ * visibility, kind): a column after it (date, tags) would make SQLite read every candidate's text off its overflow
+ * pages, 30 ms for a teacher's 3,000 pieces.
+ */
+function allRankedDocs(app: AppContext, match: string, where: SQL, limit: number): { doc: number; id: string }[] {
   const matches = app.db
     .select({ doc: sql<number>`${searchIndex.rowid}`.as('match_doc'), score: RANK.as('match_score') })
     .from(searchIndex)

@@ -29,7 +29,7 @@ let hubId: string;
 let work: string;
 
 const own = { kind: 'own' } as const;
-const find = (viewer: User | null, q: string, scope: SearchScope = own) => searchArtifacts(app, viewer, parseSearchQuery(q), scope);
+const find = (viewer: User | null, q: string, scope: SearchScope = own, limit?: number) => searchArtifacts(app, viewer, parseSearchQuery(q), scope, { limit });
 const titles = (viewer: User | null, q: string, scope: SearchScope = own) => find(viewer, q, scope).map((r) => r.title);
 const hub = () => app.db.select().from(hubs).where(eq(hubs.id, hubId)).get()!;
 
@@ -207,6 +207,23 @@ describe('what a teacher finds', () => {
     expect(titles(null, 'photosynthesis', { kind: 'hub', hub: hub() })).toEqual([]);
     // The river's member filter narrows the search too.
     expect(titles(okafor, 'photosynthesis', { kind: 'hub', hub: hub(), filter: { memberId: theo.id } })).toEqual([]);
+  });
+
+  it('stops finding a piece for the teacher once its student makes it private', async () => {
+    const piece = await makeArtifact(app, theo, { title: 'Changing minds', visibility: 'members', body: 'Thoughts on ostriches.' });
+    expect(titles(okafor, 'ostriches', { kind: 'students' })).toEqual(['Changing minds']);
+    await saveArtifact(app, { ownerId: theo.id, artifactId: piece.id, input: { title: 'Changing minds', kind: 'post', visibility: 'private', body: 'Thoughts on ostriches.' } });
+    expect(titles(okafor, 'ostriches', { kind: 'students' })).toEqual([]);
+    expect(titles(theo, 'ostriches')).toEqual(['Changing minds']);
+    indexIsConsistent();
+  });
+
+  it('finds the piece the rule lets through even when better matches the rule refuses come first', async () => {
+    // Ten pieces with the word in the title (ranked first) are not in the hub; one with it in the text is.
+    for (let i = 0; i < 10; i++) await makeArtifact(app, maya, { title: `Quokka notes ${i}`, visibility: 'members', body: 'Not for the course.' });
+    await makeArtifact(app, maya, { title: 'For class', visibility: 'members', tags: ['course'], body: 'A quokka smiled.' });
+    expect(find(okafor, 'quokka', { kind: 'hub', hub: hub() }, 2).map((r) => r.title)).toEqual(['For class']);
+    expect(find(maya, 'quokka', own, 2)).toHaveLength(2);
   });
 
   it('never shows another student’s private or members work in a student’s own search', () => {
