@@ -2,6 +2,9 @@
 /** The potluck CLI: one command per job a user or admin does from a shell. Thin: parse -> command -> present. */
 import module from 'node:module';
 import { PotluckError } from '../src/core/errors.ts';
+import { withAuditScope } from '../src/server/audit/scope.ts';
+import { loadConfig } from '../src/server/config.ts';
+import { dataFolderWarning } from '../src/server/dataFolder.ts';
 import { UsageError, println, type CliCommand, type CliIo } from './cli/io.ts';
 import { registerFastResolution } from './lib/moduleResolution.ts';
 
@@ -26,6 +29,8 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   'hub opml': () => import('./cli/hub-opml.ts'),
   'hub items': () => import('./cli/hub-items.ts'),
   'hub poll': () => import('./cli/hub-poll.ts'),
+  audit: () => import('./cli/audit.ts'),
+  'audit prune': () => import('./cli/audit-prune.ts'),
 };
 
 const HELP = `potluck — student-owned portfolios
@@ -52,6 +57,8 @@ Commands:
   hub opml import|export  a hub's feeds from or to OPML
   hub items             list what a hub holds
   hub poll              fetch hubs' external feeds now
+  audit                 read the audit log (sign-ins, admin actions, exports, deletions, refused access)
+  audit prune           remove audit events older than the retention period now
 
 Environment: POTLUCK_DATA (default ./data), PORT (4321), HOST (localhost), POTLUCK_SITE_URL,
 POTLUCK_ALLOW_PRIVATE_NETWORKS, POTLUCK_TRUSTED_PROXIES, GITHUB_API_URL, POTLUCK_SECRET.`;
@@ -75,8 +82,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     println(io.stdout, command.help);
     return 0;
   }
+  // A data folder that others on the machine can read exposes students' work: say so at every start, with the fix.
+  // (`build` reads only an archive.)
+  if (name !== 'build') {
+    const warning = dataFolderWarningOf(io);
+    if (warning) println(io.stderr, warning);
+  }
   try {
-    return await command.run(rest, io);
+    // What a command records in the audit log comes "from" the shell; the server records each request's address.
+    return name === 'serve' ? await command.run(rest, io) : await withAuditScope({ address: 'cli' }, () => command.run(rest, io));
   } catch (error) {
     if (error instanceof UsageError) {
       println(io.stderr, `potluck ${name}: ${error.message}\nRun "potluck ${name} --help" for usage.`);
@@ -88,6 +102,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     throw error;
   }
+}
+
+function dataFolderWarningOf(io: CliIo): string | null {
+  let dataDir: string;
+  try {
+    dataDir = loadConfig(io.env, io.cwd).dataDir;
+  } catch {
+    return null; // The command itself reports the configuration's problem.
+  }
+  return dataFolderWarning(dataDir);
 }
 
 if (import.meta.main) {

@@ -15,5 +15,7 @@ declare namespace App {
      * Astro's own `clientAddress` would make of forwarding headers. Absent when the site runs some other way.
      */
     peerAddress?: string;
+    /** The port the connection arrived on (server/http/siteListener.ts): loopback origins count only on it. */
+    localPort?: number;
   }
 }

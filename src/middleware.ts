@@ -36,7 +36,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     // Whatever went wrong, the answer is Potluck's own page with every security header, never a stack or an empty
     // body; the details go to the log (one JSON line, secrets redacted).
     if (error instanceof PotluckError) return withHeaders(errorResponse(error.status, titleFor(error.status), error.message), true, false);
-    logger.error('Unexpected error while answering a request', { method: context.request.method, path: context.url.pathname, error });
+    logger.error('Unexpected error while answering a request', { method: context.request.method, path: context.url.pathname + context.url.search, error });
     const page = errorResponse(500, UNEXPECTED_ERROR.title, UNEXPECTED_ERROR.message);
     page.headers.set('cache-control', 'no-store');
     return withHeaders(page, true, false);

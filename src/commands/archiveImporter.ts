@@ -37,7 +37,8 @@ import { processImage } from '../server/media/images.ts';
 import { ATTACHMENT_TYPES, IMAGE_TYPES, MAX_ALT_CHARS, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../server/media/limits.ts';
 import { sniff } from '../server/media/sniff.ts';
 import { mediaItemDir } from '../server/media/storage.ts';
-import { getPolicy } from '../server/policy.ts';
+import { can } from '../core/policy.ts';
+import { publicSharingSubject } from '../server/policyFacts.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { storeArtifact } from './artifactSaver.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
@@ -294,8 +295,9 @@ function checkMediaFiles(contents: ArchiveContents, listing: Map<string, number>
 }
 
 /**
- * The id each artifact gets: its own, or (no id, or an id another account already uses) one derived from handle
- * and slug, so importing the same folder again finds the same artifact.
+ * The id each artifact gets: its own, or (no id, or an id already in use by another account here) one derived from
+ * handle and slug, so importing the same folder again finds the same artifact. The report says an id was replaced
+ * but never whose it was: an import must not tell one student anything about another's work.
  */
 function assignIds(
   app: AppContext,
@@ -305,28 +307,32 @@ function assignIds(
   warnings: string[],
 ): Map<string, string> {
   const given = contents.artifacts.map((a) => a.frontmatter.id).filter((id): id is string => id !== undefined);
+  const derivedIds = contents.artifacts.map((a) => derivedArtifactId(handle, a.slug));
   const owners = new Map<string, string>();
-  for (let i = 0; i < given.length; i += 500) {
+  const wanted = [...given, ...derivedIds];
+  for (let i = 0; i < wanted.length; i += 500) {
     const rows = app.db
       .select({ id: artifacts.id, ownerId: artifacts.ownerId })
       .from(artifacts)
-      .where(inArray(artifacts.id, given.slice(i, i + 500)))
+      .where(inArray(artifacts.id, wanted.slice(i, i + 500)))
       .all();
     for (const r of rows) owners.set(r.id, r.ownerId);
   }
+  const takenByOther = (id: string) => owners.has(id) && owners.get(id) !== owner?.id;
   const ids = new Map<string, string>();
   for (const a of contents.artifacts) {
     const id = a.frontmatter.id;
-    const takenByOther = id !== undefined && owners.has(id) && owners.get(id) !== owner?.id;
-    if (id !== undefined && !takenByOther) {
+    if (id !== undefined && !takenByOther(id)) {
       ids.set(a.slug, id);
       continue;
     }
-    const derived = derivedArtifactId(handle, a.slug);
+    // A derived id someone else's archive claimed first is derived again, with a counter: still stable per account.
+    let derived = derivedArtifactId(handle, a.slug);
+    for (let n = 2; takenByOther(derived); n++) derived = derivedArtifactId(handle, `${a.slug}\0${n}`);
     ids.set(a.slug, derived);
     warnings.push(
-      takenByOther
-        ? `${a.file}: id ${id} already belongs to another account's work here, so this artifact got the id ${derived}.`
+      id !== undefined
+        ? `${a.file}: its id cannot be used on this Potluck, so this piece got a new id (${derived}); importing this archive again finds it by that id.`
         : `${a.file}: has no id, so it got ${derived}; add "id: ${derived}" to its frontmatter to keep it if you rename the folder.`,
     );
   }
@@ -384,7 +390,9 @@ function publicPolicy(
   owner: User | undefined,
   warnings: string[],
 ): (v: ArchiveArtifact['frontmatter']['visibility']) => ArchiveArtifact['frontmatter']['visibility'] {
-  const needsConsent = getPolicy(app).publicRequiresConsent && !owner?.publicConsentAt;
+  // The import acts for the owner; an account it creates has recorded no consent yet.
+  const subject = publicSharingSubject(app, owner ?? { id: 'account-to-create', publicConsentAt: null });
+  const needsConsent = !can({ id: subject.ownerId, role: owner?.role ?? 'student' }, 'publish', subject);
   if (!needsConsent) return (v) => v;
   const count = contents.artifacts.filter((a) => a.frontmatter.visibility === 'public').length;
   if (count > 0) {
@@ -653,7 +661,7 @@ function writeAll(app: AppContext, props: WriteProps) {
       const same =
         existing.title === c.frontmatter.title &&
         existing.intro === c.intro &&
-        existing.visibility === c.frontmatter.visibility &&
+        existing.visibility === props.visibilityOf(c.frontmatter.visibility) &&
         JSON.stringify(current) === JSON.stringify(items);
       showcaseCount++;
       if (same) continue;
@@ -664,7 +672,8 @@ function writeAll(app: AppContext, props: WriteProps) {
       storeShowcase(app, {
         ownerId: owner.id,
         showcaseId: existing?.id,
-        input: { title: c.frontmatter.title, intro: c.intro, visibility: c.frontmatter.visibility, items, slug: c.slug },
+        // A public showcase needs the same consent as public work: without it, it comes in for class members.
+        input: { title: c.frontmatter.title, intro: c.intro, visibility: props.visibilityOf(c.frontmatter.visibility), items, slug: c.slug },
       }),
     );
   }

@@ -36,12 +36,14 @@ export function rerenderArtifactsUsingMedia(app: AppContext, props: RerenderArti
         coverMediaId: artifacts.coverMediaId,
         html: artifacts.html,
         excerpt: artifacts.excerpt,
+        visibility: artifacts.visibility,
       })
       .from(artifactMedia)
       .innerJoin(artifacts, eq(artifacts.id, artifactMedia.artifactId))
       .where(and(eq(artifactMedia.mediaId, props.mediaId), eq(artifacts.ownerId, props.ownerId)))
       .all();
     let changed = 0;
+    const touched: (typeof using)[number]['visibility'][] = [];
     for (const artifact of using) {
       const rendered = renderArtifactBody({ source: artifact.body, format: artifact.format });
       // A body saved under older rules that no longer renders keeps the HTML it was saved with: a description must
@@ -53,8 +55,9 @@ export function rerenderArtifactsUsingMedia(app: AppContext, props: RerenderArti
       if (html === artifact.html && excerpt === artifact.excerpt) continue;
       app.db.update(artifacts).set({ html, excerpt }).where(eq(artifacts.id, artifact.id)).run();
       changed++;
+      touched.push(artifact.visibility);
     }
-    if (changed) bumpContentVersion(app, props.ownerId);
+    if (changed) bumpContentVersion(app, props.ownerId, touched);
     return changed;
   });
 }

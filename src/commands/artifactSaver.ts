@@ -13,6 +13,7 @@ import {
   type ValidArtifactInput,
 } from '../core/artifacts.ts';
 import { PotluckError, invalid, issuesFromZod, notFound } from '../core/errors.ts';
+import { authorize } from '../core/policy.ts';
 import { htmlExcerpt } from '../core/feeds/excerpt.ts';
 import { renderArtifactBody } from '../core/markdown/render.ts';
 import { addResponsiveImages, type ResponsiveImage } from '../core/markdown/responsiveImages.ts';
@@ -29,7 +30,7 @@ import {
   type Revision,
 } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
-import { getPolicy } from '../server/policy.ts';
+import { publicSharingSubject } from '../server/policyFacts.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 
 export type { ArtifactInput };
@@ -177,7 +178,7 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
       writeIndexes(app, artifact.id, tags, mediaIds);
       const revision = insertRevision(app, artifact, number, props.note ?? '');
       clearDraft(app, props);
-      bumpContentVersion(app, props.ownerId);
+      bumpContentVersion(app, props.ownerId, [existing.visibility, artifact.visibility]);
       return { artifact, revision, created: false };
     }
 
@@ -200,7 +201,7 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
     writeIndexes(app, artifact.id, tags, mediaIds);
     const revision = insertRevision(app, artifact, 1, props.note ?? '');
     clearDraft(app, props);
-    bumpContentVersion(app, props.ownerId);
+    bumpContentVersion(app, props.ownerId, [artifact.visibility]);
     return { artifact, revision, created: true };
   });
 }
@@ -247,16 +248,10 @@ function clearDraft(app: AppContext, props: SaveArtifactProps) {
   app.db.delete(drafts).where(and(eq(drafts.ownerId, props.ownerId), eq(drafts.key, props.draftKey))).run();
 }
 
+// Going public is the owner's choice, under the school's consent rule (core/policy.ts, "publicSharing").
 function checkPolicy(app: AppContext, owner: typeof users.$inferSelect, visibility: string) {
   if (visibility !== 'public') return;
-  const policy = getPolicy(app);
-  if (policy.publicRequiresConsent && !owner.publicConsentAt) {
-    throw new PotluckError(
-      'POLICY',
-      'Your school asks for consent before work is public. Record it on your Account page (with a parent or guardian if you are under 18), or choose another visibility.',
-      { issues: [{ field: 'visibility', message: 'Public needs recorded consent first (see your Account page).' }] },
-    );
-  }
+  authorize(owner, 'publish', publicSharingSubject(app, owner));
 }
 
 function writeIndexes(app: AppContext, artifactId: string, tags: string[], mediaIds: string[]) {

@@ -31,6 +31,19 @@ const envSchema = z.object({
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
       }
     }),
+  POTLUCK_HOST_ALIASES: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseHostAliases(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
+  POTLUCK_HSTS: z
+    .enum(['auto', 'off', 'on', 'preload'], { error: 'POTLUCK_HSTS must be auto, off, on or preload' })
+    .default('auto'),
 });
 
 export interface Config {
@@ -50,6 +63,58 @@ export interface Config {
   githubOAuth: { clientId: string; clientSecret: string; baseUrl: string } | null;
   /** Reverse proxies whose X-Forwarded-For names the client (net/clientAddress.ts). */
   trustedProxies: TrustedProxies;
+  /**
+   * Other names the site answers to (POTLUCK_HOST_ALIASES): `host[:port]` entries, each with the origin a browser
+   * there sends, and `loopback` (localhost, 127.0.0.1 and [::1] on the port the server listens on).
+   */
+  hostAliases: HostAliases;
+  /** The Strict-Transport-Security value to send, or null (http sites, or POTLUCK_HSTS=off). */
+  hsts: string | null;
+}
+
+/** The names besides the site URL's own host that requests may carry in `Host`. */
+export interface HostAliases {
+  /** Lower-case `host[:port]` values as browsers send them (no default port). */
+  hosts: string[];
+  /** The origins a browser on those hosts sends (`https://alias.example`). */
+  origins: string[];
+  /** Whether loopback names on the listening port count too. */
+  loopback: boolean;
+}
+
+/**
+ * Parses POTLUCK_HOST_ALIASES: comma-separated `host[:port]`, `http(s)://host[:port]` or `loopback`. A bare host
+ * takes the site URL's scheme for its origin. Throws a message that names the entry to fix.
+ */
+export function parseHostAliases(value: string | undefined, siteScheme: 'http:' | 'https:' = 'https:'): HostAliases {
+  const aliases: HostAliases = { hosts: [], origins: [], loopback: false };
+  for (const raw of (value ?? '').split(',')) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    if (entry.toLowerCase() === 'loopback') {
+      aliases.loopback = true;
+      continue;
+    }
+    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ? entry : `${siteScheme}//${entry}`;
+    let url: URL;
+    try {
+      url = new URL(withScheme);
+    } catch {
+      throw new Error(`POTLUCK_HOST_ALIASES: "${entry}" is not a host name; write names like potluck.school.example or potluck.local:8080, separated by commas.`);
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
+      throw new Error(`POTLUCK_HOST_ALIASES: "${entry}" must be only a host name and port (or http(s)://host:port), with no path.`);
+    }
+    aliases.hosts.push(url.host.toLowerCase());
+    aliases.origins.push(url.origin.toLowerCase());
+  }
+  return aliases;
+}
+
+/** The HSTS header for a site URL and the POTLUCK_HSTS setting: on by default for https, never for http. */
+function hstsFor(siteUrl: string, setting: 'auto' | 'off' | 'on' | 'preload'): string | null {
+  if (setting === 'off' || !siteUrl.startsWith('https:')) return null;
+  return setting === 'preload' ? 'max-age=63072000; includeSubDomains; preload' : 'max-age=31536000; includeSubDomains';
 }
 
 /** Reads the environment; throws one message naming every bad variable (the CLI prints it, without a stack). */
@@ -86,5 +151,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           }
         : null,
     trustedProxies: parseTrustedProxies(e.POTLUCK_TRUSTED_PROXIES),
+    hostAliases: parseHostAliases(e.POTLUCK_HOST_ALIASES, siteUrl.startsWith('https:') ? 'https:' : 'http:'),
+    hsts: hstsFor(siteUrl, e.POTLUCK_HSTS),
   };
 }

@@ -3,8 +3,8 @@
  * Tests build as many as they like side by side; the web server builds one per process from the environment.
  */
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import { loadConfig, type Config } from './config.ts';
+import { makePrivateDir } from './dataFolder.ts';
 import { migrateDatabase, openDatabase, type Db } from './db/index.ts';
 
 export interface AppContext {
@@ -21,7 +21,7 @@ export function createAppContext(
   config: Config,
   options: { migrate?: boolean; now?: () => Date; newId?: () => string } = {},
 ): AppContext {
-  fs.mkdirSync(config.mediaDir, { recursive: true });
+  makePrivateDir(config.mediaDir);
   const db = openDatabase(config.databaseFile);
   if (options.migrate) migrateDatabase(db);
   return { config, db, now: options.now ?? (() => new Date()), newId: options.newId ?? randomUUID };

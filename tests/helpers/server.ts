@@ -16,6 +16,8 @@ export interface TestServer {
   origin: string;
   dataDir: string;
   app: AppContext;
+  /** What the server wrote to stdout and stderr so far: its JSON log lines. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -33,14 +35,17 @@ export function createTestApp(env: Record<string, string> = {}): AppContext {
 /** Starts `potluck serve` on 127.0.0.1 with a free port and waits until it answers. */
 export async function startServer(options: { env?: Record<string, string>; demo?: boolean } = {}): Promise<TestServer> {
   const dataDir = tempDataDir();
-  const env = { POTLUCK_DATA: dataDir, POTLUCK_DEMO: options.demo ? 'auto' : 'off', ...options.env };
-  const { url, stop } = await startServerProcess(env);
+  // Tests reach the server as 127.0.0.1:PORT (and localhost:PORT) whatever POTLUCK_SITE_URL names, as a proxy on
+  // the same machine would: loopback names count on the listening port unless a test says otherwise.
+  const env = { POTLUCK_DATA: dataDir, POTLUCK_DEMO: options.demo ? 'auto' : 'off', POTLUCK_HOST_ALIASES: 'loopback', ...options.env };
+  const { url, stop, output } = await startServerProcess(env);
   const app = createAppContext(loadConfig({ POTLUCK_DATA: dataDir, PORT: new URL(url).port, HOST: '127.0.0.1' }));
   return {
     url,
     origin: url,
     dataDir,
     app,
+    output,
     async stop() {
       app.db.$client.close();
       await stop();

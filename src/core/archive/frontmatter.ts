@@ -42,6 +42,9 @@ export const frontmatterKeyOrder: readonly string[] = [
 ];
 
 const fence = /^---[ \t]*$/;
+
+/** How many alias expansions a frontmatter block may make: plenty for hand-written YAML, nothing like a bomb. */
+const MAX_ALIAS_EXPANSION = 50;
 const closingFence = /^(?:---|\.\.\.)[ \t]*$/;
 
 function bad(file: string | undefined, message: string): PotluckError {
@@ -89,7 +92,18 @@ export function parseFrontmatter(text: string, file?: string): Frontmatter {
     const hint = problem.code === 'TAG_RESOLVE_FAILED' ? ' (YAML tags such as !!js or !foo are not allowed)' : '';
     throw bad(file, `frontmatter${line ? ` line ${line + 1}` : ''}: ${reason}${hint}.`);
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 50 });
+  // An alias that points at other aliases multiplies on expansion ("billion laughs"): the yaml package stops past
+  // the cap with a ReferenceError, which is the archive's fault and must say which file, not fail the server.
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    throw bad(
+      file,
+      `the frontmatter uses YAML aliases (*name) that expand to too much data (more than ${MAX_ALIAS_EXPANSION} copies); write the values out instead of using &anchors and *aliases.`,
+    );
+  }
   if (data !== null && data !== undefined && (typeof data !== 'object' || Array.isArray(data))) {
     throw bad(file, 'the frontmatter must be a list of "key: value" lines (a YAML mapping).');
   }

@@ -15,6 +15,7 @@ import zlib from 'node:zlib';
 import yazl from 'yazl';
 import { PotluckError } from '../../core/errors.ts';
 import { swapIntoPlace, temporaryBeside } from '../atomicOutput.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../dataFolder.ts';
 
 /**
  * yazl computes each entry's CRC-32 with buffer-crc32, a JavaScript loop (about 160 MB/s): most of the time of
@@ -105,7 +106,8 @@ export function createArchiveWriter(out: ArchiveOutput, mtime: Date): ArchiveWri
   if (out.kind === 'zip') {
     const target = path.resolve(out.path);
     const staging = temporaryBeside(target, '.zip');
-    const file = fs.createWriteStream(staging, { highWaterMark: CHUNK });
+    // The archive holds private work: only its owner's account may read it, whatever the umask.
+    const file = fs.createWriteStream(staging, { highWaterMark: CHUNK, mode: PRIVATE_FILE_MODE });
     return zipWriter(file, mtime, {
       async commit() {
         await fsp.rename(staging, target);
@@ -130,7 +132,7 @@ function dirWriter(target: string): ArchiveWriter {
   const made = new Set<string>();
   const ensure = async (dir: string) => {
     if (made.has(dir)) return;
-    await fsp.mkdir(dir, { recursive: true });
+    await fsp.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     made.add(dir);
   };
   const abort = () => fsp.rm(staging, { recursive: true, force: true }).catch(() => {});
@@ -140,9 +142,11 @@ function dirWriter(target: string): ArchiveWriter {
       await ensure(path.dirname(destination));
       if (entry.source) {
         await fsp.copyFile(entry.source, destination, fs.constants.COPYFILE_FICLONE);
+        // A copy takes its source's mode; media stored before modes were set may be readable by others.
+        await fsp.chmod(destination, PRIVATE_FILE_MODE);
         return (await fsp.stat(destination)).size;
       }
-      await fsp.writeFile(destination, entry.data ?? '', { flag: 'wx' });
+      await fsp.writeFile(destination, entry.data ?? '', { flag: 'wx', mode: PRIVATE_FILE_MODE });
       return typeof entry.data === 'string' ? Buffer.byteLength(entry.data) : (entry.data?.byteLength ?? 0);
     },
     async commit() {

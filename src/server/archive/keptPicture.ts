@@ -14,6 +14,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { AppContext } from '../context.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../dataFolder.ts';
 import { media, type Media } from '../db/schema.ts';
 import { inTransaction } from '../db/tx.ts';
 import { imageExtension, processImage, variantWidths } from '../media/images.ts';
@@ -163,7 +164,7 @@ async function placeFiles(
 ): Promise<string> {
   const target = mediaItemDir(app.config, ownerId, id);
   const staging = path.join(path.dirname(target), `.upload-${randomBytes(12).toString('hex')}`);
-  await fs.mkdir(staging, { recursive: true });
+  await fs.mkdir(staging, { recursive: true, mode: PRIVATE_DIR_MODE });
   try {
     for (const f of files) {
       if (!isSafeMediaFileName(f.name)) throw new Error(`Unsafe media file name: ${JSON.stringify(f.name)}`);
@@ -177,7 +178,7 @@ async function placeFiles(
           if ((error as NodeJS.ErrnoException).code !== 'EXDEV' && (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         }
       }
-      await fs.writeFile(destination, f.data, { flag: 'wx' });
+      await fs.writeFile(destination, f.data, { flag: 'wx', mode: PRIVATE_FILE_MODE });
     }
     await fs.rename(staging, target);
     return target;

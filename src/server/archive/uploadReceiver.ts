@@ -9,6 +9,7 @@ import fsp from 'node:fs/promises';
 import { once } from 'node:events';
 import { PotluckError } from '../../core/errors.ts';
 import { formatSize } from '../../core/archive/zipRules.ts';
+import { PRIVATE_FILE_MODE } from '../dataFolder.ts';
 
 export interface ReceivedUpload {
   /** The file, when one was chosen: the name the browser sent and its size on disk at `dest`. */
@@ -126,7 +127,7 @@ export async function receiveUpload(request: Request, options: ReceiveOptions): 
           current = parseHeaders(buf.subarray(0, end).toString('utf8'));
           buf = buf.subarray(end + 4);
           if (current.filename !== undefined && current.name === options.field && file === null && current.filename !== '') {
-            out = fs.createWriteStream(options.dest, { flags: 'wx' });
+            out = fs.createWriteStream(options.dest, { flags: 'wx', mode: PRIVATE_FILE_MODE });
             out.on('error', (error) => (writeError ??= error));
             written = 0;
           } else if (current.filename === undefined) {

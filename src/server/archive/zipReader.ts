@@ -29,6 +29,7 @@ import {
   type ZipLimits,
 } from '../../core/archive/zipRules.ts';
 import { PotluckError, type FieldIssue } from '../../core/errors.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../dataFolder.ts';
 
 export interface ExtractOptions {
   limits?: Partial<ZipLimits>;
@@ -169,7 +170,7 @@ export async function extractArchiveZip(zipPath: string, dest: string, options: 
 
     // Pass 2: unpack what is wanted, counting the real bytes and checking each CRC-32. The data of each entry is
     // read straight from the zip in large pieces (yauzl finds where it starts), a few entries at a time.
-    await fsp.mkdir(dest);
+    await fsp.mkdir(dest, { mode: PRIVATE_DIR_MODE });
     const jobs = entries.filter(({ name, type }) => {
       if (type !== 'file' || !name.startsWith(root)) return false;
       return !options.wanted || options.wanted(name.slice(root.length));
@@ -189,7 +190,7 @@ export async function extractArchiveZip(zipPath: string, dest: string, options: 
       }
       const dir = path.dirname(target);
       if (!made.has(dir)) {
-        await fsp.mkdir(dir, { recursive: true });
+        await fsp.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
         made.add(dir);
       }
       const damaged = (why: string, cause?: unknown) =>
@@ -209,9 +210,9 @@ export async function extractArchiveZip(zipPath: string, dest: string, options: 
       const stages: NodeJS.ReadWriteStream[] = entry.compressionMethod === 8 ? [zlib.createInflateRaw(), counter] : [counter];
       try {
         if (entry.compressedSize === 0) {
-          await fsp.writeFile(target, '', { flag: 'wx' });
+          await fsp.writeFile(target, '', { flag: 'wx', mode: PRIVATE_FILE_MODE });
         } else {
-          await pipeline(raw, ...(stages as [NodeJS.ReadWriteStream]), fs.createWriteStream(target, { flags: 'wx', highWaterMark: 1024 * 1024 }));
+          await pipeline(raw, ...(stages as [NodeJS.ReadWriteStream]), fs.createWriteStream(target, { flags: 'wx', mode: PRIVATE_FILE_MODE, highWaterMark: 1024 * 1024 }));
         }
       } catch (error) {
         if (error instanceof PotluckError) throw error;

@@ -23,7 +23,7 @@ export function keyFilePath(config: Pick<Config, 'dataDir'>): string {
 }
 
 function keyFromFile(file: string): Buffer {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   try {
     // 'wx' fails when the file exists, so two processes starting at once never overwrite each other's key.
     fs.writeFileSync(file, randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' });

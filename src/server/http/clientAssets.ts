@@ -82,8 +82,11 @@ function walk(folder: string, prefix: string, into: Map<string, Asset>, total: {
   }
 }
 
-/** Reads the client files of a build (`dist/client`) into memory. */
-export function loadClientAssets(clientDir: string): ClientAssets {
+/**
+ * Reads the client files of a build (`dist/client`) into memory. `securityHeaders` go on every answer (200 and 304
+ * alike), as on the site's own responses.
+ */
+export function loadClientAssets(clientDir: string, securityHeaders: Record<string, string> = {}): ClientAssets {
   const assets = new Map<string, Asset>();
   if (fs.existsSync(clientDir)) walk(clientDir, '', assets, { bytes: 0 });
   return {
@@ -94,6 +97,7 @@ export function loadClientAssets(clientDir: string): ClientAssets {
       const asset = name === null ? undefined : assets.get(name);
       if (!asset) return false;
       const headers: Record<string, string> = {
+        ...securityHeaders,
         'content-type': asset.type,
         'cache-control': asset.cacheControl,
         etag: asset.etag,

@@ -21,13 +21,17 @@ export function staticRenderToken(): string {
   return process.env.POTLUCK_STATIC_TOKEN;
 }
 
-/** The render mode a request asks for, honoured only with the right token. */
-export function renderModeOf(request: Request): RenderMode {
-  const token = request.headers.get(STATIC_TOKEN_HEADER);
+/** Whether a header value is this process's static render token (compared in constant time). */
+export function isStaticRenderToken(token: string | null | undefined): boolean {
   const expected = process.env.POTLUCK_STATIC_TOKEN;
-  if (!token || !expected) return { static: false, staticBase: null };
+  if (!token || !expected) return false;
   const a = Buffer.from(token);
   const b = Buffer.from(expected);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) return { static: false, staticBase: null };
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The render mode a request asks for, honoured only with the right token. */
+export function renderModeOf(request: Request): RenderMode {
+  if (!isStaticRenderToken(request.headers.get(STATIC_TOKEN_HEADER))) return { static: false, staticBase: null };
   return { static: true, staticBase: request.headers.get(STATIC_BASE_HEADER)?.replace(/\/+$/, '') || null };
 }

@@ -40,7 +40,7 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Headers on every response. */
+/** Headers on every response (securityHeaders adds Strict-Transport-Security where the configuration says). */
 export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-content-type-options': 'nosniff',
@@ -50,3 +50,16 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
 };
+
+/**
+ * The security headers of every response for this configuration: SECURITY_HEADERS, plus Strict-Transport-Security
+ * on an https site (POTLUCK_HSTS).
+ */
+export function securityHeaders(config: { hsts: string | null }): Record<string, string> {
+  return config.hsts ? { ...SECURITY_HEADERS, 'strict-transport-security': config.hsts } : SECURITY_HEADERS;
+}
+
+/** Adds every security header a response does not set itself (media files keep their own stricter CSP). */
+export function addSecurityHeaders(headers: Headers, config: { hsts: string | null }): void {
+  for (const [name, value] of Object.entries(securityHeaders(config))) if (!headers.has(name)) headers.set(name, value);
+}

@@ -17,6 +17,7 @@ import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import sharp, { type OutputInfo } from 'sharp';
 import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../dataFolder.ts';
 import { hubItems, type HubThumbnail } from '../db/schema.ts';
 import { MAX_IMAGE_PIXELS } from '../media/limits.ts';
 import { safeFetch, type FetchResult, type SafeFetchOptions } from '../net/safeFetch.ts';
@@ -120,9 +121,9 @@ export async function makeThumbnail(config: Pick<Config, 'dataDir'>, image: stri
     } finally {
       release();
     }
-    fs.mkdirSync(thumbnailsDir(config), { recursive: true });
+    fs.mkdirSync(thumbnailsDir(config), { recursive: true, mode: PRIVATE_DIR_MODE });
     const temporary = path.join(thumbnailsDir(config), `.${randomBytes(6).toString('hex')}.tmp`);
-    fs.writeFileSync(temporary, encoded.data);
+    fs.writeFileSync(temporary, encoded.data, { mode: PRIVATE_FILE_MODE });
     fs.renameSync(temporary, target);
     return { image, file, width: encoded.info.width, height: encoded.info.height };
   } catch {

@@ -15,7 +15,14 @@ import { originalFileName } from './names.ts';
 import { mediaFilePath } from './storage.ts';
 import { largestVariant } from './urls.ts';
 
-const YEAR = 31536000;
+/**
+ * Pictures of public work may be kept 5 minutes by browsers and school proxies, then must be checked again (a 304
+ * with the ETag costs nothing): a piece made private stops being served from caches within 5 minutes. Never a year:
+ * the address stays the same when the piece behind it stops being public.
+ */
+export const PUBLIC_MEDIA_CACHE_CONTROL = 'public, max-age=300, must-revalidate';
+/** Media only some people may see: kept by the reader's own browser alone, and checked on every use. */
+export const PRIVATE_MEDIA_CACHE_CONTROL = 'private, no-cache';
 
 export interface MediaRequest {
   id: string;
@@ -116,7 +123,7 @@ export function serveMedia(app: AppContext, viewer: Viewer | null, request: Medi
   const etag = `"${row.sha256}-${served.name}"`;
   const headers = new Headers({
     etag,
-    'cache-control': publiclyReadable ? `public, max-age=${YEAR}, immutable` : 'private, no-cache',
+    'cache-control': publiclyReadable ? PUBLIC_MEDIA_CACHE_CONTROL : PRIVATE_MEDIA_CACHE_CONTROL,
     'x-content-type-options': 'nosniff',
     'accept-ranges': 'bytes',
     'content-security-policy': mediaPolicy(served.type),

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../dataFolder.ts';
 import { isSafeMediaFileName } from './names.ts';
 
 export { extensionForMime, isSafeMediaFileName, originalFileName, storedFileNames, variantFileName } from './names.ts';
@@ -47,15 +48,15 @@ export interface Staging {
 /** Starts a staging folder in the owner's media folder (same file system, so the final rename is atomic). */
 export async function createStaging(config: Pick<Config, 'mediaDir'>, ownerId: string): Promise<Staging> {
   const ownerDir = path.join(config.mediaDir, safeSegment(ownerId, 'owner id'));
-  await fs.mkdir(ownerDir, { recursive: true });
+  await fs.mkdir(ownerDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   await removeStaleStaging(ownerDir);
   const stagingDir = path.join(ownerDir, `${STAGING_PREFIX}${randomBytes(12).toString('hex')}`);
-  await fs.mkdir(stagingDir);
+  await fs.mkdir(stagingDir, { mode: PRIVATE_DIR_MODE });
   let current = stagingDir;
   return {
     async write(file, bytes) {
       if (!isSafeMediaFileName(file)) throw new Error(`Unsafe media file name: ${JSON.stringify(file)}`);
-      await fs.writeFile(path.join(stagingDir, file), bytes, { flag: 'wx' });
+      await fs.writeFile(path.join(stagingDir, file), bytes, { flag: 'wx', mode: PRIVATE_FILE_MODE });
       return bytes.byteLength;
     },
     async commit(mediaId) {

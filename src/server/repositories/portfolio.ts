@@ -5,7 +5,7 @@
  */
 import { and, asc, count, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { notFound } from '../../core/errors.ts';
-import { canRead, listedVisibilities, type Relation, type Viewer } from '../../core/visibility.ts';
+import { canRead, listedVisibilities, type Relation, type Viewer, type Visibility } from '../../core/visibility.ts';
 import { canReadArtifact, sharesHub } from '../access.ts';
 import { artifactHubSyndications } from '../hubs/syndication.ts';
 import type { AppContext } from '../context.ts';
@@ -36,8 +36,14 @@ export function getPortfolioOwner(app: AppContext, handle: string): User {
   return owner;
 }
 
-/** Marks a portfolio as changed: cached public pages keyed on an older `contentVersion` are stale from now on. */
-export function bumpContentVersion(app: AppContext, userId: string): void {
+/**
+ * Marks a portfolio's public output as changed: cached public pages and feeds keyed on an older `contentVersion` are
+ * stale from now on. Given the visibilities a change touched (before and after), it bumps only when one of them is
+ * readable by the public: a private or class-only save must not change public validators, or a visitor could watch
+ * `/@handle/`'s ETag to learn when a student works on hidden pieces.
+ */
+export function bumpContentVersion(app: AppContext, userId: string, touched?: readonly Visibility[]): void {
+  if (touched && !touched.some((visibility) => canRead(null, { visibility, ownerId: userId, sharesHub: false }))) return;
   app.db
     .update(users)
     .set({ contentVersion: sql`${users.contentVersion} + 1` })

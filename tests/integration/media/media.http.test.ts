@@ -232,11 +232,11 @@ describe('serving', () => {
     addArtifact(ada, 'public', publicOne.id);
     const response = await anonymous.get(`/media/${publicOne.id}/original.jpg`);
     expect(response.status).toBe(200);
-    expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(response.headers.get('cache-control')).toBe('public, max-age=300, must-revalidate');
     expect((await sharp(Buffer.from(await response.arrayBuffer())).metadata()).format).toBe('jpeg');
     // The owner asking for the same public file may share the cache too.
     expect((await adaBrowser.get(`/media/${publicOne.id}/original.jpg`)).headers.get('cache-control')).toBe(
-      'public, max-age=31536000, immutable',
+      'public, max-age=300, must-revalidate',
     );
   });
 
