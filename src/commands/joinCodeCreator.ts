@@ -8,7 +8,9 @@ import { z } from 'zod';
 import { JOIN_CODE_ALPHABET, formatJoinCode, roleSchema } from '../core/accounts.ts';
 import { PotluckError, forbidden, invalid, issuesFromZod } from '../core/errors.ts';
 import type { AppContext } from '../server/context.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
 import { hubMembers, hubs, joinCodes, users } from '../server/db/schema.ts';
+import { inTransaction } from '../server/db/tx.ts';
 import { consentedMembership } from '../server/hubs/enrolment.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -109,12 +111,17 @@ export function createJoinCode(app: AppContext, props: NewJoinCode): JoinCode {
 
   for (let attempt = 0; attempt < 5; attempt++) {
     const code = generateJoinCode();
-    const inserted = app.db
-      .insert(joinCodes)
-      .values({ code, role: data.role, hubId: data.hubId ?? null, createdBy: data.createdBy, createdAt: now, expiresAt, maxUses })
-      .onConflictDoNothing()
-      .returning()
-      .get();
+    const inserted = inTransaction(app, () => {
+      const row = app.db
+        .insert(joinCodes)
+        .values({ code, role: data.role, hubId: data.hubId ?? null, createdBy: data.createdBy, createdAt: now, expiresAt, maxUses })
+        .onConflictDoNothing()
+        .returning()
+        .get();
+      // The code itself lets people sign up: the log names it by its last four characters only.
+      if (row) recordAudit(app, { action: 'joincode.created', actor: data.createdBy ? { id: data.createdBy } : null, subject: { type: 'joincode', id: `…${row.code.slice(-4)}` }, details: { role: row.role, hubId: row.hubId, maxUses, expiresAt } });
+      return row;
+    });
     if (inserted) return inserted;
   }
   // 60 random bits colliding five times in a row means the random source is broken.

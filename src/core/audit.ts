@@ -20,7 +20,6 @@ export const AUDIT_ACTIONS = {
   'account.created': 'Account created',
   'account.disabled': 'Account disabled',
   'account.enabled': 'Account enabled again',
-  'account.role_changed': 'Role changed',
   'account.deleted': 'Account deleted',
   'account.consent_given': 'Consent to publish publicly recorded',
   'account.consent_withdrawn': 'Consent to publish publicly withdrawn',

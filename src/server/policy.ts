@@ -3,7 +3,9 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { VISIBILITIES } from '../core/visibility.ts';
 import type { AppContext } from './context.ts';
+import { recordAudit, type AuditPerson } from './audit/auditLog.ts';
 import { settings } from './db/schema.ts';
+import { inTransaction } from './db/tx.ts';
 
 export const policySchema = z.object({
   defaultVisibility: z.enum(VISIBILITIES).default('members'),
@@ -26,12 +28,20 @@ export function getPolicy(app: AppContext): Policy {
 }
 
 /** Changes the policy: the settings given replace the current ones, the others stay as they are. */
-export function setPolicy(app: AppContext, policy: Partial<Policy>): Policy {
-  const value = policySchema.parse({ ...getPolicy(app), ...policy });
-  app.db
-    .insert(settings)
-    .values({ key: KEY, value })
-    .onConflictDoUpdate({ target: settings.key, set: { value } })
-    .run();
-  return value;
+export function setPolicy(app: AppContext, policy: Partial<Policy>, options: { actor?: AuditPerson | null } = {}): Policy {
+  return inTransaction(app, () => {
+    const before = getPolicy(app);
+    const value = policySchema.parse({ ...before, ...policy });
+    app.db
+      .insert(settings)
+      .values({ key: KEY, value })
+      .onConflictDoUpdate({ target: settings.key, set: { value } })
+      .run();
+    // The audit log says which settings changed, from what to what.
+    const changed = Object.fromEntries(
+      (Object.keys(value) as (keyof Policy)[]).filter((k) => before[k] !== value[k]).map((k) => [k, { from: before[k], to: value[k] }]),
+    );
+    if (Object.keys(changed).length) recordAudit(app, { action: 'policy.changed', actor: options.actor ?? null, subject: { type: 'policy' }, details: changed });
+    return value;
+  });
 }
