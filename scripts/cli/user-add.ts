@@ -17,6 +17,8 @@ Creates an account in the database in POTLUCK_DATA (default ./data).
 
 The password is read from standard input when one is piped in (the first line), for example
   echo 'a long passphrase' | potluck user add --handle ada --name "Ada L." --role student
+It must have at least 8 characters, not be a common password and not contain the handle, name,
+email name or the school's name (the same rules as sign-up); a refused one says why.
 Otherwise a password is generated and printed once: give it to the person and ask them to change it.`,
   async run(args, io) {
     const { values } = parseOptions(args, {
