@@ -17,13 +17,15 @@ import path from 'node:path';
 import { and, count, eq, inArray, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import { handleSchema } from '../core/accounts.ts';
-import { PotluckError, forbidden, invalid } from '../core/errors.ts';
+import { PotluckError, invalid } from '../core/errors.ts';
+import { authorize as authorizeAction } from '../core/policy.ts';
+import { accountSubject } from '../server/policyFacts.ts';
 import { verifyPassword } from '../server/auth/passwords.ts';
 import {
   SIGNIN_ACCOUNT_RULE,
   clearRateLimit,
   reserveAttempt,
-  signInAccountKey,
+  signInAccountKey, signInCodeKey, signInUntrustedKey,
   signInUnknownLoginKey,
   type RateRule,
 } from '../server/auth/rateLimit.ts';
@@ -90,9 +92,7 @@ function findUser(app: AppContext, props: DeleteAccountProps): User {
 /** Checks who asks and the confirmation; throws FORBIDDEN, VALIDATION or RATE_LIMITED. */
 async function authorize(app: AppContext, user: User, props: DeleteAccountProps): Promise<void> {
   const actor = props.actor;
-  if (actor && actor.id !== user.id && actor.role !== 'admin') {
-    throw forbidden('Only the owner of an account, or an admin at their request, can delete it.');
-  }
+  if (actor) authorizeAction(actor, 'delete', accountSubject(user));
   if (actor) {
     const typed = (props.confirmHandle ?? '').trim().replace(/^@/, '').toLowerCase();
     if (typed !== user.handle) {
@@ -145,7 +145,13 @@ export async function deleteAccount(app: AppContext, props: DeleteAccountProps):
       hubMemberships: app.db.select({ n: count() }).from(hubMembers).where(eq(hubMembers.userId, user.id)).get()!.n,
     };
     // Sign-in counters name the account by id, and by the handle or email typed before it existed.
-    const keys = [signInAccountKey(user.id), signInUnknownLoginKey(user.handle), ...(user.email ? [signInUnknownLoginKey(user.email)] : [])];
+    const keys = [
+      signInAccountKey(user.id),
+      signInUntrustedKey(user.id),
+      signInCodeKey(user.id),
+      signInUnknownLoginKey(user.handle),
+      ...(user.email ? [signInUnknownLoginKey(user.email)] : []),
+    ];
     app.db.delete(rateLimits).where(inArray(rateLimits.key, keys)).run();
     app.db.update(joinCodes).set({ createdBy: null }).where(eq(joinCodes.createdBy, user.id)).run();
     app.db.update(hubs).set({ ownerId: null }).where(eq(hubs.ownerId, user.id)).run();

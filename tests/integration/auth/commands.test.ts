@@ -11,7 +11,7 @@ import { setUserDisabled } from '../../../src/commands/userDisabler.ts';
 import { PotluckError } from '../../../src/core/errors.ts';
 import { validateSessionToken } from '../../../src/server/auth/sessions.ts';
 import type { AppContext } from '../../../src/server/context.ts';
-import { hubMembers, joinCodes, users } from '../../../src/server/db/schema.ts';
+import { auditEvents, hubMembers, joinCodes, users } from '../../../src/server/db/schema.ts';
 import { createTestApp } from '../../helpers/server.ts';
 import { PASSWORD, makeHub, makeSession, makeUser } from './factories.ts';
 
@@ -287,5 +287,34 @@ describe('setUserDisabled', () => {
     expect((await thrown(() => setUserDisabled(app, { handle: 'ada', disabled: true, actor: teacher }))).status).toBe(403);
     expect((await thrown(() => setUserDisabled(app, { userId: admin.id, disabled: true, actor: admin }))).status).toBe(403);
     expect((await thrown(() => setUserDisabled(app, { handle: 'ghost', disabled: true, actor: null }))).message).toContain('ghost');
+  });
+});
+
+describe('password rules and the audit log', () => {
+  it('a change to a common or personal password is refused saying why; a good one is recorded as password.changed', async () => {
+    const ada = await makeUser(app, 'ada');
+    const common = await thrown(changePassword(app, { userId: ada.id, currentSessionId: null, currentPassword: PASSWORD, newPassword: 'iloveyou123' }));
+    expect(common.code).toBe('VALIDATION');
+    expect(common.issues).toEqual([{ field: 'newPassword', message: expect.stringContaining('a common password') }]);
+    const own = await thrown(changePassword(app, { userId: ada.id, currentSessionId: null, currentPassword: PASSWORD, newPassword: 'ada-ada-ada-2009' }));
+    expect(own.message).toContain('This password contains your handle');
+    await changePassword(app, { userId: ada.id, currentSessionId: null, currentPassword: PASSWORD, newPassword: 'violet kettle mountain', address: '10.0.0.9' });
+    const events = app.db.select().from(auditEvents).where(eq(auditEvents.action, 'password.changed')).all();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ actorHandle: 'ada', subjectHandle: 'ada', address: '10.0.0.9' });
+    expect(JSON.stringify(events)).not.toMatch(/violet kettle|correct horse/);
+  });
+
+  it('records failed, locked and successful sign-ins, the lock once, with no password', async () => {
+    const ada = await makeUser(app, 'ada');
+    for (let i = 0; i < 12; i++) await attemptSignIn(app, { login: 'ada', password: `guess number ${i}`, address: '203.0.113.9' });
+    clock += 15 * 60_000;
+    expect((await attemptSignIn(app, { login: 'ada', password: PASSWORD, address: '10.0.0.1' })).ok).toBe(true);
+    const mine = app.db.select().from(auditEvents).where(eq(auditEvents.subjectUserId, ada.id)).all();
+    const count = (action: string) => mine.filter((e) => e.action === action).length;
+    expect(count('signin.failed')).toBe(10);
+    expect(count('signin.locked')).toBe(1);
+    expect(count('signin.succeeded')).toBe(1);
+    expect(JSON.stringify(mine)).not.toMatch(/guess number|correct horse/);
   });
 });
