@@ -170,6 +170,9 @@ describe('importing a student folder', () => {
     expect(report.warnings.filter((w) => w.startsWith('artifacts/')).join('\n')).not.toMatch(/another account|@maya\b|belongs/);
     const mayaId = app.db.select().from(users).where(eq(users.handle, 'maya')).get()!.id;
     expect(app.db.select().from(artifacts).where(eq(artifacts.ownerId, mayaId)).orderBy(asc(artifacts.id)).all()).toEqual(before);
+    // Importing the same archive into the same account again finds the new ids: nothing is duplicated.
+    const again = await importArchiveFolder(app, { dir: maya, handle: 'maya-copy' });
+    expect(again.artifacts).toEqual({ created: 0, updated: 0, unchanged: 7 });
   });
 
   it('a dry run reports what would happen and writes nothing', async () => {
