@@ -240,7 +240,7 @@ describe('every page at phone and desktop width', () => {
   it('an admin’s pages fit the screen, pass axe and read right; the policy checkbox sits beside its words', async () => {
     const { context, page } = await signIn('school-admin', 'demo-admin-pass');
     try {
-      const problems = await checkPages(page, ['/admin', '/admin/policy', `/admin/delete-account?user=${userId('theo')}`, '/workspace', '/account']);
+      const problems = await checkPages(page, ['/admin', '/admin/policy', '/admin/audit', `/admin/delete-account?user=${userId('theo')}`, '/workspace', '/account']);
       expect(problems).toEqual([]);
 
       await page.setViewportSize(PHONE);
