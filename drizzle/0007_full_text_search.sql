@@ -13,11 +13,10 @@
 -- number, because the implicit rowid of `artifacts` (a table keyed by text) may change on VACUUM, which account
 -- deletion runs. Drafts live in their own table and are never indexed.
 --
--- A fifth column, `owner`, holds two tokens per piece: its owner ('u' and the hex of the owner's id, so the id itself
--- is not written here) and its visibility ('v' and the word). Search matches them together with the words, so that
--- FTS5 only walks and ranks the pieces a search may cover (a student's 100, not everyone's 10,000). They narrow;
--- they never decide who may read what (server/repositories/search.ts applies the visibility rules in SQL to every
--- result). Their bm25 weight is 0.
+-- A fifth column, `owner`, holds one token per piece naming its owner ('u' and the hex of the owner's id, so the id
+-- itself is not written here): search matches it together with the words, so that FTS5 only walks the pieces of
+-- the people a search may cover (a student's 100, not everyone's 10,000). It narrows; it never decides who may
+-- read what (server/repositories/search.ts still applies the visibility rules in SQL). Its bm25 weight is 0.
 --
 -- Kept in step by triggers, so every write to `artifacts` (saves, restores, imports, the demo loader, deletes and
 -- the cascade of an account deletion) updates the index in the same transaction. An edit or a deleted piece
@@ -34,7 +33,7 @@ CREATE UNIQUE INDEX `artifact_search_docs_artifact` ON `artifact_search_docs` (`
 --> statement-breakpoint
 CREATE VIEW `artifact_search_content` AS
 	SELECT d.`doc` AS `doc`, a.`title` AS `title`, a.`summary` AS `summary`, a.`body` AS `body`, a.`tags` AS `tags`,
-		'u' || lower(hex(a.`owner_id`)) || ' v' || a.`visibility` AS `owner`
+		'u' || lower(hex(a.`owner_id`)) AS `owner`
 	FROM `artifact_search_docs` d JOIN `artifacts` a ON a.`id` = d.`artifact_id`;
 --> statement-breakpoint
 CREATE VIRTUAL TABLE `artifact_search` USING fts5(
@@ -47,27 +46,25 @@ CREATE VIRTUAL TABLE `artifact_search` USING fts5(
 CREATE TRIGGER `artifact_search_insert` AFTER INSERT ON `artifacts` BEGIN
 	INSERT INTO `artifact_search_docs` (`artifact_id`) VALUES (new.`id`);
 	INSERT INTO `artifact_search` (`rowid`, `title`, `summary`, `body`, `tags`, `owner`)
-		SELECT `doc`, new.`title`, new.`summary`, new.`body`, new.`tags`, 'u' || lower(hex(new.`owner_id`)) || ' v' || new.`visibility` FROM `artifact_search_docs` WHERE `artifact_id` = new.`id`;
+		SELECT `doc`, new.`title`, new.`summary`, new.`body`, new.`tags`, 'u' || lower(hex(new.`owner_id`)) FROM `artifact_search_docs` WHERE `artifact_id` = new.`id`;
 END;
 --> statement-breakpoint
 CREATE TRIGGER `artifact_search_delete` AFTER DELETE ON `artifacts` BEGIN
 	INSERT INTO `artifact_search` (`artifact_search`, `rowid`, `title`, `summary`, `body`, `tags`, `owner`)
-		SELECT 'delete', `doc`, old.`title`, old.`summary`, old.`body`, old.`tags`, 'u' || lower(hex(old.`owner_id`)) || ' v' || old.`visibility` FROM `artifact_search_docs` WHERE `artifact_id` = old.`id`;
+		SELECT 'delete', `doc`, old.`title`, old.`summary`, old.`body`, old.`tags`, 'u' || lower(hex(old.`owner_id`)) FROM `artifact_search_docs` WHERE `artifact_id` = old.`id`;
 	DELETE FROM `artifact_search_docs` WHERE `artifact_id` = old.`id`;
 END;
 --> statement-breakpoint
 -- Only when an indexed column (or the id) really changes: a save that touches nothing searchable costs nothing here.
-CREATE TRIGGER `artifact_search_update`
-AFTER UPDATE OF `id`, `owner_id`, `visibility`, `title`, `summary`, `body`, `tags` ON `artifacts`
-WHEN old.`id` IS NOT new.`id` OR old.`owner_id` IS NOT new.`owner_id` OR old.`visibility` IS NOT new.`visibility`
-	OR old.`title` IS NOT new.`title` OR old.`summary` IS NOT new.`summary` OR old.`body` IS NOT new.`body`
-	OR old.`tags` IS NOT new.`tags`
+CREATE TRIGGER `artifact_search_update` AFTER UPDATE OF `id`, `owner_id`, `title`, `summary`, `body`, `tags` ON `artifacts`
+WHEN old.`id` IS NOT new.`id` OR old.`owner_id` IS NOT new.`owner_id` OR old.`title` IS NOT new.`title`
+	OR old.`summary` IS NOT new.`summary` OR old.`body` IS NOT new.`body` OR old.`tags` IS NOT new.`tags`
 BEGIN
 	INSERT INTO `artifact_search` (`artifact_search`, `rowid`, `title`, `summary`, `body`, `tags`, `owner`)
-		SELECT 'delete', `doc`, old.`title`, old.`summary`, old.`body`, old.`tags`, 'u' || lower(hex(old.`owner_id`)) || ' v' || old.`visibility` FROM `artifact_search_docs` WHERE `artifact_id` = old.`id`;
+		SELECT 'delete', `doc`, old.`title`, old.`summary`, old.`body`, old.`tags`, 'u' || lower(hex(old.`owner_id`)) FROM `artifact_search_docs` WHERE `artifact_id` = old.`id`;
 	UPDATE `artifact_search_docs` SET `artifact_id` = new.`id` WHERE `artifact_id` = old.`id`;
 	INSERT INTO `artifact_search` (`rowid`, `title`, `summary`, `body`, `tags`, `owner`)
-		SELECT `doc`, new.`title`, new.`summary`, new.`body`, new.`tags`, 'u' || lower(hex(new.`owner_id`)) || ' v' || new.`visibility` FROM `artifact_search_docs` WHERE `artifact_id` = new.`id`;
+		SELECT `doc`, new.`title`, new.`summary`, new.`body`, new.`tags`, 'u' || lower(hex(new.`owner_id`)) FROM `artifact_search_docs` WHERE `artifact_id` = new.`id`;
 END;
 --> statement-breakpoint
 -- Backfill: one document number per existing artifact, then the index built from the view.

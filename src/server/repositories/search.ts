@@ -6,7 +6,7 @@
  * conditions (server/hubs/contributions.ts). Two queries per search (plus the scope's own): the ranked rows, then
  * snippets for those rows only.
  */
-import { and, desc, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { ArtifactKind } from '../../core/artifacts.ts';
 import { SNIPPET_CLOSE, SNIPPET_ELLIPSIS, SNIPPET_OPEN, snippetHasMatch, snippetToHtml, type SearchQuery } from '../../core/search.ts';
@@ -87,7 +87,10 @@ export interface TaughtStudent {
   hubId: string;
 }
 
-/** The hubs a teacher teaches (a teacher member of), and their student members other than the teacher. */
+/**
+ * The hubs a teacher teaches (a teacher member of), and their active student members other than the teacher, both
+ * by consented enrolment. A disabled account's work leaves every list with it.
+ */
 export function listTaughtStudents(app: AppContext, teacher: Viewer): { hubs: { id: string; title: string; slug: string }[]; students: TaughtStudent[] } {
   const taught = app.db
     .select({ id: hubs.id, title: hubs.title, slug: hubs.slug })
@@ -100,7 +103,7 @@ export function listTaughtStudents(app: AppContext, teacher: Viewer): { hubs: { 
         .selectDistinct({ id: users.id, handle: users.handle, name: users.name, hubId: hubMembers.hubId })
         .from(hubMembers)
         .innerJoin(users, eq(users.id, hubMembers.userId))
-        .where(and(inArray(hubMembers.hubId, taught.map((h) => h.id)), ne(hubMembers.userId, teacher.id), eq(hubMembers.role, 'student'), consentedMembership()))
+        .where(and(inArray(hubMembers.hubId, taught.map((h) => h.id)), ne(hubMembers.userId, teacher.id), eq(hubMembers.role, 'student'), consentedMembership(), isNull(users.disabledAt)))
         .all()
     : [];
   return { hubs: taught, students };
@@ -115,29 +118,20 @@ function ownerToken(ownerId: string): string {
   return `"u${Buffer.from(ownerId, 'utf8').toString('hex')}"`;
 }
 
-/** Pieces of these owners, with one of these visibilities (null: any), may be in a search's results. */
-interface CoverageGroup {
-  owners: string[];
-  visibilities: readonly Visibility[] | null;
-}
-
-/** Who a search covers: the index narrows to `groups`; `where` is the rule that decides, applied to every result. */
+/** Who a search covers: the index narrows to the owners' pieces; `where` is the rule that decides, for every result. */
 interface Coverage {
-  groups: CoverageGroup[];
+  owners: string[];
   where: SQL;
 }
 
 /**
- * The MATCH expression: the person's terms in the text columns, and the owner and visibility tokens of the groups
- * covered. The tokens only narrow what FTS5 walks and ranks (a student's pieces, not everyone's); the SQL rule
- * still decides what may be read.
+ * The MATCH expression: the person's terms in the text columns, and one of the owners' tokens. The tokens only
+ * narrow what FTS5 walks and ranks (a student's pieces, not everyone's); the SQL rule still decides what may be
+ * read. (Visibility tokens too were tried: FTS5 then weighs a list of nearly every piece for each query, which made
+ * a teacher's search five times slower.)
  */
-function matchExpression(match: string, groups: CoverageGroup[]): string {
-  const covered = groups.map(({ owners, visibilities }) => {
-    const who = `owner : (${owners.map(ownerToken).join(' OR ')})`;
-    return visibilities ? `(${who} AND owner : (${visibilities.map((v) => `"v${v}"`).join(' OR ')}))` : `(${who})`;
-  });
-  return `{title summary body tags} : (${match}) AND (${covered.join(' OR ')})`;
+function matchExpression(match: string, owners: string[]): string {
+  return `{title summary body tags} : (${match}) AND owner : (${owners.map(ownerToken).join(' OR ')})`;
 }
 
 /** The students page's rule: each student's work listed for the viewer's relation to them (one OR per relation). */
@@ -148,9 +142,8 @@ function studentsCoverage(app: AppContext, viewer: Viewer): Coverage | null {
     const relation = relationTo(app, viewer, { id: owner });
     byRelation.set(relation, [...(byRelation.get(relation) ?? []), owner]);
   }
-  const groups = [...byRelation].map(([relation, ids]) => ({ owners: ids, visibilities: listedVisibilities(relation) }));
-  const parts = groups.map((g) => and(inArray(artifacts.ownerId, g.owners), inArray(artifacts.visibility, [...g.visibilities]))!);
-  return parts.length ? { groups, where: sql`(${sql.join(parts, sql` or `)})` } : null;
+  const parts = [...byRelation].map(([relation, ids]) => and(inArray(artifacts.ownerId, ids), inArray(artifacts.visibility, listedVisibilities(relation)))!);
+  return parts.length ? { owners, where: sql`(${sql.join(parts, sql` or `)})` } : null;
 }
 
 /** The river's rule for this viewer (the hub's access decides the scope); null when the viewer sees none of it. */
@@ -159,7 +152,7 @@ function hubCoverage(app: AppContext, viewer: Viewer | null, hub: Hub, filter: P
   if (!canSeeHub(access)) return null;
   const scope = artifactScope(app, hub, filter);
   const where = scope && artifactConditions(hub, scope, { scope: access.scope, filter });
-  return scope && where ? { groups: [{ owners: [...scope.people.keys()], visibilities: null }], where } : null;
+  return scope && where ? { owners: [...scope.people.keys()], where } : null;
 }
 
 function coverage(app: AppContext, viewer: Viewer | null, scope: SearchScope, query: SearchQuery): Coverage | null {
@@ -175,12 +168,12 @@ function coverage(app: AppContext, viewer: Viewer | null, scope: SearchScope, qu
         filter.visibility ? eq(artifacts.visibility, filter.visibility) : undefined,
         ...tagConditions,
       )!;
-      return { groups: [{ owners: [viewer.id], visibilities: filter.visibility ? [filter.visibility] : null }], where };
+      return { owners: [viewer.id], where };
     }
     case 'students': {
       if (!viewer) return null;
       const students = studentsCoverage(app, viewer);
-      return students ? { groups: students.groups, where: and(students.where, ...tagConditions)! } : null;
+      return students ? { owners: students.owners, where: and(students.where, ...tagConditions)! } : null;
     }
     case 'hub': {
       // The river's own tag filter is folded (any spelling); a `#tag` typed in the box fills it when it is empty.
@@ -188,7 +181,7 @@ function coverage(app: AppContext, viewer: Viewer | null, scope: SearchScope, qu
       const filter = { ...scope.filter, tag: scope.filter?.tag ?? first };
       const river = hubCoverage(app, viewer, scope.hub, filter);
       const extra = scope.filter?.tag === undefined ? more : query.tags;
-      return river ? { groups: river.groups, where: and(river.where, ...extra.map(taggedWith))! } : null;
+      return river ? { owners: river.owners, where: and(river.where, ...extra.map(taggedWith))! } : null;
     }
   }
 }
@@ -205,10 +198,9 @@ export function searchArtifacts(
   options: { limit?: number } = {},
 ): SearchResult[] {
   const covered = coverage(app, viewer, scope, query);
-  const groups = covered?.groups.filter((g) => g.owners.length > 0 && g.visibilities?.length !== 0) ?? [];
-  if (!covered || groups.length === 0 || (query.match === null && query.tags.length === 0 && scope.kind !== 'own')) return [];
+  if (!covered || covered.owners.length === 0 || (query.match === null && query.tags.length === 0 && scope.kind !== 'own')) return [];
   const { where } = covered;
-  const match = query.match === null ? null : matchExpression(query.match, groups);
+  const match = query.match === null ? null : matchExpression(query.match, covered.owners);
   const limit = Math.max(1, Math.min(options.limit ?? SEARCH_LIMIT, SEARCH_LIMIT));
   const rows: (ResultRow & { doc: number | null })[] =
     match === null
@@ -257,7 +249,7 @@ const CANDIDATES_PER_RESULT = 4;
 
 /**
  * The ids of the best `limit` matches that pass `where`, best first (among equal scores, the piece indexed last).
- * FTS5 ranks its matches alone (the tokens already narrowed them to the pieces covered), and only the best few are
+ * FTS5 ranks its matches alone (the owner tokens already narrowed them to the pieces covered), and only the best few are
  * checked against the rule: when enough of them pass, they are the best that pass. Otherwise every match is checked
  * (`allRankedDocs`).
  */
@@ -271,13 +263,14 @@ function rankedDocs(app: AppContext, match: string, where: SQL, limit: number): 
     .limit(wanted)
     .all();
   if (best.length === 0) return [];
+  // CROSS JOIN keeps SQLite to this order (candidates first, then their artifacts by id): left to choose, it walked
+  // every artifact of a visibility through the visibility index and took 200 ms.
+  const candidates = sql.join(best.map((b) => sql`${b.doc}`), sql`, `);
   const passing = new Map(
     app.db
-      .select({ doc: searchDocs.doc, id: artifacts.id })
-      .from(searchDocs)
-      .innerJoin(artifacts, eq(artifacts.id, searchDocs.artifactId))
-      .where(and(inArray(searchDocs.doc, best.map((b) => b.doc)), where))
-      .all()
+      .all<{ doc: number; id: string }>(
+        sql`select ${searchDocs.doc} as doc, ${artifacts.id} as id from ${searchDocs} cross join ${artifacts} on ${artifacts.id} = ${searchDocs.artifactId} where ${searchDocs.doc} in (${candidates}) and ${where}`,
+      )
       .map((r) => [r.doc, r.id]),
   );
   const ranked = best.flatMap(({ doc }) => (passing.has(doc) ? [{ doc, id: passing.get(doc)! }] : []));
