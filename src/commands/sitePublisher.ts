@@ -36,6 +36,7 @@ import { pagesAddressOf, pagesSiteUrl } from '../server/github/targets.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 import { exportSite, type ExportSiteProps } from './siteExporter.ts';
 import { recordAudit } from '../server/audit/auditLog.ts';
+import { logger } from '../server/logger.ts';
 import { currentAuditScope } from '../server/audit/scope.ts';
 
 /** GitHub refuses files larger than this (100 MiB). */
@@ -609,7 +610,9 @@ export function startPublish(
 ): JobRow {
   const { token } = openGitHubToken(app, props.userId);
   const job = beginPublishJob(app, props);
-  // The failure is in the job row; nothing waits for this promise.
-  runPublishJob(app, job.id, { ...props, token }).catch(() => {});
+  // The failure is in the job row (the student sees it) and in the server's log; nothing waits for this promise.
+  runPublishJob(app, job.id, { ...props, token }).catch((error: unknown) =>
+    logger.warn('A publish to GitHub Pages failed', { component: 'publish', jobId: job.id, reason: publishFailureMessage(error) }),
+  );
   return job;
 }

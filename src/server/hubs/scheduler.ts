@@ -93,5 +93,10 @@ export function startPollerFromEnv(config: Config, env: Record<string, string | 
   const tickSeconds = Number(env.POTLUCK_POLLER_TICK_SECONDS ?? '60');
   const tickMs = Number.isFinite(tickSeconds) && tickSeconds > 0 ? tickSeconds * 1000 : 60_000;
   const app = createAppContext(config);
-  return startHubPoller(app, { tickMs, firstTickMs: Math.min(5_000, tickMs) });
+  const log = logger.child({ component: 'poller' });
+  return startHubPoller(app, {
+    tickMs,
+    firstTickMs: Math.min(5_000, tickMs),
+    onRun: (s) => log.info('Polled hub feeds', { feeds: s.total, updated: s.updated, notModified: s.notModified, failed: s.failed, added: s.added, changed: s.changed, removed: s.removed }),
+  });
 }
