@@ -16,6 +16,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   'user list': () => import('./cli/user-list.ts'),
   'user disable': () => import('./cli/user-disable.ts'),
   'user password': () => import('./cli/user-password.ts'),
+  'user two-factor-off': () => import('./cli/user-two-factor-off.ts'),
   'joincode create': () => import('./cli/joincode-create.ts'),
   import: () => import('./cli/import.ts'),
   site: () => import('./cli/site.ts'),
@@ -61,7 +62,8 @@ Commands:
   audit prune           remove audit events older than the retention period now
 
 Environment: POTLUCK_DATA (default ./data), PORT (4321), HOST (localhost), POTLUCK_SITE_URL,
-POTLUCK_ALLOW_PRIVATE_NETWORKS, POTLUCK_TRUSTED_PROXIES, GITHUB_API_URL, POTLUCK_SECRET.`;
+POTLUCK_ALLOW_PRIVATE_NETWORKS, POTLUCK_TRUSTED_PROXIES, POTLUCK_HOST_ALIASES, POTLUCK_HSTS, GITHUB_API_URL,
+POTLUCK_SECRET.`;
 
 /** Runs the CLI with arguments and streams; returns the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
