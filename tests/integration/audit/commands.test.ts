@@ -186,6 +186,8 @@ describe('deleting an account keeps the events and drops the content', () => {
     withAuditScope({ address: '192.0.2.44' }, () => leaveHub(app, { userId: ada.id, hubId }));
     withAuditScope({ address: '192.0.2.9' }, () => setUserDisabled(app, { userId: ada.id, disabled: true, actor: admin }));
     withAuditScope({ address: '192.0.2.9' }, () => setUserDisabled(app, { userId: teacher.id, disabled: true, actor: admin }));
+    // A sign-in of hers, made before anyone is signed in, from her laptop.
+    recordAudit(app, { action: 'signin.succeeded', subject: { type: 'user', id: ada.id }, subjectUser: ada, address: '192.0.2.45', details: { trustedDevice: true } });
     const before = events();
 
     await withAuditScope({ address: '192.0.2.9' }, () => deleteAccount(app, { userId: ada.id, actor: admin, confirmHandle: 'ada' }));
@@ -197,6 +199,8 @@ describe('deleting an account keeps the events and drops the content', () => {
     const text = JSON.stringify(after);
     expect(text).not.toContain('"ada"');
     expect(text).not.toContain('192.0.2.44');
+    expect(text).not.toContain('192.0.2.45');
+    expect(after.find((e) => e.action === 'signin.succeeded')).toMatchObject({ subjectUserId: ada.id, subjectHandle: null, address: null, details: {} });
     expect(text).not.toContain('english-10');
     const left = after.find((e) => e.action === 'hub.member.removed')!;
     expect(left).toMatchObject({ actorId: ada.id, actorHandle: null, subjectHandle: null, address: null, details: {} });
