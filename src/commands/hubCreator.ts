@@ -4,6 +4,8 @@
  */
 import { eq } from 'drizzle-orm';
 import { PotluckError, forbidden, invalid, issuesFromZod, notFound } from '../core/errors.ts';
+import { authorize, can } from '../core/policy.ts';
+import { schoolSubject } from '../server/policyFacts.ts';
 import { hubInputSchema, type HubInput } from '../core/hubs/input.ts';
 import type { Viewer } from '../core/visibility.ts';
 import type { AppContext } from '../server/context.ts';
@@ -21,7 +23,7 @@ export interface CreateHubProps {
 
 /** Creates a hub and returns it. */
 export function createHub(app: AppContext, props: CreateHubProps): Hub {
-  if (props.actor && props.actor.role === 'student') throw forbidden('Only teachers and admins can create course hubs.');
+  if (props.actor) authorize(props.actor, 'createHub', schoolSubject);
   const parsed = hubInputSchema.safeParse(props.input);
   if (!parsed.success) throw invalid(issuesFromZod(parsed.error));
   const input = parsed.data;
@@ -30,7 +32,7 @@ export function createHub(app: AppContext, props: CreateHubProps): Hub {
     if (props.actor === null && props.ownerHandle !== undefined) {
       const owner = app.db.select().from(users).where(eq(users.handle, props.ownerHandle.trim().replace(/^@/, '').toLowerCase())).get();
       if (!owner || owner.disabledAt) throw notFound(`The account @${props.ownerHandle.replace(/^@/, '')}`);
-      if (owner.role === 'student') throw forbidden(`@${owner.handle} is a student; a hub's owner must be a teacher or an admin.`);
+      if (!can(owner, 'createHub', schoolSubject)) throw forbidden(`@${owner.handle} is a student; a hub's owner must be a teacher or an admin.`);
       ownerId = owner.id;
     }
     if (app.db.select({ id: hubs.id }).from(hubs).where(eq(hubs.slug, input.slug)).get()) {

@@ -5,13 +5,14 @@
  * it. Their pages stop saying "Also in" this hub.
  */
 import { eq } from 'drizzle-orm';
-import { PotluckError, forbidden, invalid } from '../core/errors.ts';
+import { PotluckError, invalid } from '../core/errors.ts';
 import type { Viewer } from '../core/visibility.ts';
 import type { AppContext } from '../server/context.ts';
 import { hubs, joinCodes } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { recordAudit } from '../server/audit/auditLog.ts';
-import { assertCanManage, getHubById, hubMemberIds } from '../server/hubs/access.ts';
+import { authorize } from '../core/policy.ts';
+import { getHubById, hubMemberIds, hubPolicySubject, hubRoleOf } from '../server/hubs/access.ts';
 import { sweepThumbnails, thumbnailFilesOf } from '../server/hubs/thumbnails.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 
@@ -28,10 +29,7 @@ export function deleteHub(app: AppContext, props: DeleteHubProps): { title: stri
   let pictures: string[] = [];
   const result = inTransaction(app, () => {
     const hub = getHubById(app, props.hubId);
-    assertCanManage(app, props.actor, hub);
-    if (props.actor && props.actor.role !== 'admin' && hub.ownerId !== props.actor.id) {
-      throw forbidden('Only the hub’s owner (or an admin) can delete it. Ask them, or leave the hub instead.');
-    }
+    if (props.actor) authorize(props.actor, 'delete', hubPolicySubject(hub, hubRoleOf(app, hub.id, props.actor.id)));
     if (props.confirm.trim().toLowerCase() !== hub.slug) {
       throw invalid([{ field: 'confirm', message: `Type the hub’s address, ${hub.slug}, to confirm.` }]);
     }

@@ -4,7 +4,8 @@
  * hub) whatever its schedule, except feeds whose server asked to be left alone (Retry-After) or that stopped (410).
  */
 import { eq } from 'drizzle-orm';
-import { forbidden } from '../core/errors.ts';
+import { authorize } from '../core/policy.ts';
+import { schoolSubject } from '../server/policyFacts.ts';
 import type { Viewer } from '../core/visibility.ts';
 import type { AppContext } from '../server/context.ts';
 import { jobs } from '../server/db/schema.ts';
@@ -31,7 +32,7 @@ export interface PollHubProps {
 /** Creates the job row; returns its id and the sources it will poll (after checking the actor may poll). */
 function prepare(app: AppContext, props: PollHubProps): { jobId: string; sourceIds: string[] } {
   if (props.hubId) assertCanManage(app, props.actor, getHubById(app, props.hubId));
-  else if (props.actor !== null && props.actor.role !== 'admin') throw forbidden('Only admins can poll every hub at once; choose a hub.');
+  else if (props.actor !== null) authorize(props.actor, 'administer', schoolSubject, 'Only admins can poll every hub at once; choose a hub.');
   const sourceIds = dueSourceIds(app, { hubId: props.hubId, force: !props.dueOnly });
   const now = app.now();
   const jobId = app.newId();

@@ -2,16 +2,17 @@
  * Issues a join code: the code decides the new account's role and, optionally, a hub it joins. Admins (and the
  * shell, `createdBy: null`) may issue any role; teachers only student codes, and only for hubs they teach.
  */
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { JOIN_CODE_ALPHABET, formatJoinCode, roleSchema } from '../core/accounts.ts';
 import { PotluckError, forbidden, invalid, issuesFromZod } from '../core/errors.ts';
+import { authorize } from '../core/policy.ts';
+import { joinCodeSubject } from '../server/policyFacts.ts';
 import type { AppContext } from '../server/context.ts';
 import { recordAudit } from '../server/audit/auditLog.ts';
-import { hubMembers, hubs, joinCodes, users } from '../server/db/schema.ts';
+import { hubs, joinCodes, users } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
-import { consentedMembership } from '../server/hubs/enrolment.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 export const JOIN_CODE_DEFAULT_DAYS = 30;
@@ -56,19 +57,6 @@ export function generateJoinCode(): string {
   return formatJoinCode(chars);
 }
 
-/** Whether `userId` teaches `hubId` (owns it or is a teacher member). */
-export function teachesHub(app: AppContext, userId: string, hubId: string): boolean {
-  const hub = app.db.select({ ownerId: hubs.ownerId }).from(hubs).where(eq(hubs.id, hubId)).get();
-  if (!hub) return false;
-  if (hub.ownerId === userId) return true;
-  const membership = app.db
-    .select({ role: hubMembers.role })
-    .from(hubMembers)
-    .where(and(eq(hubMembers.hubId, hubId), eq(hubMembers.userId, userId), consentedMembership()))
-    .get();
-  return membership?.role === 'teacher';
-}
-
 /** Validates, authorizes and stores a new join code; returns it (the `code` field is what people type). */
 export function createJoinCode(app: AppContext, props: NewJoinCode): JoinCode {
   const parsed = newJoinCodeSchema.safeParse(props);
@@ -83,17 +71,8 @@ export function createJoinCode(app: AppContext, props: NewJoinCode): JoinCode {
       .where(eq(users.id, data.createdBy))
       .get();
     if (!creator || creator.disabledAt) throw forbidden('Only active teachers and admins can create join codes.');
-    if (creator.role === 'student') throw forbidden('Only teachers and admins can create join codes.');
-    if (creator.role === 'teacher') {
-      if (data.role !== 'student') {
-        throw forbidden(
-          `Teachers can create join codes for students only; ask an admin for a ${data.role} code.`,
-        );
-      }
-      if (data.hubId && !teachesHub(app, data.createdBy, data.hubId)) {
-        throw forbidden('You can create join codes only for hubs you teach.');
-      }
-    }
+    const actor = { id: data.createdBy, role: creator.role };
+    authorize(actor, 'create', joinCodeSubject(app, actor, { role: data.role, hubId: data.hubId ?? null, createdBy: data.createdBy }));
   }
   if (data.hubId && !app.db.select({ id: hubs.id }).from(hubs).where(eq(hubs.id, data.hubId)).get()) {
     throw invalid([{ field: 'hubId', message: 'That hub does not exist. Pick one of the listed hubs.' }]);

@@ -5,6 +5,8 @@ import type { SessionUser } from '../server/auth/sessions.ts';
 import type { AppContext } from '../server/context.ts';
 import { hubMembers, hubs, joinCodes, users, type Role } from '../server/db/schema.ts';
 import { consentedMembership } from '../server/hubs/enrolment.ts';
+import { can } from '../core/policy.ts';
+import { schoolSubject } from '../server/policyFacts.ts';
 
 export interface JoinCodeSummary {
   code: string;
@@ -26,7 +28,7 @@ type Actor = Pick<SessionUser, 'id' | 'role'> | null;
  */
 export function listJoinCodes(app: AppContext, props: { actor: Actor; includeInactive?: boolean }): JoinCodeSummary[] {
   const { actor } = props;
-  if (actor && actor.role === 'student') return [];
+  if (actor && !can(actor, 'teach', schoolSubject)) return [];
   const rows = app.db
     .select({
       code: joinCodes,
@@ -36,7 +38,8 @@ export function listJoinCodes(app: AppContext, props: { actor: Actor; includeIna
     .from(joinCodes)
     .leftJoin(hubs, eq(hubs.id, joinCodes.hubId))
     .leftJoin(users, eq(users.id, joinCodes.createdBy))
-    .where(actor?.role === 'teacher' ? eq(joinCodes.createdBy, actor.id) : undefined)
+    // Teachers manage the codes they issued; admins (and the shell) every code.
+    .where(actor && !can(actor, 'administer', schoolSubject) ? eq(joinCodes.createdBy, actor.id) : undefined)
     .orderBy(desc(joinCodes.createdAt))
     .all();
   const now = app.now();
@@ -58,8 +61,8 @@ export function listJoinCodes(app: AppContext, props: { actor: Actor; includeIna
 /** Hubs a join code from this actor may point at: every hub for admins, the hubs they teach for teachers. */
 export function joinCodeHubChoices(app: AppContext, actor: Actor): { id: string; slug: string; title: string }[] {
   const columns = { id: hubs.id, slug: hubs.slug, title: hubs.title };
-  if (actor === null || actor.role === 'admin') return app.db.select(columns).from(hubs).orderBy(asc(hubs.title)).all();
-  if (actor.role !== 'teacher') return [];
+  if (actor === null || can(actor, 'administer', schoolSubject)) return app.db.select(columns).from(hubs).orderBy(asc(hubs.title)).all();
+  if (!can(actor, 'teach', schoolSubject)) return [];
   const taught = app.db
     .select({ id: hubMembers.hubId })
     .from(hubMembers)

@@ -1,7 +1,9 @@
 /** Revokes a join code so that nobody else can sign up with it. Admins revoke any; teachers the ones they issued. */
 import { eq } from 'drizzle-orm';
 import { normalizeJoinCode } from '../core/accounts.ts';
-import { forbidden, notFound } from '../core/errors.ts';
+import { notFound } from '../core/errors.ts';
+import { authorize } from '../core/policy.ts';
+import { joinCodeSubject } from '../server/policyFacts.ts';
 import type { SessionUser } from '../server/auth/sessions.ts';
 import type { AppContext } from '../server/context.ts';
 import { recordAudit } from '../server/audit/auditLog.ts';
@@ -19,11 +21,8 @@ export function revokeJoinCode(app: AppContext, props: RevokeJoinCodeProps): { c
   const code = normalizeJoinCode(props.code);
   const row = code ? app.db.select().from(joinCodes).where(eq(joinCodes.code, code)).get() : undefined;
   const actor = props.actor;
-  const mayRevoke = row && (actor === null || actor.role === 'admin' || (actor.role === 'teacher' && row.createdBy === actor.id));
-  if (!row || !mayRevoke) {
-    if (row && actor?.role === 'teacher') throw forbidden('You can revoke only join codes you created.');
-    throw notFound('That join code');
-  }
+  if (!row) throw notFound('That join code');
+  if (actor !== null) authorize(actor, 'revoke', joinCodeSubject(app, actor, row));
   if (row.revokedAt) return { code: row.code, revokedAt: row.revokedAt };
   const revokedAt = app.now();
   inTransaction(app, () => {

@@ -7,6 +7,8 @@ import { showcaseInputSchema, type ShowcaseInput } from '../core/showcases.ts';
 import type { AppContext } from '../server/context.ts';
 import { artifacts, showcaseItems, showcases, type Showcase } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
+import { authorize } from '../core/policy.ts';
+import { publicSharingSubject } from '../server/policyFacts.ts';
 import { recordAudit } from '../server/audit/auditLog.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 
@@ -31,6 +33,8 @@ export function storeShowcase(app: AppContext, props: SaveShowcaseProps): Showca
     throw invalid(rendered.errors.map((e) => ({ field: 'intro', message: `Line ${e.line}, column ${e.column}: ${e.message}` })));
   }
   const items = [...new Set(input.items)];
+  // A public showcase is public work: the school's consent rule applies (it reads only who owns it).
+  if (input.visibility === 'public') authorize({ id: props.ownerId, role: 'student' }, 'publish', publicSharingSubject(app, props.ownerId));
 
   return inTransaction(app, () => {
     if (items.length) {

@@ -5,6 +5,8 @@
 import { eq } from 'drizzle-orm';
 import { handleSchema } from '../core/accounts.ts';
 import { PotluckError, forbidden, invalid } from '../core/errors.ts';
+import { authorize } from '../core/policy.ts';
+import { schoolSubject } from '../server/policyFacts.ts';
 import { invalidateUserSessions, type SessionUser } from '../server/auth/sessions.ts';
 import type { AppContext } from '../server/context.ts';
 import { recordAudit } from '../server/audit/auditLog.ts';
@@ -39,7 +41,7 @@ function unknownAccount(handle: string | undefined): PotluckError {
 
 /** Disables or enables an account; see SetUserDisabledProps. */
 export function setUserDisabled(app: AppContext, props: SetUserDisabledProps): SetUserDisabledResult {
-  if (props.actor && props.actor.role !== 'admin') throw forbidden('Only admins can disable or enable accounts.');
+  if (props.actor) authorize(props.actor, 'administer', schoolSubject, 'Only admins can disable or enable accounts.');
   let where;
   if (props.userId) where = eq(users.id, props.userId);
   else {

@@ -1,32 +1,39 @@
-/** Access facts from the database, fed to the pure rules in core/visibility. */
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { canRead, type Viewer } from '../core/visibility.ts';
+/** Reading work and media, decided by core/policy.ts on the facts server/policyFacts.ts loads. */
+import { and, asc, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
+import { can, type ClassReaders } from '../core/policy.ts';
+import type { Viewer } from '../core/visibility.ts';
 import type { AppContext } from './context.ts';
 import { prepared } from './db/prepared.ts';
-import { artifactMedia, artifacts, hubMembers, media, users } from './db/schema.ts';
+import { artifactMedia, artifacts, hubMembers, hubs, media, users } from './db/schema.ts';
 import { consentedMembership } from './hubs/enrolment.ts';
+import { sharesHub, workSubject } from './policyFacts.ts';
+
+export { sharesHub };
 
 /**
- * Whether two people belong to a common hub (either as teacher or member), both by consented enrolment: a hub a
- * teacher added someone to alone (an invitation not accepted) makes nobody their "member".
+ * The hubs whose members may read `ownerId`'s class-only work today (consented memberships only), each with its
+ * teachers' names and how many other students it has; active accounts only. Two queries.
  */
-export function sharesHub(app: AppContext, a: string, b: string): boolean {
-  if (a === b) return true;
-  const row = app.db
-    .select({ one: sql<number>`1` })
+export function classReadersOf(app: AppContext, ownerId: string): ClassReaders[] {
+  const own = app.db
+    .select({ id: hubs.id, title: hubs.title })
     .from(hubMembers)
-    .where(
-      and(
-        eq(hubMembers.userId, a),
-        consentedMembership(),
-        inArray(
-          hubMembers.hubId,
-          app.db.select({ id: hubMembers.hubId }).from(hubMembers).where(and(eq(hubMembers.userId, b), consentedMembership())),
-        ),
-      ),
-    )
-    .get();
-  return row !== undefined;
+    .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
+    .where(and(eq(hubMembers.userId, ownerId), consentedMembership()))
+    .orderBy(asc(hubs.title))
+    .all();
+  if (own.length === 0) return [];
+  const people = app.db
+    .select({ hubId: hubMembers.hubId, role: hubMembers.role, name: users.name })
+    .from(hubMembers)
+    .innerJoin(users, eq(users.id, hubMembers.userId))
+    .where(and(inArray(hubMembers.hubId, own.map((h) => h.id)), ne(hubMembers.userId, ownerId), consentedMembership(), isNull(users.disabledAt)))
+    .orderBy(asc(users.name))
+    .all();
+  return own.map((hub) => {
+    const theirs = people.filter((p) => p.hubId === hub.id);
+    return { title: hub.title, teachers: theirs.filter((p) => p.role === 'teacher').map((p) => p.name), classmates: theirs.filter((p) => p.role === 'student').length };
+  });
 }
 
 /** Whether a viewer may read an artifact row. */
@@ -35,11 +42,7 @@ export function canReadArtifact(
   viewer: Viewer | null,
   artifact: { ownerId: string; visibility: 'private' | 'members' | 'unlisted' | 'public' },
 ): boolean {
-  return canRead(viewer, {
-    visibility: artifact.visibility,
-    ownerId: artifact.ownerId,
-    sharesHub: viewer !== null && artifact.visibility === 'members' && sharesHub(app, viewer.id, artifact.ownerId),
-  });
+  return can(viewer, 'read', workSubject(app, viewer, artifact));
 }
 
 /**

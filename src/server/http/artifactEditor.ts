@@ -15,8 +15,10 @@ import { saveDraft } from '../../commands/draftSaver.ts';
 import { discardDraft } from '../../commands/draftDiscarder.ts';
 import { claimKeptEdit } from '../../commands/keptEditClaimer.ts';
 import type { AppContext } from '../context.ts';
-import { media, users, type Artifact } from '../db/schema.ts';
+import { media, type Artifact } from '../db/schema.ts';
 import { getPolicy } from '../policy.ts';
+import { publicSharingSubject } from '../policyFacts.ts';
+import { can } from '../../core/policy.ts';
 import { getOwnDraft, listOwnNewDrafts } from '../repositories/drafts.ts';
 import { getOwnRevision } from '../repositories/artifacts.ts';
 import { artifactFormSchema, artifactToFormValues } from './artifactForm.ts';
@@ -302,9 +304,8 @@ export function ownImages(app: AppContext, ownerId: string) {
     .all();
 }
 
-/** Whether this person may choose Public under the instance policy. */
+/** Whether this person may choose Public under the instance policy (core/policy.ts, "publicSharing"). */
 export function mayPublish(app: AppContext, userId: string): boolean {
-  if (!getPolicy(app).publicRequiresConsent) return true;
-  const row = app.db.select({ at: users.publicConsentAt }).from(users).where(eq(users.id, userId)).get();
-  return Boolean(row?.at);
+  const subject = publicSharingSubject(app, userId);
+  return can({ id: userId, role: 'student' }, 'publish', subject);
 }

@@ -1,11 +1,11 @@
 /**
- * Who may do what in a hub, from the database, in one place. A hub's page is public or for its members; its
- * river shows members-visibility work only to signed-in members of that hub, and never on a public hub (a public
- * page is read by anyone, and members work was not shared with anyone). Teachers of the hub (its owner, teacher
- * members) and admins manage it; nobody manages a student's work through it.
+ * How a viewer stands to a hub, from the database; the rules themselves (who sees it, who manages it, which
+ * visibilities its river shows) are core/policy.ts's. Teachers of the hub (its owner, teacher members) and admins
+ * manage it; nobody manages a student's work through it.
  */
 import { and, eq } from 'drizzle-orm';
-import { forbidden, notFound } from '../../core/errors.ts';
+import { notFound } from '../../core/errors.ts';
+import { authorize, can, hubShows, type Subject } from '../../core/policy.ts';
 import type { Viewer } from '../../core/visibility.ts';
 import type { AppContext } from '../context.ts';
 import { hubMembers, hubs, type Hub } from '../db/schema.ts';
@@ -21,6 +21,8 @@ export interface HubAccess {
   role: HubRole;
   /** Teacher of the hub (owner or teacher member) or an admin: settings, members, sources, hiding, progress. */
   canManage: boolean;
+  /** Its owner or an admin: deleting it when the course is over. */
+  canDelete: boolean;
   /** Which work the river shows this viewer: public only, or public and members. */
   scope: 'public' | 'members';
 }
@@ -51,18 +53,22 @@ export function membershipOf(app: AppContext, hubId: string, userId: string): { 
   );
 }
 
+/** The policy's subject for `hub` as a viewer with `role` in it stands to it. */
+export function hubPolicySubject(hub: Hub, role: HubRole): Extract<Subject, { type: 'hub' }> {
+  return { type: 'hub', ownerId: hub.ownerId, visibility: hub.visibility, standing: role };
+}
+
 /** How `viewer` (null: the public) stands to `hub`. */
 export function hubAccess(app: AppContext, viewer: Viewer | null, hub: Hub): HubAccess {
   const role = viewer ? hubRoleOf(app, hub.id, viewer.id) : null;
-  const canManage = viewer !== null && (role === 'teacher' || hub.ownerId === viewer.id || viewer.role === 'admin');
-  // Members work is listed for members of a members-only hub; a public hub never shows it, to members either.
-  const scope = hub.visibility === 'members' && role !== null ? 'members' : 'public';
-  return { hub, role, canManage, scope };
+  const subject = hubPolicySubject(hub, role);
+  const scope = hubShows(hub, role).includes('members') ? 'members' : 'public';
+  return { hub, role, canManage: can(viewer, 'manage', subject), canDelete: can(viewer, 'delete', subject), scope };
 }
 
 /** Whether the viewer may open the hub's pages (river, feeds, OPML). */
-export function canSeeHub(access: HubAccess): boolean {
-  return access.hub.visibility === 'public' || access.role !== null || access.canManage;
+export function canSeeHub(access: HubAccess, viewer: Viewer | null = null): boolean {
+  return access.canManage || can(viewer, 'read', hubPolicySubject(access.hub, access.role));
 }
 
 /**
@@ -73,14 +79,14 @@ export function readHub(app: AppContext, viewer: Viewer | null, slug: string): H
   const hub = findHub(app, slug);
   if (!hub) throw notFound('That hub');
   const access = hubAccess(app, viewer, hub);
-  if (!canSeeHub(access)) throw notFound('That hub');
+  if (!canSeeHub(access, viewer)) throw notFound('That hub');
   return access;
 }
 
 /** The hub at `slug` for a teacher's page or command; 403 for members who do not teach it, 404 for others. */
 export function manageHub(app: AppContext, viewer: Viewer | null, slug: string): HubAccess {
   const access = readHub(app, viewer, slug);
-  if (!access.canManage) throw forbidden('Only the teachers of this hub can change it. Students add their own blogs on the Sources page.');
+  authorize(viewer, 'manage', hubPolicySubject(access.hub, access.role));
   return access;
 }
 
@@ -90,12 +96,7 @@ export function manageHub(app: AppContext, viewer: Viewer | null, slug: string):
  */
 export function assertCanManage(app: AppContext, actor: Viewer | null, hub: Hub): void {
   if (actor === null) return;
-  const access = hubAccess(app, actor, hub);
-  if (access.canManage) return;
-  if (access.role !== null || hub.visibility === 'public') {
-    throw forbidden('Only the teachers of this hub can change it. Students add their own blogs on the Sources page.');
-  }
-  throw notFound('That hub');
+  authorize(actor, 'manage', hubPolicySubject(hub, hubRoleOf(app, hub.id, actor.id)));
 }
 
 /** A hub by id, or the 404 commands answer. */

@@ -7,6 +7,7 @@
 import { and, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { storedExcerpt } from '../../core/feeds/excerpt.ts';
 import { foldTag, foldedSet } from '../../core/hubs/matching.ts';
+import { hubShows } from '../../core/policy.ts';
 import { sitePaths } from '../../core/urls.ts';
 import type { AppContext } from '../context.ts';
 import { artifactTags, artifacts, hubHides, hubItems, hubMembers, hubSources, media, users, type Hub, type HubItem } from '../db/schema.ts';
@@ -97,7 +98,9 @@ export function formatCursor(cursor: RiverCursor): string {
   return `${cursor.date}.${cursor.id}`;
 }
 
-const visibilitiesOf = (scope: 'public' | 'members') => (scope === 'members' ? (['public', 'members'] as const) : (['public'] as const));
+// A scope is what core/policy `hubShows` decided for the viewer (hubAccess): members scope is a member's river of a
+// members-only hub; the public scope is everyone else's, and every feed's.
+const visibilitiesOf = (scope: 'public' | 'members') => hubShows({ visibility: 'members' }, scope === 'members' ? 'student' : null);
 
 /** The hub's active, consented members (disabled accounts' work leaves every hub with them; invitees' never came). */
 export function listHubPeople(app: AppContext, hubId: string): HubPerson[] {

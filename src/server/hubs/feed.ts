@@ -6,6 +6,7 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { FEED_ITEM_LIMIT, type Feed, type FeedItem } from '../../core/feeds/model.ts';
+import { hubShows } from '../../core/policy.ts';
 import { joinUrl, sitePaths } from '../../core/urls.ts';
 import type { AppContext } from '../context.ts';
 import { artifacts, hubItems, type Hub } from '../db/schema.ts';
@@ -23,7 +24,9 @@ export const hubPaths = {
 /** The feed model of a public hub: its newest FEED_ITEM_LIMIT public, unhidden contributions. */
 export function buildHubFeed(app: AppContext, hub: Hub): Feed {
   const site = (path: string) => joinUrl(app.config.siteUrl, path);
-  const { entries } = readRiver(app, hub, { scope: 'public', limit: FEED_ITEM_LIMIT });
+  // Anyone can fetch a feed: it carries what the hub shows to the public (core/policy `hubShows`, channel feed).
+  const scope = hubShows(hub, null, 'feed').includes('members') ? 'members' : 'public';
+  const { entries } = readRiver(app, hub, { scope, limit: FEED_ITEM_LIMIT });
   const artifactIds = entries.filter((e) => e.kind === 'artifact').map((e) => e.id);
   const itemIds = entries.filter((e) => e.kind === 'item').map((e) => e.id);
   const bodies = new Map(

@@ -8,6 +8,8 @@ import type { Viewer } from '../../core/visibility.ts';
 import type { AppContext } from '../context.ts';
 import { hubHides, hubItems, hubMembers, hubSources, hubs, users, type Hub, type HubHide, type HubSource } from '../db/schema.ts';
 import { hubAccess, type HubAccess } from './access.ts';
+import { can } from '../../core/policy.ts';
+import { schoolSubject } from '../policyFacts.ts';
 import { consentedMembership } from './enrolment.ts';
 import { attentionCounts } from './poller.ts';
 
@@ -27,7 +29,7 @@ export function listHubsFor(app: AppContext, viewer: Viewer | null): HubListing[
   const rows = app.db
     .select()
     .from(hubs)
-    .where(viewer?.role === 'admin' ? undefined : or(eq(hubs.visibility, 'public'), mine.length ? inArray(hubs.id, mine) : sql`0`))
+    .where(can(viewer, 'administer', schoolSubject) ? undefined : or(eq(hubs.visibility, 'public'), mine.length ? inArray(hubs.id, mine) : sql`0`))
     .orderBy(asc(hubs.title))
     .all();
   const counts = new Map(

@@ -7,6 +7,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { foldTag, foldedSet } from '../../core/hubs/matching.ts';
 import { joinUrl } from '../../core/urls.ts';
+import { hubShows, type HubStanding } from '../../core/policy.ts';
 import type { Viewer } from '../../core/visibility.ts';
 import type { AppContext } from '../context.ts';
 import { prepared } from '../db/prepared.ts';
@@ -39,9 +40,8 @@ export function artifactHubSyndications(
   const own = new Set(artifact.tags.map(foldTag));
   const matching = candidates.filter((hub) => {
     const tags = foldedSet(hub.tags);
-    if (![...own].some((t) => tags.has(t))) return false;
-    // A public hub shows public work only; a members-only hub shows members work too, to its members.
-    return hub.visibility === 'public' ? artifact.visibility === 'public' : true;
+    // Whether the hub shows it to anyone at all (its members, at most): the viewer's own standing is checked below.
+    return [...own].some((t) => tags.has(t)) && hubShows(hub, 'student').includes(artifact.visibility);
   });
   if (matching.length === 0) return [];
   const ids = matching.map((h) => h.id);
@@ -54,18 +54,19 @@ export function artifactHubSyndications(
       .map((r) => r.hubId),
   );
   const membersHubs = matching.filter((h) => h.visibility === 'members').map((h) => h.id);
-  const viewerHubs =
+  const standing = new Map<string, HubStanding>(
     viewer && membersHubs.length
-      ? new Set(
-          app.db
-            .select({ hubId: hubMembers.hubId })
-            .from(hubMembers)
-            .where(and(eq(hubMembers.userId, viewer.id), inArray(hubMembers.hubId, membersHubs), consentedMembership()))
-            .all()
-            .map((r) => r.hubId),
-        )
-      : new Set<string>();
+      ? app.db
+          .select({ hubId: hubMembers.hubId, role: hubMembers.role })
+          .from(hubMembers)
+          .where(and(eq(hubMembers.userId, viewer.id), inArray(hubMembers.hubId, membersHubs), consentedMembership()))
+          .all()
+          .map((r) => [r.hubId, r.role])
+      : [],
+  );
+  // Named only where this viewer's river of that hub shows the piece (core/policy `hubShows`).
   return matching
-    .filter((hub) => !hidden.has(hub.id) && (hub.visibility === 'public' || viewerHubs.has(hub.id)))
+    .filter((hub) => !hidden.has(hub.id) && hubShows(hub, standing.get(hub.id) ?? null).includes(artifact.visibility))
+    .filter((hub) => hub.visibility === 'public' || standing.has(hub.id))
     .map((hub) => ({ url: hubUrl(app, hub.slug), name: hub.title }));
 }

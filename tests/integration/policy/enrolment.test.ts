@@ -20,6 +20,7 @@ let priya: User;
 let theo: User;
 let kai: User;
 let stolen: Hub;
+let pieceId: string;
 const as = new Map<string, Browser>();
 const browser = (u: User) => as.get(u.handle)!;
 
@@ -40,7 +41,7 @@ beforeAll(async () => {
   const code = createJoinCode(app, { role: 'student', createdBy: okafor.id, hubId: english.id });
   for (const s of [maya, theo, kai]) joinHubWithCode(app, { userId: s.id, code: code.code });
   // Tagged with the intruder's hub tag too, so that only consent keeps it out of that hub.
-  await makeArtifact(app, maya, { title: TITLE, slug: 'class-reflection', visibility: 'members', tags: ['eng10', 'lighthouse'], body: 'The quiet lighthouse keeps its light.' });
+  pieceId = (await makeArtifact(app, maya, { title: TITLE, slug: 'class-reflection', visibility: 'members', tags: ['eng10', 'lighthouse'], body: 'The quiet lighthouse keeps its light.' })).id;
   await makeArtifact(app, kai, { title: 'Kai lighthouse notes', slug: 'notes', visibility: 'members', tags: ['lighthouse'], body: 'Lighthouse notes.' });
   // The intruder is in no hub of Maya's, makes one with the same interest and a members-only river.
   stolen = createHub(app, { actor: { id: intruder.id, role: 'teacher' }, input: { slug: 'lighthouse-club', title: 'Lighthouse club', tags: 'lighthouse', visibility: 'members' } });
@@ -123,6 +124,8 @@ describe('a teacher who adds a student by handle only invites them', () => {
   });
 
   it('accepting makes the piece readable to that hub and its teacher', async () => {
+    const editor = `/workspace/artifacts/${pieceId}`;
+    expect(await text(maya, editor)).toContain('Who can see this:</strong> Class members: English 10 (Ms Okafor and 2 classmates).');
     const res = await browser(maya).postForm('/workspace/hubs', { intent: 'accept', hubId: stolen.id });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/hubs/lighthouse-club/?joined=1');
@@ -132,6 +135,7 @@ describe('a teacher who adds a student by handle only invites them', () => {
     // Priya has not accepted: still nothing, though she is invited to the same hub.
     expect(await status(priya, CLASS_PIECE)).toBe(404);
     expect(await text(maya, '/workspace/hubs')).not.toContain('Invitations to course hubs');
+    expect(await text(maya, editor)).toContain('Class members: English 10 (Ms Okafor and 2 classmates); Lighthouse club (Mr Intruder).');
   });
 
   it('an admin adds by handle at once (a roster), and every step is in the audit log once', async () => {

@@ -1,0 +1,36 @@
+/**
+ * An admin changes the school policy (/admin/policy): the visibility of new work, whether going public needs
+ * recorded consent, the school's name, two-factor sign-in for staff. Admins only (core/policy.ts); the change and
+ * its audit event are one write (server/policy.ts).
+ */
+import { z } from 'zod';
+import { authorize, type Actor } from '../core/policy.ts';
+import { VISIBILITIES } from '../core/visibility.ts';
+import type { AppContext } from '../server/context.ts';
+import { setPolicy, type Policy } from '../server/policy.ts';
+import { schoolSubject } from '../server/policyFacts.ts';
+
+/** The policy form as it is posted: checkboxes are `on` or absent. */
+export const policyFormSchema = z.object({
+  defaultVisibility: z.enum(VISIBILITIES, { error: 'Choose a default visibility.' }),
+  publicRequiresConsent: z.literal('on').optional(),
+  schoolName: z.string().trim().max(200, 'Keep the school name under 200 characters.').default(''),
+  staffTwoFactor: z.literal('on').optional(),
+});
+export type PolicyForm = z.infer<typeof policyFormSchema>;
+
+/** Saves the posted policy for `actor` (null: the operator at a shell); returns it as stored. */
+export function updatePolicy(app: AppContext, props: { actor: (Actor & { handle?: string }) | null; input: PolicyForm }): Policy {
+  if (props.actor) authorize(props.actor, 'administer', schoolSubject);
+  const { input } = props;
+  return setPolicy(
+    app,
+    {
+      defaultVisibility: input.defaultVisibility,
+      publicRequiresConsent: input.publicRequiresConsent === 'on',
+      schoolName: input.schoolName,
+      staffTwoFactor: input.staffTwoFactor === 'on',
+    },
+    { actor: props.actor },
+  );
+}
