@@ -142,7 +142,9 @@ function studentsCoverage(app: AppContext, viewer: Viewer): Coverage | null {
     const relation = relationTo(app, viewer, { id: owner });
     byRelation.set(relation, [...(byRelation.get(relation) ?? []), owner]);
   }
-  const parts = [...byRelation].map(([relation, ids]) => and(inArray(artifacts.ownerId, ids), inArray(artifacts.visibility, listedVisibilities(relation)))!);
+  const parts = [...byRelation].map(
+    ([relation, ids]) => and(inArray(artifacts.ownerId, ids), inArray(artifacts.visibility, listedVisibilities(relation)))!,
+  );
   return parts.length ? { owners, where: sql`(${sql.join(parts, sql` or `)})` } : null;
 }
 
@@ -187,8 +189,8 @@ function coverage(app: AppContext, viewer: Viewer | null, scope: SearchScope, qu
 }
 
 /**
- * Searches the work `viewer` may read in `scope`: ranked by bm25 when the query has words (best first, newer first
- * among equals), newest first when it only filters by tag. Each result carries a highlighted snippet of its text.
+ * Searches the work `viewer` may read in `scope`: ranked by bm25 when the query has words (best first), newest
+ * first when it only filters by tag. Each result carries a highlighted snippet of its text.
  */
 export function searchArtifacts(
   app: AppContext,
@@ -249,9 +251,9 @@ const CANDIDATES_PER_RESULT = 4;
 
 /**
  * The ids of the best `limit` matches that pass `where`, best first (among equal scores, the piece indexed last).
- * FTS5 ranks its matches alone (the owner tokens already narrowed them to the pieces covered), and only the best few are
- * checked against the rule: when enough of them pass, they are the best that pass. Otherwise every match is checked
- * (`allRankedDocs`).
+ * FTS5 ranks its matches alone (the owner tokens already narrowed them to the pieces covered), and only the best
+ * few are checked against the rule: when enough of them pass, they are the best that pass. Otherwise every match
+ * is checked (`allRankedDocs`).
  */
 function rankedDocs(app: AppContext, match: string, where: SQL, limit: number): { doc: number; id: string }[] {
   const wanted = limit * CANDIDATES_PER_RESULT;
@@ -268,9 +270,10 @@ function rankedDocs(app: AppContext, match: string, where: SQL, limit: number): 
   const candidates = sql.join(best.map((b) => sql`${b.doc}`), sql`, `);
   const passing = new Map(
     app.db
-      .all<{ doc: number; id: string }>(
-        sql`select ${searchDocs.doc} as doc, ${artifacts.id} as id from ${searchDocs} cross join ${artifacts} on ${artifacts.id} = ${searchDocs.artifactId} where ${searchDocs.doc} in (${candidates}) and ${where}`,
-      )
+      .all<{ doc: number; id: string }>(sql`
+        select ${searchDocs.doc} as doc, ${artifacts.id} as id
+        from ${searchDocs} cross join ${artifacts} on ${artifacts.id} = ${searchDocs.artifactId}
+        where ${searchDocs.doc} in (${candidates}) and ${where}`)
       .map((r) => [r.doc, r.id]),
   );
   const ranked = best.flatMap(({ doc }) => (passing.has(doc) ? [{ doc, id: passing.get(doc)! }] : []));
@@ -283,20 +286,15 @@ function rankedDocs(app: AppContext, match: string, where: SQL, limit: number): 
  * pages, 30 ms for a teacher's 3,000 pieces.
  */
 function allRankedDocs(app: AppContext, match: string, where: SQL, limit: number): { doc: number; id: string }[] {
-  const matches = app.db
-    .select({ doc: sql<number>`${searchIndex.rowid}`.as('match_doc'), score: RANK.as('match_score') })
-    .from(searchIndex)
-    .where(sql`${searchIndex} match ${match}`)
-    .as('matches');
-  return app.db
-    .select({ doc: matches.doc, id: artifacts.id })
-    .from(matches)
-    .innerJoin(searchDocs, eq(searchDocs.doc, matches.doc))
-    .innerJoin(artifacts, eq(artifacts.id, searchDocs.artifactId))
-    .where(where)
-    .orderBy(sql`${matches.score}`, sql`${matches.doc} desc`)
-    .limit(limit)
-    .all();
+  // CROSS JOIN for the same reason as above: the full-text matches first, each looked up once.
+  return app.db.all<{ doc: number; id: string }>(sql`
+    select m.doc as doc, ${artifacts.id} as id
+    from (select ${searchIndex.rowid} as doc, ${RANK} as score from ${searchIndex} where ${searchIndex} match ${match}) m
+    cross join ${searchDocs} on ${searchDocs.doc} = m.doc
+    cross join ${artifacts} on ${artifacts.id} = ${searchDocs.artifactId}
+    where ${where}
+    order by m.score, m.doc desc
+    limit ${limit}`);
 }
 
 /**
