@@ -11,6 +11,12 @@ import { hubMembers, hubs, users } from '../../../src/server/db/schema.ts';
 import { validateSessionToken } from '../../../src/server/auth/sessions.ts';
 import { tempDataDir } from '../../helpers/server.ts';
 import { makeSession } from './factories.ts';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { enableTwoFactor } from '../../../src/commands/twoFactorEnabler.ts';
+import { startTwoFactorSetup } from '../../../src/commands/twoFactorStarter.ts';
+import { totpCode, totpStep } from '../../../src/server/auth/totp.ts';
+import { hasTwoFactor } from '../../../src/server/auth/twoFactor.ts';
+import { auditEvents } from '../../../src/server/db/schema.ts';
 
 let dataDir: string;
 
@@ -196,5 +202,34 @@ describe('potluck joincode create', () => {
     const badHub = await run(['joincode', 'create', '--role', 'student', '--hub', 'nope']);
     expect(badHub.code).toBe(1);
     expect(badHub.err).toContain('No hub has the slug "nope"');
+  });
+});
+
+describe('potluck user two-factor-off', () => {
+  it("turns off a person's two-factor sign-in and ends their sessions; says so when there is none", async () => {
+    await run(['user', 'add', '--handle', 'ada', '--name', 'Ada', '--role', 'teacher'], 'violet kettle mountain\n');
+    const token = await withApp(async (app) => {
+      const user = app.db.select().from(users).where(eq(users.handle, 'ada')).get()!;
+      const setup = await startTwoFactorSetup(app, user);
+      const key = decodeBase32IgnorePadding(setup.keyText.replace(/ /g, ''));
+      enableTwoFactor(app, { user, code: totpCode(key, totpStep(app.now())) });
+      const signedIn = await attemptSignIn(app, { login: 'ada', password: 'violet kettle mountain', address: '127.0.0.1' });
+      expect(signedIn).toMatchObject({ ok: true, step: 'code' });
+      return makeSession(app, user.id);
+    });
+    const r = await run(['user', 'two-factor-off', '--handle', 'ada']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Two-factor sign-in is off for @ada; 1 session ended.');
+    await withApp(async (app) => {
+      expect(validateSessionToken(app, token).session).toBeNull();
+      const user = app.db.select().from(users).where(eq(users.handle, 'ada')).get()!;
+      expect(hasTwoFactor(app, user.id)).toBe(false);
+      expect(await attemptSignIn(app, { login: 'ada', password: 'violet kettle mountain', address: '127.0.0.1' })).toMatchObject({ ok: true, step: 'done' });
+      expect(app.db.select().from(auditEvents).where(eq(auditEvents.action, '2fa.disabled')).all()[0]).toMatchObject({ address: 'cli', subjectHandle: 'ada' });
+    });
+    const again = await run(['user', 'two-factor-off', '--handle', 'ada']);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('does not use two-factor sign-in');
+    expect((await run(['user', 'two-factor-off', '--handle', 'nobody'])).err).toContain('was not found');
   });
 });
