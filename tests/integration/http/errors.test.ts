@@ -73,6 +73,12 @@ describe('an unexpected error', () => {
     expect(String(entry!.path)).toBe('/@maya/?token=[redacted]');
     expect(JSON.stringify(entry!.error)).toContain('SyntaxError');
     expect(stderr).not.toContain(SECRET);
+
+    // The same inside a page's own rendering (signed in, the middleware does not read the portfolio first).
+    const inPage = await signedIn(server.url, app, maya).get('/@maya/');
+    expect(inPage.status).toBe(500);
+    expect(await inPage.text()).toContain('<h1>Something went wrong</h1>');
+    expect(inPage.headers.get('content-security-policy')).toContain("default-src 'self'");
     app.db.$client.prepare(`update users set links = '[]' where id = ?`).run(maya.id);
   });
 });

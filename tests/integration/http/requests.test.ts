@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadMedia } from '../../../src/commands/mediaUploader.ts';
+import { HOST_SESSION_COOKIE, createSession, generateSessionToken } from '../../../src/server/auth/sessions.ts';
 import type { User } from '../../../src/server/db/schema.ts';
 import { picture } from '../../fixtures/media/generate.ts';
 import { makeArtifact, makeUser, signedIn } from '../../helpers/factories.ts';
@@ -137,6 +138,23 @@ describe('the cross-site check', () => {
       body: 'login=maya&password=whatever-it-is',
     });
     expect(alias.status).not.toBe(403);
+  });
+});
+
+describe("the site download inside the server", () => {
+  it('still renders through its own loopback address, which no visitor may use', async () => {
+    // The server asks itself on 127.0.0.1 with its render token: the one request a loopback Host may make here.
+    const token = generateSessionToken();
+    createSession(site.app, token, maya.id);
+    const res = await rawRequest(site.url, '/workspace/site', {
+      host: 'potluck.school.example',
+      method: 'POST',
+      headers: { origin: SITE, cookie: `${HOST_SESSION_COOKIE}=${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'base=',
+    });
+    expect(res.status, res.body.slice(0, 500)).toBe(200);
+    expect(res.headers['content-type']).toBe('application/zip');
+    expect(res.body).toContain('public-essay/index.html');
   });
 });
 
