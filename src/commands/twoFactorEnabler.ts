@@ -8,6 +8,7 @@ import { PotluckError, invalid, issuesFromZod } from '../core/errors.ts';
 import { recordAudit } from '../server/audit/auditLog.ts';
 import { SIGNIN_ACCOUNT_RULE, clearRateLimit, reserveAttempt, signInCodeKey } from '../server/auth/rateLimit.ts';
 import { matchTotp } from '../server/auth/totp.ts';
+import { verifyOwnCredentials } from '../server/auth/reauth.ts';
 import { openTotpKey, storeNewRecoveryCodes, twoFactorRow } from '../server/auth/twoFactor.ts';
 import type { AppContext } from '../server/context.ts';
 import { twoFactor } from '../server/db/schema.ts';
@@ -16,6 +17,18 @@ import { inTransaction } from '../server/db/tx.ts';
 export const confirmCodeSchema = z.object({
   code: z.string({ error: 'Enter the 6-digit code your app shows.' }).trim().min(1, 'Enter the 6-digit code your app shows.').max(20),
 });
+
+/**
+ * Turning it on from the account page: the password first, so that someone at a borrowed, still signed-in laptop
+ * cannot tie the account to their own phone and lock its owner out. (At sign-in the password was just checked.)
+ */
+export async function enableTwoFactorWithPassword(
+  app: AppContext,
+  props: { user: { id: string; handle: string }; password: string; code: string; address?: string },
+): Promise<{ recoveryCodes: string[] }> {
+  await verifyOwnCredentials(app, props.user.id, { password: props.password, address: props.address });
+  return enableTwoFactor(app, props);
+}
 
 /** Confirms set-up with a first code; returns the recovery codes (shown once, never again). */
 export function enableTwoFactor(

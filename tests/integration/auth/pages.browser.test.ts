@@ -79,6 +79,7 @@ describe('sign-in security pages in a browser', () => {
     expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
     expect(await axeViolations(page)).toEqual([]);
     const key = decodeBase32IgnorePadding((await page.locator('#totp-key').innerText()).replace(/ /g, ''));
+    await page.getByLabel('Your password').fill(PASSWORD);
     await page.getByLabel('Code from the app').fill(await nextCode(teacher.id, key));
     await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
     await expect(page.locator('.recovery-codes li').count()).resolves.toBe(10);

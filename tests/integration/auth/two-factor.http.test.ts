@@ -62,10 +62,17 @@ describe('two-factor sign-in for a student who chooses it', () => {
     // Nothing on the page comes from another site (no QR service, no script elsewhere).
     expect(html).not.toMatch(/(src|href)="https?:\/\/(?!127\.0\.0\.1|localhost)/);
     key = keyFrom(html);
-    const wrong = await b.postForm('/account/two-factor', { intent: 'enable', code: '12345x' });
+    const wrong = await b.postForm('/account/two-factor', { intent: 'enable', password: PASSWORD, code: '12345x' });
     expect(wrong.status).toBe(400);
     expect(await wrong.text()).toContain('That code does not match');
-    const ok = await b.postForm('/account/two-factor', { intent: 'enable', code: await nextCode(ada.id, key) });
+    // A borrowed, still signed-in laptop is not enough to tie the account to someone else's phone.
+    const noPassword = await b.postForm('/account/two-factor', { intent: 'enable', code: await nextCode(ada.id, key) });
+    expect(noPassword.status).toBe(400);
+    expect(await noPassword.text()).toContain('Enter your password.');
+    const badPassword = await b.postForm('/account/two-factor', { intent: 'enable', password: 'not the password', code: await nextCode(ada.id, key) });
+    expect(await badPassword.text()).toContain('That is not your password');
+    expect(server.app.db.select().from(twoFactor).where(eq(twoFactor.userId, ada.id)).get()?.enabledAt).toBeNull();
+    const ok = await b.postForm('/account/two-factor', { intent: 'enable', password: PASSWORD, code: await nextCode(ada.id, key) });
     expect(ok.status).toBe(200);
     const shown = await ok.text();
     expect(shown.match(/<li><code>[a-z2-9]{5}-[a-z2-9]{5}<\/code><\/li>/g)).toHaveLength(10);
@@ -142,7 +149,7 @@ describe('when the school requires two-factor for staff', () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('Your school requires it for teachers and admins');
-    const ok = await b.postForm('/account/two-factor', { intent: 'enable', code: await nextCode(hopper.id, keyFrom(html)) });
+    const ok = await b.postForm('/account/two-factor', { intent: 'enable', password: PASSWORD, code: await nextCode(hopper.id, keyFrom(html)) });
     expect(ok.status).toBe(200);
     expect((await b.get('/workspace')).status).toBe(200);
   });
