@@ -12,6 +12,7 @@ import { deleteArtifact } from '../../../src/commands/artifactDeleter.ts';
 import { saveArtifact } from '../../../src/commands/artifactSaver.ts';
 import { importArchiveFolder } from '../../../src/commands/archiveImporter.ts';
 import { restoreRevision } from '../../../src/commands/revisionRestorer.ts';
+import { setUserDisabled } from '../../../src/commands/userDisabler.ts';
 import { parseSearchQuery } from '../../../src/core/search.ts';
 import type { AppContext } from '../../../src/server/context.ts';
 import { drafts, hubs, type User } from '../../../src/server/db/schema.ts';
@@ -216,6 +217,15 @@ describe('what a teacher finds', () => {
     expect(titles(okafor, 'ostriches', { kind: 'students' })).toEqual([]);
     expect(titles(theo, 'ostriches')).toEqual(['Changing minds']);
     indexIsConsistent();
+  });
+
+  it('leaves out a disabled student’s work, as the My students page does', async () => {
+    const leo = await makeUser(app, { handle: 'leo' });
+    makeHub(app, { teacher: okafor, students: [leo] });
+    await makeArtifact(app, leo, { title: 'Leo’s class piece', visibility: 'members', body: 'Armadillos roll up.' });
+    expect(titles(okafor, 'armadillos', { kind: 'students' })).toEqual(['Leo’s class piece']);
+    setUserDisabled(app, { handle: 'leo', disabled: true, actor: null });
+    expect(titles(okafor, 'armadillos', { kind: 'students' })).toEqual([]);
   });
 
   it('finds the piece the rule lets through even when better matches the rule refuses come first', async () => {
