@@ -85,7 +85,7 @@ export function storeShowcase(app: AppContext, props: SaveShowcaseProps): Showca
         .values(items.map((artifactId, position) => ({ showcaseId: showcase.id, artifactId, position })))
         .run();
     }
-    bumpContentVersion(app, props.ownerId);
+    bumpContentVersion(app, props.ownerId, [existing?.visibility ?? showcase.visibility, showcase.visibility]);
     return showcase;
   });
 }
@@ -93,12 +93,13 @@ export function storeShowcase(app: AppContext, props: SaveShowcaseProps): Showca
 /** Deletes one of the owner's showcases (the artifacts in it stay). */
 export function deleteShowcase(app: AppContext, props: { ownerId: string; showcaseId: string }): void {
   inTransaction(app, () => {
-    const result = app.db
+    const deleted = app.db
       .delete(showcases)
       .where(and(eq(showcases.id, props.showcaseId), eq(showcases.ownerId, props.ownerId)))
-      .run();
-    if (result.changes === 0) throw notFound('That showcase');
-    bumpContentVersion(app, props.ownerId);
+      .returning({ visibility: showcases.visibility })
+      .all();
+    if (deleted.length === 0) throw notFound('That showcase');
+    bumpContentVersion(app, props.ownerId, deleted.map((d) => d.visibility));
     recordAudit(app, { action: 'showcase.deleted', actor: { id: props.ownerId }, subject: { type: 'showcase', id: props.showcaseId }, subjectUser: { id: props.ownerId } });
   });
 }

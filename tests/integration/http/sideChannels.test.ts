@@ -4,7 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveArtifact } from '../../../src/commands/artifactSaver.ts';
+import { deleteArtifact } from '../../../src/commands/artifactDeleter.ts';
 import { uploadMedia } from '../../../src/commands/mediaUploader.ts';
+import { deleteShowcase, saveShowcase } from '../../../src/commands/showcaseSaver.ts';
 import type { User } from '../../../src/server/db/schema.ts';
 import { picture } from '../../fixtures/media/generate.ts';
 import { makeArtifact, makeUser, signedIn } from '../../helpers/factories.ts';
@@ -50,7 +52,7 @@ describe('pictures of public work', () => {
 });
 
 describe('public validators', () => {
-  it('a private or class-only save leaves /@maya/ and her feed as they were (ETag, Last-Modified, 304)', async () => {
+  it('a private or class-only save (work or showcase, made or deleted) leaves /@maya/ and her feed as they were (ETag, Last-Modified, 304)', async () => {
     await makeArtifact(server.app, maya, { title: 'Public poem', visibility: 'public', body: 'Roses' });
     const secret = await makeArtifact(server.app, maya, { title: 'Diary', visibility: 'private', body: 'Day one' });
     const classOnly = await makeArtifact(server.app, maya, { title: 'Draft essay', visibility: 'members', body: 'Intro' });
@@ -65,6 +67,9 @@ describe('public validators', () => {
 
     await save(secret, 'private', 'Day two');
     await save(classOnly, 'members', 'A better intro');
+    const hidden = await saveShowcase(server.app, { ownerId: maya.id, input: { title: 'Hidden set', intro: 'Mine.', visibility: 'private', items: [secret.id] } });
+    deleteShowcase(server.app, { ownerId: maya.id, showcaseId: hidden.id });
+    await deleteArtifact(server.app, { ownerId: maya.id, artifactId: (await makeArtifact(server.app, maya, { visibility: 'private' })).id });
     for (const [i, path] of paths.entries()) {
       const after = await visitor.get(path);
       expect(after.headers.get('etag'), path).toBe(before[i]!.headers.get('etag'));
