@@ -165,14 +165,14 @@ export async function deleteAccount(app: AppContext, props: DeleteAccountProps):
     // showcase items), showcases, hub memberships.
     app.db.delete(users).where(eq(users.id, user.id)).run();
     // The audit log keeps what happened but not who they were: their handle, details and addresses go from their
-    // events, and the deletion itself names them by id only.
-    forgetAuditPerson(app, user.id);
+    // events, their id becomes a new random one, and the deletion itself names them by that id only.
+    const alias = forgetAuditPerson(app, user);
     const self = props.actor?.id === user.id;
     recordAudit(app, {
       action: 'account.deleted',
-      actor: self ? { id: user.id, handle: null } : props.actor,
-      subject: { type: 'user', id: user.id },
-      subjectUser: { id: user.id, handle: null },
+      actor: self ? { id: alias, handle: null } : props.actor,
+      subject: { type: 'user', id: alias },
+      subjectUser: { id: alias, handle: null },
       address: self ? null : undefined,
       details: { by: self ? 'owner' : props.actor ? 'admin' : 'operator', ...counted },
     });

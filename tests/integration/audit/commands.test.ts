@@ -186,6 +186,10 @@ describe('deleting an account keeps the events and drops the content', () => {
     withAuditScope({ address: '192.0.2.44' }, () => leaveHub(app, { userId: ada.id, hubId }));
     withAuditScope({ address: '192.0.2.9' }, () => setUserDisabled(app, { userId: ada.id, disabled: true, actor: admin }));
     withAuditScope({ address: '192.0.2.9' }, () => setUserDisabled(app, { userId: teacher.id, disabled: true, actor: admin }));
+    // A piece she deleted, and someone refused at one of her pages (its address names her).
+    const piece = await makeArtifact(app, ada, { title: 'Old draft' });
+    deleteArtifact(app, { ownerId: ada.id, artifactId: piece.id });
+    recordRefusedAccess(app, { kind: 'access.refused', method: 'GET', path: '/@ada/old-draft/', address: '198.51.100.9' });
     // A sign-in of hers, made before anyone is signed in, from her laptop.
     recordAudit(app, { action: 'signin.succeeded', subject: { type: 'user', id: ada.id }, subjectUser: ada, address: '192.0.2.45', details: { trustedDevice: true } });
     const before = events();
@@ -193,24 +197,34 @@ describe('deleting an account keeps the events and drops the content', () => {
     await withAuditScope({ address: '192.0.2.9' }, () => deleteAccount(app, { userId: ada.id, actor: admin, confirmHandle: 'ada' }));
 
     const after = events();
+    // Her id is replaced by a new one, the same in all her events, that leads nowhere.
+    const alias = only('account.deleted').subjectUserId!;
+    expect(alias).not.toBe(ada.id);
     // Nothing was removed: the same events (and the deletion).
     expect(after.map((e) => e.id)).toEqual(expect.arrayContaining(before.map((e) => e.id)));
     expect(after).toHaveLength(before.length + 1);
     const text = JSON.stringify(after);
     expect(text).not.toContain('"ada"');
+    expect(text).not.toContain(ada.id);
+    expect(text).not.toContain(piece.id);
+    expect(text).not.toContain('/@ada/');
+    expect(after.find((e) => e.action === 'artifact.deleted')).toMatchObject({ actorId: alias, subjectType: 'artifact', subjectId: null });
+    expect(after.find((e) => e.action === 'access.refused')).toMatchObject({ subjectId: null, address: '198.51.100.9', details: {} });
     expect(text).not.toContain('192.0.2.44');
     expect(text).not.toContain('192.0.2.45');
-    expect(after.find((e) => e.action === 'signin.succeeded')).toMatchObject({ subjectUserId: ada.id, subjectHandle: null, address: null, details: {} });
+    expect(after.find((e) => e.action === 'signin.succeeded')).toMatchObject({ subjectUserId: alias, subjectId: alias, subjectHandle: null, address: null, details: {} });
     expect(text).not.toContain('english-10');
     const left = after.find((e) => e.action === 'hub.member.removed')!;
-    expect(left).toMatchObject({ actorId: ada.id, actorHandle: null, subjectHandle: null, address: null, details: {} });
-    const disabled = after.find((e) => e.action === 'account.disabled' && e.subjectUserId === ada.id)!;
+    expect(left).toMatchObject({ actorId: alias, actorHandle: null, subjectUserId: alias, subjectHandle: null, address: null, details: {} });
+    // The hub was the teacher's: its id stays.
+    expect(left.subjectId).toBe(hubId);
+    const disabled = after.find((e) => e.action === 'account.disabled' && e.subjectUserId === alias)!;
     // The admin who acted keeps their name and address on it.
     expect(disabled).toMatchObject({ actorHandle: 'boss', address: '192.0.2.9', subjectHandle: null });
     // Someone else's event is untouched.
     expect(after.find((e) => e.action === 'account.disabled' && e.subjectUserId === teacher.id)).toMatchObject({ subjectHandle: 'okafor', details: { endedSessions: 0 } });
     // The deletion names the person by id only.
-    expect(only('account.deleted')).toMatchObject({ actorHandle: 'boss', subjectUserId: ada.id, subjectHandle: null, address: '192.0.2.9' });
+    expect(only('account.deleted')).toMatchObject({ actorHandle: 'boss', subjectId: alias, subjectHandle: null, address: '192.0.2.9' });
     expect(only('account.deleted').details).toMatchObject({ by: 'admin', artifacts: 0 });
     // And the raw database file no longer holds the handle next to those events (the deletion VACUUMs).
     expect(listAuditEvents(app, { actor: null, filter: { handle: 'ada' } }).total).toBe(0);
@@ -222,7 +236,10 @@ describe('deleting an account keeps the events and drops the content', () => {
     await withAuditScope({ address: '192.0.2.44' }, () =>
       deleteAccount(app, { userId: ada.id, actor: ada, confirmHandle: 'ada', password: 'password-ada' }),
     );
-    expect(only('account.deleted')).toMatchObject({ actorId: ada.id, actorHandle: null, subjectHandle: null, address: null, details: { by: 'owner' } });
+    const deleted = only('account.deleted');
+    expect(deleted).toMatchObject({ actorHandle: null, subjectHandle: null, address: null, details: { by: 'owner' } });
+    expect(deleted.actorId).toBe(deleted.subjectUserId);
+    expect(deleted.actorId).not.toBe(ada.id);
   });
 });
 

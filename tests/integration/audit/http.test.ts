@@ -4,7 +4,7 @@
  * account, /admin/audit for admins only. Then the whole audit table and everything the server printed are scanned
  * for the test's passwords and session tokens, and every line the server printed is one JSON object.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../../src/server/auth/sessions.ts';
 import { getAuditRetentionDays } from '../../../src/server/audit/retention.ts';
@@ -178,13 +178,17 @@ describe('deleting one’s own account', () => {
     expect(before.length).toBeGreaterThan(0);
     const res = await browser.postForm('/account/delete', { confirmHandle: 'ada', password: 'password-ada' });
     expect(res.status).toBe(200);
-    const after = server.app.db.select().from(auditEvents).where(eq(auditEvents.actorId, ada.id)).all();
-    // The same events (and the deletion itself), none with her handle or address.
-    expect(after.map((e) => e.id)).toEqual(expect.arrayContaining(before.map((e) => e.id)));
-    for (const e of after) expect(e).toMatchObject({ actorHandle: null, address: null, details: e.action === 'account.deleted' ? { by: 'owner' } : {} });
-    const deleted = server.app.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'account.deleted'), eq(auditEvents.subjectUserId, ada.id))).get();
-    expect(deleted).toMatchObject({ subjectHandle: null });
-    expect(JSON.stringify(server.app.db.select().from(auditEvents).all())).not.toContain('"ada"');
+    const deleted = server.app.db.select().from(auditEvents).where(eq(auditEvents.action, 'account.deleted')).get()!;
+    expect(deleted).toMatchObject({ subjectHandle: null, actorHandle: null, address: null, details: { by: 'owner' } });
+    // Her id is now a new one that leads nowhere; the same events are there, none with her handle or address.
+    const alias = deleted.subjectUserId!;
+    expect(alias).not.toBe(ada.id);
+    const after = server.app.db.select().from(auditEvents).where(and(eq(auditEvents.actorId, alias), ne(auditEvents.action, 'account.deleted'))).all();
+    expect(after.map((e) => e.id).sort()).toEqual(before.map((e) => e.id).sort());
+    for (const e of after) expect(e).toMatchObject({ actorHandle: null, address: null, details: {} });
+    const all = JSON.stringify(server.app.db.select().from(auditEvents).all());
+    expect(all).not.toContain('"ada"');
+    expect(all).not.toContain(ada.id);
   });
 });
 
