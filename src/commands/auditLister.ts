@@ -1,6 +1,7 @@
 /** Reading the audit log: admins at /admin/audit, and the operator with `potluck audit`. */
 import { auditFilterSchema, type AuditFilterInput } from '../core/audit.ts';
-import { forbidden, invalid, issuesFromZod } from '../core/errors.ts';
+import { invalid, issuesFromZod } from '../core/errors.ts';
+import { authorize } from '../core/policy.ts';
 import type { SessionUser } from '../server/auth/sessions.ts';
 import type { AppContext } from '../server/context.ts';
 import { queryAuditEvents, type AuditPage } from '../server/audit/auditQuery.ts';
@@ -17,7 +18,7 @@ export interface ListAuditEventsProps {
 
 /** A page of matching events, newest first, and how many match in all. */
 export function listAuditEvents(app: AppContext, props: ListAuditEventsProps): AuditPage & { page: number; limit: number } {
-  if (props.actor && props.actor.role !== 'admin') throw forbidden('Only admins can read the audit log.');
+  if (props.actor) authorize(props.actor, 'administer', { type: 'school' }, 'Only admins can read the audit log.');
   const parsed = auditFilterSchema.safeParse(props.filter);
   if (!parsed.success) throw invalid(issuesFromZod(parsed.error), 'The filter needs fixing.');
   const limit = props.limit ?? 50;
