@@ -1,7 +1,8 @@
 /**
  * The request listener of a Potluck server: the built site (`dist/server/entry.mjs`, Astro's Node handler in
  * middleware mode) behind the client files served from memory (clientAssets.ts). `potluck serve` puts its page-cache
- * front before it; the static export mounts it as it is.
+ * front before it; the static export mounts it as it is. Before any of them, the listener refuses requests for
+ * another host (421, siteHosts.ts), and it answers anything that escapes them with Potluck's own 500 page.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pathToFileURL } from 'node:url';
