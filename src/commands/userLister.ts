@@ -1,7 +1,7 @@
 /** Accounts as the admin page and `potluck user list` show them. */
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, isNotNull } from 'drizzle-orm';
 import type { AppContext } from '../server/context.ts';
-import { users, type Role } from '../server/db/schema.ts';
+import { twoFactor, users, type Role } from '../server/db/schema.ts';
 
 export interface UserSummary {
   id: string;
@@ -10,11 +10,16 @@ export interface UserSummary {
   email: string | null;
   role: Role;
   status: 'active' | 'disabled';
+  /** Whether the account signs in with a two-factor code (an admin can turn it off for a lost phone). */
+  twoFactor: boolean;
   createdAt: Date;
 }
 
 /** Every account (or those with one role), by handle. Never includes password hashes. */
 export function listUsers(app: AppContext, props: { role?: Role } = {}): UserSummary[] {
+  const withTwoFactor = new Set(
+    app.db.select({ id: twoFactor.userId }).from(twoFactor).where(isNotNull(twoFactor.enabledAt)).all().map((r) => r.id),
+  );
   return app.db
     .select({
       id: users.id,
@@ -29,5 +34,5 @@ export function listUsers(app: AppContext, props: { role?: Role } = {}): UserSum
     .where(props.role ? eq(users.role, props.role) : undefined)
     .orderBy(asc(users.handle))
     .all()
-    .map(({ disabledAt, ...user }) => ({ ...user, status: disabledAt ? 'disabled' : 'active' }));
+    .map(({ disabledAt, ...user }) => ({ ...user, status: disabledAt ? 'disabled' : 'active', twoFactor: withTwoFactor.has(user.id) }));
 }

@@ -118,6 +118,29 @@ describe('re-authentication for admin actions', () => {
     expect(server.app.db.select().from(users).where(eq(users.id, target.id)).get()).toBeUndefined();
   });
 
+  it("turning off someone's two-factor (a lost phone): a button for accounts that use it, confirmed, then signed out", async () => {
+    const lost = await makeUser(server.app, 'lostphone');
+    const setup = await startTwoFactorSetup(server.app, lost);
+    enableTwoFactor(server.app, { user: lost, code: totpCode(decodeBase32IgnorePadding(setup.keyText.replace(/ /g, '')), totpStep(new Date())) });
+    const mine = new Browser(server.url);
+    mine.setCookie(SESSION_COOKIE, makeSession(server.app, lost.id));
+    const tab = new Browser(server.url);
+    tab.setCookie(SESSION_COOKIE, makeSession(server.app, boss.id));
+    const list = await (await tab.get('/admin')).text();
+    expect(list).toContain('Turn off two-factor<span class="visually-hidden"> of @lostphone</span>');
+    expect(list).toContain('Reset password<span class="visually-hidden"> of @temp2</span>');
+    expect(list).not.toContain('Turn off two-factor<span class="visually-hidden"> of @temp2</span>');
+    const ask = await tab.postForm('/admin', { intent: 'two-factor-off', userId: lost.id });
+    expect(ask.headers.get('location')).toBe(`/admin/confirm?action=two-factor-off&user=${lost.id}`);
+    expect(server.app.db.select().from(twoFactor).where(eq(twoFactor.userId, lost.id)).get()).toBeDefined();
+    const done = await tab.postForm(ask.headers.get('location')!, {});
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('@lostphone signs in with the password alone now');
+    expect(server.app.db.select().from(twoFactor).where(eq(twoFactor.userId, lost.id)).get()).toBeUndefined();
+    expect((await mine.get('/workspace')).status).toBe(303);
+    expect((await new Browser(server.url).postForm('/signin', { login: 'lostphone', password: PASSWORD })).headers.get('location')).toBe('/workspace');
+  });
+
   it('the confirmation page is for admins only and never about the admin themselves', async () => {
     const student = await makeUser(server.app, 'pupil');
     const b = new Browser(server.url);
