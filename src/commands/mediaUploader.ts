@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { PotluckError, invalid, issuesFromZod, notFound } from '../core/errors.ts';
+import type { Visibility } from '../core/visibility.ts';
 import type { AppContext } from '../server/context.ts';
 import { artifactMedia, artifacts, media, users, type Media } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
@@ -222,9 +223,21 @@ export function updateMediaAlt(app: AppContext, props: { ownerId: string; mediaI
     const rerendered =
       before.kind === 'image' && before.alt !== row.alt ? rerenderArtifactsUsingMedia(app, { ownerId: props.ownerId, mediaId: props.mediaId }) : 0;
     // Covers and the profile photo show this description on public pages (a re-render has bumped the version already).
-    if (!rerendered) bumpContentVersion(app, props.ownerId);
+    if (!rerendered) bumpContentVersion(app, props.ownerId, visibilitiesShowing(app, props.ownerId, props.mediaId));
     return row;
   });
+}
+
+/** The visibilities of the pages that show an upload: the pieces that use it, and "public" for the profile photo. */
+function visibilitiesShowing(app: AppContext, ownerId: string, mediaId: string): Visibility[] {
+  const pieces = app.db
+    .select({ visibility: artifacts.visibility })
+    .from(artifactMedia)
+    .innerJoin(artifacts, eq(artifacts.id, artifactMedia.artifactId))
+    .where(and(eq(artifactMedia.mediaId, mediaId), eq(artifacts.ownerId, ownerId)))
+    .all();
+  const avatar = app.db.select({ id: users.id }).from(users).where(and(eq(users.id, ownerId), eq(users.avatarMediaId, mediaId))).get();
+  return [...pieces.map((p) => p.visibility), ...(avatar ? (['public'] as const) : [])];
 }
 
 /** The owner's artifacts that use each of these media items (body or cover), for "used in" and delete checks. */

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveArtifact } from '../../../src/commands/artifactSaver.ts';
 import { deleteArtifact } from '../../../src/commands/artifactDeleter.ts';
-import { uploadMedia } from '../../../src/commands/mediaUploader.ts';
+import { updateMediaAlt, uploadMedia } from '../../../src/commands/mediaUploader.ts';
 import { deleteShowcase, saveShowcase } from '../../../src/commands/showcaseSaver.ts';
 import type { User } from '../../../src/server/db/schema.ts';
 import { picture } from '../../fixtures/media/generate.ts';
@@ -70,6 +70,10 @@ describe('public validators', () => {
     const hidden = await saveShowcase(server.app, { ownerId: maya.id, input: { title: 'Hidden set', intro: 'Mine.', visibility: 'private', items: [secret.id] } });
     deleteShowcase(server.app, { ownerId: maya.id, showcaseId: hidden.id });
     await deleteArtifact(server.app, { ownerId: maya.id, artifactId: (await makeArtifact(server.app, maya, { visibility: 'private' })).id });
+    // Describing a picture that only a private piece shows changes nothing public either.
+    const sketch = await uploadMedia(server.app, { ownerId: maya.id, file: { name: 'sketch.jpg', bytes: await picture(300, 200) }, alt: '' });
+    await makeArtifact(server.app, maya, { title: 'Sketchbook', visibility: 'private', body: `![Sketch](media:${sketch.id})` });
+    updateMediaAlt(server.app, { ownerId: maya.id, mediaId: sketch.id, alt: 'A pencil sketch of the harbour' });
     for (const [i, path] of paths.entries()) {
       const after = await visitor.get(path);
       expect(after.headers.get('etag'), path).toBe(before[i]!.headers.get('etag'));
