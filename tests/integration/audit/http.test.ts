@@ -137,6 +137,7 @@ describe('/admin/audit', () => {
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe('/admin/policy?retention=saved#audit-retention');
     expect(getAuditRetentionDays(server.app)).toBe(400);
+    expect(await (await browser.get('/admin/audit')).text()).toContain('Events are kept 400 days (');
     expect(events('audit.retention_changed')[0]).toMatchObject({ actorHandle: 'boss', address: '127.0.0.1', details: { from: 365, to: 400 } });
     const student = await signIn('maya');
     expect((await student.postForm('/admin/audit', { intent: 'retention', auditRetentionDays: '30' })).status).toBe(403);
