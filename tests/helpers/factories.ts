@@ -2,7 +2,7 @@
 import { createUser } from '../../src/commands/userCreator.ts';
 import { saveArtifact, type ArtifactInput } from '../../src/commands/artifactSaver.ts';
 import type { AppContext } from '../../src/server/context.ts';
-import { createSession, generateSessionToken, SESSION_COOKIE } from '../../src/server/auth/sessions.ts';
+import { createSession, generateSessionToken, SESSION_COOKIE_NAMES } from '../../src/server/auth/sessions.ts';
 import { hubMembers, hubs, type Role, type User } from '../../src/server/db/schema.ts';
 import { Browser } from './http.ts';
 
@@ -42,6 +42,7 @@ export function signedIn(base: string, app: AppContext, user: User): Browser {
   const browser = new Browser(base);
   const token = generateSessionToken();
   createSession(app, token, user.id);
-  browser.setCookie(SESSION_COOKIE, token);
+  // Both names: the server reads `__Host-potluck_session` when its site URL is https, the plain name otherwise.
+  for (const name of SESSION_COOKIE_NAMES) browser.setCookie(name, token);
   return browser;
 }
