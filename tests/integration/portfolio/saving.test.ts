@@ -84,7 +84,10 @@ describe('content versions', () => {
     steps.push(['edit it', () => saveArtifact(app, { ownerId: owner.id, artifactId: id, input: { ...input, body: 'More.' } }), true]);
     steps.push(['create a showcase', async () => (showcaseId = (await saveShowcase(app, { ownerId: owner.id, input: { title: 'S', visibility: 'public', items: [id] } })).id), true]);
     steps.push(['delete the showcase', () => deleteShowcase(app, { ownerId: owner.id, showcaseId }), true]);
-    steps.push(['describe a picture', () => updateMediaAlt(app, { ownerId: owner.id, mediaId: pic.id, alt: 'New words' }), true]);
+    // A picture no page shows yet changes nothing the public sees; once it is a public piece's cover, it does.
+    steps.push(['describe a picture no page shows', () => updateMediaAlt(app, { ownerId: owner.id, mediaId: pic.id, alt: 'New words' }), false]);
+    steps.push(['make it the cover', () => saveArtifact(app, { ownerId: owner.id, artifactId: id, input: { ...input, body: 'More.', coverMediaId: pic.id } }), true]);
+    steps.push(['describe the cover', () => updateMediaAlt(app, { ownerId: owner.id, mediaId: pic.id, alt: 'Newer words' }), true]);
     steps.push(['update the profile', () => updateProfile(app, { userId: owner.id, input: { name: 'New Name' } }), true]);
     steps.push(['delete the artifact', () => deleteArtifact(app, { ownerId: owner.id, artifactId: id }), true]);
     steps.push(['delete the picture', () => deleteMedia(app, { ownerId: owner.id, mediaId: pic.id }), true]);
