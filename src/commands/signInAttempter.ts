@@ -147,7 +147,10 @@ export async function attemptSignIn(app: AppContext, props: SignInProps): Promis
   clearRateLimit(app, accountKey);
   if (!trusted) releaseAttempt(app, addressKey);
   // Said only after the right password, so that "disabled" does not reveal which accounts exist.
-  if (user.disabledAt) return { ok: false, reason: 'disabled', message: DISABLED_MESSAGE };
+  if (user.disabledAt) {
+    recordAudit(app, { action: 'signin.failed', outcome: 'refused', subject: { type: 'user', id: user.id }, subjectUser, address, details: { disabled: true } });
+    return { ok: false, reason: 'disabled', message: DISABLED_MESSAGE };
+  }
   const sessionUser: SessionUser = { id: user.id, handle: user.handle, name: user.name, role: user.role, email: user.email };
   const next = safeNextPath(props.next ?? '');
   if (hasTwoFactor(app, user.id)) {
