@@ -118,6 +118,19 @@ describe('each event kind, recorded by doing the real thing', () => {
     expect(events('access.refused')[0]).toMatchObject({ outcome: 'refused', subjectType: 'path', subjectId: '/admin', address: '198.51.100.1', details: { method: 'GET', path: '/admin' } });
   });
 
+  it('a flood of forged forms on ever-new paths: at most 20 events a minute from one address, 120 in all', () => {
+    clock = new Date('2026-10-01T10:00:00Z');
+    const forge = (address: string, i: number) => recordRefusedAccess(app, { kind: 'access.cross_site', method: 'POST', path: `/x${i}`, address });
+    let recorded = 0;
+    for (let i = 0; i < 500; i++) if (forge('203.0.113.66', i)) recorded++;
+    expect(recorded).toBe(20);
+    for (let a = 0; a < 50; a++) for (let i = 0; i < 10; i++) forge(`2001:db8::${a}`, i);
+    expect(events('access.cross_site')).toHaveLength(120);
+    // The next minute, an address is heard again.
+    clock = new Date(clock.getTime() + 60_000);
+    expect(forge('203.0.113.66', 9999)).toBe(true);
+  });
+
   it('every event name is unique, written in the documented shape, and recorded somewhere in the code', () => {
     expect(new Set(AUDIT_ACTION_NAMES).size).toBe(AUDIT_ACTION_NAMES.length);
     for (const name of AUDIT_ACTION_NAMES) expect(name).toMatch(/^[a-z0-9_]+(\.[a-z0-9_]+)+$/);
