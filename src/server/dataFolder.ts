@@ -28,7 +28,13 @@ export async function makePrivateDirAsync(dir: string): Promise<void> {
  * write-ahead log and shared-memory files the mode of the database file, so this covers them too.
  */
 export function touchPrivateFile(file: string): void {
-  fs.closeSync(fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_WRONLY, PRIVATE_FILE_MODE));
+  if (fs.existsSync(file)) return;
+  try {
+    fs.closeSync(fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, PRIVATE_FILE_MODE));
+  } catch (error) {
+    // Another process created it first: it made it the same way.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
 
 /** An entry of the data folder that others may read or enter, with its mode. */
