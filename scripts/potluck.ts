@@ -3,6 +3,7 @@
 import module from 'node:module';
 import { PotluckError } from '../src/core/errors.ts';
 import { withAuditScope } from '../src/server/audit/scope.ts';
+import { createLogger } from '../src/server/logger.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { dataFolderWarning } from '../src/server/dataFolder.ts';
 import { UsageError, println, type CliCommand, type CliIo } from './cli/io.ts';
@@ -88,7 +89,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   // (`build` reads only an archive.)
   if (name !== 'build') {
     const warning = dataFolderWarningOf(io);
-    if (warning) println(io.stderr, warning);
+    // The server's lines are JSON (src/server/logger.ts); other commands speak to a person.
+    if (warning && name === 'serve') createLogger({ stdout: io.stdout, stderr: io.stderr }).warn(warning, { component: 'data' });
+    else if (warning) println(io.stderr, warning);
   }
   try {
     // What a command records in the audit log comes "from" the shell; the server records each request's address.
