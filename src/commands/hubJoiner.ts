@@ -3,14 +3,14 @@
  * new one, in accountRegistrar). A code counts a use per join, so a code for one student is not a code for a class.
  * Only staff accounts join as teachers, whatever code they use.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { joinCodeInputSchema, joinCodeState } from '../core/accounts.ts';
 import { PotluckError } from '../core/errors.ts';
 import type { AppContext } from '../server/context.ts';
 import { hubMembers, hubs, joinCodes, users, type Hub } from '../server/db/schema.ts';
 import { recordAudit } from '../server/audit/auditLog.ts';
 import { inTransaction } from '../server/db/tx.ts';
-import { hubRoleOf } from '../server/hubs/access.ts';
+import { membershipOf } from '../server/hubs/access.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 
 const problem = (message: string) => new PotluckError('VALIDATION', message, { issues: [{ field: 'code', message }] });
@@ -31,10 +31,19 @@ export function joinHubWithCode(app: AppContext, props: { userId: string; code: 
     if (!hub) throw problem('The course this join code was made for no longer exists. Ask your teacher for a new code.');
     const user = app.db.select().from(users).where(eq(users.id, props.userId)).get();
     if (!user || user.disabledAt) throw new PotluckError('UNAUTHENTICATED', 'Sign in first.');
-    const current = hubRoleOf(app, hub.id, user.id);
-    if (current) throw problem(`You are already in ${hub.title}.`);
+    const current = membershipOf(app, hub.id, user.id);
+    if (current && current.enrolment !== 'invited') throw problem(`You are already in ${hub.title}.`);
     const role = code.role !== 'student' && user.role !== 'student' ? 'teacher' : 'student';
-    app.db.insert(hubMembers).values({ hubId: hub.id, userId: user.id, role, joinedAt: app.now(), enrolment: 'join_code' }).run();
+    // A code used while an invitation is open is the person's own choice too: the invitation becomes the membership.
+    if (current) {
+      app.db
+        .update(hubMembers)
+        .set({ role, joinedAt: app.now(), enrolment: 'join_code' })
+        .where(and(eq(hubMembers.hubId, hub.id), eq(hubMembers.userId, user.id)))
+        .run();
+    } else {
+      app.db.insert(hubMembers).values({ hubId: hub.id, userId: user.id, role, joinedAt: app.now(), enrolment: 'join_code' }).run();
+    }
     app.db.update(joinCodes).set({ uses: code.uses + 1 }).where(eq(joinCodes.code, code.code)).run();
     const who = { id: user.id, handle: user.handle };
     recordAudit(app, { action: 'hub.member.added', actor: who, subject: { type: 'hub', id: hub.id }, subjectUser: who, details: { hub: hub.slug, role, enrolment: 'join_code' } });

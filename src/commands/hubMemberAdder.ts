@@ -5,7 +5,7 @@
  * that the person accepts or declines on their workspace (hubInvitationAccepter, hubInvitationDecliner), and until
  * then nothing of theirs is shown to the hub.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { PotluckError, invalid } from '../core/errors.ts';
 import { enrolmentByAdder } from '../core/policy.ts';
 import type { Viewer } from '../core/visibility.ts';
@@ -48,15 +48,20 @@ export function addHubMember(app: AppContext, props: AddHubMemberProps): { user:
       throw invalid([{ field: 'role', message: `@${handle} is a student and can join only as a student.` }]);
     }
     const current = membershipOf(app, hub.id, user.id);
-    if (current) {
+    const enrolment = enrolmentByAdder(props.actor);
+    // An admin's roster settles an open invitation; anything else already there is a conflict.
+    if (current && !(current.enrolment === 'invited' && enrolment === 'admin')) {
       const message =
         current.enrolment === 'invited'
           ? `@${handle} is already invited to this hub; they accept or decline on their workspace.`
           : `@${handle} is already a ${current.role} in this hub.`;
       throw new PotluckError('CONFLICT', message, { issues: [{ field: 'handle', message }] });
     }
-    const enrolment = enrolmentByAdder(props.actor);
-    app.db.insert(hubMembers).values({ hubId: hub.id, userId: user.id, role, joinedAt: app.now(), enrolment }).run();
+    if (current) {
+      app.db.update(hubMembers).set({ role, joinedAt: app.now(), enrolment }).where(and(eq(hubMembers.hubId, hub.id), eq(hubMembers.userId, user.id))).run();
+    } else {
+      app.db.insert(hubMembers).values({ hubId: hub.id, userId: user.id, role, joinedAt: app.now(), enrolment }).run();
+    }
     const actor = props.actor ? (app.db.select({ id: users.id, handle: users.handle }).from(users).where(eq(users.id, props.actor.id)).get() ?? null) : null;
     recordAudit(app, {
       action: enrolment === 'invited' ? 'hub.member.invited' : 'hub.member.added',

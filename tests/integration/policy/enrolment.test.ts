@@ -138,6 +138,20 @@ describe('a teacher who adds a student by handle only invites them', () => {
     expect(await text(maya, editor)).toContain('Class members: English 10 (Ms Okafor and 2 classmates); Lighthouse club (Mr Intruder).');
   });
 
+  it('a join code used while invited, or an admin adding the invitee, turns the invitation into the membership', async () => {
+    const lighthouseCode = createJoinCode(server.app, { role: 'student', createdBy: intruder.id, hubId: stolen.id });
+    // Regression: an open invitation made the join code fail with a server error (the row already existed).
+    expect(joinHubWithCode(server.app, { userId: priya.id, code: lighthouseCode.code }).hub.id).toBe(stolen.id);
+    const row = server.app.db.select().from(hubMembers).where(and(eq(hubMembers.hubId, stolen.id), eq(hubMembers.userId, priya.id))).get();
+    expect(row?.enrolment).toBe('join_code');
+    expect(() => joinHubWithCode(server.app, { userId: priya.id, code: lighthouseCode.code })).toThrow(/already in Lighthouse club/);
+    const zoe = await makeUser(server.app, { handle: 'zoe' });
+    addHubMember(server.app, { actor: { id: intruder.id, role: 'teacher' }, hubId: stolen.id, handle: 'zoe' });
+    expect(() => addHubMember(server.app, { actor: { id: intruder.id, role: 'teacher' }, hubId: stolen.id, handle: 'zoe' })).toThrow(/already invited/);
+    expect(addHubMember(server.app, { actor: null, hubId: stolen.id, handle: 'zoe' }).enrolment).toBe('admin');
+    expect(server.app.db.select().from(hubMembers).where(and(eq(hubMembers.hubId, stolen.id), eq(hubMembers.userId, zoe.id))).get()?.enrolment).toBe('admin');
+  });
+
   it('an admin adds by handle at once (a roster), and every step is in the audit log once', async () => {
     const admin = await makeUser(server.app, { handle: 'school-admin', role: 'admin' });
     const added = addHubMember(server.app, { actor: { id: admin.id, role: 'admin' }, hubId: stolen.id, handle: 'theo' });
