@@ -45,7 +45,11 @@ export async function loadSite(
       // not ours, and answering it would let a forged Host decide links and origins. The exporter's own requests
       // (loopback, with this process's render token) are the one exception.
       const localPort = req.socket.localPort;
-      if (!isSiteHost(hosts, req.headers.host, localPort) && !isStaticRenderToken(headerOf(req, STATIC_TOKEN_HEADER))) {
+      // A request target in absolute form (`GET http://other.example/ HTTP/1.1`) names a host too, and wins over Host
+      // wherever a URL is built from it, so it is held to the same rule.
+      const named = absoluteFormHost(req.url);
+      const ours = isSiteHost(hosts, req.headers.host, localPort) && (named === null || isSiteHost(hosts, named, localPort));
+      if (!ours && !isStaticRenderToken(headerOf(req, STATIC_TOKEN_HEADER))) {
         sendPage(res, headers, 421, 'Wrong address', `This Potluck server answers only at ${config.siteUrl}. Open that address instead.`);
         return;
       }
@@ -68,6 +72,16 @@ export async function loadSite(
     }
   };
   return { listener, assets };
+}
+
+/** The host an absolute-form request target names (`http://host:port/path`), '' when unreadable, null for `/path`. */
+function absoluteFormHost(target: string | undefined): string | null {
+  if (!target || target.startsWith('/') || target === '*') return null;
+  try {
+    return new URL(target).host;
+  } catch {
+    return '';
+  }
 }
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {

@@ -77,6 +77,13 @@ describe('the Host header', () => {
     expect(form.status).toBe(421);
   });
 
+  it('holds a request target in absolute form to the same rule as Host', async () => {
+    expect((await rawRequest(site.url, 'http://evil.example/', { host: 'potluck.school.example' })).status).toBe(421);
+    expect((await rawRequest(site.url, `http://evil.example/@maya/${slug}/`, { host: 'potluck.school.example' })).status).toBe(421);
+    // The site's own host in absolute form passes the check (what the router then makes of it is its own business).
+    expect((await rawRequest(site.url, 'https://potluck.school.example/', { host: 'potluck.school.example' })).status).not.toBe(421);
+  });
+
   it('refuses loopback names when the site URL is not loopback and no alias lists them', async () => {
     const port = new URL(site.url).port;
     expect((await rawRequest(site.url, '/', { host: `127.0.0.1:${port}` })).status).toBe(421);
