@@ -128,6 +128,23 @@ describe('/admin/audit', () => {
     expect(await bad.text()).toContain('must be a date like 2026-09-01');
   });
 
+  it('pages through many events 50 at a time, keeping the filter in the links', async () => {
+    const start = Date.UTC(2026, 0, 10);
+    for (let i = 0; i < 55; i++) {
+      server.app.db.insert(auditEvents).values({ id: `hub-${i}`, at: new Date(start + i * 1000), action: 'hub.deleted', subjectType: 'hub', subjectId: `h${i}`, details: {} }).run();
+    }
+    const browser = await signIn('boss');
+    const first = await (await browser.get('/admin/audit?action=hub.deleted')).text();
+    expect(first).toContain('55 events, newest first; page 1 of 2.');
+    expect(first).toContain('hub h54');
+    expect(first).not.toContain('hub h4<');
+    expect(first).toContain('href="/admin/audit?action=hub.deleted&amp;page=2"');
+    const second = await (await browser.get('/admin/audit?action=hub.deleted&page=2')).text();
+    expect(second).toContain('page 2 of 2.');
+    expect(second).toContain('hub h4<');
+    expect(second).toContain('rel="prev" href="/admin/audit?action=hub.deleted"');
+  });
+
   it('the retention form on the policy page sets the days; a bad value gets 400 with a reason and changes nothing', async () => {
     const browser = await signIn('boss');
     const policy = await (await browser.get('/admin/policy')).text();
