@@ -4,7 +4,8 @@
  */
 import type { AstroCookies } from 'astro';
 import { and, count, eq, gt, ne } from 'drizzle-orm';
-import { forbidden } from '../../core/errors.ts';
+import { authorize } from '../../core/policy.ts';
+import { schoolSubject } from '../policyFacts.ts';
 import type { AppContext } from '../context.ts';
 import { sessions, type Role } from '../db/schema.ts';
 import { deviceCookieName, deviceCookieOptions, issueDeviceCookie } from './deviceCookie.ts';
@@ -49,12 +50,17 @@ export function requireUser(ctx: RouteContext): Gate {
   };
 }
 
-/** Like requireUser, and a signed-in person without one of `roles` gets a 403 (thrown PotluckError). */
+/**
+ * Like requireUser, and a signed-in person the policy does not let in gets a 403 (thrown PotluckError): pages for
+ * teachers and admins (`'teacher', 'admin'`) ask it for "teach", admin pages (`'admin'`) for "administer".
+ */
 export function requireRole(ctx: RouteContext, ...roles: Role[]): Gate {
+  // The pages for teachers (and admins) are the policy's "teach"; the admin pages its "administer" (core/policy.ts).
+  const action = roles.includes('teacher') ? 'teach' : 'administer';
   const gate = requireUser(ctx);
-  if (gate.user && !roles.includes(gate.user.role)) {
+  if (gate.user) {
     const who = roles.length === 1 ? `${roles[0]}s` : `${roles.slice(0, -1).join('s, ')}s and ${roles.at(-1)}s`;
-    throw forbidden(`Only ${who} can open this page. If you need it, ask your school's Potluck admin.`);
+    authorize(gate.user, action, schoolSubject, `Only ${who} can open this page. If you need it, ask your school's Potluck admin.`);
   }
   return gate;
 }
