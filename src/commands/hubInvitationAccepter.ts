@@ -26,7 +26,7 @@ export function acceptHubInvitation(app: AppContext, props: { actor: Viewer; hub
       actor: me,
       subject: { type: 'hub', id: hub.id },
       subjectUser: me,
-      address: props.address ?? null,
+      address: props.address,
       details: { hub: hub.slug, role: invitation.role },
     });
     // Their tagged work now names the hub on its pages.

@@ -22,7 +22,7 @@ export function declineHubInvitation(app: AppContext, props: { actor: Viewer; hu
       actor: me,
       subject: { type: 'hub', id: hub.id },
       subjectUser: me,
-      address: props.address ?? null,
+      address: props.address,
       details: { hub: hub.slug },
     });
     return hub;

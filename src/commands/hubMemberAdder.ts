@@ -23,7 +23,7 @@ export interface AddHubMemberProps {
   handle: string;
   /** Default: student for students, teacher for teachers and admins. */
   role?: 'teacher' | 'student';
-  /** The client's address, for the audit log (`cli` at a shell). */
+  /** The client's address for the audit log; by default the request's (or `cli`) the audit scope knows. */
   address?: string | null;
 }
 
@@ -68,7 +68,7 @@ export function addHubMember(app: AppContext, props: AddHubMemberProps): { user:
       actor,
       subject: { type: 'hub', id: hub.id },
       subjectUser: { id: user.id, handle: user.handle },
-      address: props.address ?? (props.actor ? null : 'cli'),
+      address: props.address,
       details: { hub: hub.slug, role, enrolment },
     });
     // A roster member's tagged work now names the hub on its page; an invitation changes nothing they publish.

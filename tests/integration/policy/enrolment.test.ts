@@ -162,5 +162,12 @@ describe('a teacher who adds a student by handle only invites them', () => {
     expect(actions.filter((a) => a === 'hub.invitation.declined kai')).toHaveLength(1);
     expect(actions.filter((a) => a === 'hub.member.added maya')).toHaveLength(1); // her join code
     expect(actions.filter((a) => a === 'hub.member.added theo')).toHaveLength(2); // join code, then the admin
+    // Who, what, and from where: the invitation and the answer carry the address they came from.
+    const events = server.app.db.select().from(auditEvents).all();
+    for (const action of ['hub.member.invited', 'hub.invitation.accepted']) {
+      const event = events.find((e) => e.action === action && e.subjectHandle === 'maya');
+      expect(event?.address, action).toMatch(/127\.0\.0\.1/);
+    }
+    expect(events.find((e) => e.action === 'hub.member.invited' && e.subjectHandle === 'maya')?.actorHandle).toBe('mr-intruder');
   });
 });
