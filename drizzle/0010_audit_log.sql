@@ -1,4 +1,4 @@
--- Written by hand (see drizzle/meta/_journal.json); replaced by a generated migration when the schema settles.
+-- Written by hand, the same SQL drizzle-kit generates for these tables; drizzle/meta/0010_snapshot.json holds the schema they lead to.
 CREATE TABLE `audit_events` (
 	`id` text PRIMARY KEY NOT NULL,
 	`at` integer NOT NULL,
