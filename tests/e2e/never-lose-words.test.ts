@@ -189,6 +189,12 @@ describe('the editor never loses a word', () => {
     again.on('dialog', (dialog) => void dialog.accept());
     await again.goto(`${base()}/workspace/artifacts/${piece.id}`);
     await again.getByRole('heading', { name: 'Text kept in this browser' }).waitFor();
+    // The offer sits above the editor and its preview, not in the form's column (the form keeps its place).
+    await again.setViewportSize({ width: 1280, height: 800 });
+    const offer = await again.locator('.draft-offers').boundingBox();
+    const form = await again.locator('#artifact-form').boundingBox();
+    expect(offer && form && Math.abs(offer.x - form.x) < 2 && form.y >= offer.y + offer.height).toBe(true);
+    expect(offer!.width).toBeGreaterThan(form!.width * 1.5);
     await again.getByRole('button', { name: 'Restore it' }).click();
     await expect(again.locator('#f-body').inputValue()).resolves.toBe('Before the outage. Typed while Potluck was down.');
     // And the restored text goes on to the server as a draft.
@@ -240,6 +246,16 @@ describe('the editor never loses a word', () => {
     await expect(body.inputValue()).resolves.toBe('loud _words_');
     await page.getByRole('button', { name: 'Quote' }).click();
     await expect(body.inputValue()).resolves.toBe('> loud _words_');
+    // On a new, empty line the shortcut starts the heading (or item, or quote) to be typed.
+    await body.press('End');
+    await body.press('Enter');
+    await body.press('Control+Alt+2');
+    await body.pressSequentially('Next');
+    await body.press('Enter');
+    await page.getByRole('button', { name: 'Bulleted list' }).click();
+    await body.pressSequentially('item');
+    await expect(body.inputValue()).resolves.toBe('> loud _words_\n## Next\n- item');
+    await body.fill('> loud _words_');
     await page.waitForFunction(() => document.querySelector('[data-word-count]')?.textContent?.startsWith('2 words'), null, { timeout: 30_000 });
     // The live preview keeps the reader's styling: the quote is inside .prose.
     await page.waitForFunction(() => document.querySelector('#preview-content .prose blockquote') !== null, null, { timeout: 30_000 });

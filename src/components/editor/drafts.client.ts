@@ -243,6 +243,7 @@ export function initDrafts(form: HTMLFormElement): void {
       item.append(label, ' ', restore, ' ', discard);
       list.append(item);
     }
-    form.before(panel);
+    // Above the editor and its preview, like the server's offers (inside the two-column layout it took the form's column).
+    (form.closest('.editor-layout') ?? form).before(panel);
   }
 }

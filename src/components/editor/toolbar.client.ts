@@ -30,6 +30,12 @@ function prefixLines(body: HTMLTextAreaElement, prefix: string): void {
   const to = endBreak === -1 ? value.length : endBreak;
   body.setSelectionRange(from, to);
   const lines = value.slice(from, to).split('\n');
+  // On an empty line the prefix goes in and the cursor after it, ready for the heading, item or quote to be typed.
+  if (lines.length === 1 && lines[0].trim() === '') {
+    const text = prefix + lines[0];
+    replaceSelection(body, text, text.length, text.length);
+    return;
+  }
   const all = lines.every((l) => l.startsWith(prefix));
   const text = lines.map((l) => (all ? l.slice(prefix.length) : l.trim() === '' ? l : prefix + l)).join('\n');
   replaceSelection(body, text, 0, text.length);
