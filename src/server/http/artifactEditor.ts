@@ -258,6 +258,8 @@ function conflictView(app: AppContext, artifact: Artifact, ownerId: string, valu
       message: '',
     },
     conflict,
+    // The preview shows the student's version, as after any refused save (never a blank preview).
+    previewHtml: previewOf(app, ownerId, values.body, values.format),
     notice: {
       tone: 'warning' as const,
       text: `Revision ${artifact.revision} was saved after you opened revision ${base} (in another tab or on another device). Nothing was replaced: your version is below, not saved yet.`,

@@ -236,6 +236,8 @@ describe('edit conflicts', () => {
     expect(page).toContain('<ins>The rain came at noon, hard.</ins>');
     expect(page).toContain('name="mergeBase" value="1"');
     expect(page).toContain('name="baseRevision" value="2"');
+    // The preview shows the laptop's version, not a blank box.
+    expect(page.slice(page.indexOf('id="preview-content"'))).toContain('<p>The rain came at noon, hard.</p>');
     // Revision 2 stands; the laptop's text is kept as a draft.
     const stored = server.app.db.select().from(artifacts).where(eq(artifacts.id, piece.id)).get()!;
     expect(stored.revision).toBe(2);
