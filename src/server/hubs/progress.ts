@@ -5,6 +5,7 @@
  */
 import { asc, eq } from 'drizzle-orm';
 import { foldTag } from '../../core/hubs/matching.ts';
+import { hubShows, type HubStanding } from '../../core/policy.ts';
 import { weekIndex, weeksBetween, type Week } from '../../core/hubs/weeks.ts';
 import type { AppContext } from '../context.ts';
 import { hubAssignments, type Hub, type HubAssignment } from '../db/schema.ts';
@@ -42,11 +43,14 @@ export function listAssignments(app: AppContext, hubId: string): HubAssignment[]
   return rows.sort((a, b) => (a.dueAt?.getTime() ?? Infinity) - (b.dueAt?.getTime() ?? Infinity) || (a.title < b.title ? -1 : 1));
 }
 
-/** Per-assignment progress of the hub's students, and the weekly chart of every member who contributed. */
-export function hubProgress(app: AppContext, hub: Hub): { assignments: AssignmentProgress[]; chart: WeeklyChart } {
+/**
+ * Per-assignment progress of the hub's students, and the weekly chart of every member who contributed, as a viewer
+ * with `standing` in the hub may read them: class-only work counts only for those in the class (core/policy.ts).
+ */
+export function hubProgress(app: AppContext, hub: Hub, standing: HubStanding): { assignments: AssignmentProgress[]; chart: WeeklyChart } {
   const people = listHubPeople(app, hub.id);
   const students = people.filter((p) => p.role === 'student');
-  const contributions = listContributions(app, hub, 'members');
+  const contributions = listContributions(app, hub, hubShows(hub, standing, 'progress').includes('members') ? 'members' : 'public');
   const byAuthor = new Map<string, Contribution[]>();
   for (const c of contributions) if (c.authorId) byAuthor.set(c.authorId, [...(byAuthor.get(c.authorId) ?? []), c]);
 

@@ -200,7 +200,7 @@ describe('progress', () => {
     await makeArtifact(app, theo, { title: 'Week one', visibility: 'public', tags: ['eng10'], date: new Date('2025-09-02T08:00:00Z') });
     await makeArtifact(app, priya, { title: 'Wrong tag only', visibility: 'public', tags: ['essay'], date: new Date('2025-09-05T08:00:00Z') });
 
-    const { assignments, chart } = hubProgress(app, reloadHub(app, hub.id));
+    const { assignments, chart } = hubProgress(app, reloadHub(app, hub.id), 'teacher');
     const essay = assignments[0]!;
     expect(essay.done.map((r) => [r.person.handle, r.late, r.contributions.map((c) => c.title)])).toEqual(
       expect.arrayContaining([
