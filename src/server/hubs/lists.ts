@@ -6,7 +6,8 @@ import { and, asc, count, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm
 import type { HubEnrolment } from '../../core/policy.ts';
 import type { Viewer } from '../../core/visibility.ts';
 import type { AppContext } from '../context.ts';
-import { hubHides, hubItems, hubMembers, hubSources, hubs, users, type Hub, type HubHide, type HubSource } from '../db/schema.ts';
+import { artifacts, hubHides, hubItems, hubMembers, hubSources, hubs, users, type Hub, type HubHide, type HubSource } from '../db/schema.ts';
+import { canReadArtifact } from '../access.ts';
 import { hubAccess, type HubAccess } from './access.ts';
 import { can } from '../../core/policy.ts';
 import { schoolSubject } from '../policyFacts.ts';
@@ -132,15 +133,21 @@ export function listSources(app: AppContext, hubId: string, options: { memberId?
 }
 
 /** The hub's hidden entries, newest hide first. */
-export function listHides(app: AppContext, hubId: string): (HubHide & { hiddenByHandle: string | null })[] {
+export function listHides(app: AppContext, hubId: string, viewer: Viewer): (HubHide & { hiddenByHandle: string | null; readable: boolean })[] {
   return app.db
-    .select({ hide: hubHides, handle: users.handle })
+    .select({ hide: hubHides, handle: users.handle, ownerId: artifacts.ownerId, visibility: artifacts.visibility })
     .from(hubHides)
     .leftJoin(users, eq(users.id, hubHides.hiddenBy))
+    .leftJoin(artifacts, eq(artifacts.id, hubHides.artifactId))
     .where(eq(hubHides.hubId, hubId))
     .orderBy(desc(hubHides.hiddenAt))
     .all()
-    .map((r) => ({ ...r.hide, hiddenByHandle: r.handle }));
+    .map((r) => {
+      // A piece's title as it was hidden is shown only to someone who may read the piece today (an admin who is not
+      // in the class, or a piece made private since, shows none).
+      const readable = r.ownerId === null || r.visibility === null || canReadArtifact(app, viewer, { ownerId: r.ownerId, visibility: r.visibility });
+      return { ...r.hide, title: readable ? r.hide.title : '', hiddenByHandle: r.handle, readable };
+    });
 }
 
 /** Sources still waiting for their first fetch (added by OPML import). */
