@@ -13,12 +13,16 @@ import { createJoinCode } from '../../../src/commands/joinCodeCreator.ts';
 import { uploadMedia } from '../../../src/commands/mediaUploader.ts';
 import { artifacts, hubHides, hubItems, hubMembers, hubSources, hubs, jobs, joinCodes, media, settings, showcases, users, type User } from '../../../src/server/db/schema.ts';
 import { PUBLISH_JOB } from '../../../src/server/github/publishJobs.ts';
+import { thumbnailsDir } from '../../../src/server/hubs/thumbnails.ts';
+import sharp from 'sharp';
 import { picture } from '../../fixtures/media/generate.ts';
 import { makeArtifact, makeUser, signedIn } from '../../helpers/factories.ts';
 import { Browser } from '../../helpers/http.ts';
 import { startServer, type TestServer } from '../../helpers/server.ts';
 import { PEOPLE, ROUTES, type Ids, type Person } from './routeTable.ts';
 
+const THUMBNAIL_IMAGE = 'https://maya.example/picture.jpg';
+const THUMBNAIL_FILE = `${'a'.repeat(40)}.webp`;
 const PAGES = path.resolve(import.meta.dirname, '../../../src/pages');
 
 /** Every route file under src/pages, as a path relative to it ('hubs/[slug]/index.astro'). */
@@ -85,8 +89,11 @@ beforeAll(async () => {
   const itemId = app.newId();
   app.db
     .insert(hubItems)
-    .values({ id: itemId, hubId: english.id, sourceId, key: 'k1', title: 'Elsewhere', contentHtml: '<p>x</p>', sortDate: now, fingerprint: 'f', firstSeenAt: now, changedAt: now })
+    .values({ id: itemId, hubId: english.id, sourceId, key: 'k1', title: 'Elsewhere', contentHtml: '<p>x</p>', sortDate: now, fingerprint: 'f', firstSeenAt: now, changedAt: now, image: THUMBNAIL_IMAGE, thumbnail: { image: THUMBNAIL_IMAGE, file: THUMBNAIL_FILE, width: 40, height: 30 } })
     .run();
+  // The item's picture as the poller stores it, so the thumbnail route answers with the hub's own access rule.
+  fs.mkdirSync(thumbnailsDir(app.config), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(path.join(thumbnailsDir(app.config), THUMBNAIL_FILE), await sharp(await picture(40, 30)).webp().toBuffer(), { mode: 0o600 });
   ids = {
     handle: 'maya',
     classSlug: piece.slug,
