@@ -205,7 +205,7 @@ export async function handleEditorPost(app: AppContext, props: EditorRequest): P
   const base = parseBaseRevision(values.baseRevision);
   if (base === 'invalid') {
     return page({
-      state: { values, errors: {}, message: 'This form is damaged: its revision number is not a number. Reload the editor and make the change again.' },
+      state: { values, errors: {}, message: 'This form is damaged: its revision number is not one Potluck writes. Reload the editor and make the change again.' },
       status: 400,
     });
   }
@@ -229,7 +229,8 @@ export async function handleEditorPost(app: AppContext, props: EditorRequest): P
 
 function parseBaseRevision(value: string | undefined): number | undefined | 'invalid' {
   if (value === undefined || value === '') return undefined;
-  return /^\d{1,9}$/.test(value) ? Number(value) : 'invalid';
+  // Revisions count from 1: a 0 (or 007) comes only from a forged form.
+  return /^[1-9]\d{0,8}$/.test(value) ? Number(value) : 'invalid';
 }
 
 const COMPARED_FIELDS = ['title', 'summary', 'kind', 'visibility', 'tags', 'date', 'coverMediaId', 'linkUrl', 'canonical', 'slug'] as const;

@@ -269,10 +269,10 @@ describe('edit conflicts', () => {
     expect(server.app.db.select().from(revisions).where(eq(revisions.artifactId, piece.id)).all()).toHaveLength(3);
   });
 
-  it('refuses a forged base revision newer than the newest, or not a number, and changes nothing', async () => {
+  it('refuses a forged base revision newer than the newest, not a number, or 0, and changes nothing', async () => {
     const piece = await makeArtifact(server.app, maya, { title: 'Forged' });
     const browser = signedIn(server.url, server.app, maya);
-    for (const baseRevision of ['99', 'two']) {
+    for (const baseRevision of ['99', 'two', '0']) {
       const res = await browser.postForm(`/workspace/artifacts/${piece.id}`, { ...fields({ body: 'Changed.' }), baseRevision, intent: 'save' });
       expect(res.status).toBe(400);
       expect(await res.text()).toMatch(/Reload the editor/);
