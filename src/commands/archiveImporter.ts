@@ -22,7 +22,7 @@
  * export gives the same bytes; every other file goes through the normal upload pipeline. media.json restores each
  * file's name, description and date.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { and, eq, inArray, isNull, or } from 'drizzle-orm';
@@ -40,6 +40,7 @@ import { mediaItemDir } from '../server/media/storage.ts';
 import { can } from '../core/policy.ts';
 import { publicSharingSubject } from '../server/policyFacts.ts';
 import { inTransaction } from '../server/db/tx.ts';
+import { sealingKey } from '../server/github/secretBox.ts';
 import { storeArtifact } from './artifactSaver.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 import { deleteMedia, sanitizeFilename, uploadMedia } from './mediaUploader.ts';
@@ -307,7 +308,11 @@ function assignIds(
   warnings: string[],
 ): Map<string, string> {
   const given = contents.artifacts.map((a) => a.frontmatter.id).filter((id): id is string => id !== undefined);
-  const derivedIds = contents.artifacts.map((a) => derivedArtifactId(handle, a.slug));
+  // The instance key (made on first use) is needed only when some piece comes without an id.
+  let key: Buffer | undefined;
+  const keyed = (slug: string) => derivedArtifactId((key ??= idKey(app)), handle, slug);
+  const unnamed = contents.artifacts.filter((a) => a.frontmatter.id === undefined);
+  const derivedIds = [...unnamed.map((a) => keyed(a.slug)), ...contents.artifacts.map((a) => legacyDerivedArtifactId(handle, a.slug))];
   const owners = new Map<string, string>();
   const wanted = [...given, ...derivedIds];
   for (let i = 0; i < wanted.length; i += 500) {
@@ -327,8 +332,10 @@ function assignIds(
       continue;
     }
     // A derived id someone else's archive claimed first is derived again, with a counter: still stable per account.
-    let derived = derivedArtifactId(handle, a.slug);
-    for (let n = 2; takenByOther(derived); n++) derived = derivedArtifactId(handle, `${a.slug}\0${n}`);
+    // This account's own piece from an import by an earlier version keeps its id; nobody else's is ever looked at.
+    const legacy = legacyDerivedArtifactId(handle, a.slug);
+    let derived = owner && owners.get(legacy) === owner.id ? legacy : keyed(a.slug);
+    for (let n = 2; takenByOther(derived); n++) derived = keyed(`${a.slug}\0${n}`);
     ids.set(a.slug, derived);
     warnings.push(
       id !== undefined
@@ -339,13 +346,35 @@ function assignIds(
   return ids;
 }
 
-/** A stable artifact id from handle and slug, shaped like the UUIDs Potluck makes (version 8: custom). */
-export function derivedArtifactId(handle: string, slug: string): string {
-  const hex = createHash('sha256').update(`potluck-archive/1\0${handle}\0${slug}`).digest('hex').slice(0, 32).split('');
+/**
+ * A stable artifact id for a piece imported without one (or with one it may not keep), shaped like the UUIDs Potluck
+ * makes (version 8: custom). Keyed with this instance's secret: anyone could compute an id made from handle and slug
+ * alone, and an import that finds such an id taken would tell a student that another account has a piece with that
+ * slug, private ones included.
+ */
+export function derivedArtifactId(key: Buffer, handle: string, slug: string): string {
+  return uuidShaped(createHmac('sha256', key).update(`potluck-archive/1\0${handle}\0${slug}`).digest('hex'));
+}
+
+/**
+ * The unkeyed id earlier versions derived from handle and slug. Used only to find the importing account's own pieces
+ * from such imports again (so re-importing duplicates nothing); never to probe anyone else's.
+ */
+export function legacyDerivedArtifactId(handle: string, slug: string): string {
+  return uuidShaped(createHash('sha256').update(`potluck-archive/1\0${handle}\0${slug}`).digest('hex'));
+}
+
+function uuidShaped(digestHex: string): string {
+  const hex = digestHex.slice(0, 32).split('');
   hex[12] = '8';
   hex[16] = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
   const h = hex.join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** The key artifact ids are derived with: this instance's own, apart from the one that seals tokens. */
+function idKey(app: AppContext): Buffer {
+  return Buffer.from(hkdfSync('sha256', sealingKey(app.config), 'potluck', 'archive-ids/v1', 32));
 }
 
 /** Showcase slug -> artifact ids in order; an item must be in the archive or already in the account. */

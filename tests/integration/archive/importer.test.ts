@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { importArchiveFolder } from '../../../src/commands/archiveImporter.ts';
+import { importArchiveFolder, legacyDerivedArtifactId } from '../../../src/commands/archiveImporter.ts';
+import { storeArtifact } from '../../../src/commands/artifactSaver.ts';
 import { PotluckError } from '../../../src/core/errors.ts';
 import type { AppContext } from '../../../src/server/context.ts';
 import { artifacts, media, revisions, showcaseItems, showcases, syndications, users } from '../../../src/server/db/schema.ts';
@@ -158,6 +159,39 @@ describe('importing a student folder', () => {
     );
     const second = await importArchiveFolder(app, { dir, handle: 'maya' });
     expect(second.artifacts).toEqual({ created: 0, updated: 0, unchanged: 7 });
+  });
+
+  it('cannot be used to learn whether another student has a piece with a given slug', async () => {
+    // Maya's glossary, imported without an id: its id is derived, and nobody else can compute it.
+    const dir = copy('maya');
+    edit(dir, 'artifacts/poetry-glossary/index.md', /^id: .*\n/m, '');
+    await importArchiveFolder(app, { dir, handle: 'maya' });
+    const hers = artifactBySlug('poetry-glossary').id;
+    expect(hers).not.toBe(legacyDerivedArtifactId('maya', 'poetry-glossary'));
+
+    // Eve names the id anyone could compute from "maya" and the slug: the answer is the same as for a slug Maya never
+    // used — the id is hers to keep, with no warning.
+    const probe = copy('maya');
+    const guesses = { 'poetry-glossary': legacyDerivedArtifactId('maya', 'poetry-glossary'), 'notes-on-the-giver': legacyDerivedArtifactId('maya', 'no-such-piece') };
+    for (const [slug, id] of Object.entries(guesses)) edit(probe, `artifacts/${slug}/index.md`, /^id: .*$/m, `id: ${id}`);
+    const report = await importArchiveFolder(app, { dir: probe, handle: 'eve' });
+    expect(report.warnings.filter((w) => /poetry-glossary|notes-on-the-giver/.test(w) && /id/.test(w))).toEqual([]);
+    const eve = app.db.select().from(users).where(eq(users.handle, 'eve')).get()!;
+    const evesIds = app.db.select({ id: artifacts.id }).from(artifacts).where(eq(artifacts.ownerId, eve.id)).all().map((r) => r.id);
+    expect(evesIds).toEqual(expect.arrayContaining(Object.values(guesses)));
+  });
+
+  it('finds again a piece an earlier version gave an id derived from handle and slug alone', async () => {
+    await importArchiveFolder(app, { dir: maya, handle: 'maya' });
+    const owner = app.db.select().from(users).where(eq(users.handle, 'maya')).get()!;
+    const legacy = legacyDerivedArtifactId('maya', 'old-notes');
+    storeArtifact(app, { ownerId: owner.id, artifactId: legacy, input: { title: 'Old notes', kind: 'post', visibility: 'private', body: 'Kept.', slug: 'old-notes', date: new Date('2024-09-12T00:00:00Z') }, note: 'Imported' });
+    const dir = copy('maya');
+    fs.mkdirSync(path.join(dir, 'artifacts', 'old-notes'));
+    fs.writeFileSync(path.join(dir, 'artifacts', 'old-notes', 'index.md'), '---\ntitle: Old notes\ndate: 2024-09-12\nvisibility: private\nkind: post\n---\nKept.\n');
+    const report = await importArchiveFolder(app, { dir, handle: 'maya' });
+    expect(report.artifacts.created).toBe(0);
+    expect(app.db.select().from(artifacts).where(and(eq(artifacts.ownerId, owner.id), eq(artifacts.slug, 'old-notes'))).all().map((a) => a.id)).toEqual([legacy]);
   });
 
   it("never touches another account's artifact that happens to share an id", async () => {
