@@ -202,6 +202,31 @@ describe('the editor never loses a word', () => {
     await context.close();
   });
 
+  it('keeps the words of two unsaved tabs on one piece apart, and offers both back', async () => {
+    const piece = await makeArtifact(app, maya, { title: 'Two tabs', body: 'Shared start.' });
+    const { context, page: first } = await newContext();
+    await signIn(first, `/workspace/artifacts/${piece.id}`);
+    const second = await context.newPage();
+    second.on('dialog', (dialog) => void dialog.accept());
+    await second.goto(`${base()}/workspace/artifacts/${piece.id}`);
+    await first.locator('#f-body').fill('Shared start. Alpha, typed in the first tab.');
+    await second.locator('#f-body').fill('Shared start. Beta, typed in the second tab.');
+    await first.close({ runBeforeUnload: false });
+    await second.close({ runBeforeUnload: false });
+
+    const again = await context.newPage();
+    again.on('dialog', (dialog) => void dialog.accept());
+    await again.goto(`${base()}/workspace/artifacts/${piece.id}`);
+    const offers = again.locator('section[aria-labelledby="local-copy-heading"] li');
+    await offers.first().waitFor();
+    await expect(offers.count()).resolves.toBe(2);
+    // Restoring one brings exactly its words.
+    await offers.filter({ hasText: 'typed' }).first().getByRole('button', { name: 'Restore it' }).click();
+    const restored = await again.locator('#f-body').inputValue();
+    expect(['Shared start. Alpha, typed in the first tab.', 'Shared start. Beta, typed in the second tab.']).toContain(restored);
+    await context.close();
+  });
+
   it('saves (not uploads) when Enter is pressed in a field', async () => {
     const { context, page } = await newContext();
     await signIn(page, '/workspace/artifacts/new');

@@ -11,6 +11,8 @@ const DRAFT_DELAY_MS = 2500;
 const STORAGE_PREFIX = 'potluck:draft:';
 
 interface LocalCopy {
+  /** Which piece (an artifact id or a `new-…` key). */
+  draftKey?: string;
   values: EditorFields;
   baseRevision: string;
   /** When it was typed (ISO). */
@@ -77,6 +79,46 @@ function removeLocal(key: string): void {
   }
 }
 
+// Each tab keeps its own copy (`potluck:draft:<user>:<draftKey>:<tab>`), so two tabs on one piece never overwrite
+// each other's words in this browser; sessionStorage keeps a tab's id across reloads of that tab.
+function tabId(): string {
+  try {
+    let id = sessionStorage.getItem('potluck:tab');
+    if (!id) {
+      id = Math.random().toString(36).slice(2, 10);
+      sessionStorage.setItem('potluck:tab', id);
+    }
+    return id;
+  } catch {
+    return 'tab';
+  }
+}
+
+interface StoredCopy {
+  storage: string;
+  draftKey: string;
+  copy: LocalCopy;
+}
+
+/** This browser's copies of the user's drafts whose piece `wanted` accepts (copies of every tab). */
+function storedCopies(user: string, wanted: (draftKey: string) => boolean): StoredCopy[] {
+  const prefix = `${STORAGE_PREFIX}${user}:`;
+  const found: StoredCopy[] = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const storage = localStorage.key(i);
+      if (!storage?.startsWith(prefix)) continue;
+      const draftKey = storage.slice(prefix.length).split(':')[0];
+      if (!wanted(draftKey)) continue;
+      const copy = readLocal(storage);
+      if (copy) found.push({ storage, draftKey, copy });
+    }
+  } catch {
+    /* storage turned off */
+  }
+  return found;
+}
+
 const timeOf = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 const dateTimeOf = (iso: string) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 
@@ -88,7 +130,8 @@ export function initDrafts(form: HTMLFormElement): void {
   const status = form.querySelector<HTMLElement>('[data-draft-status]');
   const keyInput = form.querySelector<HTMLInputElement>('input[name="draftKey"]');
   const baseInput = form.querySelector<HTMLInputElement>('input[name="baseRevision"]');
-  const storageKey = () => `${STORAGE_PREFIX}${user}:${draftKey}`;
+  const tab = tabId();
+  const storageKey = () => `${STORAGE_PREFIX}${user}:${draftKey}:${tab}`;
   const say = (text: string, link?: { href: string; label: string }) => {
     if (!status) return;
     status.textContent = text;
@@ -113,9 +156,8 @@ export function initDrafts(form: HTMLFormElement): void {
   const params = new URLSearchParams(location.search);
   const from = params.get('from');
   if (params.get('saved') === '1') {
-    for (const key of [storageKey(), from ? `${STORAGE_PREFIX}${user}:${from}` : '']) {
-      const copy = key ? readLocal(key) : null;
-      if (copy && same(copy.values, shown)) removeLocal(key);
+    for (const stored of storedCopies(user, (key) => key === draftKey || key === from)) {
+      if (same(stored.copy.values, shown)) removeLocal(stored.storage);
     }
   }
 
@@ -123,7 +165,7 @@ export function initDrafts(form: HTMLFormElement): void {
 
   form.addEventListener('input', () => {
     const values = valuesOf(form);
-    writeLocal(storageKey(), { values, baseRevision: baseInput?.value ?? '', keptAt: new Date().toISOString() });
+    writeLocal(storageKey(), { draftKey, values, baseRevision: baseInput?.value ?? '', keptAt: new Date().toISOString() });
     window.clearTimeout(timer);
     timer = window.setTimeout(() => void send(false), DRAFT_DELAY_MS);
   });
@@ -187,18 +229,18 @@ export function initDrafts(form: HTMLFormElement): void {
   // Copies in this browser that differ from what the page shows: this piece's own, and on the new-piece page the
   // unsaved pieces of other tabs.
   function offerLocalCopies(): void {
-    const offers: { key: string; copy: LocalCopy }[] = [];
-    const own = readLocal(storageKey());
-    if (own && !same(own.values, shown)) offers.push({ key: draftKey, copy: own });
-    else if (own) removeLocal(storageKey());
-    if (draftKey.startsWith('new-')) {
-      const prefix = `${STORAGE_PREFIX}${user}:new-`;
-      for (let i = 0; i < localStorage.length; i++) {
-        const key = localStorage.key(i);
-        if (!key?.startsWith(prefix) || key === storageKey()) continue;
-        const copy = readLocal(key);
-        if (copy && (copy.values.title || copy.values.body)) offers.push({ key: key.slice(`${STORAGE_PREFIX}${user}:`.length), copy });
+    const offers: StoredCopy[] = [];
+    const isNewPage = draftKey.startsWith('new-');
+    for (const stored of storedCopies(user, (key) => key === draftKey || (isNewPage && key.startsWith('new-')))) {
+      const { values } = stored.copy;
+      if (same(values, shown)) {
+        if (stored.draftKey === draftKey) removeLocal(stored.storage);
+        continue;
       }
+      if (stored.draftKey !== draftKey && !values.title && !values.body) continue;
+      // Two tabs that ended with the same words need one offer.
+      if (offers.some((o) => same(o.copy.values, values))) continue;
+      offers.push(stored);
     }
     if (offers.length === 0) return;
     offers.sort((a, b) => b.copy.keptAt.localeCompare(a.copy.keptAt));
@@ -223,12 +265,14 @@ export function initDrafts(form: HTMLFormElement): void {
       discard.className = 'secondary';
       discard.textContent = 'Discard it';
       restore.addEventListener('click', () => {
-        if (offer.key !== draftKey) {
-          draftKey = offer.key;
+        if (offer.draftKey !== draftKey) {
+          draftKey = offer.draftKey;
           form.dataset.draftKey = draftKey;
           if (keyInput) keyInput.value = draftKey;
         }
-        if (baseInput && offer.copy.baseRevision && offer.key === form.dataset.draftKey) baseInput.value = offer.copy.baseRevision;
+        if (baseInput && offer.copy.baseRevision) baseInput.value = offer.copy.baseRevision;
+        // From now on this tab keeps the words under its own key.
+        if (offer.storage !== storageKey()) removeLocal(offer.storage);
         fill(form, offer.copy.values);
         saved = null;
         panel.remove();
@@ -236,7 +280,7 @@ export function initDrafts(form: HTMLFormElement): void {
         form.querySelector<HTMLTextAreaElement>('#f-body')?.focus();
       });
       discard.addEventListener('click', () => {
-        removeLocal(`${STORAGE_PREFIX}${user}:${offer.key}`);
+        removeLocal(offer.storage);
         item.remove();
         if (!list.children.length) panel.remove();
       });
