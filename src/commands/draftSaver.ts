@@ -2,12 +2,15 @@
  * Keeping an autosaved draft: the editor's fields as typed, stored for the owner alone. A draft is not a revision:
  * nothing public, no feed, hub, export or search sees it, and the artifact stays as it was until the student saves.
  */
-import { and, eq } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import { PotluckError, notFound } from '../core/errors.ts';
 import { editorFieldsFrom, isNewDraftKey } from '../core/editor/fields.ts';
 import type { AppContext } from '../server/context.ts';
 import { artifacts, drafts, type Draft } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
+
+/** Drafts one account may keep at once: far more than anyone writes in parallel, few enough to bound the table. */
+export const MAX_DRAFTS_PER_ACCOUNT = 200;
 
 export interface SaveDraftProps {
   ownerId: string;
@@ -33,6 +36,16 @@ export function saveDraft(app: AppContext, props: SaveDraftProps): Draft {
         .where(and(eq(artifacts.id, props.key), eq(artifacts.ownerId, props.ownerId)))
         .get();
       if (!owned) throw notFound('That artifact');
+    }
+    const exists = app.db.select({ key: drafts.key }).from(drafts).where(and(eq(drafts.ownerId, props.ownerId), eq(drafts.key, props.key))).get();
+    if (!exists) {
+      const held = app.db.select({ n: count() }).from(drafts).where(eq(drafts.ownerId, props.ownerId)).get()!.n;
+      if (held >= MAX_DRAFTS_PER_ACCOUNT) {
+        throw new PotluckError(
+          'RATE_LIMITED',
+          `You have ${MAX_DRAFTS_PER_ACCOUNT} unsaved drafts already. Save or discard some (they are offered on the New artifact page), then this one is kept too; until then it is kept in this browser.`,
+        );
+      }
     }
     const row = {
       ownerId: props.ownerId,

@@ -6,6 +6,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drafts, keptSaves, artifacts, revisions, sessions, type User } from '../../../src/server/db/schema.ts';
 import { MAX_BODY_CHARS } from '../../../src/core/artifacts.ts';
+import { MAX_DRAFTS_PER_ACCOUNT, saveDraft } from '../../../src/commands/draftSaver.ts';
 import { makeArtifact, makeUser, signedIn } from '../../helpers/factories.ts';
 import { Browser } from '../../helpers/http.ts';
 import { makePicture } from '../portfolio/helpers.ts';
@@ -129,6 +130,21 @@ describe('drafts', () => {
     const badKey = await postDraft(browser, { key: '../../etc', values: fields() });
     expect(badKey.status).toBe(400);
     expect(draftRow(maya.id, key)).toBeUndefined();
+  });
+
+  it('keeps at most 200 drafts an account, and still updates the ones it has', async () => {
+    const priya = await makeUser(server.app, { handle: 'priya' });
+    for (let i = 0; i < MAX_DRAFTS_PER_ACCOUNT; i++) {
+      saveDraft(server.app, { ownerId: priya.id, key: `new-priya${String(i).padStart(8, '0')}`, values: fields({ body: `Draft ${i}` }) });
+    }
+    const browser = signedIn(server.url, server.app, priya);
+    const one = await postDraft(browser, { key: 'new-priyaonemore0000', values: fields({ body: 'One too many.' }) });
+    expect(one.status).toBe(429);
+    expect((await one.json()).error.message).toMatch(/Save or discard some/);
+    expect(draftRow(priya.id, 'new-priyaonemore0000')).toBeUndefined();
+    const update = await postDraft(browser, { key: 'new-priya00000007', values: fields({ body: 'Draft 7, longer now.' }) });
+    expect(update.status).toBe(200);
+    expect(draftRow(priya.id, 'new-priya00000007')?.fields.body).toBe('Draft 7, longer now.');
   });
 
   it('refuses a draft sent from another website', async () => {
