@@ -94,9 +94,18 @@ function withoutMarkdown(snippet: string): string {
  * then the match marks become `<mark>`. Marks are balanced whatever the text holds: a stray mark is dropped.
  */
 export function snippetToHtml(snippet: string): string {
+  return markedToHtml(withoutMarkdown(snippet));
+}
+
+/** A title with its matched words marked by FTS5 `highlight()` -> safe HTML with `<mark>` (no Markdown to clean). */
+export function highlightToHtml(marked: string): string {
+  return markedToHtml(marked);
+}
+
+function markedToHtml(marked: string): string {
   let open = false;
   let html = '';
-  for (const part of withoutMarkdown(snippet).split(/([\u0002\u0003])/)) {
+  for (const part of marked.split(/([\u0002\u0003])/)) {
     if (part === SNIPPET_OPEN) {
       if (!open) html += '<mark>';
       open = true;

@@ -9,7 +9,7 @@
 import { and, desc, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { ArtifactKind } from '../../core/artifacts.ts';
-import { SNIPPET_CLOSE, SNIPPET_ELLIPSIS, SNIPPET_OPEN, snippetHasMatch, snippetToHtml, type SearchQuery } from '../../core/search.ts';
+import { SNIPPET_CLOSE, SNIPPET_ELLIPSIS, SNIPPET_OPEN, highlightToHtml, snippetHasMatch, snippetToHtml, type SearchQuery } from '../../core/search.ts';
 import { listedVisibilities, type Relation, type Viewer, type Visibility } from '../../core/visibility.ts';
 import type { AppContext } from '../context.ts';
 import { artifactTags, artifacts, hubMembers, hubs, users, type Artifact, type Hub } from '../db/schema.ts';
@@ -75,8 +75,13 @@ export interface SearchResult {
   tags: string[];
   date: Date;
   owner: { id: string; handle: string; name: string };
-  /** Safe HTML: the best passage of the text with the matched words in `<mark>`; '' when no word is in the text. */
+  /**
+   * Safe HTML: the best passage of the text with the matched words in `<mark>` (or of the summary, when the text has
+   * none of them); '' when neither has a matched word.
+   */
   snippet: string;
+  /** Safe HTML: the title with matched words in `<mark>`; '' when the title has none (show `title` then). */
+  titleHtml: string;
 }
 
 /** A student of one of the teacher's hubs (the students page lists these, hub by hub). */
@@ -215,7 +220,7 @@ export function searchArtifacts(
           .limit(limit)
           .all()
       : inOrder(app, rankedDocs(app, match, where, limit));
-  const snippets = match === null ? new Map<number, string>() : snippetsFor(app, match, rows.map((r) => r.doc!));
+  const snippets = match === null ? new Map<number, Highlights>() : snippetsFor(app, match, rows.map((r) => r.doc!));
   return rows.map((row) => ({
     id: row.id,
     slug: row.slug,
@@ -226,7 +231,8 @@ export function searchArtifacts(
     tags: row.tags,
     date: row.date,
     owner: { id: row.ownerId, handle: row.handle, name: row.name },
-    snippet: row.doc === null ? '' : (snippets.get(row.doc) ?? ''),
+    snippet: row.doc === null ? '' : (snippets.get(row.doc)?.snippet ?? ''),
+    titleHtml: row.doc === null ? '' : (snippets.get(row.doc)?.title ?? ''),
   }));
 }
 
@@ -297,22 +303,38 @@ function allRankedDocs(app: AppContext, match: string, where: SQL, limit: number
     limit ${limit}`);
 }
 
+/** A found piece's marked title and best passage, as safe HTML ('' where nothing matched). */
+interface Highlights {
+  snippet: string;
+  title: string;
+}
+
 /**
- * Snippets of the body for the found documents only: making one reads and tokenizes the whole text. One pass of the
+ * Snippets of the body (or the summary) and the marked title, for the found documents only: making one reads and
+ * tokenizes the whole text. One pass of the
  * same MATCH (FTS5 would run it again for every id of a `rowid IN (...)`); the CASE makes only the wanted ones.
  */
-function snippetsFor(app: AppContext, match: string, docs: number[]): Map<number, string> {
+function snippetsFor(app: AppContext, match: string, docs: number[]): Map<number, Highlights> {
   if (docs.length === 0) return new Map();
   const wanted = sql`${searchIndex.rowid} in (${sql.join(docs.map((d) => sql`${d}`), sql`, `)})`;
   const rows = app.db
     .select({
       doc: searchIndex.rowid,
-      snippet: sql<string | null>`case when ${wanted} then snippet(${searchIndex}, 2, ${SNIPPET_OPEN}, ${SNIPPET_CLOSE}, ${SNIPPET_ELLIPSIS}, ${SNIPPET_TOKENS}) end`,
+      body: sql<string | null>`case when ${wanted} then snippet(${searchIndex}, 2, ${SNIPPET_OPEN}, ${SNIPPET_CLOSE}, ${SNIPPET_ELLIPSIS}, ${SNIPPET_TOKENS}) end`,
+      summary: sql<string | null>`case when ${wanted} then snippet(${searchIndex}, 1, ${SNIPPET_OPEN}, ${SNIPPET_CLOSE}, ${SNIPPET_ELLIPSIS}, ${SNIPPET_TOKENS}) end`,
+      title: sql<string | null>`case when ${wanted} then highlight(${searchIndex}, 0, ${SNIPPET_OPEN}, ${SNIPPET_CLOSE}) end`,
     })
     .from(searchIndex)
     .where(sql`${searchIndex} match ${match}`)
     .all();
-  const out = new Map<number, string>();
-  for (const row of rows) if (row.doc !== null && row.snippet && snippetHasMatch(row.snippet)) out.set(row.doc, snippetToHtml(row.snippet));
+  const out = new Map<number, Highlights>();
+  for (const row of rows) {
+    if (row.doc === null) continue;
+    const passage = [row.body, row.summary].find((s): s is string => Boolean(s && snippetHasMatch(s)));
+    out.set(row.doc, {
+      snippet: passage ? snippetToHtml(passage) : '',
+      title: row.title && snippetHasMatch(row.title) ? highlightToHtml(row.title) : '',
+    });
+  }
   return out;
 }

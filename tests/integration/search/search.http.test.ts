@@ -47,8 +47,9 @@ describe('the workspace search box', () => {
     expect(html).toContain('Search titles, summaries, text and tags');
     expect(html).toContain('2 found');
     // Title match ("Frogspawn", older) ranks above the piece that only has the word in its text.
-    expect(html.indexOf('>Frogspawn</a>')).toBeGreaterThan(0);
-    expect(html.indexOf('>Frogspawn</a>')).toBeLessThan(html.indexOf('>Pond study</a>'));
+    // The title's matched word is marked too.
+    expect(html.indexOf('><mark>Frogspawn</mark></a>')).toBeGreaterThan(0);
+    expect(html.indexOf('><mark>Frogspawn</mark></a>')).toBeLessThan(html.indexOf('>Pond study</a>'));
     expect(html).toContain('&lt;script&gt;alert(&quot;<mark>frogspawn</mark>&quot;)&lt;/script&gt;');
     expect(html).not.toContain('<script>alert');
     // Nothing of a classmate's, private or members, in one's own workspace.
@@ -59,7 +60,7 @@ describe('the workspace search box', () => {
   it('finds without accents and combines with the kind filter', async () => {
     const browser = signedIn(server.url, server.app, maya);
     const html = await (await browser.get('/workspace?q=ELEVE&kind=project')).text();
-    expect(html).toContain('Élève portrait');
+    expect(html).toContain('<mark>Élève</mark> portrait');
     expect(html).toContain('1 found');
     const none = await (await browser.get('/workspace?q=eleve&kind=post')).text();
     expect(none).toContain('0 found');

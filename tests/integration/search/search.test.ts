@@ -58,6 +58,19 @@ function indexIsConsistent(): void {
   app.db.$client.exec(`insert into artifact_search (artifact_search) values ('integrity-check')`);
 }
 
+describe('highlighting where the words matched', () => {
+  it('marks a word found only in the title, and shows a summary passage when the text has none of the words', async () => {
+    const owner = await makeUser(app, { handle: 'hilite' });
+    await makeArtifact(app, owner, { title: 'Lanternfish <b>at</b> dusk', summary: 'Notes on bioluminescence.', body: 'Nothing about it here.' });
+    const [byTitle] = find(owner, 'lanternfish');
+    expect(byTitle.titleHtml).toBe('<mark>Lanternfish</mark> &lt;b&gt;at&lt;/b&gt; dusk');
+    expect(byTitle.snippet).toBe('');
+    const [bySummary] = find(owner, 'bioluminescence');
+    expect(bySummary.titleHtml).toBe('');
+    expect(bySummary.snippet).toContain('<mark>bioluminescence</mark>');
+  });
+});
+
 describe('finding a student’s own work', () => {
   it('finds a word that is only in the body, with the passage highlighted', async () => {
     await makeArtifact(app, maya, { title: 'Lab report', summary: 'Week 3', body: 'Leaves are green because of chlorophyll, which absorbs red light.' });
