@@ -13,7 +13,8 @@ import type { Viewer } from '../core/visibility.ts';
 import type { AppContext } from '../server/context.ts';
 import { hubSources, hubs, type HubSource } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
-import { getHubById, hubAccess, hubRoleOf } from '../server/hubs/access.ts';
+import { getHubById, hubAccess, hubPolicySubject, hubRoleOf } from '../server/hubs/access.ts';
+import { authorize } from '../core/policy.ts';
 import { fetchFeed, type FetchedFeed } from '../server/hubs/fetching.ts';
 import { mergeFeedItems, type MergeCounts } from '../server/hubs/poller.ts';
 import type { SafeFetchOptions } from '../server/net/safeFetch.ts';
@@ -52,7 +53,7 @@ function resolveMember(app: AppContext, props: AddHubSourceProps, hubId: string)
   if (props.actor !== null) {
     const access = hubAccess(app, props.actor, hub);
     if (!access.canManage) {
-      if (access.role === null) throw forbidden('Join the hub first: only its members can add their blogs to it.');
+      authorize(props.actor, 'addSource', hubPolicySubject(hub, access.role));
       if (wanted !== null && wanted !== props.actor.id) throw forbidden('You can add your own blog only; your teacher adds feeds for others.');
       if (props.matchAll) throw forbidden('Only teachers can make a feed count everything it posts; tag your course posts instead.');
       return props.actor.id;

@@ -35,7 +35,7 @@ export type Subject =
 /** The actions each kind of subject has. */
 export interface Actions {
   work: 'read' | 'edit';
-  hub: 'read' | 'readMembersWork' | 'manage' | 'delete' | 'leave';
+  hub: 'read' | 'readMembersWork' | 'manage' | 'delete' | 'leave' | 'addSource';
   school: 'createHub' | 'teach' | 'administer';
   publicSharing: 'publish';
   account: 'disable' | 'resetPassword' | 'delete';
@@ -80,6 +80,9 @@ const rules: { [T in Subject['type']]: (actor: Actor | null, action: Actions[T],
         return isAdmin(actor) || (actor !== null && s.ownerId === actor.id)
           ? allow
           : refuse('Only the hub’s owner (or an admin) can delete it. Ask them, or leave the hub instead.');
+      case 'addSource':
+        // Teachers add anyone's feed; a member adds their own blog (the command checks whose).
+        return manages || s.standing !== null ? allow : refuse('Join the hub first: its members add their blogs here.');
       case 'leave':
         if (actor !== null && s.ownerId === actor.id) return refuse('You own this hub, so you cannot leave it. Delete it from its Settings page when the course is over.');
         return s.standing !== null ? allow : hide('That hub');

@@ -48,6 +48,17 @@ describe('hubs', () => {
     expect(can(admin, 'delete', hub('members', null))).toBe(true);
     expect(can(okafor, 'leave', hub('members', 'teacher'))).toBe(false);
   });
+  it('its members add their own blogs and its teachers anyone’s; someone outside a public hub is told to join first', () => {
+    expect(can(theo, 'addSource', hub('members', 'student'))).toBe(true);
+    expect(can(okafor, 'addSource', hub('members', 'teacher'))).toBe(true);
+    expect(can(admin, 'addSource', hub('public', null))).toBe(true);
+    expect(decide(theo, 'addSource', hub('public', null))).toMatchObject({ as: 'forbidden', message: expect.stringContaining('Join the hub first') });
+    expect(decide(theo, 'addSource', hub('members', null))).toMatchObject({ as: 'hidden' });
+  });
+  it('a member may leave, someone outside has no membership to leave (hidden), the owner is told why not', () => {
+    expect(can(theo, 'leave', hub('members', 'student'))).toBe(true);
+    expect(decide(theo, 'leave', hub('public', null))).toMatchObject({ as: 'hidden' });
+  });
   it('shows members work only on a members-only hub, only to its members, never in feeds', () => {
     expect(hubShows({ visibility: 'members' }, 'student')).toEqual(['public', 'members']);
     expect(hubShows({ visibility: 'members' }, null)).toEqual(['public']);
