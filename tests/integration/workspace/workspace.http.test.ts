@@ -48,7 +48,7 @@ describe('the workspace over HTTP', () => {
     const page = await (await browser.get(location)).text();
     expect(page).toContain('Saved as revision 1');
     const list = await (await browser.get('/workspace?q=essay')).text();
-    expect(list).toContain('My first essay');
+    expect(list).toContain('My first <mark>essay</mark>');
     const id = location.split('/')[3].split('?')[0];
     const row = server.app.db.select().from(artifacts).where(eq(artifacts.id, id)).get()!;
     expect(row.tags).toEqual(['eng10', 'week-1', 'transit']);
