@@ -6,7 +6,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import { and, eq, isNull, lt } from 'drizzle-orm';
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Role } from '../db/schema.ts';
 import { recoveryCodes, twoFactor, users, type TwoFactor } from '../db/schema.ts';
 import { recordAudit } from '../audit/auditLog.ts';
@@ -63,11 +63,11 @@ export function hashRecoveryCode(code: string): string {
   return encodeHexLowerCase(sha256(new TextEncoder().encode(`recovery/v1:${normalizeRecoveryCode(code)}`)));
 }
 
-/** Ten new recovery codes, `xxxxx-xxxxx` from an alphabet without look-alikes (50 bits each). */
+/** Ten new recovery codes, `xxxxx-xxxxx` from an alphabet without look-alikes (about 49 bits each, every letter equally likely). */
 export function newRecoveryCodes(): string[] {
   const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
   return Array.from({ length: RECOVERY_CODE_COUNT }, () => {
-    const chars = [...randomBytes(10)].map((b) => alphabet[b % alphabet.length]).join('');
+    const chars = Array.from({ length: 10 }, () => alphabet[randomInt(alphabet.length)]).join('');
     return `${chars.slice(0, 5)}-${chars.slice(5)}`;
   });
 }
