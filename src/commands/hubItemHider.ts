@@ -13,6 +13,7 @@ import { artifacts, hubHides, hubItems, hubs, type HubHide } from '../server/db/
 import { inTransaction } from '../server/db/tx.ts';
 import { assertCanManage, getHubById, hubRoleOf } from '../server/hubs/access.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
+import { canReadArtifact } from '../server/access.ts';
 
 /** What to hide: a member's artifact, or an external item of the hub. */
 export type HideTarget = { artifactId: string } | { itemId: string };
@@ -32,6 +33,9 @@ export function hideHubEntry(app: AppContext, props: { actor: Viewer | null; hub
       // Only work that is in this hub can be hidden from it (a member's, with one of its tags).
       const hubTags = foldedSet(hub.tags);
       if (!artifact || !hubRoleOf(app, hub.id, artifact.ownerId) || !artifact.tags.some((t) => hubTags.has(foldTag(t)))) throw notFound('That item');
+      // Someone who manages the hub but may not read the piece (a private one, or an admin outside the class) cannot
+      // hide it either: the river never showed it to them, and the hide would keep its title.
+      if (props.actor !== null && !canReadArtifact(app, props.actor, artifact)) throw notFound('That item');
       values = { ...base, artifactId: artifact.id, title: artifact.title };
       ownerId = artifact.ownerId;
     } else {

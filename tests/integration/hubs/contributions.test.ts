@@ -12,7 +12,7 @@ import { updateHub } from '../../../src/commands/hubUpdater.ts';
 import { createJoinCode } from '../../../src/commands/joinCodeCreator.ts';
 import { setUserDisabled } from '../../../src/commands/userDisabler.ts';
 import type { AppContext } from '../../../src/server/context.ts';
-import { hubItems, hubMembers, hubSources, joinCodes, users, type Artifact, type User } from '../../../src/server/db/schema.ts';
+import { hubHides, hubItems, hubMembers, hubSources, joinCodes, users, type Artifact, type User } from '../../../src/server/db/schema.ts';
 import { hubAccess } from '../../../src/server/hubs/access.ts';
 import { readRiver } from '../../../src/server/hubs/contributions.ts';
 import { buildHubFeed } from '../../../src/server/hubs/feed.ts';
@@ -182,6 +182,15 @@ describe('hiding', () => {
     expect(() => hideHubEntry(app, { actor: viewer(other.teacher), hubId: hub.id, target: { artifactId: essay.id }, reason: 'x' })).toThrow(/not found/);
     expect(() => hideHubEntry(app, { actor: viewer(teacher), hubId: hub.id, target: { artifactId: essay.id }, reason: '  ' })).toThrow(/Say why/);
     expect(() => hideHubEntry(app, { actor: viewer(teacher), hubId: hub.id, target: { artifactId: diary.id }, reason: 'x' })).toThrow(/not found/);
+  });
+
+  it('cannot reach a piece the hider may not read: a private one with the hub’s tag answers the same 404 and keeps no title', async () => {
+    const { hub, teacher, students } = await makeClass(app);
+    const secret = await makeArtifact(app, students[0]!, { title: 'Private thoughts', visibility: 'private', tags: ['eng10'] });
+    expect(() => hideHubEntry(app, { actor: viewer(teacher), hubId: hub.id, target: { artifactId: secret.id }, reason: 'x' })).toThrow(/not found/);
+    const admin = await makeUser(app, { role: 'admin' });
+    expect(() => hideHubEntry(app, { actor: viewer(admin), hubId: hub.id, target: { artifactId: secret.id }, reason: 'x' })).toThrow(/not found/);
+    expect(app.db.select().from(hubHides).all().filter((h) => h.title === 'Private thoughts')).toEqual([]);
   });
 });
 
