@@ -15,6 +15,11 @@ declare namespace App {
      * Astro's own `clientAddress` would make of forwarding headers. Absent when the site runs some other way.
      */
     peerAddress?: string;
+    /**
+     * The client's address, worked out once per request by the middleware (the socket's, or the one a trusted proxy
+     * names in X-Forwarded-For): what sign-in limits count and the audit log records.
+     */
+    address: string;
     /** The port the connection arrived on (server/http/siteListener.ts): loopback origins count only on it. */
     localPort?: number;
   }

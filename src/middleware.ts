@@ -31,6 +31,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   try {
     // Audit events recorded while answering say where the request came from (server/audit/scope.ts).
     const address = requestAddress(context, getAppContext().config.trustedProxies);
+    context.locals.address = address ?? '';
     return await withAuditScope({ address }, () => handle(context, next));
   } catch (error) {
     // Whatever went wrong, the answer is Potluck's own page with every security header, never a stack or an empty

@@ -7,7 +7,6 @@ import { revokeOtherSessions, revokeSession } from '../../commands/sessionRevoke
 import { PotluckError } from '../../core/errors.ts';
 import { endSession, requireUser } from '../../server/auth/currentUser.ts';
 import { errorResponse } from '../../server/http/errorPage.ts';
-import { clientAddress } from '../../server/net/clientAddress.ts';
 
 /** Ends one session or all others, then back to /account. */
 export const POST: APIRoute = async (context) => {
@@ -16,8 +15,7 @@ export const POST: APIRoute = async (context) => {
   const app = context.locals.app;
   const session = context.locals.session!;
   const form = await context.request.formData().catch(() => new FormData());
-  const peer = context.locals.peerAddress || context.clientAddress;
-  const address = clientAddress(peer, context.request.headers.get('x-forwarded-for'), app.config.trustedProxies);
+  const address = context.locals.address;
   const props = { user: gate.user, currentSessionId: session.id, address };
   const intent = form.get('intent');
   try {

@@ -35,6 +35,11 @@ export async function handleEditorPost(app: AppContext, props: EditorRequest): P
   return submitEditor(app, { user: props.user, artifact: props.artifact, form });
 }
 
+/** The editor for this request: a GET shows it; a POST runs the form, and may answer with a redirect. */
+export async function editorFor(app: AppContext, props: EditorRequest): Promise<EditorOutcome> {
+  return props.request.method === 'POST' ? handleEditorPost(app, props) : { kind: 'page', view: showEditor(app, props) };
+}
+
 /** The owner's images for pickers. */
 export function ownImages(app: AppContext, ownerId: string) {
   return app.db

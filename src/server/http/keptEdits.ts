@@ -11,7 +11,6 @@ import { MAX_BODY_CHARS } from '../../core/artifacts.ts';
 import { isNewDraftKey } from '../../core/editor/fields.ts';
 import { keepUnsavedEdit, KEPT_SAVE_MS } from '../../commands/unsavedEditKeeper.ts';
 import type { AppContext } from '../context.ts';
-import { clientAddress } from '../net/clientAddress.ts';
 import { readFormLimited, readTextLimited } from './bodyLimits.ts';
 import { errorResponse } from './errorPage.ts';
 
@@ -52,11 +51,6 @@ function browserToken(context: APIContext): string {
   return token;
 }
 
-function addressOf(context: APIContext): string {
-  const app = context.locals.app;
-  const peer = context.locals.peerAddress || context.clientAddress;
-  return clientAddress(peer, context.request.headers.get('x-forwarded-for'), app.config.trustedProxies);
-}
 
 /** Whether this signed-out request is one the safety net keeps: an editor save, or a draft. */
 export function isKeepableEdit(request: Request, pathname: string): boolean {
@@ -91,7 +85,7 @@ export async function keepSignedOutEdit(context: APIContext): Promise<Response> 
     }
     const editor = typeof values.editor === 'string' ? values.editor : '';
     if (!editor) throw new PotluckError('VALIDATION', 'This form is from an older page; Potluck could not tell whose it is.');
-    keepUnsavedEdit(app, { tokenHash: keptTokenHash(browserToken(context)), path, userId: editor, values, address: addressOf(context) });
+    keepUnsavedEdit(app, { tokenHash: keptTokenHash(browserToken(context)), path, userId: editor, values, address: context.locals.address });
   } catch (error) {
     const known = error instanceof PotluckError ? error : error instanceof SyntaxError ? new PotluckError('VALIDATION', 'The draft was not valid JSON.') : null;
     if (!known) throw error;
