@@ -93,15 +93,31 @@ function dirWriter(target: string, force: boolean): SiteWriter {
     }
     await made;
   };
-  const abort = () => fsp.rm(staging, { recursive: true, force: true }).catch(() => {});
+  // Writes still in flight when an export fails would make folders again after the staging folder is removed: abort
+  // stops new ones, waits for those running, and only then removes it.
+  const running = new Set<Promise<unknown>>();
+  let aborted = false;
+  const track = (work: () => Promise<void>): Promise<void> => {
+    if (aborted) return Promise.reject(new Error('The export was stopped.'));
+    const task = work();
+    running.add(task);
+    void task.finally(() => running.delete(task)).catch(() => {});
+    return task;
+  };
+  const abort = async () => {
+    aborted = true;
+    await Promise.allSettled([...running]);
+    await fsp.rm(staging, { recursive: true, force: true }).catch(() => {});
+  };
   return {
-    async write(file) {
-      const destination = path.join(staging, ...file.path.split('/'));
-      await ensureDir(path.dirname(destination));
-      if (file.source) await fsp.copyFile(file.source, destination, fs.constants.COPYFILE_FICLONE);
-      else await fsp.writeFile(destination, file.data!);
-    },
-    prepare: (folder) => ensureDir(path.join(staging, ...folder.split('/'))),
+    write: (file) =>
+      track(async () => {
+        const destination = path.join(staging, ...file.path.split('/'));
+        await ensureDir(path.dirname(destination));
+        if (file.source) await fsp.copyFile(file.source, destination, fs.constants.COPYFILE_FICLONE);
+        else await fsp.writeFile(destination, file.data!);
+      }),
+    prepare: (folder) => track(() => ensureDir(path.join(staging, ...folder.split('/')))),
     async commit() {
       await start();
       // Checked again at the end: something may have appeared in the folder while the site rendered.
