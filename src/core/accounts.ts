@@ -1,7 +1,7 @@
 /** Rules for accounts: handles, names, emails and passwords, as zod schemas shared by forms, CLI and imports. */
 import { z } from 'zod';
 
-export const ROLES = ['student', 'teacher', 'admin'] as const;
+export const ROLES = ['student', 'teacher', 'admin', 'guardian'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Words that are paths of the site, so never a handle. */
@@ -34,7 +34,7 @@ export const passwordSchema = z
   .min(8, 'Use at least 8 characters for the password (a short sentence works well).')
   .max(200, 'Passwords can have at most 200 characters.');
 
-export const roleSchema = z.enum(ROLES, { error: 'Role must be student, teacher or admin.' });
+export const roleSchema = z.enum(ROLES, { error: 'Role must be student, teacher, admin or guardian.' });
 
 /**
  * Join codes are read aloud and copied from a board: Crockford's base32 alphabet (no I, L, O, U), three groups of

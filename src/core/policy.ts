@@ -11,7 +11,7 @@ import { canEdit, canRead, type Visibility } from './visibility.ts';
 /** Someone signed in. Anonymous readers are `null`; the operator at a shell is never authorized (commands skip it). */
 export interface Actor {
   id: string;
-  role: 'student' | 'teacher' | 'admin';
+  role: 'student' | 'teacher' | 'admin' | 'guardian';
 }
 
 /** How the actor stands to a hub: their consented role in it (an open invitation counts as none). */
@@ -29,8 +29,26 @@ export type Subject =
   | { type: 'publicSharing'; ownerId: string; publicRequiresConsent: boolean; consentedAt: Date | null }
   /** Another account, for admin actions. */
   | { type: 'account'; id: string; role: Actor['role'] }
-  /** A join code: the role it gives, whether the actor teaches its hub, who made it. */
-  | { type: 'joinCode'; role: Actor['role']; hubId: string | null; teachesHub: boolean; createdBy: string | null };
+  /**
+   * A join code: the role it gives, whether the actor teaches its hub, who made it; for a guardian code, whether the
+   * actor teaches the student it links to.
+   */
+  | { type: 'joinCode'; role: Actor['role']; hubId: string | null; teachesHub: boolean; createdBy: string | null; teachesStudent?: boolean }
+  /**
+   * The feedback thread on a piece of work, and how the actor stands to it: whether they may read the piece, teach
+   * the owner (in a hub both are in by consent), were invited to review it, are the owner's guardian; and the
+   * school's rules for guardians and peer review.
+   */
+  | {
+      type: 'feedback';
+      ownerId: string;
+      readsWork: boolean;
+      teaches: boolean;
+      reviewer: boolean;
+      guardian: boolean;
+      guardiansSeeFeedback: boolean;
+      peerReview: boolean;
+    };
 
 /** The actions each kind of subject has. */
 export interface Actions {
@@ -40,6 +58,7 @@ export interface Actions {
   publicSharing: 'publish';
   account: 'disable' | 'resetPassword' | 'delete';
   joinCode: 'create' | 'revoke';
+  feedback: 'read' | 'write' | 'inviteReviewer';
 }
 
 type SubjectOf<T extends Subject['type']> = Extract<Subject, { type: T }>;
@@ -123,13 +142,33 @@ const rules: { [T in Subject['type']]: (actor: Actor | null, action: Actions[T],
     if (action === 'create') {
       if (!isStaff(actor)) return refuse('Only teachers and admins can create join codes.');
       if (isAdmin(actor)) return allow;
-      if (s.role !== 'student') return refuse(`Teachers can create join codes for students only; ask an admin for a ${s.role} code.`);
+      if (s.role === 'guardian') {
+        return s.teachesStudent ? allow : refuse('You can create guardian codes only for students in a hub you teach.');
+      }
+      if (s.role !== 'student') return refuse(`Teachers can create join codes for students and guardians only; ${s.role} codes come from an admin.`);
       if (s.hubId !== null && !s.teachesHub) return refuse('You can create join codes only for hubs you teach.');
       return allow;
     }
     if (isAdmin(actor)) return allow;
     if (actor?.role === 'teacher' && s.createdBy === actor.id) return allow;
     return actor?.role === 'teacher' ? refuse('You can revoke only join codes you created.') : hide('That join code');
+  },
+  feedback(actor, action, s) {
+    const owner = actor !== null && actor.id === s.ownerId;
+    const writer = owner || ((s.teaches || s.reviewer) && s.readsWork);
+    switch (action) {
+      case 'read':
+        if (writer || (s.guardian && s.guardiansSeeFeedback)) return allow;
+        return hide('That page');
+      case 'write':
+        if (writer) return allow;
+        if (s.guardian && s.guardiansSeeFeedback) return refuse('Guardians can read feedback, not write it. Talk with your child or their teacher.');
+        return hide('That page');
+      case 'inviteReviewer':
+        if (!owner) return writer ? refuse('Only the student whose work this is can invite reviewers.') : hide('That page');
+        if (!s.peerReview) return { allowed: false, as: 'forbidden', message: 'Your school has not turned on peer review, so only your teachers give feedback.' };
+        return allow;
+    }
   },
 };
 
@@ -186,7 +225,7 @@ export function enrolmentGrantsAccess(enrolment: HubEnrolment): boolean {
  * How a membership made by `adder` starts: an admin (or the operator at a shell, null) enrols directly, as a roster;
  * anyone else only invites, and the invitee decides.
  */
-export function enrolmentByAdder(adder: { role: 'student' | 'teacher' | 'admin' } | null): 'admin' | 'invited' {
+export function enrolmentByAdder(adder: { role: 'student' | 'teacher' | 'admin' | 'guardian' } | null): 'admin' | 'invited' {
   return adder === null || adder.role === 'admin' ? 'admin' : 'invited';
 }
 

@@ -7,13 +7,16 @@ export type Visibility = (typeof VISIBILITIES)[number];
 
 export interface Viewer {
   id: string;
-  role: 'student' | 'teacher' | 'admin';
+  role: 'student' | 'teacher' | 'admin' | 'guardian';
 }
 
 export interface ReadFacts {
   visibility: Visibility;
   ownerId: string;
-  /** Whether the viewer and the owner belong to a common hub (as teacher or member). */
+  /**
+   * Whether the viewer and the owner belong to a common hub (as teacher or member, by consented enrolment), or the
+   * viewer is the owner's guardian: the people class-only work is for.
+   */
   sharesHub: boolean;
 }
 

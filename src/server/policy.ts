@@ -15,6 +15,12 @@ export const policySchema = z.object({
   schoolName: z.string().trim().max(200, 'Keep the school name under 200 characters.').default(''),
   /** When true, teachers and admins must use two-factor sign-in; students may always choose it. */
   staffTwoFactor: z.boolean().default(false),
+  /** When true, a student's guardians read the feedback on their work (never write it). */
+  guardiansSeeFeedback: z.boolean().default(false),
+  /** When true, students may invite hub-mates to review a piece in its feedback thread. */
+  peerReview: z.boolean().default(false),
+  /** Students younger than this get email as a daily digest only (and those whose birth year is not recorded). */
+  digestOnlyUnderAge: z.number().int().min(0).max(30).default(18),
 });
 export type Policy = z.infer<typeof policySchema>;
 

@@ -3,10 +3,11 @@
  * Each loads only what its rule reads (a class-only piece asks about shared hubs; a public one does not).
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { Actor, Subject } from '../core/policy.ts';
+import { can, type Actor, type Subject } from '../core/policy.ts';
 import type { Visibility } from '../core/visibility.ts';
 import type { AppContext } from './context.ts';
-import { hubMembers, hubs, users, type Hub } from './db/schema.ts';
+import { feedbackReviewers, hubMembers, hubs, users, type Hub } from './db/schema.ts';
+import { isGuardianOf } from './families/guardians.ts';
 import { hubRoleOf } from './hubs/access.ts';
 import { consentedMembership } from './hubs/enrolment.ts';
 import { getPolicy } from './policy.ts';
@@ -15,10 +16,12 @@ type SubjectOf<T extends Subject['type']> = Extract<Subject, { type: T }>;
 
 /**
  * Whether two people belong to a common hub (either as teacher or member), both by consented enrolment: a hub a
- * teacher added someone to alone (an invitation not accepted) makes nobody their "member".
+ * teacher added someone to alone (an invitation not accepted) makes nobody their "member". A guardian and their
+ * child count too (in either order): class-only work is for the student's class and family (DESIGN.md).
  */
 export function sharesHub(app: AppContext, a: string, b: string): boolean {
   if (a === b) return true;
+  if (isGuardianOf(app, a, b) || isGuardianOf(app, b, a)) return true;
   const row = app.db
     .select({ one: sql<number>`1` })
     .from(hubMembers)
@@ -70,10 +73,54 @@ export function accountSubject(account: { id: string; role: Actor['role'] }): Su
 export function joinCodeSubject(
   app: AppContext,
   actor: Actor | null,
-  code: { role: Actor['role']; hubId: string | null; createdBy: string | null },
+  code: { role: Actor['role']; hubId: string | null; createdBy: string | null; studentId?: string | null },
 ): SubjectOf<'joinCode'> {
   const teaches = actor !== null && code.hubId !== null && teachesHub(app, actor.id, code.hubId);
-  return { type: 'joinCode', role: code.role, hubId: code.hubId, teachesHub: teaches, createdBy: code.createdBy };
+  const teachesStudent = actor !== null && code.studentId != null && teachesStudentOf(app, actor.id, code.studentId);
+  return { type: 'joinCode', role: code.role, hubId: code.hubId, teachesHub: teaches, createdBy: code.createdBy, teachesStudent };
+}
+
+/**
+ * Whether `teacherId` teaches `studentId`: both are in one hub by consent, the teacher as its owner or a teacher
+ * member and the student as a student member.
+ */
+export function teachesStudentOf(app: AppContext, teacherId: string, studentId: string): boolean {
+  if (teacherId === studentId) return false;
+  const taught = app.db
+    .select({ hubId: hubMembers.hubId })
+    .from(hubMembers)
+    .where(and(eq(hubMembers.userId, studentId), eq(hubMembers.role, 'student'), consentedMembership()))
+    .all()
+    .map((r) => r.hubId);
+  return taught.some((hubId) => teachesHub(app, teacherId, hubId));
+}
+
+/** The feedback thread on `work` (an artifact) as `actor` stands to it. */
+export function feedbackSubject(
+  app: AppContext,
+  actor: Actor | null,
+  work: { id: string; ownerId: string; visibility: Visibility },
+): SubjectOf<'feedback'> {
+  const policy = getPolicy(app);
+  const base = { type: 'feedback' as const, ownerId: work.ownerId, guardiansSeeFeedback: policy.guardiansSeeFeedback, peerReview: policy.peerReview };
+  if (actor === null || actor.id === work.ownerId) {
+    return { ...base, readsWork: actor !== null, teaches: false, reviewer: false, guardian: false };
+  }
+  const readsWork = can(actor, 'read', workSubject(app, actor, work));
+  const reviewer =
+    policy.peerReview &&
+    app.db
+      .select({ one: sql<number>`1` })
+      .from(feedbackReviewers)
+      .where(and(eq(feedbackReviewers.artifactId, work.id), eq(feedbackReviewers.userId, actor.id)))
+      .get() !== undefined;
+  return {
+    ...base,
+    readsWork,
+    teaches: actor.role !== 'guardian' && teachesStudentOf(app, actor.id, work.ownerId),
+    reviewer,
+    guardian: actor.role === 'guardian' && isGuardianOf(app, actor.id, work.ownerId),
+  };
 }
 
 /** Whether `userId` teaches `hubId`: owns it, or is a teacher member by consented enrolment. */

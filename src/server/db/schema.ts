@@ -11,7 +11,7 @@ export const users = sqliteTable(
     handle: text('handle').notNull(),
     email: text('email'),
     name: text('name').notNull(),
-    role: text('role', { enum: ['student', 'teacher', 'admin'] }).notNull(),
+    role: text('role', { enum: ['student', 'teacher', 'admin', 'guardian'] }).notNull(),
     passwordHash: text('password_hash'),
     bio: text('bio').notNull().default(''),
     /** JSON array of {label, url}: rendered with rel=me on the portfolio. */
@@ -25,6 +25,11 @@ export const users = sqliteTable(
     /** When the student (or guardian) recorded consent to publish publicly; required by some instance policies. */
     publicConsentAt: integer('public_consent_at', { mode: 'timestamp_ms' }),
     disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
+    /**
+     * The year a student was born, when the school records it: students under the school's age setting get email as a
+     * daily digest only. Unknown counts as under age (minor-safe).
+     */
+    birthYear: integer('birth_year'),
     /** Bumped by every change to what the portfolio shows: cached public pages of older versions are stale. */
     contentVersion: integer('content_version').notNull().default(0),
     createdAt: createdAt(),
@@ -53,9 +58,11 @@ export const sessions = sqliteTable(
 
 export const joinCodes = sqliteTable('join_codes', {
   code: text('code').primaryKey(),
-  role: text('role', { enum: ['student', 'teacher', 'admin'] }).notNull(),
+  role: text('role', { enum: ['student', 'teacher', 'admin', 'guardian'] }).notNull(),
   /** A hub the new member joins on sign-up (course hubs). */
   hubId: text('hub_id'),
+  /** For a guardian code: the student the new guardian is linked to on sign-up. */
+  studentId: text('student_id').references(() => users.id, { onDelete: 'cascade' }),
   createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
   createdAt: createdAt(),
   expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
@@ -660,3 +667,158 @@ export const pendingSignIns = sqliteTable(
 );
 export type TwoFactor = typeof twoFactor.$inferSelect;
 export type PendingSignIn = typeof pendingSignIns.$inferSelect;
+
+/*
+ * What comes back to the student: feedback threads, review statuses, notifications, and families.
+ */
+
+/** A guardian (parent, carer) linked to a student by an admin, or by a teacher of the student, through a join code. */
+export const guardianLinks = sqliteTable(
+  'guardian_links',
+  {
+    guardianId: text('guardian_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    studentId: text('student_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Who made the link (the join code's creator); null when that account is gone or for the operator. */
+    linkedBy: text('linked_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.guardianId, t.studentId] }), index('guardian_links_student').on(t.studentId)],
+);
+export type GuardianLink = typeof guardianLinks.$inferSelect;
+
+/**
+ * One message of the feedback thread on a piece of work. Markdown, rendered and sanitized like artifacts. It records
+ * the revision it was written on; it is the student's (in their archive, deleted with their account) and is never
+ * shown on any public page, feed, hub feed, static site or search of anyone else.
+ */
+export const feedbackMessages = sqliteTable(
+  'feedback_messages',
+  {
+    id: text('id').primaryKey(),
+    artifactId: text('artifact_id')
+      .notNull()
+      .references(() => artifacts.id, { onDelete: 'cascade' }),
+    /** Who wrote it; null once their account is deleted (the message stays in the student's thread). */
+    authorId: text('author_id').references(() => users.id, { onDelete: 'set null' }),
+    /** The author's name when written, shown after their account is gone and kept in the archive. */
+    authorName: text('author_name').notNull(),
+    authorRole: text('author_role', { enum: ['owner', 'teacher', 'reviewer'] }).notNull(),
+    /** The hub the teacher wrote as (null for the owner and reviewers). */
+    hubId: text('hub_id').references(() => hubs.id, { onDelete: 'set null' }),
+    body: text('body').notNull(),
+    html: text('html').notNull(),
+    /** The artifact's revision when the message was written ("on revision 3"). */
+    revision: integer('revision').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('feedback_messages_artifact').on(t.artifactId, t.createdAt), index('feedback_messages_author').on(t.authorId)],
+);
+export type FeedbackMessage = typeof feedbackMessages.$inferSelect;
+
+/** Hub-mates a student invited to review a piece (only where the school allows peer review). */
+export const feedbackReviewers = sqliteTable(
+  'feedback_reviewers',
+  {
+    artifactId: text('artifact_id')
+      .notNull()
+      .references(() => artifacts.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    invitedAt: integer('invited_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.artifactId, t.userId] }), index('feedback_reviewers_user').on(t.userId)],
+);
+
+/**
+ * A teacher's review status of a contribution to a hub: `reviewed`, `needs_revision`, or `resubmitted` (set by the
+ * student's next save of a piece that needed revision).
+ */
+export const contributionStatuses = sqliteTable(
+  'contribution_statuses',
+  {
+    hubId: text('hub_id')
+      .notNull()
+      .references(() => hubs.id, { onDelete: 'cascade' }),
+    artifactId: text('artifact_id')
+      .notNull()
+      .references(() => artifacts.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['reviewed', 'needs_revision', 'resubmitted'] }).notNull(),
+    /** The revision the status was set on. */
+    revision: integer('revision').notNull(),
+    setBy: text('set_by').references(() => users.id, { onDelete: 'set null' }),
+    setAt: integer('set_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.hubId, t.artifactId] }), index('contribution_statuses_artifact').on(t.artifactId)],
+);
+export type ContributionStatus = typeof contributionStatuses.$inferSelect;
+
+/**
+ * One notification for one person. `kind` is a permanent name (core/notifications.ts); `title` and `url` say what
+ * happened and where to look, written for that person only: never anyone else's private content. `aboutUserId` is
+ * the child a guardian's copy is about. `key` deduplicates reminders ("due in 2 days" once per assignment).
+ */
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    title: text('title').notNull(),
+    /** A path on this site. */
+    url: text('url').notNull(),
+    actorId: text('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    aboutUserId: text('about_user_id').references(() => users.id, { onDelete: 'cascade' }),
+    artifactId: text('artifact_id').references(() => artifacts.id, { onDelete: 'cascade' }),
+    hubId: text('hub_id').references(() => hubs.id, { onDelete: 'cascade' }),
+    key: text('key'),
+    createdAt: createdAt(),
+    readAt: integer('read_at', { mode: 'timestamp_ms' }),
+    /** When it went out by email (alone or in a digest); null while waiting or when email is off. */
+    emailedAt: integer('emailed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    index('notifications_user_created').on(t.userId, t.createdAt),
+    index('notifications_user_unread').on(t.userId, t.readAt),
+    uniqueIndex('notifications_user_key').on(t.userId, t.key),
+  ],
+);
+export type Notification = typeof notifications.$inferSelect;
+
+/** How a person wants to hear about notifications: email mode, quiet hours, their private feed, a guardian's choices. */
+export const notificationPrefs = sqliteTable('notification_prefs', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  email: text('email', { enum: ['immediate', 'digest', 'off'] }).notNull().default('digest'),
+  /** Quiet hours (0–23, the instance's time zone): no immediate email between them; null for none. */
+  quietStart: integer('quiet_start'),
+  quietEnd: integer('quiet_end'),
+  /** SHA-256 (hex) of the secret in the private feed's address; null until made. Resetting replaces it. */
+  feedTokenHash: text('feed_token_hash'),
+  /** The notification kinds a guardian receives about their children (JSON array); ignored for others. */
+  guardianKinds: text('guardian_kinds', { mode: 'json' }).$type<string[]>().notNull().default(sql`'["feedback.new","status.changed","item.hidden"]'`),
+  lastDigestAt: integer('last_digest_at', { mode: 'timestamp_ms' }),
+});
+export type NotificationPrefs = typeof notificationPrefs.$inferSelect;
+
+/** When a teacher last opened a hub's page: "new since your last visit" on their landing page. */
+export const hubVisits = sqliteTable(
+  'hub_visits',
+  {
+    hubId: text('hub_id')
+      .notNull()
+      .references(() => hubs.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    visitedAt: integer('visited_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.hubId, t.userId] })],
+);

@@ -137,7 +137,7 @@ describe('createJoinCode', () => {
     for (const role of ['admin', 'teacher'] as const) {
       const error = await thrown(() => createJoinCode(app, { role, createdBy: teacher.id }));
       expect(error.status).toBe(403);
-      expect(error.message).toContain('students only');
+      expect(error.message).toContain('students and guardians only');
     }
     expect((await thrown(() => createJoinCode(app, { role: 'student', createdBy: teacher.id, hubId: theirs }))).status).toBe(403);
     expect(app.db.select().from(joinCodes).all()).toHaveLength(1);
