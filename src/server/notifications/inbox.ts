@@ -25,7 +25,7 @@ export interface InboxItem {
 
 const child = alias(users, 'child');
 
-/** One page (1-based) of someone's notifications, newest first, with the totals for the page's header. */
+/** One page (1-based) of someone's notifications, newest first (made in the same moment: the later one first), with the totals for the page's header. */
 export function listInbox(app: AppContext, userId: string, page = 1, pageSize = INBOX_PAGE_SIZE): { items: InboxItem[]; total: number; unread: number; page: number; pages: number } {
   const totals = prepared(app.db, 'notifications.totals', (db) =>
     db
@@ -51,7 +51,7 @@ export function listInbox(app: AppContext, userId: string, page = 1, pageSize = 
       .from(notifications)
       .leftJoin(child, eq(child.id, notifications.aboutUserId))
       .where(eq(notifications.userId, sql.placeholder('user')))
-      .orderBy(desc(notifications.createdAt), desc(notifications.id))
+      .orderBy(desc(notifications.createdAt), sql`notifications.rowid desc`)
       .limit(sql.placeholder('limit'))
       .offset(sql.placeholder('offset'))
       .prepare(),
