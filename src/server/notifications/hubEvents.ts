@@ -61,6 +61,12 @@ export function notifyMemberJoined(app: AppContext, hub: Pick<Hub, 'id' | 'slug'
   );
 }
 
+/** The same, for a hub known by id (sign-up with a hub's join code). */
+export function notifyMemberJoinedById(app: AppContext, hubId: string, memberId: string, how: 'join_code' | 'invitation' | 'roster'): void {
+  const hub = app.db.select({ id: hubs.id, slug: hubs.slug, title: hubs.title }).from(hubs).where(eq(hubs.id, hubId)).get();
+  if (hub) notifyMemberJoined(app, hub, memberId, how);
+}
+
 /**
  * A hub's feed was flagged as failing (or stopped): its teachers are told once per flagging. The key carries the
  * moment it was flagged, so a feed that recovers and fails again is told again.

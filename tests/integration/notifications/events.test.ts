@@ -6,6 +6,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerAccount } from '../../../src/commands/accountRegistrar.ts';
 import { acceptHubInvitation } from '../../../src/commands/hubInvitationAccepter.ts';
 import { joinHubWithCode } from '../../../src/commands/hubJoiner.ts';
 import { addHubMember } from '../../../src/commands/hubMemberAdder.ts';
@@ -72,6 +73,13 @@ describe('joining a hub', () => {
     // A classmate and another hub's teacher hear nothing.
     expect(inbox(students[0]!)).toEqual([]);
     expect(inbox(other.teacher, 'member.joined')).toEqual([]);
+  });
+
+  it("tells the hub's teachers about someone who signs up with the hub's code", async () => {
+    const { hub, teacher } = await makeClass(app, {}, 0);
+    const code = createJoinCode(app, { role: 'student', createdBy: teacher.id, hubId: hub.id, maxUses: 30, days: 30 });
+    const user = await registerAccount(app, { code: code.code, handle: `newcomer${Date.now() % 100000}`, name: 'New Comer', password: 'a long and unusual passphrase 42' });
+    expect(inbox(teacher, 'member.joined').map((n) => n.title)).toEqual([`New Comer (@${user.handle}) joined English 10`]);
   });
 
   it('makes nothing when the joining fails', async () => {

@@ -4,11 +4,11 @@
  * someone else's notification is a 404 that changes nothing. The feed is valid Atom at a secret address that a reset
  * retires at once, holds only its owner's titles and links, and is never cached, indexed or listed.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { parseAtomFeed } from 'feedsmith';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFeed } from '../../../src/core/feeds/parse.ts';
-import { guardianLinks, notificationPrefs, notifications, users, type User } from '../../../src/server/db/schema.ts';
+import { auditEvents, guardianLinks, notificationPrefs, notifications, users, type User } from '../../../src/server/db/schema.ts';
 import { inTransaction } from '../../../src/server/db/tx.ts';
 import { notify, type NewNotification } from '../../../src/server/notifications/notify.ts';
 import { makeUser, signedIn } from '../../helpers/factories.ts';
@@ -239,6 +239,10 @@ describe('the private feed', () => {
     expect(fresh).not.toBe(old);
     expect((await new Browser(server.url).get(old)).status).toBe(404);
     expect((await new Browser(server.url).get(fresh)).status).toBe(200);
+    // Both are in the audit log (a leaked address is a security matter), without the secret.
+    const events = server.app.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'notifications.feed_reset'), eq(auditEvents.actorId, owner.id))).all();
+    expect(events).toHaveLength(2);
+    expect(JSON.stringify(events)).not.toContain(fresh.split('/').pop()!.replace('.atom', ''));
   });
 
   it('is listed nowhere public', async () => {
