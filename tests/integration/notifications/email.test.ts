@@ -15,6 +15,8 @@ import { notifications, users, type User } from '../../../src/server/db/schema.t
 import { inTransaction } from '../../../src/server/db/tx.ts';
 import { deliverEmails } from '../../../src/server/notifications/email.ts';
 import { notify } from '../../../src/server/notifications/notify.ts';
+import { createLogger } from '../../../src/server/logger.ts';
+import { PassThrough } from 'node:stream';
 import { makeUser, signedIn } from '../../helpers/factories.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { startServer, type TestServer } from '../../helpers/server.ts';
@@ -59,6 +61,13 @@ function tell(to: User, title: string, url = '/workspace/hubs'): string {
 }
 const mailsTo = (user: User): ParsedMail[] => mail.received.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((t) => t?.value.some((v) => v.address === user.email)));
 const emailedAt = (id: string) => app.db.select({ at: notifications.emailedAt }).from(notifications).where(eq(notifications.id, id)).get()!.at;
+/** A logger whose lines the test reads (the failures below are expected, and must be logged). */
+function capturedLog() {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (c) => (text += c));
+  return { logger: createLogger({ stdout: stream, stderr: stream }), text: () => text };
+}
 const noCanary = () => {
   for (const m of mail.received) expect(`${m.subject} ${m.text} ${m.html}`).not.toContain(CANARY);
 };
@@ -209,8 +218,12 @@ describe('a failed send', () => {
     const unlucky = await person('immediate', { role: 'teacher' });
     const id = tell(unlucky, 'Retry me');
     mail.refuseNext(1, unlucky.email!);
-    const failed = await deliverEmails(app);
+    const log = capturedLog();
+    const failed = await deliverEmails(app, { logger: log.logger });
     expect(failed.failed).toBe(1);
+    const lines = log.text().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.level === 'error')).toMatchObject({ level: 'error', component: 'email', userId: unlucky.id, message: expect.stringContaining('tried again') });
+    expect(log.text()).not.toContain('secret-word');
     expect(emailedAt(id)).toBeNull();
     expect(mailsTo(unlucky)).toEqual([]);
     const retried = await deliverEmails(app);
@@ -228,7 +241,7 @@ describe('a failed send', () => {
     const down = createAppContext(loadConfig({ POTLUCK_DATA: server.dataDir, POTLUCK_SITE_URL: SITE, POTLUCK_SMTP_URL: 'smtp://127.0.0.1:9' }));
     down.now = () => clock.now;
     try {
-      expect((await deliverEmails(down)).failed).toBeGreaterThan(0);
+      expect((await deliverEmails(down, { logger: capturedLog().logger })).failed).toBeGreaterThan(0);
     } finally {
       down.db.$client.close();
     }
