@@ -33,6 +33,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   'hub poll': () => import('./cli/hub-poll.ts'),
   audit: () => import('./cli/audit.ts'),
   'audit prune': () => import('./cli/audit-prune.ts'),
+  'notifications send-digests': () => import('./cli/notifications-send-digests.ts'),
 };
 
 const HELP = `potluck — student-owned portfolios
@@ -61,10 +62,11 @@ Commands:
   hub poll              fetch hubs' external feeds now
   audit                 read the audit log (sign-ins, admin actions, exports, deletions, refused access)
   audit prune           remove audit events older than the retention period now
+  notifications send-digests  send the daily notification digest emails now
 
 Environment: POTLUCK_DATA (default ./data), PORT (4321), HOST (localhost), POTLUCK_SITE_URL,
 POTLUCK_ALLOW_PRIVATE_NETWORKS, POTLUCK_TRUSTED_PROXIES, POTLUCK_HOST_ALIASES, POTLUCK_HSTS, GITHUB_API_URL,
-POTLUCK_SECRET.`;
+POTLUCK_SECRET, POTLUCK_SMTP_URL, POTLUCK_MAIL_FROM.`;
 
 /** Runs the CLI with arguments and streams; returns the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -70,9 +70,12 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     const poller = startPollerFromEnv(config, io.env);
     // Audit events older than the retention period go shortly after start-up and then daily.
     const sweeper = startAuditSweeper(app, { logger: log });
+    // Notification email and assignment reminders (src/server/notifications/scheduler.ts).
+    const { startNotificationsFromEnv } = await import('../../src/server/notifications/scheduler.ts');
+    const notifications = startNotificationsFromEnv(config, io.env, log);
     const stop = () => {
       sweeper.stop();
-      void Promise.resolve(poller?.stop()).finally(() => server.close(() => process.exit(0)));
+      void Promise.all([poller?.stop(), notifications?.stop()]).finally(() => server.close(() => process.exit(0)));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -14,6 +14,7 @@ import { inTransaction } from '../server/db/tx.ts';
 import { assertStrongPassword } from '../server/auth/passwordStrength.ts';
 import { SIGNUP_ADDRESS_RULE, releaseAttempt, reserveAttempt, signUpAddressKey } from '../server/auth/rateLimit.ts';
 import { insertUser, prepareNewUser } from './userCreator.ts';
+import { notifyMemberJoinedById } from '../server/notifications/hubEvents.ts';
 
 export const registrationSchema = z.object({
   code: joinCodeInputSchema,
@@ -105,6 +106,7 @@ async function createFromCode(app: AppContext, data: z.output<typeof registratio
         .run();
       const who = { id: user.id, handle: user.handle };
       recordAudit(app, { action: 'hub.member.added', actor: who, subject: { type: 'hub', id: code.hubId }, subjectUser: who, details: { enrolment: 'join_code', role: code.role } });
+      notifyMemberJoinedById(app, code.hubId, user.id, 'join_code');
     }
     return user;
   });

@@ -11,6 +11,7 @@ import type { AppContext } from '../server/context.ts';
 import { hubMembers, hubs, users, type Hub } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
+import { notifyMemberJoined } from '../server/notifications/hubEvents.ts';
 
 /** Accepts the actor's open invitation to `hubId`; returns the hub. */
 export function acceptHubInvitation(app: AppContext, props: { actor: Viewer; hubId: string; address?: string | null }): Hub {
@@ -31,6 +32,7 @@ export function acceptHubInvitation(app: AppContext, props: { actor: Viewer; hub
     });
     // Their tagged work now names the hub on its pages.
     bumpContentVersion(app, props.actor.id);
+    notifyMemberJoined(app, hub, props.actor.id, 'invitation');
     return hub;
   });
 }

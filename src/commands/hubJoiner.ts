@@ -12,6 +12,7 @@ import { recordAudit } from '../server/audit/auditLog.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { membershipOf } from '../server/hubs/access.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
+import { notifyMemberJoined } from '../server/notifications/hubEvents.ts';
 
 const problem = (message: string) => new PotluckError('VALIDATION', message, { issues: [{ field: 'code', message }] });
 
@@ -48,6 +49,7 @@ export function joinHubWithCode(app: AppContext, props: { userId: string; code: 
     const who = { id: user.id, handle: user.handle };
     recordAudit(app, { action: 'hub.member.added', actor: who, subject: { type: 'hub', id: hub.id }, subjectUser: who, details: { hub: hub.slug, role, enrolment: 'join_code' } });
     bumpContentVersion(app, user.id);
+    notifyMemberJoined(app, hub, user.id, 'join_code');
     return { hub, role };
   });
 }

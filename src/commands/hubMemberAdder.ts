@@ -15,6 +15,7 @@ import { hubMembers, users, type User } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { assertCanManage, getHubById, membershipOf } from '../server/hubs/access.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
+import { notifyHubInvited, notifyMemberJoined } from '../server/notifications/hubEvents.ts';
 
 export interface AddHubMemberProps {
   actor: Viewer | null;
@@ -73,6 +74,9 @@ export function addHubMember(app: AppContext, props: AddHubMemberProps): { user:
     });
     // A roster member's tagged work now names the hub on its page; an invitation changes nothing they publish.
     if (enrolment !== 'invited') bumpContentVersion(app, user.id);
+    // The invitee learns where to answer; a roster member is the teachers' news.
+    if (enrolment === 'invited') notifyHubInvited(app, hub, user.id, props.actor?.id ?? null);
+    else notifyMemberJoined(app, hub, user.id, 'roster');
     return { user, role, enrolment };
   });
 }

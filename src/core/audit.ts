@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = {
   'account.deleted': 'Account deleted',
   'account.consent_given': 'Consent to publish publicly recorded',
   'account.consent_withdrawn': 'Consent to publish publicly withdrawn',
+  'notifications.feed_reset': 'Private notifications feed address reset',
   // Join codes and enrolment.
   'joincode.created': 'Join code created',
   'joincode.revoked': 'Join code revoked',

@@ -44,6 +44,11 @@ const envSchema = z.object({
   POTLUCK_HSTS: z
     .enum(['auto', 'off', 'on', 'preload'], { error: 'POTLUCK_HSTS must be auto, off, on or preload' })
     .default('auto'),
+  POTLUCK_SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: 'POTLUCK_SMTP_URL must be an smtp:// or smtps:// URL, like smtp://user:password@mail.school.example:587' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  POTLUCK_MAIL_FROM: z.string().trim().min(3).optional().or(z.literal('').transform(() => undefined)),
 });
 
 export interface Config {
@@ -70,6 +75,10 @@ export interface Config {
   hostAliases: HostAliases;
   /** The Strict-Transport-Security value to send, or null (http sites, or POTLUCK_HSTS=off). */
   hsts: string | null;
+  /** The SMTP server notifications are sent through (POTLUCK_SMTP_URL); null means no email at all. */
+  smtpUrl: string | null;
+  /** The From of notification emails (POTLUCK_MAIL_FROM; default potluck@ the site's host). */
+  mailFrom: string;
 }
 
 /** The names besides the site URL's own host that requests may carry in `Host`. */
@@ -153,5 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedProxies: parseTrustedProxies(e.POTLUCK_TRUSTED_PROXIES),
     hostAliases: parseHostAliases(e.POTLUCK_HOST_ALIASES, siteUrl.startsWith('https:') ? 'https:' : 'http:'),
     hsts: hstsFor(siteUrl, e.POTLUCK_HSTS),
+    smtpUrl: e.POTLUCK_SMTP_URL ?? null,
+    mailFrom: e.POTLUCK_MAIL_FROM ?? `Potluck <potluck@${new URL(siteUrl).hostname}>`,
   };
 }

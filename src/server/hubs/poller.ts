@@ -19,6 +19,7 @@ import type { SafeFetchOptions } from '../net/safeFetch.ts';
 import { fetchFeed, type FeedFailure, type FetchedFeed } from './fetching.ts';
 import { makeSourceThumbnails, sweepThumbnails } from './thumbnails.ts';
 import type { FeedParser } from './parsers.ts';
+import { notifySourceFailing } from '../notifications/hubEvents.ts';
 
 /** How long a claim on a source lasts: longer than the slowest fetch (redirect hops × timeout). */
 const LEASE_MS = 10 * 60_000;
@@ -263,23 +264,30 @@ function recordFailure(app: AppContext, source: HubSource, hub: Pick<Hub, 'pollI
   };
   if (failure.code === 'gone') {
     // 410: the blog is gone for good. Stop, and tell the teacher (the source stays, flagged, until they decide).
-    app.db
-      .update(hubSources)
-      .set({ ...base, stoppedAt: now, stoppedReason: failure.message, flaggedAt: source.flaggedAt ?? now })
-      .where(eq(hubSources.id, source.id))
-      .run();
+    inTransaction(app, () => {
+      app.db
+        .update(hubSources)
+        .set({ ...base, stoppedAt: now, stoppedReason: failure.message, flaggedAt: source.flaggedAt ?? now })
+        .where(eq(hubSources.id, source.id))
+        .run();
+      if (!source.flaggedAt) notifySourceFailing(app, source, now);
+    });
   } else {
     const schedule = scheduleAfterFailure(now, { failures, intervalMinutes: hub.pollIntervalMinutes, retryAfterSeconds: failure.retryAfterSeconds });
-    app.db
-      .update(hubSources)
-      .set({
-        ...base,
-        nextFetchAt: schedule.nextFetchAt,
-        holdUntil: schedule.holdUntil,
-        flaggedAt: schedule.flag ? (source.flaggedAt ?? now) : source.flaggedAt,
-      })
-      .where(eq(hubSources.id, source.id))
-      .run();
+    inTransaction(app, () => {
+      app.db
+        .update(hubSources)
+        .set({
+          ...base,
+          nextFetchAt: schedule.nextFetchAt,
+          holdUntil: schedule.holdUntil,
+          flaggedAt: schedule.flag ? (source.flaggedAt ?? now) : source.flaggedAt,
+        })
+        .where(eq(hubSources.id, source.id))
+        .run();
+      // The teachers hear of it once per flagging: when it is flagged, not at every failure after.
+      if (schedule.flag && !source.flaggedAt) notifySourceFailing(app, source, now);
+    });
   }
   return {
     sourceId: source.id,

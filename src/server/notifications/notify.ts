@@ -33,8 +33,13 @@ export interface NewNotification {
   forGuardians?: { title: string; url: string };
 }
 
-/** Emits 'created' with the new rows' ids after they are written (email delivery listens). */
-export const notificationEvents = new EventEmitter();
+/**
+ * Emits 'created' with the new rows' ids after they are written (email delivery listens). One emitter per process,
+ * kept on globalThis: the built site and the server's own code (scripts/cli/serve.ts) are separate module copies.
+ */
+const EVENTS = Symbol.for('potluck.notificationEvents');
+export const notificationEvents: EventEmitter = ((globalThis as Record<symbol, unknown>)[EVENTS] as EventEmitter | undefined) ??
+  ((globalThis as Record<symbol, unknown>)[EVENTS] = new EventEmitter());
 
 /** Writes notifications; returns the ids made (fewer than asked when keys already existed or nobody may be told). */
 export function notify(app: AppContext, items: NewNotification | NewNotification[]): string[] {

@@ -149,6 +149,13 @@ export const ROUTES: Record<string, RouteEntry> = {
   'admin/confirm.astro': { path: (i) => `/admin/confirm?action=disable&user=${i.targetUserId}`, expect: admins },
   'admin/delete-account.astro': { path: (i) => `/admin/delete-account?user=${i.targetUserId}`, expect: admins },
 
+  // Notifications: everyone's own inbox and settings; someone else's (or a missing) notification is a 404; a feed
+  // address with a wrong secret is a 404 for everyone.
+  'notifications/index.astro': { path: () => '/notifications', expect: signedIn() },
+  'notifications/settings.astro': { path: () => '/notifications/settings', expect: signedIn() },
+  'notifications/[id].ts': { path: (i) => `/notifications/${i.artifactId}`, expect: signedIn(404) },
+  'notifications/feed/[token].atom.ts': { path: () => '/notifications/feed/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.atom', expect: everyone(404) },
+
   // JSON endpoints for the editor's scripts: POST only (a GET is no page); signed out, 401 rather than a redirect.
   'api/drafts.ts': { path: () => '/api/drafts', expect: { ...signedIn(404), anonymous: 401 } },
   'api/media.ts': { path: () => '/api/media', expect: { ...signedIn(404), anonymous: 401 } },

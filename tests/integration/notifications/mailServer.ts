@@ -1,0 +1,65 @@
+/**
+ * A real SMTP server on 127.0.0.1 for the email tests (the `smtp-server` package), with what arrives parsed by
+ * mailparser. It asks for the password in the URL it hands out, and can be told to refuse the next messages.
+ */
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface MailServer {
+  /** smtp://user:password@127.0.0.1:port */
+  url: string;
+  received: ParsedMail[];
+  /** The next `n` messages to `address` are refused with a temporary failure (451). */
+  refuseNext(n: number, address: string): void;
+  /** Resolves once `count` messages in all have arrived (or rejects after `ms`). */
+  waitFor(count: number, ms?: number): Promise<ParsedMail[]>;
+  close(): Promise<void>;
+}
+
+export async function startMailServer(): Promise<MailServer> {
+  const received: ParsedMail[] = [];
+  const refusals = new Map<string, number>();
+  const server = new SMTPServer({
+    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    logger: false,
+    onAuth(auth, _session, callback) {
+      if (auth.username === 'potluck' && auth.password === 'secret-word') callback(null, { user: auth.username });
+      else callback(new Error('Invalid username or password'));
+    },
+    onData(stream, session, callback) {
+      const to = session.envelope.rcptTo.map((r) => r.address).find((a) => (refusals.get(a) ?? 0) > 0);
+      if (to) {
+        refusals.set(to, refusals.get(to)! - 1);
+        stream.resume();
+        stream.on('end', () => callback(Object.assign(new Error('Try again later'), { responseCode: 451 })));
+        return;
+      }
+      simpleParser(stream)
+        .then((mail) => {
+          received.push(mail);
+          callback();
+        })
+        .catch((error: Error) => callback(error));
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://potluck:secret-word@127.0.0.1:${port}`,
+    received,
+    refuseNext(n, address) {
+      refusals.set(address, n);
+    },
+    async waitFor(count, ms = 15_000) {
+      const start = Date.now();
+      while (received.length < count) {
+        if (Date.now() - start > ms) throw new Error(`Only ${received.length} of ${count} emails arrived within ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return received;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
