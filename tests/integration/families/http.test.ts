@@ -209,10 +209,15 @@ describe('a guardian', () => {
     expect(await body(await as(priya).get('/account'))).toContain('No parent or guardian is linked to your account.');
   });
 
-  it('is not sent to /family unless a guardian: others go on to their workspace', async () => {
-    const res = await as(maya).get('/family');
-    expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe('/workspace');
+  it('has /family to themselves: a student is pointed to their workspace and cannot use a family code there', async () => {
+    const page = await body(await as(maya).get('/family'));
+    expect(page).toContain('This page is for parents and guardians');
+    expect(page).not.toContain('Add a child');
+    const code = createJoinCode(server.app, { role: 'guardian', createdBy: admin.id, studentHandle: 'theo' }).code;
+    const res = await as(maya).postForm('/family', { code });
+    expect(res.status).toBe(403);
+    expect(server.app.db.select().from(guardianLinks).where(eq(guardianLinks.guardianId, maya.id)).all()).toEqual([]);
+    expect(server.app.db.select().from(joinCodes).where(eq(joinCodes.code, code)).get()!.uses).toBe(0);
     expect((await new Browser(server.url).get('/family')).headers.get('location')).toContain('/signin');
   });
 });

@@ -135,8 +135,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   'workspace/students.astro': { path: () => '/workspace/students', expect: staff },
   'workspace/joincodes.astro': { path: () => '/workspace/joincodes', expect: staff },
 
-  // A guardian's home; everyone else is sent on to their workspace (nobody here is a guardian).
-  'family/index.astro': { path: () => '/family', expect: signedIn(303), redirect: '/workspace' },
+  // A guardian's home; anyone else signed in is pointed to their workspace (nobody here is a guardian).
+  'family/index.astro': { path: () => '/family', expect: signedIn() },
 
   'account/index.astro': { path: () => '/account', expect: signedIn() },
   'account/profile.astro': { path: () => '/account/profile', expect: signedIn() },
