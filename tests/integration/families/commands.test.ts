@@ -5,6 +5,8 @@
 import { eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { registerAccount } from '../../../src/commands/accountRegistrar.ts';
+import { importArchiveFolder } from '../../../src/commands/archiveImporter.ts';
+import { saveArtifact } from '../../../src/commands/artifactSaver.ts';
 import { deleteAccount } from '../../../src/commands/accountDeleter.ts';
 import { linkGuardianWithCode } from '../../../src/commands/guardianLinker.ts';
 import { unlinkGuardian } from '../../../src/commands/guardianUnlinker.ts';
@@ -15,10 +17,11 @@ import { createJoinCode } from '../../../src/commands/joinCodeCreator.ts';
 import { listJoinCodes } from '../../../src/commands/joinCodeLister.ts';
 import type { PotluckError } from '../../../src/core/errors.ts';
 import type { AppContext } from '../../../src/server/context.ts';
-import { auditEvents, guardianLinks, hubMembers, joinCodes, users, type User } from '../../../src/server/db/schema.ts';
+import { artifacts, auditEvents, guardianLinks, hubMembers, joinCodes, users, type User } from '../../../src/server/db/schema.ts';
 import { childrenOf, guardiansOf, isGuardianOf, listGuardianLinks } from '../../../src/server/families/guardians.ts';
 import { makeHub, makeUser } from '../../helpers/factories.ts';
 import { createTestApp } from '../../helpers/server.ts';
+import { copyStudent } from '../archive/helpers.ts';
 
 let app: AppContext;
 let maya: User;
@@ -148,6 +151,13 @@ describe('sign-up and links', () => {
     expect(failure(() => addHubMember(app, { actor: actor(admin), hubId: hub.id, handle: 'gran' })).status).toBe(400);
     expect(app.db.select().from(hubMembers).where(eq(hubMembers.userId, gran.id)).all()).toEqual([]);
     expect(app.db.select().from(joinCodes).where(eq(joinCodes.code, hubCode.code)).get()!.uses).toBe(0);
+  });
+
+  it('guardians hold no work: saving a piece or importing an archive into a guardian account is refused', async () => {
+    const gran = await signUpGuardian(createJoinCode(app, { role: 'guardian', createdBy: null, studentHandle: 'maya' }).code);
+    await expect(saveArtifact(app, { ownerId: gran.id, input: { title: 'Gran writes', kind: 'post', visibility: 'public', body: 'Hello.' } })).rejects.toMatchObject({ status: 403 });
+    await expect(importArchiveFolder(app, { dir: copyStudent('maya'), handle: 'gran' })).rejects.toMatchObject({ status: 403, message: expect.stringContaining('guardian account') });
+    expect(app.db.select().from(artifacts).where(eq(artifacts.ownerId, gran.id)).all()).toEqual([]);
   });
 
   it('only admins (and the shell) unlink; the link goes with an audit event', async () => {
