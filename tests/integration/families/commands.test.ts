@@ -16,6 +16,9 @@ import { addHubMember } from '../../../src/commands/hubMemberAdder.ts';
 import { createJoinCode } from '../../../src/commands/joinCodeCreator.ts';
 import { listJoinCodes } from '../../../src/commands/joinCodeLister.ts';
 import type { PotluckError } from '../../../src/core/errors.ts';
+import { can } from '../../../src/core/policy.ts';
+import { setPolicy } from '../../../src/server/policy.ts';
+import { feedbackSubject } from '../../../src/server/policyFacts.ts';
 import type { AppContext } from '../../../src/server/context.ts';
 import { artifacts, auditEvents, guardianLinks, hubMembers, joinCodes, users, type User } from '../../../src/server/db/schema.ts';
 import { childrenOf, guardiansOf, isGuardianOf, listGuardianLinks } from '../../../src/server/families/guardians.ts';
@@ -158,6 +161,19 @@ describe('sign-up and links', () => {
     await expect(saveArtifact(app, { ownerId: gran.id, input: { title: 'Gran writes', kind: 'post', visibility: 'public', body: 'Hello.' } })).rejects.toMatchObject({ status: 403 });
     await expect(importArchiveFolder(app, { dir: copyStudent('maya'), handle: 'gran' })).rejects.toMatchObject({ status: 403, message: expect.stringContaining('guardian account') });
     expect(app.db.select().from(artifacts).where(eq(artifacts.ownerId, gran.id)).all()).toEqual([]);
+  });
+
+  it('a guardian reads feedback only where the school allows it, and never on private work or another child’s', async () => {
+    const gran = await signUpGuardian(createJoinCode(app, { role: 'guardian', createdBy: null, studentHandle: 'maya' }).code);
+    const reads = (ownerId: string, visibility: 'private' | 'members' | 'public') =>
+      can(actor(gran), 'read', feedbackSubject(app, actor(gran), { id: 'piece', ownerId, visibility }));
+    expect(reads(maya.id, 'members')).toBe(false);
+    setPolicy(app, { guardiansSeeFeedback: true });
+    expect(reads(maya.id, 'members')).toBe(true);
+    expect(reads(maya.id, 'public')).toBe(true);
+    expect(reads(maya.id, 'private')).toBe(false);
+    expect(reads(lina.id, 'members')).toBe(false);
+    expect(can(actor(gran), 'write', feedbackSubject(app, actor(gran), { id: 'piece', ownerId: maya.id, visibility: 'members' }))).toBe(false);
   });
 
   it('only admins (and the shell) unlink; the link goes with an audit event', async () => {
