@@ -110,6 +110,10 @@ describe('a guardian', () => {
     expect(gran.role).toBe('guardian');
     expect(linkRows()).toEqual([{ guardianId: gran.id, studentId: maya.id, linkedBy: okafor.id, createdAt: expect.any(Date) }]);
     expect((await granBrowser.get('/family')).status).toBe(200);
+    // A guardian has no portfolio: their name is not published at /@gran/, to anyone.
+    for (const browser of [granBrowser, new Browser(server.url)]) {
+      for (const path of ['/@gran/', '/@gran/feed.xml']) expect((await browser.get(path)).status, path).toBe(404);
+    }
   });
 
   it('reads the child’s public and class-only work and sees it listed; never the private piece; unlisted only by its link', async () => {
