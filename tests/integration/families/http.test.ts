@@ -155,6 +155,12 @@ describe('a guardian', () => {
       expect(res.status, path).toBe(403);
       expect(await body(res), path).toContain('/family');
     }
+    // Another spelling of the address is no way around the guard.
+    for (const path of ['/WORKSPACE/import', '/workspace//import', '/workspace/./import', '/workspace/artifacts/x/feedback/../../new']) {
+      const res = await granBrowser.get(path);
+      expect([403, 404], path).toContain(res.status);
+      await res.arrayBuffer();
+    }
     const write = await granBrowser.postForm('/workspace/artifacts/new', { title: 'Gran writes', body: 'Hello', visibility: 'public', kind: 'post' });
     expect(write.status).toBe(403);
     await write.arrayBuffer();
