@@ -19,6 +19,8 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   'user password': () => import('./cli/user-password.ts'),
   'user two-factor-off': () => import('./cli/user-two-factor-off.ts'),
   'joincode create': () => import('./cli/joincode-create.ts'),
+  'guardians list': () => import('./cli/guardians-list.ts'),
+  'guardians unlink': () => import('./cli/guardians-unlink.ts'),
   import: () => import('./cli/import.ts'),
   site: () => import('./cli/site.ts'),
   publish: () => import('./cli/publish.ts'),
@@ -48,7 +50,9 @@ Commands:
   user disable          disable an account and end its sessions
   user password         set a new password for an account (forgotten passwords)
   user delete           delete an account and everything of it, for good (export it first)
-  joincode create       create a join code for sign-up
+  joincode create       create a join code for sign-up (--role guardian --student H: a family code)
+  guardians list        list the links between guardians and students
+  guardians unlink      remove a guardian's link to a student
   import                import an archive (zip or folder) into an account
   site                  export a student's public site as static files (folder or zip)
   publish               publish a student's public site to their GitHub Pages

@@ -105,6 +105,17 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
     return withHeaders(context.redirect(`/signin?next=${encodeURIComponent(next)}`, 303), true, false);
   }
 
+  // Guardians read their children's work from /family: the workspace (writing, importing, publishing, joining hubs)
+  // and its scripts' endpoints are not theirs. The feedback thread of a child's piece is the one workspace page they
+  // may open (it decides, by the school's policy, whether they read it).
+  if (context.locals.user?.role === 'guardian' && closedToGuardians(context.url.pathname)) {
+    if (context.request.method === 'GET' && (context.url.pathname === '/workspace' || context.url.pathname === '/workspace/')) {
+      return withHeaders(context.redirect('/family', 303), true, true);
+    }
+    recordRefusedAccess(app, { kind: 'access.refused', method: context.request.method, path: context.url.pathname, actor: context.locals.user });
+    return withHeaders(errorResponse(403, 'Not allowed', GUARDIAN_REFUSAL), true, true);
+  }
+
   // The static exporter renders each page once: validators and the page cache would only cost it time.
   const live = !context.locals.render.static;
   const notModified = live ? beforePublicPage(context) : null;
@@ -141,10 +152,19 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
   return response;
 }
 
-const PRIVATE_PREFIXES = ['/workspace', '/account', '/admin', '/api/'];
+const PRIVATE_PREFIXES = ['/workspace', '/account', '/admin', '/api/', '/family'];
 
 function needsSignIn(pathname: string): boolean {
   return PRIVATE_PREFIXES.some((p) => pathname === p || pathname.startsWith(p.endsWith('/') ? p : p + '/'));
+}
+
+const GUARDIAN_REFUSAL =
+  'A guardian account reads its children’s work and does not have a workspace: you cannot write, import, publish or join hubs. Your children’s new work is on your Family page, at /family.';
+
+/** The areas a guardian may not open: the workspace (except a feedback thread) and the editor's endpoints. */
+function closedToGuardians(pathname: string): boolean {
+  if (/^\/workspace\/artifacts\/[^/]+\/feedback\/?$/.test(pathname)) return false;
+  return pathname === '/workspace' || pathname.startsWith('/workspace/') || pathname.startsWith('/api/');
 }
 
 function titleFor(status: number): string {

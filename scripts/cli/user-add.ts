@@ -6,14 +6,16 @@ import { UsageError, parseOptions, println, readStdin, type CliCommand } from '.
 
 const command: CliCommand = {
   summary: 'create an account',
-  help: `Usage: potluck user add --handle HANDLE --name NAME --role ROLE [--email EMAIL]
+  help: `Usage: potluck user add --handle HANDLE --name NAME --role ROLE [--email EMAIL] [--birth-year YEAR]
 
 Creates an account in the database in POTLUCK_DATA (default ./data).
 
   --handle   the account's handle (its site is /@handle/); 3–30 characters a–z, 0–9, "-", "_"
   --name     the person's name as shown on their site
-  --role     student, teacher or admin
-  --email    optional; lets the person sign in with their email too
+  --role       student, teacher, admin or guardian
+  --email      optional; lets the person sign in with their email too
+  --birth-year optional, for students: students younger than the school's age setting get email as a
+               daily digest only (and so do those without a recorded birth year)
 
 The password is read from standard input when one is piped in (the first line), for example
   echo 'a long passphrase' | potluck user add --handle ada --name "Ada L." --role student
@@ -26,11 +28,20 @@ Otherwise a password is generated and printed once: give it to the person and as
       name: { type: 'string' },
       role: { type: 'string' },
       email: { type: 'string' },
+      'birth-year': { type: 'string' },
     });
     const missing = (['handle', 'name', 'role'] as const).filter((k) => !values[k]);
     if (missing.length) throw new UsageError(`missing ${missing.map((k) => `--${k}`).join(', ')}.`);
     const role = roleSchema.safeParse(values.role);
-    if (!role.success) throw new UsageError(`"${values.role}" is not a role: use student, teacher or admin.`);
+    if (!role.success) throw new UsageError(`"${values.role}" is not a role: use student, teacher, admin or guardian.`);
+    let birthYear: number | undefined;
+    const yearText = values['birth-year'];
+    if (yearText !== undefined) {
+      const thisYear = new Date().getUTCFullYear();
+      birthYear = Number(yearText);
+      if (!/^\d{4}$/.test(yearText) || birthYear < 1900 || birthYear > thisYear) throw new UsageError(`--birth-year must be a year from 1900 to ${thisYear}, like 2011.`);
+      if (role.data !== 'student') throw new UsageError('--birth-year is recorded for students only.');
+    }
 
     const piped = await readStdin(io);
     const firstLine = piped?.split(/\r?\n/)[0] ?? '';
@@ -45,6 +56,7 @@ Otherwise a password is generated and printed once: give it to the person and as
         role: role.data,
         email: values.email,
         password,
+        birthYear,
       }, { strongPassword: !generated });
       println(io.stdout, `Created ${user.role} @${user.handle} (${user.name}).`);
       if (generated) {

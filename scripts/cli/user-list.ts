@@ -10,14 +10,14 @@ const command: CliCommand = {
 
 Lists every account (handle, role, status, name, email), sorted by handle.
 
-  --role   only accounts with this role: student, teacher or admin
+  --role   only accounts with this role: student, teacher, admin or guardian
   --json   print a JSON array instead of a table (for scripts)`,
   async run(args, io) {
     const { values } = parseOptions(args, { role: { type: 'string' }, json: { type: 'boolean' } });
     let role;
     if (values.role !== undefined) {
       const parsed = roleSchema.safeParse(values.role);
-      if (!parsed.success) throw new UsageError(`"${values.role}" is not a role: use student, teacher or admin.`);
+      if (!parsed.success) throw new UsageError(`"${values.role}" is not a role: use student, teacher, admin or guardian.`);
       role = parsed.data;
     }
     const app = createAppContext(loadConfig(io.env, io.cwd), { migrate: true });

@@ -2,6 +2,7 @@
  * Sign-up with a join code. In one transaction: the code is checked (exists, not revoked, not expired, uses left),
  * the account is created with the code's role, the use is counted, and the hub membership (if the code names a hub)
  * is recorded — so a code with one use left can never make two accounts, and no account exists without its hub.
+ * A guardian code makes a guardian account linked to the code's student (the link made by the code's creator).
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
@@ -9,7 +10,8 @@ import { emailSchema, handleSchema, joinCodeInputSchema, joinCodeState, nameSche
 import { PotluckError, invalid, issuesFromZod } from '../core/errors.ts';
 import { recordAudit } from '../server/audit/auditLog.ts';
 import type { AppContext } from '../server/context.ts';
-import { hubMembers, hubs, joinCodes, type User } from '../server/db/schema.ts';
+import { hubMembers, hubs, joinCodes, users, type User } from '../server/db/schema.ts';
+import { insertGuardianLink } from '../server/families/guardians.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { assertStrongPassword } from '../server/auth/passwordStrength.ts';
 import { SIGNUP_ADDRESS_RULE, releaseAttempt, reserveAttempt, signUpAddressKey } from '../server/auth/rateLimit.ts';
@@ -32,6 +34,7 @@ const CODE_PROBLEMS = {
   expired: 'That join code has expired. Ask your teacher for a new one.',
   'used-up': 'That join code has been used as many times as it allows. Ask your teacher for a new one.',
   hub: 'The course this join code was made for no longer exists. Ask your teacher for a new code.',
+  student: 'The student this family code was made for no longer has an active account. Ask the school for a new code.',
 } as const;
 
 function codeProblem(problem: keyof typeof CODE_PROBLEMS): PotluckError {
@@ -85,6 +88,7 @@ async function createFromCode(app: AppContext, data: z.output<typeof registratio
     if (code.hubId && !app.db.select({ id: hubs.id }).from(hubs).where(eq(hubs.id, code.hubId)).get()) {
       throw codeProblem('hub');
     }
+    if (code.role === 'guardian' && !activeStudent(app, code.studentId)) throw codeProblem('student');
     let user: User;
     try {
       user = insertUser(app, { data: { ...prepared.data, role: code.role }, passwordHash: prepared.passwordHash });
@@ -108,6 +112,16 @@ async function createFromCode(app: AppContext, data: z.output<typeof registratio
       recordAudit(app, { action: 'hub.member.added', actor: who, subject: { type: 'hub', id: code.hubId }, subjectUser: who, details: { enrolment: 'join_code', role: code.role } });
       notifyMemberJoinedById(app, code.hubId, user.id, 'join_code');
     }
+    if (code.role === 'guardian' && code.studentId) {
+      insertGuardianLink(app, { guardian: { id: user.id, handle: user.handle }, studentId: code.studentId, linkedBy: code.createdBy });
+    }
     return user;
   });
+}
+
+/** Whether `studentId` names an active student account (what a guardian code links to). */
+export function activeStudent(app: AppContext, studentId: string | null): boolean {
+  if (!studentId) return false;
+  const row = app.db.select({ role: users.role, disabledAt: users.disabledAt }).from(users).where(eq(users.id, studentId)).get();
+  return row !== undefined && row.role === 'student' && row.disabledAt === null;
 }

@@ -123,6 +123,8 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   if (!handle.success) throw badArchive(issues, props.label ?? props.dir);
 
   const existingUser = app.db.select().from(users).where(eq(users.handle, handle.data)).get();
+  // A guardian account reads its children's work; it holds none of its own.
+  if (existingUser?.role === 'guardian') throw new PotluckError('FORBIDDEN', `@${handle.data} is a guardian account: guardians have no portfolio to import into.`);
   const ids = assignIds(app, contents, handle.data, existingUser, warnings);
   const showcaseItemsBySlug = resolveShowcaseItems(app, contents, ids, existingUser, issues);
   if (issues.length > 0 || !contents.manifest) throw badArchive(issues, props.label ?? props.dir);

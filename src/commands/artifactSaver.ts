@@ -12,7 +12,7 @@ import {
   type ArtifactInput,
   type ValidArtifactInput,
 } from '../core/artifacts.ts';
-import { PotluckError, invalid, issuesFromZod, notFound } from '../core/errors.ts';
+import { PotluckError, forbidden, invalid, issuesFromZod, notFound } from '../core/errors.ts';
 import { authorize } from '../core/policy.ts';
 import { htmlExcerpt } from '../core/feeds/excerpt.ts';
 import { renderArtifactBody } from '../core/markdown/render.ts';
@@ -103,6 +103,8 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
   return inTransaction(app, () => {
     const owner = app.db.select().from(users).where(eq(users.id, props.ownerId)).get();
     if (!owner) throw notFound('That account');
+    // A guardian account reads its children's work; it writes none of its own.
+    if (owner.role === 'guardian') throw forbidden('A guardian account does not write work. Your children’s work is on your Family page (/family).');
     checkPolicy(app, owner, input.visibility);
 
     const used = mediaIds.length ? ownMediaRows(app, props.ownerId, mediaIds) : [];

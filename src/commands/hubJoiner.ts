@@ -32,6 +32,8 @@ export function joinHubWithCode(app: AppContext, props: { userId: string; code: 
     if (!hub) throw problem('The course this join code was made for no longer exists. Ask your teacher for a new code.');
     const user = app.db.select().from(users).where(eq(users.id, props.userId)).get();
     if (!user || user.disabledAt) throw new PotluckError('UNAUTHENTICATED', 'Sign in first.');
+    // Guardians read their child's work through the family link, never as members of a hub.
+    if (user.role === 'guardian') throw new PotluckError('FORBIDDEN', 'Guardian accounts do not join course hubs. Your children’s work is on your Family page (/family).');
     const current = membershipOf(app, hub.id, user.id);
     if (current && current.enrolment !== 'invited') throw problem(`You are already in ${hub.title}.`);
     const role = code.role !== 'student' && user.role !== 'student' ? 'teacher' : 'student';

@@ -44,6 +44,10 @@ export function addHubMember(app: AppContext, props: AddHubMemberProps): { user:
         issues: [{ field: 'handle', message: `Nobody has the handle @${handle}. Check the spelling (a handle is what follows /@ in their portfolio’s address).` }],
       });
     }
+    // A guardian reads their child's work through the family link, never through a hub's river.
+    if (user.role === 'guardian') {
+      throw invalid([{ field: 'handle', message: `@${handle} is a guardian account: guardians are not hub members. They see their child’s work on their Family page.` }]);
+    }
     const role = props.role ?? (user.role === 'student' ? 'student' : 'teacher');
     if (role === 'teacher' && user.role === 'student') {
       throw invalid([{ field: 'role', message: `@${handle} is a student and can join only as a student.` }]);

@@ -1,5 +1,6 @@
 /** Join codes and the hubs they can point at, as the admin page, the teacher page and the CLI show them. */
 import { and, asc, desc, eq, or, inArray } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { joinCodeState, type JoinCodeState } from '../core/accounts.ts';
 import type { SessionUser } from '../server/auth/sessions.ts';
 import type { AppContext } from '../server/context.ts';
@@ -12,6 +13,8 @@ export interface JoinCodeSummary {
   code: string;
   role: Role;
   hub: { id: string; slug: string; title: string } | null;
+  /** For a family (guardian) code: the student it links to. */
+  student: { handle: string; name: string } | null;
   createdByHandle: string | null;
   createdAt: Date;
   expiresAt: Date | null;
@@ -29,25 +32,30 @@ type Actor = Pick<SessionUser, 'id' | 'role'> | null;
 export function listJoinCodes(app: AppContext, props: { actor: Actor; includeInactive?: boolean }): JoinCodeSummary[] {
   const { actor } = props;
   if (actor && !can(actor, 'teach', schoolSubject)) return [];
+  const student = alias(users, 'student');
   const rows = app.db
     .select({
       code: joinCodes,
       hub: { id: hubs.id, slug: hubs.slug, title: hubs.title },
       createdByHandle: users.handle,
+      studentHandle: student.handle,
+      studentName: student.name,
     })
     .from(joinCodes)
     .leftJoin(hubs, eq(hubs.id, joinCodes.hubId))
     .leftJoin(users, eq(users.id, joinCodes.createdBy))
+    .leftJoin(student, eq(student.id, joinCodes.studentId))
     // Teachers manage the codes they issued; admins (and the shell) every code.
     .where(actor && !can(actor, 'administer', schoolSubject) ? eq(joinCodes.createdBy, actor.id) : undefined)
     .orderBy(desc(joinCodes.createdAt))
     .all();
   const now = app.now();
   return rows
-    .map(({ code, hub, createdByHandle }) => ({
+    .map(({ code, hub, createdByHandle, studentHandle, studentName }) => ({
       code: code.code,
       role: code.role,
       hub: hub && hub.id ? hub : null,
+      student: studentHandle && studentName ? { handle: studentHandle, name: studentName } : null,
       createdByHandle,
       createdAt: code.createdAt,
       expiresAt: code.expiresAt,

@@ -1,6 +1,7 @@
 /**
  * An admin changes the school policy (/admin/policy): the visibility of new work, whether going public needs
- * recorded consent, the school's name, two-factor sign-in for staff. Admins only (core/policy.ts); the change and
+ * recorded consent, the school's name, two-factor sign-in for staff, whether guardians read feedback, whether
+ * students may invite peer reviewers, and the age under which students get email as a daily digest only. Admins only (core/policy.ts); the change and
  * its audit event are one write (server/policy.ts).
  */
 import { z } from 'zod';
@@ -16,6 +17,18 @@ export const policyFormSchema = z.object({
   publicRequiresConsent: z.literal('on').optional(),
   schoolName: z.string().trim().max(200, 'Keep the school name under 200 characters.').default(''),
   staffTwoFactor: z.literal('on').optional(),
+  guardiansSeeFeedback: z.literal('on').optional(),
+  peerReview: z.literal('on').optional(),
+  /** Empty keeps the current setting (a form from before the field existed). */
+  digestOnlyUnderAge: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce
+      .number({ error: 'Type an age in whole years, e.g. 18.' })
+      .int('Type an age in whole years, e.g. 18.')
+      .min(0, 'Type an age from 0 (no student gets digests only for their age) to 30.')
+      .max(30, 'Type an age from 0 (no student gets digests only for their age) to 30.')
+      .optional(),
+  ),
 });
 export type PolicyForm = z.infer<typeof policyFormSchema>;
 
@@ -30,6 +43,9 @@ export function updatePolicy(app: AppContext, props: { actor: (Actor & { handle?
       publicRequiresConsent: input.publicRequiresConsent === 'on',
       schoolName: input.schoolName,
       staffTwoFactor: input.staffTwoFactor === 'on',
+      guardiansSeeFeedback: input.guardiansSeeFeedback === 'on',
+      peerReview: input.peerReview === 'on',
+      ...(input.digestOnlyUnderAge !== undefined ? { digestOnlyUnderAge: input.digestOnlyUnderAge } : {}),
     },
     { actor: props.actor },
   );

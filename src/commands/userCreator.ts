@@ -24,6 +24,13 @@ export const newUserSchema = z.object({
     .array(z.object({ label: z.string().trim().min(1).max(100), url: z.url({ protocol: /^https?$/ }) }))
     .max(20)
     .default([]),
+  /** For students, when the school records it (email rules by age); unknown counts as under age. */
+  birthYear: z
+    .number({ error: 'The birth year must be a year, like 2011.' })
+    .int('The birth year must be a year, like 2011.')
+    .min(1900, 'The birth year must be a year, like 2011.')
+    .max(2100, 'The birth year must be a year, like 2011.')
+    .optional(),
 });
 export type NewUser = z.input<typeof newUserSchema>;
 
@@ -75,6 +82,7 @@ export function insertUser(app: AppContext, prepared: PreparedUser): User {
     passwordHash,
     bio: data.bio,
     links: data.links,
+    birthYear: data.birthYear ?? null,
     createdAt: app.now(),
   };
   return inTransaction(app, () => {

@@ -33,6 +33,9 @@ export const AUDIT_ACTIONS = {
   'hub.member.added': 'Joined a hub (join code or roster)',
   'hub.member.removed': 'Removed from a hub, or left it',
   'hub.deleted': 'Hub deleted',
+  // Families.
+  'guardian.linked': 'A guardian was linked to a student (guardian join code)',
+  'guardian.unlinked': 'A guardian’s link to a student was removed',
   // The instance.
   'policy.changed': 'School policy changed',
   'audit.retention_changed': 'Audit log retention changed',

@@ -158,11 +158,12 @@ const rules: { [T in Subject['type']]: (actor: Actor | null, action: Actions[T],
     const writer = owner || ((s.teaches || s.reviewer) && s.readsWork);
     switch (action) {
       case 'read':
-        if (writer || (s.guardian && s.guardiansSeeFeedback)) return allow;
+        // A guardian reads the feedback on the pieces they may read (public and class-only), never on private work.
+        if (writer || (s.guardian && s.guardiansSeeFeedback && s.readsWork)) return allow;
         return hide('That page');
       case 'write':
         if (writer) return allow;
-        if (s.guardian && s.guardiansSeeFeedback) return refuse('Guardians can read feedback, not write it. Talk with your child or their teacher.');
+        if (s.guardian && s.guardiansSeeFeedback && s.readsWork) return refuse('Guardians can read feedback, not write it. Talk with your child or their teacher.');
         return hide('That page');
       case 'inviteReviewer':
         if (!owner) return writer ? refuse('Only the student whose work this is can invite reviewers.') : hide('That page');

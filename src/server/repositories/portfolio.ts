@@ -32,7 +32,8 @@ export function getPortfolioOwner(app: AppContext, handle: string): User {
     db.select().from(users).where(eq(users.handle, sql.placeholder('handle'))).prepare(),
   );
   const owner = byHandle.get({ handle: handle.toLowerCase() });
-  if (!owner || owner.disabledAt) throw notFound('That portfolio');
+  // A guardian account has no portfolio: it reads its children's work, and a parent's name is not published.
+  if (!owner || owner.disabledAt || owner.role === 'guardian') throw notFound('That portfolio');
   return owner;
 }
 

@@ -69,7 +69,7 @@ describe('potluck user add', () => {
   it('exits 2 with a message for a bad role, and creates nothing', async () => {
     const r = await run(['user', 'add', '--handle', 'ada', '--name', 'Ada', '--role', 'wizard'], 'a piped passphrase\n');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('"wizard" is not a role: use student, teacher or admin.');
+    expect(r.err).toContain('"wizard" is not a role: use student, teacher, admin or guardian.');
     expect(r.err).toContain('potluck user add --help');
     expect((await run(['user', 'list', '--json'])).out.trim()).toBe('[]');
   });

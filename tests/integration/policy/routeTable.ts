@@ -135,6 +135,9 @@ export const ROUTES: Record<string, RouteEntry> = {
   'workspace/students.astro': { path: () => '/workspace/students', expect: staff },
   'workspace/joincodes.astro': { path: () => '/workspace/joincodes', expect: staff },
 
+  // A guardian's home; anyone else signed in is pointed to their workspace (nobody here is a guardian).
+  'family/index.astro': { path: () => '/family', expect: signedIn() },
+
   'account/index.astro': { path: () => '/account', expect: signedIn() },
   'account/profile.astro': { path: () => '/account/profile', expect: signedIn() },
   'account/consent.astro': { path: () => '/account/consent', expect: signedIn() },
@@ -146,6 +149,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   'admin/index.astro': { path: () => '/admin', expect: admins },
   'admin/policy.astro': { path: () => '/admin/policy', expect: admins },
   'admin/audit.astro': { path: () => '/admin/audit', expect: admins },
+  'admin/guardians.astro': { path: () => '/admin/guardians', expect: admins },
   'admin/confirm.astro': { path: (i) => `/admin/confirm?action=disable&user=${i.targetUserId}`, expect: admins },
   'admin/delete-account.astro': { path: (i) => `/admin/delete-account?user=${i.targetUserId}`, expect: admins },
 
