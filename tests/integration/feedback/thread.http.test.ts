@@ -115,7 +115,8 @@ describe('who reads the thread', () => {
     const post = await as(guardian).postForm(thread(essay), { text: 'A guardian writes' });
     expect(post.status).toBe(403);
     expect(messageCount(essay)).toBe(before);
-    // Not another child's thread.
+    // Not the thread of their child's private piece, nor another child's.
+    expect((await as(guardian).get(thread(diary))).status).toBe(404);
     const olliesPiece = await makeArtifact(server.app, olly, { title: 'Olly’s', tags: ['course'] });
     expect((await as(guardian).get(thread(olliesPiece))).status).toBe(404);
   });
