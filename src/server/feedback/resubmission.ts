@@ -6,6 +6,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
 import { contributionStatuses, hubs, users, type Artifact } from '../db/schema.ts';
+import { canReadArtifact } from '../access.ts';
 import { notify } from '../notifications/notify.ts';
 import { teachersOfHubs } from './hubs.ts';
 import { threadPath } from './thread.ts';
@@ -28,10 +29,15 @@ export function markResubmitted(app: AppContext, artifact: Artifact): string[] {
     .run();
   const owner = app.db.select({ name: users.name }).from(users).where(eq(users.id, artifact.ownerId)).get();
   const teachers = teachersOfHubs(app, hubIds);
+  const roles = new Map(
+    app.db.select({ id: users.id, role: users.role }).from(users).where(inArray(users.id, [...new Set([...teachers.values()].flat())])).all().map((u) => [u.id, u.role]),
+  );
+  const readers = new Map([...roles].map(([id, role]) => [id, canReadArtifact(app, { id, role }, artifact)]));
   for (const w of waiting) {
     notify(
       app,
-      (teachers.get(w.hubId) ?? []).map((to) => ({
+      // Only teachers who may read the piece now hear of it (a piece made private names itself to nobody).
+      (teachers.get(w.hubId) ?? []).filter((to) => readers.get(to)).map((to) => ({
         to,
         kind: 'status.changed' as const,
         title: `${owner?.name ?? 'A student'} resubmitted “${artifact.title}” (revision ${artifact.revision}) in ${w.title}`,

@@ -263,6 +263,11 @@ describe('review status', () => {
     expect(audit[0].details).toMatchObject({ hubId: classId, from: null, to: 'needs_revision' });
     expect(await (await as(maya).get(thread(piece))).text()).toContain('Needs revision');
 
+    const guardianCopy = notesOf(guardian).filter((n) => n.kind === 'status.changed' && n.artifactId === piece.id);
+    expect(guardianCopy).toHaveLength(1);
+    expect(guardianCopy[0].url).toBe(`/@maya/${piece.slug}/`);
+    expect(guardianCopy[0].title).not.toContain('Ms Lee');
+
     const teacherBefore = notesOf(teacher).length;
     await saveArtifact(server.app, { ownerId: maya.id, artifactId: piece.id, input: { title: 'Status piece', kind: 'post', visibility: 'members', tags: ['course'], body: 'First line, better.' } });
     expect(status()).toMatchObject({ status: 'resubmitted', revision: 2, setBy: maya.id });
@@ -276,6 +281,13 @@ describe('review status', () => {
 
     expect((await as(teacher).postForm(thread(piece), { intent: 'status', hubId: classId, status: 'reviewed' })).status).toBe(303);
     expect(status()).toMatchObject({ status: 'reviewed', revision: 3 });
+
+    // Made private after needing revision: resubmitted, but no teacher is told the title of a piece they cannot read.
+    await as(teacher).postForm(thread(piece), { intent: 'status', hubId: classId, status: 'needs_revision' });
+    const quietBefore = notesOf(teacher).length;
+    await saveArtifact(server.app, { ownerId: maya.id, artifactId: piece.id, input: { title: 'Status piece', kind: 'post', visibility: 'private', tags: ['course'], body: 'Fourth.' } });
+    expect(status()?.status).toBe('resubmitted');
+    expect(notesOf(teacher).length).toBe(quietBefore);
   });
 });
 
@@ -340,6 +352,11 @@ describe('hidden is not silent', () => {
     expect(hidden[0].title).toContain('Names a classmate');
     expect(hidden[0].title).toContain('English 10');
     expect(notesOf(teacher).filter((n) => n.kind === 'item.hidden')).toHaveLength(0);
+    // The guardian's copy says what happened, not the teacher's words, and leads to the child's page.
+    const copy = notesOf(guardian).filter((n) => n.kind === 'item.hidden' && n.artifactId === piece.id);
+    expect(copy).toHaveLength(1);
+    expect(copy[0].title).not.toContain('Names a classmate');
+    expect(copy[0].url).toBe(`/@maya/${piece.slug}/`);
     const editor = await (await as(maya).get(`/workspace/artifacts/${piece.id}`)).text();
     expect(editor).toContain('English 10');
     expect(editor).toContain('Names a classmate');
