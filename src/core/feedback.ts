@@ -1,8 +1,10 @@
 /**
  * What a feedback message and a review status are, as forms give them: the text of a message (Markdown, rendered by
- * the artifact pipeline), the statuses a teacher chooses, and the words the thread uses for who wrote what. Pure.
+ * the artifact pipeline), the statuses a teacher chooses, the words the thread uses for who wrote what, and the short
+ * "what changed since" shown under an older message. Pure.
  */
 import { z } from 'zod';
+import type { DiffLine } from './diff.ts';
 
 /** The most characters one message may have: a page of feedback, not an essay. */
 export const FEEDBACK_MAX_CHARS = 10_000;
@@ -31,3 +33,26 @@ export type TeacherStatus = z.infer<typeof teacherStatusSchema>;
 
 /** How the thread names the role a message was written in. */
 export const AUTHOR_ROLE_LABELS = { owner: 'Student', teacher: 'Teacher', reviewer: 'Peer reviewer' } as const;
+
+/** A line of "what changed since": a changed line, a line around one, or a gap of unchanged lines left out. */
+export type ChangeLine = DiffLine | { type: 'gap'; count: number };
+
+/** Changed lines with one line of context either side; longer runs of unchanged lines become a gap. */
+export function compactDiff(lines: DiffLine[], context = 1): ChangeLine[] {
+  const keep = lines.map(() => false);
+  lines.forEach((line, i) => {
+    if (line.type === 'same') return;
+    for (let j = Math.max(0, i - context); j <= Math.min(lines.length - 1, i + context); j++) keep[j] = true;
+  });
+  const out: ChangeLine[] = [];
+  let gap = 0;
+  lines.forEach((line, i) => {
+    if (keep[i]) {
+      if (gap) out.push({ type: 'gap', count: gap });
+      gap = 0;
+      out.push(line);
+    } else gap += 1;
+  });
+  if (gap && out.length) out.push({ type: 'gap', count: gap });
+  return out;
+}

@@ -4,8 +4,8 @@
  * teaches, and the owner's reviewers. The reader has already been let in (thread.ts `threadArtifact`).
  */
 import { eq, inArray } from 'drizzle-orm';
-import { diffText, type DiffLine } from '../../core/diff.ts';
-import { AUTHOR_ROLE_LABELS } from '../../core/feedback.ts';
+import { diffText } from '../../core/diff.ts';
+import { AUTHOR_ROLE_LABELS, compactDiff, type ChangeLine } from '../../core/feedback.ts';
 import { can, type Actor } from '../../core/policy.ts';
 import type { AppContext } from '../context.ts';
 import { hubs, users, type Artifact, type ContributionStatus } from '../db/schema.ts';
@@ -13,9 +13,6 @@ import { feedbackSubject } from '../policyFacts.ts';
 import { getPolicy } from '../policy.ts';
 import { hubsOfPiece, hubsTaughtOfPiece, statusesOf, type PieceHub } from './hubs.ts';
 import { listMessages, listReviewers, reviewerCandidates, revisionBody, type Reviewer, type ThreadMessage } from './thread.ts';
-
-/** A line of "what changed since": a changed line, a line around one, or a gap of unchanged lines left out. */
-export type ChangeLine = DiffLine | { type: 'gap'; count: number };
 
 /** One message as the page shows it. */
 export interface MessageView {
@@ -40,26 +37,6 @@ export interface ThreadView {
   statusForms: { hub: PieceHub; status: ContributionStatus | null }[];
   /** Peer review, for the owner where the school allows it. */
   peerReview: { reviewers: Reviewer[]; candidates: { id: string; handle: string; name: string }[] } | null;
-}
-
-/** Changed lines with one line of context either side; longer runs of unchanged lines become a gap. */
-export function compactDiff(lines: DiffLine[], context = 1): ChangeLine[] {
-  const keep = lines.map(() => false);
-  lines.forEach((line, i) => {
-    if (line.type === 'same') return;
-    for (let j = Math.max(0, i - context); j <= Math.min(lines.length - 1, i + context); j++) keep[j] = true;
-  });
-  const out: ChangeLine[] = [];
-  let gap = 0;
-  lines.forEach((line, i) => {
-    if (keep[i]) {
-      if (gap) out.push({ type: 'gap', count: gap });
-      gap = 0;
-      out.push(line);
-    } else gap += 1;
-  });
-  if (gap && out.length) out.push({ type: 'gap', count: gap });
-  return out;
 }
 
 /** The thread of `artifact` as `reader` sees it. */

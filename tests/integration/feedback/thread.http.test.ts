@@ -262,6 +262,7 @@ describe('review status', () => {
     expect(audit).toHaveLength(1);
     expect(audit[0].details).toMatchObject({ hubId: classId, from: null, to: 'needs_revision' });
     expect(await (await as(maya).get(thread(piece))).text()).toContain('Needs revision');
+    expect(await (await as(maya).get(`/workspace/artifacts/${piece.id}`)).text()).toContain('English 10: Needs revision (revision 1)');
 
     const guardianCopy = notesOf(guardian).filter((n) => n.kind === 'status.changed' && n.artifactId === piece.id);
     expect(guardianCopy).toHaveLength(1);
