@@ -30,6 +30,7 @@ import {
   type Revision,
 } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
+import { markResubmitted } from '../server/feedback/resubmission.ts';
 import { publicSharingSubject } from '../server/policyFacts.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 
@@ -179,6 +180,8 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
         .get();
       writeIndexes(app, artifact.id, tags, mediaIds);
       const revision = insertRevision(app, artifact, number, props.note ?? '');
+      // A piece a teacher said needs revision is resubmitted by the owner's next save (not by re-importing it).
+      if (!props.note?.startsWith('Imported')) markResubmitted(app, artifact);
       clearDraft(app, props);
       bumpContentVersion(app, props.ownerId, [existing.visibility, artifact.visibility]);
       return { artifact, revision, created: false };

@@ -14,6 +14,7 @@ import { inTransaction } from '../server/db/tx.ts';
 import { assertCanManage, getHubById, hubRoleOf } from '../server/hubs/access.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 import { canReadArtifact } from '../server/access.ts';
+import { tellOwnerOfHide } from '../server/feedback/hideNotices.ts';
 
 /** What to hide: a member's artifact, or an external item of the hub. */
 export type HideTarget = { artifactId: string } | { itemId: string };
@@ -46,8 +47,11 @@ export function hideHubEntry(app: AppContext, props: { actor: Viewer | null; hub
     const hide = app.db.insert(hubHides).values(values).onConflictDoNothing().returning().get();
     if (!hide) throw new PotluckError('CONFLICT', 'That item is already hidden from this hub.');
     app.db.update(hubs).set({ updatedAt: app.now() }).where(eq(hubs.id, hub.id)).run();
-    // The artifact's page stops naming the hub.
-    if (ownerId) bumpContentVersion(app, ownerId);
+    // The artifact's page stops naming the hub; its owner is told why (hidden is not silent).
+    if (ownerId) {
+      bumpContentVersion(app, ownerId);
+      tellOwnerOfHide(app, { hub, hide, actorId: props.actor?.id ?? null, shown: false });
+    }
     return hide;
   });
 }

@@ -7,6 +7,7 @@ import { artifacts, hubHides, hubs, type HubHide } from '../server/db/schema.ts'
 import { inTransaction } from '../server/db/tx.ts';
 import { assertCanManage, getHubById } from '../server/hubs/access.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
+import { tellOwnerOfHide } from '../server/feedback/hideNotices.ts';
 
 /** Unhides: the entry is back in the river, feeds and the artifact's page. */
 export function unhideHubEntry(app: AppContext, props: { actor: Viewer | null; hubId: string; hideId: string }): HubHide {
@@ -18,7 +19,10 @@ export function unhideHubEntry(app: AppContext, props: { actor: Viewer | null; h
     app.db.update(hubs).set({ updatedAt: app.now() }).where(eq(hubs.id, hub.id)).run();
     if (hide.artifactId) {
       const owner = app.db.select({ ownerId: artifacts.ownerId }).from(artifacts).where(eq(artifacts.id, hide.artifactId)).get();
-      if (owner) bumpContentVersion(app, owner.ownerId);
+      if (owner) {
+        bumpContentVersion(app, owner.ownerId);
+        tellOwnerOfHide(app, { hub, hide, actorId: props.actor?.id ?? null, shown: true });
+      }
     }
     return hide;
   });

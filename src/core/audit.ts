@@ -46,6 +46,11 @@ export const AUDIT_ACTIONS = {
   'publish.github': 'Site published to GitHub Pages',
   'artifact.deleted': 'Artifact deleted',
   'showcase.deleted': 'Showcase deleted',
+  // Feedback threads and review statuses (what was said stays out of the log).
+  'feedback.deleted': 'A feedback message was deleted by its author',
+  'feedback.reviewer_invited': 'A peer reviewer was invited to a piece',
+  'feedback.reviewer_removed': 'A peer reviewer was removed from a piece',
+  'contribution.status_changed': 'A teacher set a contribution’s review status',
   // Refused requests.
   'access.refused': 'Refused: not allowed (403)',
   'access.cross_site': 'Refused: a form sent from another website',

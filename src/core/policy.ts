@@ -156,14 +156,15 @@ const rules: { [T in Subject['type']]: (actor: Actor | null, action: Actions[T],
   feedback(actor, action, s) {
     const owner = actor !== null && actor.id === s.ownerId;
     const writer = owner || ((s.teaches || s.reviewer) && s.readsWork);
+    // A guardian reads the feedback on the work they may read (never on a private piece), where the school allows.
+    const familyReader = s.guardian && s.guardiansSeeFeedback && s.readsWork;
     switch (action) {
       case 'read':
-        // A guardian reads the feedback on the pieces they may read (public and class-only), never on private work.
-        if (writer || (s.guardian && s.guardiansSeeFeedback && s.readsWork)) return allow;
+        if (writer || familyReader) return allow;
         return hide('That page');
       case 'write':
         if (writer) return allow;
-        if (s.guardian && s.guardiansSeeFeedback && s.readsWork) return refuse('Guardians can read feedback, not write it. Talk with your child or their teacher.');
+        if (familyReader) return refuse('Guardians can read feedback, not write it. Talk with your child or their teacher.');
         return hide('That page');
       case 'inviteReviewer':
         if (!owner) return writer ? refuse('Only the student whose work this is can invite reviewers.') : hide('That page');

@@ -124,6 +124,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   'workspace/artifacts/new.astro': { path: () => '/workspace/artifacts/new', expect: signedIn() },
   'workspace/artifacts/[id]/index.astro': { path: (i) => `/workspace/artifacts/${i.artifactId}`, expect: ownersWork },
   'workspace/artifacts/[id]/revisions.astro': { path: (i) => `/workspace/artifacts/${i.artifactId}/revisions`, expect: ownersWork },
+  // The feedback thread: its owner and the owner's teacher who may read the piece; everyone else the 404 of nothing.
+  'workspace/artifacts/[id]/feedback.astro': { path: (i) => `/workspace/artifacts/${i.artifactId}/feedback`, expect: row(303, 200, 404, 404, 200, 404, 404, 404) },
   'workspace/artifacts/[id]/delete.astro': { path: (i) => `/workspace/artifacts/${i.artifactId}/delete`, expect: ownersWork },
   'workspace/export.astro': { path: () => '/workspace/export', expect: signedIn() },
   'workspace/import.astro': { path: () => '/workspace/import', expect: signedIn() },
