@@ -16,6 +16,7 @@ import { parseFeedbackThread } from '../../../src/core/archive/feedback.ts';
 import { PotluckError } from '../../../src/core/errors.ts';
 import type { AppContext } from '../../../src/server/context.ts';
 import { artifacts, feedbackMessages, hubs, users, type Artifact, type FeedbackMessage, type User } from '../../../src/server/db/schema.ts';
+import { runCli } from '../../helpers/cli.ts';
 import { makeArtifact, makeHub, makeUser } from '../../helpers/factories.ts';
 import { createTestApp, tempDataDir } from '../../helpers/server.ts';
 import { addFeedback } from '../privacy/feedbackRows.ts';
@@ -190,6 +191,20 @@ describe('importing the archive', () => {
     const real = await importArchiveZip(fresh, { zip, handle: 'maya' });
     expect(real.feedback).toEqual({ added: 4, alreadyHere: 0 });
     expect(fresh.db.select().from(feedbackMessages).all()).toHaveLength(4);
+  });
+
+  it('potluck import says how many messages came in, and how many were already there', async () => {
+    const dataDir = tempDataDir('potluck-feedback-cli-');
+    try {
+      const env = { POTLUCK_DATA: dataDir };
+      const r = await runCli(['import', first, '--handle', 'maya'], { env });
+      expect(r, r.err).toMatchObject({ code: 0 });
+      expect(r.out).toContain('  feedback:   4 messages added, 0 already here\n');
+      const again = await runCli(['import', first, '--handle', 'maya', '--json'], { env });
+      expect(JSON.parse(again.out).feedback).toEqual({ added: 0, alreadyHere: 4 });
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('an archive without feedback/ imports as before', async () => {
