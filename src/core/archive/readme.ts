@@ -169,8 +169,8 @@ number the latest. The pictures they show are in the piece's folder under <code>
 <dt><code>collections/</code></dt>
 <dd>Your showcases: a title, the pieces in order, and your introduction.</dd>
 <dt><code>feedback/</code></dt>
-<dd>The feedback conversations, one file per piece of work, named like the piece's folder under
-<code>artifacts/</code>. At the top, between two <code>---</code> lines: which piece it is and, for each message,
+<dd>The feedback conversations (when someone wrote feedback), one file per piece of work, named like the piece's
+folder under <code>artifacts/</code>. At the top, between two <code>---</code> lines: which piece it is and, for each message,
 who wrote it, their role, the version of the piece and the date. Below: each message's text, after a line like
 <code>&lt;!-- feedback:… --&gt;</code> that marks where it starts.</dd>
 <dt><code>media/</code></dt>
