@@ -107,11 +107,15 @@ afterAll(async () => {
 
 /** Where a crawl starts: every portfolio, piece, tag, feed and hub page, also those the crawler may not read. */
 function starts(): string[] {
-  const list = ['/', '/robots.txt', '/sitemap.xml', '/hubs', '/hubs/'];
+  const list = ['/', '/robots.txt', '/sitemap.xml', '/hubs', '/hubs/', '/notifications', '/family'];
   for (const s of STUDENTS) {
     list.push(`/@${s}/`, `/@${s}/feed.xml`, `/@${s}/feed.json`, `/@${s}/tags/`, `/@${s}/archive/`, `/@${s}/showcases/`);
     for (const tag of ['course', `${s}-topic`]) list.push(`/@${s}/tags/${tag}/`, `/@${s}/tags/${tag}/feed.xml`, `/@${s}/tags/${tag}/feed.json`);
-    for (const v of VISIBILITIES) list.push(`/@${s}/${s}-${v}/`, `/workspace/artifacts/${work[s][v].id}`, `/workspace/artifacts/${work[s][v].id}/revisions`);
+    for (const v of VISIBILITIES) {
+      const id = work[s][v].id;
+      // The thread's own address too: whoever may not read it gets no page, and so no word of it.
+      list.push(`/@${s}/${s}-${v}/`, `/workspace/artifacts/${id}`, `/workspace/artifacts/${id}/revisions`, `/workspace/artifacts/${id}/feedback`);
+    }
   }
   for (const hub of [hubA, hubB]) {
     for (const page of ['', 'feed.xml', 'feed.json', 'members.opml', 'members', 'progress', 'hidden', 'sources', 'settings']) list.push(`/hubs/${hub.slug}/${page}`);
