@@ -15,6 +15,7 @@ function summary(result: ExportArchiveResult, where: string): string[] {
     `  revisions:  ${c.revisions}`,
     `  files:      ${c.files} (${formatSize(c.fileBytes)})`,
     `  showcases:  ${c.showcases}; hubs: ${c.hubs}`,
+    `  feedback:   ${c.feedback.messages} messages on ${c.feedback.threads} pieces`,
     `  site/:      ${result.site ? `${result.site.pages} pages, links under ${result.site.base}` : 'left out'}`,
     `  ${result.entries} entries, ${formatSize(result.bytes)} in ${(result.ms / 1000).toFixed(1)} s`,
   ];
@@ -31,8 +32,9 @@ const command: CliCommand = {
   help: `Usage: potluck export --handle HANDLE --out FILE.zip|DIR [--base URL] [--no-site] [--force] [--json]
 
 Writes everything of @HANDLE as one potluck-archive/1 archive: every artifact of every visibility with its
-pictures and files at full size, every revision, showcases, hub memberships and syndications, the JSON feed
-of the public work, the static public site in site/, and a README.html for a person to read. The archive
+pictures and files at full size, every revision, the feedback threads on them (feedback/), showcases, hub
+memberships and syndications, the JSON feed of the public work, the static public site in site/, and a
+README.html for a person to read. The archive
 imports into any Potluck ("potluck import") and rebuilds into a website without a server ("potluck build").
 
   --out       a file name ending in .zip, or a folder (created; must be empty or new)

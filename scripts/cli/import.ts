@@ -24,6 +24,9 @@ function summary(report: ImportReport): string[] {
     ...(report.revisions.added + report.revisions.alreadyHere > 0
       ? [`  revisions:  ${report.revisions.added} added to the history, ${report.revisions.alreadyHere} already here`]
       : []),
+    ...(report.feedback.added + report.feedback.alreadyHere > 0
+      ? [`  feedback:   ${report.feedback.added} messages added, ${report.feedback.alreadyHere} already here`]
+      : []),
     `  media:      ${report.media.stored} stored, ${report.media.reused} already here`,
     `  showcases:  ${report.showcases}`,
   ];
@@ -41,7 +44,7 @@ const command: CliCommand = {
 
 Imports a potluck-archive/1 archive into the account HANDLE, in the database in POTLUCK_DATA (default
 ./data): the zip that "potluck export" (or "Export everything") made, or a folder holding potluck.json,
-artifacts/ and collections/ (and revisions/, media/ when the archive has them).
+artifacts/ and collections/ (and revisions/, feedback/, media/ when the archive has them).
 
   --handle    the account to import into. If it does not exist it is created as a student from the
               archive's profile, without a password: nobody can sign in to it until one is

@@ -11,6 +11,9 @@
  *                                   of the stored originals copied beside index.md (also those old revisions used)
  *   revisions/<slug>/<n>.md         every revision: frontmatter {number, createdAt, note, title, date, ...} + body
  *   collections/<slug>.md           showcases: frontmatter {title, items, visibility}, intro as the body
+ *   feedback/<folder>.md            the feedback thread on each piece that has one (core/archive/feedback.ts):
+ *                                   frontmatter {artifact, slug, messages: [{id, author, handle, role, hub,
+ *                                   revision, date}]}, each message's text in the body after its marker line
  *   media/<name>                    uploads no artifact uses (the library), and the profile picture
  *   variants/<sha256>/w<n>.webp     the responsive sizes already made, so an import need not make them again
  *   site/                           the static public site (siteExporter), relative links, opens from disk
@@ -20,6 +23,7 @@
  * entry (server/archive/archiveWriter.ts), streaming files from disk.
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
+import { FEEDBACK_DIR, stringifyFeedbackThread, type ArchiveFeedbackMessage } from '../core/archive/feedback.ts';
 import { formatArchiveDate, stringifyFrontmatter } from '../core/archive/frontmatter.ts';
 import { foldedName, isPortablePath, portableFileName, portableFolderNames } from '../core/archive/names.ts';
 import { archiveReadme } from '../core/archive/readme.ts';
@@ -31,6 +35,7 @@ import { joinUrl } from '../core/urls.ts';
 import type { AppContext } from '../server/context.ts';
 import {
   artifacts,
+  feedbackMessages,
   hubMembers,
   hubs,
   media,
@@ -88,6 +93,8 @@ export interface ArchiveCounts {
   showcases: number;
   hubs: number;
   syndications: number;
+  /** Feedback messages, and the pieces they are on (one file each in feedback/). */
+  feedback: { messages: number; threads: number };
 }
 
 export interface ExportArchiveResult {
@@ -113,6 +120,8 @@ interface PlannedArtifact {
   /** Media id -> file name in the folder. */
   names: Map<string, string>;
   syndication: string[];
+  /** Its feedback thread, oldest message first (empty: no feedback/ file). */
+  feedback: ArchiveFeedbackMessage[];
 }
 
 /** Everything decided before the first byte is written. */
@@ -162,6 +171,7 @@ export function planArchive(app: AppContext, owner: User, options: { base?: stri
   const ids = rows.map((a) => a.id);
   const history = new Map<string, Revision[]>();
   const syndicated = new Map<string, { url: string; name: string; createdAt: Date }[]>();
+  const threads = new Map<string, ArchiveFeedbackMessage[]>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     for (const r of app.db.select().from(revisions).where(inArray(revisions.artifactId, chunk)).orderBy(asc(revisions.number)).all()) {
@@ -169,6 +179,20 @@ export function planArchive(app: AppContext, owner: User, options: { base?: stri
     }
     for (const s of app.db.select().from(syndications).where(inArray(syndications.artifactId, chunk)).all()) {
       syndicated.set(s.artifactId, [...(syndicated.get(s.artifactId) ?? []), s]);
+    }
+    // The threads on the student's own pieces: theirs, whoever wrote each message (a teacher's account may be gone).
+    const messages = app.db
+      .select({ message: feedbackMessages, handle: users.handle, hub: hubs.slug })
+      .from(feedbackMessages)
+      .leftJoin(users, eq(users.id, feedbackMessages.authorId))
+      .leftJoin(hubs, eq(hubs.id, feedbackMessages.hubId))
+      .where(inArray(feedbackMessages.artifactId, chunk))
+      .orderBy(asc(feedbackMessages.createdAt), asc(feedbackMessages.id))
+      .all();
+    for (const { message: m, handle, hub } of messages) {
+      const list = threads.get(m.artifactId) ?? [];
+      list.push({ id: m.id, author: m.authorName, handle: handle ?? undefined, role: m.authorRole, hub: hub ?? undefined, revision: m.revision, date: m.createdAt, body: m.body });
+      threads.set(m.artifactId, list);
     }
   }
   const allMedia = app.db.select().from(media).where(eq(media.ownerId, owner.id)).orderBy(asc(media.createdAt), asc(media.id)).all();
@@ -208,7 +232,7 @@ export function planArchive(app: AppContext, owner: User, options: { base?: stri
       placed.add(item.id);
     }
     const syndication = [...new Set((syndicated.get(artifact.id) ?? []).map((s) => s.url))].sort();
-    return { artifact, folder: folders.get(artifact.slug)!, history: revs, files, names, syndication };
+    return { artifact, folder: folders.get(artifact.slug)!, history: revs, files, names, syndication, feedback: threads.get(artifact.id) ?? [] };
   });
 
   const showcaseRows = app.db.select().from(showcases).where(eq(showcases.ownerId, owner.id)).orderBy(asc(showcases.slug)).all();
@@ -302,7 +326,10 @@ export function planArchive(app: AppContext, owner: User, options: { base?: stri
   const copies = [...planned.flatMap((p) => [...p.files.values()]), ...library.values()];
   const fileBytes = copies.reduce((sum, m) => sum + m.bytes, 0);
   const variantBytes = variantSources.reduce((sum, m) => sum + m.variants.reduce((s, v) => s + v.bytes, 0), 0);
-  const textBytes = rows.reduce((sum, a) => sum + a.body.length + 400, 0) + [...history.values()].flat().reduce((sum, r) => sum + r.body.length + 300, 0);
+  const textBytes =
+    rows.reduce((sum, a) => sum + a.body.length + 400, 0) +
+    [...history.values()].flat().reduce((sum, r) => sum + r.body.length + 300, 0) +
+    [...threads.values()].flat().reduce((sum, m) => sum + m.body.length + 300, 0);
   return {
     owner,
     base,
@@ -321,6 +348,7 @@ export function planArchive(app: AppContext, owner: User, options: { base?: stri
       showcases: plannedShowcases.length,
       hubs: memberships.length,
       syndications: [...syndicated.values()].reduce((sum, list) => sum + list.length, 0),
+      feedback: { messages: [...threads.values()].reduce((sum, list) => sum + list.length, 0), threads: threads.size },
     },
     approximateBytes: fileBytes + variantBytes + textBytes,
     warnings,
@@ -495,6 +523,9 @@ async function writeArchive(
     files: plan.counts.files,
     showcases: plan.counts.showcases,
     hubs: plan.counts.hubs,
+    feedback: plan.artifacts
+      .filter((p) => p.feedback.length > 0)
+      .map((p) => ({ title: p.artifact.title, file: `${FEEDBACK_DIR}/${p.folder}.md`, messages: p.feedback })),
     site: rendered.site ? { pages: rendered.pages, base: rendered.site.base } : null,
   });
   const feed = toJsonFeed(buildPortfolioFeed(app, { owner: plan.owner, target: { siteUrl: app.config.siteUrl, staticBase: plan.base.replace(/\/+$/, '') } }));
@@ -513,6 +544,10 @@ async function writeArchive(
     }
     for (const p of plan.artifacts) {
       for (const r of p.history) yield { path: `revisions/${p.folder}/${r.number}.md`, data: revisionFile(p, r, warnings) };
+    }
+    for (const p of plan.artifacts) {
+      if (p.feedback.length === 0) continue;
+      yield { path: `${FEEDBACK_DIR}/${p.folder}.md`, data: stringifyFeedbackThread({ artifact: p.artifact.id, slug: p.artifact.slug, messages: p.feedback }) };
     }
     for (const s of plan.showcases) {
       const data = { slug: s.folder !== s.slug ? s.slug : undefined, title: s.title, items: s.items.length ? s.items : undefined, visibility: s.visibility };
@@ -535,6 +570,7 @@ async function writeArchive(
     5 +
     plan.artifacts.reduce((sum, p) => sum + 1 + p.files.size + p.history.length, 0) +
     plan.showcases.length +
+    plan.counts.feedback.threads +
     plan.library.size +
     plan.variantSources.reduce((sum, m) => sum + m.variants.length, 0);
   const writer = createArchiveWriter(props.out, exportedAt);

@@ -17,6 +17,10 @@
  * revision already there (same number and time, or same time and content) is skipped, so importing twice adds
  * nothing; one whose number is taken by a different revision (the two copies were edited apart) is added after the
  * last one, so nothing is lost.
+ * Feedback (feedback/<folder>.md) comes in with its piece, in the same transaction: a message keeps its id, so
+ * importing twice adds it once; an id another piece here already uses gets a stable new one. The student's own
+ * messages are theirs; anyone else's is linked to the account with the same handle on this Potluck, if there is one,
+ * else kept with its author's name only (authorId null), as a deleted author's are.
  * Pictures as Potluck stores them (no metadata, nothing after their end, within the limits) are kept byte for byte,
  * with the archive's ready-made sizes when they check out (server/archive/keptPicture.ts), so export -> import ->
  * export gives the same bytes; every other file goes through the normal upload pipeline. media.json restores each
@@ -31,7 +35,21 @@ import { readArchive, textFilesOf, type ArchiveArtifact, type ArchiveContents, t
 import { replaceFileReferences } from '../core/archive/references.ts';
 import { PotluckError, type FieldIssue } from '../core/errors.ts';
 import type { AppContext } from '../server/context.ts';
-import { artifacts, media, revisions, showcaseItems, showcases, syndications, users, type Artifact, type Media, type User } from '../server/db/schema.ts';
+import {
+  artifacts,
+  feedbackMessages,
+  hubs,
+  media,
+  revisions,
+  showcaseItems,
+  showcases,
+  syndications,
+  users,
+  type Artifact,
+  type Media,
+  type User,
+} from '../server/db/schema.ts';
+import { renderArtifactBody } from '../core/markdown/render.ts';
 import { storeKeptPicture, type OfferedVariant } from '../server/archive/keptPicture.ts';
 import { processImage } from '../server/media/images.ts';
 import { ATTACHMENT_TYPES, IMAGE_TYPES, MAX_ALT_CHARS, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../server/media/limits.ts';
@@ -78,6 +96,8 @@ export interface ImportReport {
   artifacts: { created: number; updated: number; unchanged: number };
   /** Revisions from revisions/: added to the history, or already there. */
   revisions: { added: number; alreadyHere: number };
+  /** Feedback messages from feedback/: added to their threads, or already there. */
+  feedback: { added: number; alreadyHere: number };
   media: { stored: number; reused: number };
   showcases: number;
   warnings: string[];
@@ -127,6 +147,7 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   if (existingUser?.role === 'guardian') throw new PotluckError('FORBIDDEN', `@${handle.data} is a guardian account: guardians have no portfolio to import into.`);
   const ids = assignIds(app, contents, handle.data, existingUser, warnings);
   const showcaseItemsBySlug = resolveShowcaseItems(app, contents, ids, existingUser, issues);
+  const feedbackIds = assignFeedbackIds(app, contents, ids, handle.data);
   if (issues.length > 0 || !contents.manifest) throw badArchive(issues, props.label ?? props.dir);
   progress({ step: 'check', done: 1, total: 1 });
 
@@ -137,7 +158,7 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   const visibilityOf = publicPolicy(app, contents, existingUser, warnings);
 
   if (props.dryRun) {
-    return dryRun(app, { contents, ids, handle: handle.data, existingUser, listing, root, visibilityOf, showcaseItemsBySlug, warnings, progress });
+    return dryRun(app, { contents, ids, feedbackIds, handle: handle.data, existingUser, listing, root, visibilityOf, showcaseItemsBySlug, warnings, progress });
   }
 
   // Phase 2: the account, then media (outside the transaction: sharp is asynchronous).
@@ -181,12 +202,13 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   const owner = user;
   try {
     const counts = inTransaction(app, () =>
-      writeAll(app, { contents, ids, owner, createdUser, mediaIds, visibilityOf, showcaseItemsBySlug, warnings, progress }),
+      writeAll(app, { contents, ids, feedbackIds, owner, createdUser, mediaIds, visibilityOf, showcaseItemsBySlug, warnings, progress }),
     );
     return {
       user: { handle: owner.handle, created: createdUser },
       artifacts: counts.artifacts,
       revisions: counts.revisions,
+      feedback: counts.feedback,
       media: { stored: stored.length, reused },
       showcases: counts.showcases,
       warnings,
@@ -251,7 +273,7 @@ async function listArchive(root: string, issues: FieldIssue[]): Promise<Map<stri
     const names = await fs.readdir(full);
     for (const name of names.sort()) await visit(`${rel}/${name}`, depth + 1);
   };
-  for (const top of ['potluck.json', 'media.json', 'artifacts', 'collections', 'revisions', 'media']) await visit(top, 0);
+  for (const top of ['potluck.json', 'media.json', 'artifacts', 'collections', 'revisions', 'feedback', 'media']) await visit(top, 0);
   if (tooMany) issues.push({ field: 'artifacts', message: `the archive has more than ${MAX_FILES.toLocaleString('en')} files; split it into several archives.` });
   return files;
 }
@@ -377,6 +399,108 @@ function uuidShaped(digestHex: string): string {
 /** The key artifact ids are derived with: this instance's own, apart from the one that seals tokens. */
 function idKey(app: AppContext): Buffer {
   return Buffer.from(hkdfSync('sha256', sealingKey(app.config), 'potluck', 'archive-ids/v1', 32));
+}
+
+/**
+ * The id each feedback message gets (archive id -> id here): its own, unless a message on another piece (of any
+ * account) has it; then one derived from the handle and its id, the same on every import, so importing again finds
+ * it. Which piece holds a taken id is never reported.
+ */
+function assignFeedbackIds(app: AppContext, contents: ArchiveContents, ids: Map<string, string>, handle: string): Map<string, string> {
+  const result = new Map<string, string>();
+  if (contents.feedback.length === 0) return result;
+  let key: Buffer | undefined;
+  const keyed = (id: string, n: number) => derivedArtifactId((key ??= idKey(app)), handle, `feedback\0${id}${n > 1 ? `\0${n}` : ''}`);
+  const wanted = contents.feedback.flatMap((f) => f.thread.messages.map((m) => m.id));
+  const onArtifact = new Map<string, string>();
+  const look = (list: string[]) => {
+    for (let i = 0; i < list.length; i += 500) {
+      for (const r of app.db
+        .select({ id: feedbackMessages.id, artifactId: feedbackMessages.artifactId })
+        .from(feedbackMessages)
+        .where(inArray(feedbackMessages.id, list.slice(i, i + 500)))
+        .all()) {
+        onArtifact.set(r.id, r.artifactId);
+      }
+    }
+  };
+  look(wanted);
+  for (const f of contents.feedback) {
+    const artifactId = ids.get(f.artifactSlug)!;
+    const takenElsewhere = (id: string) => onArtifact.has(id) && onArtifact.get(id) !== artifactId;
+    for (const m of f.thread.messages) {
+      if (!takenElsewhere(m.id)) {
+        result.set(m.id, m.id);
+        continue;
+      }
+      let n = 1;
+      let id = keyed(m.id, n);
+      look([id]);
+      while (takenElsewhere(id)) {
+        id = keyed(m.id, ++n);
+        look([id]);
+      }
+      result.set(m.id, id);
+    }
+  }
+  return result;
+}
+
+/**
+ * Writes the archive's feedback into the threads of the pieces just saved (inside the import's transaction). A
+ * message already in its thread is left as it is: nobody edits another's message, an import included.
+ */
+function writeFeedback(app: AppContext, props: WriteProps): { added: number; alreadyHere: number } {
+  const { contents, owner } = props;
+  let added = 0;
+  let alreadyHere = 0;
+  if (contents.feedback.length === 0) return { added, alreadyHere };
+  const people = new Map<string, string | null>();
+  const personByHandle = (handle: string | undefined): string | null => {
+    if (!handle) return null;
+    if (!people.has(handle)) people.set(handle, app.db.select({ id: users.id }).from(users).where(eq(users.handle, handle)).get()?.id ?? null);
+    return people.get(handle)!;
+  };
+  const hubIds = new Map<string, string | null>();
+  const hubBySlug = (slug: string | undefined): string | null => {
+    if (!slug) return null;
+    if (!hubIds.has(slug)) hubIds.set(slug, app.db.select({ id: hubs.id }).from(hubs).where(eq(hubs.slug, slug)).get()?.id ?? null);
+    return hubIds.get(slug)!;
+  };
+  for (const f of contents.feedback) {
+    const artifactId = props.ids.get(f.artifactSlug)!;
+    const present = new Set(
+      app.db.select({ id: feedbackMessages.id }).from(feedbackMessages).where(eq(feedbackMessages.artifactId, artifactId)).all().map((r) => r.id),
+    );
+    for (const m of f.thread.messages) {
+      const id = props.feedbackIds.get(m.id)!;
+      if (present.has(id)) {
+        alreadyHere++;
+        continue;
+      }
+      const rendered = renderArtifactBody({ source: m.body, format: 'markdown' });
+      if (!rendered.ok) throw new PotluckError('BAD_ARCHIVE', `${f.file}: message ${m.id} could not be rendered.`);
+      app.db
+        .insert(feedbackMessages)
+        .values({
+          id,
+          artifactId,
+          // The student's own messages are the student's, whatever account they are imported into.
+          authorId: m.role === 'owner' ? owner.id : personByHandle(m.handle),
+          authorName: m.author,
+          authorRole: m.role,
+          hubId: m.role === 'teacher' ? hubBySlug(m.hub) : null,
+          body: m.body,
+          html: rendered.html,
+          revision: m.revision,
+          createdAt: m.date,
+        })
+        .run();
+      present.add(id);
+      added++;
+    }
+  }
+  return { added, alreadyHere };
 }
 
 /** Showcase slug -> artifact ids in order; an item must be in the archive or already in the account. */
@@ -586,6 +710,8 @@ async function storeMedia(
 interface WriteProps {
   contents: ArchiveContents;
   ids: Map<string, string>;
+  /** Feedback message id in the archive -> id here. */
+  feedbackIds: Map<string, string>;
   owner: User;
   createdUser: boolean;
   mediaIds: Map<string, string>;
@@ -708,10 +834,11 @@ function writeAll(app: AppContext, props: WriteProps) {
       }),
     );
   }
+  const feedback = writeFeedback(app, props);
   props.progress({ step: 'save', done: ordered.length + contents.collections.length, total: ordered.length + contents.collections.length });
   // The profile and syndication links changed without going through a saver: cached public pages are stale.
   bumpContentVersion(app, owner.id);
-  return { artifacts: counts, revisions: history, showcases: showcaseCount };
+  return { artifacts: counts, revisions: history, feedback, showcases: showcaseCount };
 }
 
 /** The fields a revision snapshots, as one comparable string (the artifact saver's notion of "the same"). */
@@ -837,6 +964,7 @@ async function dryRun(
   props: {
     contents: ArchiveContents;
     ids: Map<string, string>;
+    feedbackIds: Map<string, string>;
     handle: string;
     existingUser: User | undefined;
     listing: Map<string, number>;
@@ -880,6 +1008,7 @@ async function dryRun(
       const counts = writeAll(app, {
         contents: props.contents,
         ids: props.ids,
+        feedbackIds: props.feedbackIds,
         owner,
         createdUser: !props.existingUser,
         mediaIds,
@@ -892,6 +1021,7 @@ async function dryRun(
         user: { handle: owner.handle, created: !props.existingUser },
         artifacts: counts.artifacts,
         revisions: counts.revisions,
+        feedback: counts.feedback,
         media: { stored: planned.filter((p) => !p.existing).length, reused: planned.filter((p) => p.existing).length },
         showcases: counts.showcases,
         warnings: props.warnings,

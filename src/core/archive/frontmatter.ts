@@ -23,6 +23,8 @@ export const frontmatterKeyOrder: readonly string[] = [
   'number',
   'createdAt',
   'note',
+  // feedback/<folder>.md: the piece the thread is on.
+  'artifact',
   'id',
   // Only when the folder name differs from the address (a slug Windows cannot use as a folder name).
   'slug',
@@ -39,6 +41,8 @@ export const frontmatterKeyOrder: readonly string[] = [
   'link',
   'format',
   'items',
+  // feedback/<folder>.md: the messages, in order.
+  'messages',
 ];
 
 const fence = /^---[ \t]*$/;

@@ -10,6 +10,7 @@ import { MAX_BODY_CHARS, artifactInputSchema } from '../artifacts.ts';
 import { PotluckError, type FieldIssue } from '../errors.ts';
 import { renderArtifactBody } from '../markdown/render.ts';
 import { showcaseInputSchema } from '../showcases.ts';
+import { FEEDBACK_DIR, parseFeedbackThread, type ArchiveFeedbackThread } from './feedback.ts';
 import { parseFrontmatter } from './frontmatter.ts';
 import { checkRelativePath, findFileReferences, type FileReference } from './references.ts';
 import {
@@ -84,6 +85,14 @@ export interface ArchiveCollection {
   intro: string;
 }
 
+/** One feedback thread from `feedback/<folder>.md`, checked, with the piece of the archive it is on. */
+export interface ArchiveFeedback {
+  file: string;
+  /** The slug of the artifact (in `artifacts`) the thread belongs to. */
+  artifactSlug: string;
+  thread: ArchiveFeedbackThread;
+}
+
 /** The archive, checked: `issues` empty means it can be imported; `warnings` are things skipped or assumed. */
 export interface ArchiveContents {
   manifest?: ArchiveManifest;
@@ -95,6 +104,8 @@ export interface ArchiveContents {
   avatar?: string;
   /** media.json, when the archive has one: descriptions, names and ready-made sizes by SHA-256. */
   mediaList?: MediaList;
+  /** Feedback threads from feedback/, each on an artifact of the archive. */
+  feedback: ArchiveFeedback[];
   /** Artifact slugs that were found but had problems (listed in `issues`). */
   rejected: string[];
   issues: FieldIssue[];
@@ -119,7 +130,8 @@ export function textFilesOf(files: readonly string[]): string[] {
       f === MEDIA_LIST_FILE ||
       /^artifacts\/[^/]+\/index\.mdx?$/.test(f) ||
       /^collections\/[^/]+\.md$/.test(f) ||
-      /^revisions\/[^/]+\/[^/]+\.md$/.test(f),
+      /^revisions\/[^/]+\/[^/]+\.md$/.test(f) ||
+      /^feedback\/[^/]+\.md$/.test(f),
   );
 }
 
@@ -249,8 +261,9 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
   }
 
   const { mediaList, library, avatar } = readMediaFiles(listing, files, fileSet, manifest, issues, warnings);
+  const feedback = readFeedback(listing, files, artifacts, rejected, issues, warnings);
 
-  return { manifest, artifacts, collections, library, avatar, mediaList, rejected, issues, warnings };
+  return { manifest, artifacts, collections, library, avatar, mediaList, feedback, rejected, issues, warnings };
 }
 
 /** The frontmatter's `slug` when it has one (a folder renamed for Windows), else the folder or file name. */
@@ -336,6 +349,63 @@ function readRevisions(
     artifact.revisions.push({ number: fm.number, file: f, frontmatter: fm, body: parsed.body, references, cover });
   }
   for (const a of artifacts) a.revisions.sort((x, y) => x.number - y.number);
+}
+
+/**
+ * Reads `feedback/<folder>.md` (core/archive/feedback.ts): each thread belongs to the artifact with its `artifact`
+ * id, else to the one at its slug or folder name. A thread for a piece the archive does not hold is skipped with a
+ * warning (it cannot be put anywhere); one for a piece with problems says nothing more (the piece's problems are
+ * listed already).
+ */
+function readFeedback(
+  listing: ArchiveListing,
+  files: readonly string[],
+  artifacts: ArchiveArtifact[],
+  rejected: string[],
+  issues: FieldIssue[],
+  warnings: string[],
+): ArchiveFeedback[] {
+  const byId = new Map(artifacts.filter((a) => a.frontmatter.id !== undefined).map((a) => [a.frontmatter.id!, a]));
+  const bySlug = new Map(artifacts.flatMap((a) => [[a.folder, a] as const, [a.slug, a] as const]));
+  const out: ArchiveFeedback[] = [];
+  const claimed = new Map<string, string>();
+  const messageIds = new Map<string, string>();
+  for (const f of files.filter((x) => x.startsWith(`${FEEDBACK_DIR}/`)).sort()) {
+    const m = /^feedback\/([^/]+)\.md$/.exec(f);
+    if (!m) {
+      warnings.push(`${f}: feedback/ holds one <piece>.md per piece of work; skipped.`);
+      continue;
+    }
+    const checked = parseFeedbackThread(listing.texts.get(f) ?? '', f, m[1]);
+    if (!checked.ok) {
+      issues.push(...checked.issues);
+      continue;
+    }
+    const thread = checked.thread;
+    const artifact = byId.get(thread.artifact) ?? bySlug.get(thread.slug) ?? bySlug.get(m[1]);
+    if (!artifact) {
+      if (![thread.slug, m[1]].some((s) => rejected.includes(s))) {
+        warnings.push(`${f}: there is no piece with id ${thread.artifact} or at artifacts/${thread.slug}/ for this feedback; skipped.`);
+      }
+      continue;
+    }
+    const other = claimed.get(artifact.slug);
+    if (other) {
+      issues.push({ field: f, message: `is feedback on the same piece as ${other} (${artifact.file}); keep one file per piece.` });
+      continue;
+    }
+    claimed.set(artifact.slug, f);
+    const before = issues.length;
+    for (const message of thread.messages) {
+      const seen = messageIds.get(message.id);
+      if (seen) issues.push({ field: `${f}: messages`, message: `message id ${message.id} is also used in ${seen}; every message needs its own id.` });
+      else messageIds.set(message.id, f);
+      const rendered = renderArtifactBody({ source: message.body, format: 'markdown' });
+      if (!rendered.ok) for (const e of rendered.errors) issues.push({ field: `${f}: messages`, message: `message ${message.id}: ${e.message}` });
+    }
+    if (issues.length === before) out.push({ file: f, artifactSlug: artifact.slug, thread });
+  }
+  return out;
 }
 
 /** media.json, the media library (media/) and the profile picture. */

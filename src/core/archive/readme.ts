@@ -4,6 +4,16 @@
  * styles inline, no scripts, no images, nothing fetched from anywhere. Pure.
  */
 
+/** One message of a feedback thread, as README.html shows it. */
+export interface ReadmeFeedbackMessage {
+  author: string;
+  role: 'owner' | 'teacher' | 'reviewer';
+  revision: number;
+  date: Date;
+  /** The text as written (Markdown), shown as plain text. */
+  body: string;
+}
+
 /** What the README says about one archive. */
 export interface ArchiveReadmeFacts {
   name: string;
@@ -16,6 +26,8 @@ export interface ArchiveReadmeFacts {
   files: number;
   showcases: number;
   hubs: number;
+  /** The feedback threads (feedback/<folder>.md), each shown in full so they can be read with nothing but a browser. */
+  feedback?: { title: string; file: string; messages: ReadmeFeedbackMessage[] }[];
   /** Whether site/ was included, and how many pages it has. */
   site: { pages: number; base: string } | null;
 }
@@ -25,6 +37,47 @@ function escapeHtml(text: string): string {
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
+const WHO: Record<ReadmeFeedbackMessage['role'], string> = { owner: 'you', teacher: 'teacher', reviewer: 'classmate you invited to review' };
+
+function dayOf(date: Date): string {
+  return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+/** The feedback section: what feedback is, where its files are, and every thread, readable right here. */
+function feedbackSection(threads: NonNullable<ArchiveReadmeFacts['feedback']>): string {
+  const e = escapeHtml;
+  const intro = `<p><strong>Feedback</strong> is the conversation about a piece of work: what your teachers (and classmates you
+invited to review it) wrote about it, and your replies. Only you, the people in the conversation and, if your school
+allowed it, your family could read it. It was never on your public website, and it is not in the <code>site</code>
+folder.</p>`;
+  if (threads.length === 0) {
+    return `${intro}
+<p>Nobody wrote feedback on your work, so this archive has no <code>feedback</code> folder.</p>`;
+  }
+  const messages = threads.reduce((sum, t) => sum + t.messages.length, 0);
+  const list = threads
+    .map(
+      (t) => `<section class="thread">
+<h3>${e(t.title)}</h3>
+<p class="file">Saved in <code>${e(t.file)}</code></p>
+<ol>
+${t.messages
+  .map(
+    (m) => `<li><p class="who"><strong>${e(m.author)}</strong> (${WHO[m.role]}), on version ${m.revision.toLocaleString('en')} of the piece, ${e(dayOf(m.date))}</p>
+<div class="text">${e(m.body)}</div></li>`,
+  )
+  .join('\n')}
+</ol>
+</section>`,
+    )
+    .join('\n');
+  return `${intro}
+<p>There ${messages === 1 ? 'is' : 'are'} ${plural(messages, 'message')} on ${plural(threads.length, 'piece')}. Each conversation is
+a file in the <code>feedback</code> folder (a text file any editor opens: who wrote each message and when at the
+top, then the messages in order). You can also read them all here:</p>
+${list}`;
+}
 
 /** The README page. */
 export function archiveReadme(facts: ArchiveReadmeFacts): string {
@@ -48,6 +101,10 @@ code { padding: .1em .3em; }
 pre { padding: .7rem 1rem; overflow-x: auto; }
 dt { font-weight: 600; margin-top: .8rem; }
 dd { margin-left: 1.2rem; }
+.thread { border-left: 3px solid #ccc; padding-left: 1rem; margin: 1.5rem 0; }
+.thread ol { padding-left: 1.2rem; }
+.thread .file { font-size: .9em; color: #555; }
+.thread .text { white-space: pre-wrap; overflow-wrap: anywhere; }
 .note { background: #fff8e1; border-left: 4px solid #e0a800; padding: .6rem 1rem; }
 @media (prefers-color-scheme: dark) { body { background: #16161a; color: #eee; } code, pre { background: #26262c; } .note { background: #2e2812; } h2 { border-color: #444; } }
 </style>
@@ -63,9 +120,10 @@ internet and no special program to read.</p>
 <li>${plural(facts.revisions, 'saved version')} of that work (the whole history of every piece)</li>
 <li>${plural(facts.files, 'picture and file', 'pictures and files')}, at full size</li>
 <li>${plural(facts.showcases, 'showcase')} and the records of ${plural(facts.hubs, 'course hub')}</li>
+${facts.feedback?.length ? `<li>${plural(facts.feedback.reduce((sum, t) => sum + t.messages.length, 0), 'feedback message')} from the conversations about your work (<a href="#feedback">read them below</a>)</li>\n` : ''}
 </ul>
 <p class="note"><strong>Keep this archive private.</strong> It holds work you chose not to publish (private,
-members-only and unlisted pieces). Only the <code>site</code> folder is meant to be shared: it contains your public
+members-only and unlisted pieces) and the feedback on your work. Only the <code>site</code> folder is meant to be shared: it contains your public
 work and nothing else.</p>
 
 <h2>Look at your website</h2>
@@ -79,8 +137,12 @@ Netlify, your school's or your own server). Nothing else is needed: it is plain 
 time with Potluck (see "Rebuild the website" below).</p>`
 }
 
+<h2 id="feedback">Feedback on your work</h2>
+${feedbackSection(facts.feedback ?? [])}
+
 <h2>Move to another Potluck</h2>
-<p>Any Potluck can take this archive back, with every piece, picture, showcase and saved version:</p>
+<p>Any Potluck can take this archive back, with every piece, picture, showcase, saved version and feedback
+conversation:</p>
 <ul>
 <li>Sign in, open <strong>Workspace → Import an archive</strong>, and choose this zip file. Importing the same
 archive twice changes nothing the second time.</li>
@@ -106,6 +168,11 @@ are beside it, at full size.</dd>
 number the latest. The pictures they show are in the piece's folder under <code>artifacts/</code>.</dd>
 <dt><code>collections/</code></dt>
 <dd>Your showcases: a title, the pieces in order, and your introduction.</dd>
+<dt><code>feedback/</code></dt>
+<dd>The feedback conversations (when someone wrote feedback), one file per piece of work, named like the piece's
+folder under <code>artifacts/</code>. At the top, between two <code>---</code> lines: which piece it is and, for each message,
+who wrote it, their role, the version of the piece and the date. Below: each message's text, after a line like
+<code>&lt;!-- feedback:… --&gt;</code> that marks where it starts.</dd>
 <dt><code>media/</code></dt>
 <dd>Pictures and files you uploaded but did not use in a piece, and your profile picture.</dd>
 <dt><code>hubs.json</code></dt>
