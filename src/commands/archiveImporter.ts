@@ -19,8 +19,8 @@
  * last one, so nothing is lost.
  * Feedback (feedback/<folder>.md) comes in with its piece, in the same transaction: a message keeps its id, so
  * importing twice adds it once; an id another piece here already uses gets a stable new one. The student's own
- * messages are theirs; anyone else's is linked to the account with the same handle on this Potluck, if there is one,
- * else kept with its author's name only (authorId null), as a deleted author's are.
+ * messages are theirs; anyone else's keeps its author's name and handle as written, linked to no account here (authorId
+ * null, as a deleted author's): an archive is the student's file, so it cannot make a message from a local teacher.
  * Pictures as Potluck stores them (no metadata, nothing after their end, within the limits) are kept byte for byte,
  * with the archive's ready-made sizes when they check out (server/archive/keptPicture.ts), so export -> import ->
  * export gives the same bytes; every other file goes through the normal upload pipeline. media.json restores each
@@ -455,12 +455,6 @@ function writeFeedback(app: AppContext, props: WriteProps): { added: number; alr
   let added = 0;
   let alreadyHere = 0;
   if (contents.feedback.length === 0) return { added, alreadyHere };
-  const people = new Map<string, string | null>();
-  const personByHandle = (handle: string | undefined): string | null => {
-    if (!handle) return null;
-    if (!people.has(handle)) people.set(handle, app.db.select({ id: users.id }).from(users).where(eq(users.handle, handle)).get()?.id ?? null);
-    return people.get(handle)!;
-  };
   const hubIds = new Map<string, string | null>();
   const hubBySlug = (slug: string | undefined): string | null => {
     if (!slug) return null;
@@ -485,8 +479,9 @@ function writeFeedback(app: AppContext, props: WriteProps): { added: number; alr
         .values({
           id,
           artifactId,
-          // The student's own messages are the student's, whatever account they are imported into.
-          authorId: m.role === 'owner' ? owner.id : personByHandle(m.handle),
+          // The student's own messages are the student's, whatever account they are imported into; nobody else's is
+          // tied to an account here on the archive's word (a crafted file could name any teacher's handle).
+          authorId: m.role === 'owner' ? owner.id : null,
           authorName: m.author,
           authorRole: m.role,
           hubId: m.role === 'teacher' ? hubBySlug(m.hub) : null,
