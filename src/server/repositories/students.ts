@@ -112,6 +112,7 @@ export function listMyStudents(app: AppContext, teacher: Viewer, options: Studen
     const hub = byId.get(m.hubId);
     if (hub) theirHubs.get(m.userId)!.push(hub);
   }
+  for (const list of theirHubs.values()) list.sort((a, b) => a.title.localeCompare(b.title));
   return {
     hubs,
     total,
