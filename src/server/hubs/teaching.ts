@@ -4,12 +4,12 @@
  * feedback threads waiting for their answer, and who has not contributed to the current assignment. Each hub is a
  * fixed number of queries over indexed columns, whatever the size of the class; no bodies are read.
  */
-import { aliasedTable, and, asc, count, desc, eq, exists, gt, inArray, isNotNull, ne, notExists, or, sql } from 'drizzle-orm';
+import { aliasedTable, and, asc, desc, eq, exists, gt, inArray, isNotNull, ne, notExists, or, sql } from 'drizzle-orm';
 import { hubShows } from '../../core/policy.ts';
 import { sitePaths } from '../../core/urls.ts';
 import type { AppContext } from '../context.ts';
 import { artifacts, feedbackMessages, hubItems, hubMembers, hubs, hubSources, users, type Hub, type HubAssignment } from '../db/schema.ts';
-import { artifactConditions, artifactScope, itemConditions, listHubPeople, type HubPerson, type RiverOptions } from './contributions.ts';
+import { artifactConditions, artifactScope, itemConditions, listHubPeople, type ArtifactScope, type HubPerson, type RiverOptions } from './contributions.ts';
 import { consentedMembership } from './enrolment.ts';
 import { listAssignments } from './progress.ts';
 import { hubVisitsOf } from './visits.ts';
@@ -78,22 +78,25 @@ export function currentAssignment(assignments: HubAssignment[], now: Date): { as
   return undated[0] ? { assignment: undated[0], upcoming: false } : null;
 }
 
-/** What arrived in the river the teacher reads since `since` (null: everything): a count and the newest few. */
-function freshEntries(app: AppContext, hub: Hub, since: Date | null): HubDay['fresh'] {
+/**
+ * What arrived in the river the teacher reads since `since` (null: everything): a count and the newest few. The
+ * portfolio half is one query (the count rides along as a window over the same rows), the feed half another.
+ */
+export function freshEntries(app: AppContext, hub: Hub, scope: ArtifactScope | null, since: Date | null): HubDay['fresh'] {
   const options: RiverOptions = { scope: hubShows(hub, 'teacher', 'members').includes('members') ? 'members' : 'public' };
   const entries: FreshEntry[] = [];
   let total = 0;
-  const scope = artifactScope(app, hub, {});
+  const everything = sql<number>`count(*) over ()`;
   if (scope) {
-    const where = and(artifactConditions(hub, scope, options), since ? gt(artifacts.createdAt, since) : undefined);
-    total += app.db.select({ n: count() }).from(artifacts).where(where).get()?.n ?? 0;
-    for (const row of app.db
-      .select({ ownerId: artifacts.ownerId, slug: artifacts.slug, title: artifacts.title, visibility: artifacts.visibility, at: artifacts.createdAt })
+    const rows = app.db
+      .select({ ownerId: artifacts.ownerId, slug: artifacts.slug, title: artifacts.title, visibility: artifacts.visibility, at: artifacts.createdAt, total: everything })
       .from(artifacts)
-      .where(where)
+      .where(and(artifactConditions(hub, scope, options), since ? gt(artifacts.createdAt, since) : undefined))
       .orderBy(desc(artifacts.createdAt), desc(artifacts.id))
       .limit(NEWEST_SHOWN)
-      .all()) {
+      .all();
+    total += rows[0]?.total ?? 0;
+    for (const row of rows) {
       const person = scope.people.get(row.ownerId)!;
       entries.push({
         kind: 'artifact',
@@ -105,16 +108,16 @@ function freshEntries(app: AppContext, hub: Hub, since: Date | null): HubDay['fr
       });
     }
   }
-  const itemWhere = and(itemConditions(hub, options), since ? gt(hubItems.firstSeenAt, since) : undefined);
-  total += app.db.select({ n: count() }).from(hubItems).innerJoin(hubSources, eq(hubSources.id, hubItems.sourceId)).where(itemWhere).get()?.n ?? 0;
-  for (const row of app.db
-    .select({ title: hubItems.title, url: hubItems.url, authorName: hubItems.authorName, sourceTitle: hubSources.title, at: hubItems.firstSeenAt })
+  const items = app.db
+    .select({ title: hubItems.title, url: hubItems.url, authorName: hubItems.authorName, sourceTitle: hubSources.title, at: hubItems.firstSeenAt, total: everything })
     .from(hubItems)
     .innerJoin(hubSources, eq(hubSources.id, hubItems.sourceId))
-    .where(itemWhere)
+    .where(and(itemConditions(hub, options), since ? gt(hubItems.firstSeenAt, since) : undefined))
     .orderBy(desc(hubItems.firstSeenAt), desc(hubItems.id))
     .limit(NEWEST_SHOWN)
-    .all()) {
+    .all();
+  total += items[0]?.total ?? 0;
+  for (const row of items) {
     entries.push({ kind: 'item', title: row.title || '(untitled)', url: row.url, author: row.authorName || row.sourceTitle, at: row.at, visibility: null });
   }
   entries.sort((a, b) => b.at.getTime() - a.at.getTime());
@@ -125,9 +128,9 @@ function freshEntries(app: AppContext, hub: Hub, since: Date | null): HubDay['fr
  * Threads on the pieces of `studentIds` that wait for a teacher of `hubId`: the newest message is the student's
  * (so it is newer than anything a teacher wrote), on a piece teachers may read (not private), and the thread is
  * this hub's: a teacher wrote in it as this hub, or no teacher has written in it as any hub yet (the student asked
- * first). Oldest waiting first. Two queries.
+ * first). Oldest waiting first. One query (the count rides along as a window).
  */
-function waitingThreads(app: AppContext, hubId: string, studentIds: string[]): HubDay['waiting'] {
+export function waitingThreads(app: AppContext, hubId: string, studentIds: string[]): HubDay['waiting'] {
   if (studentIds.length === 0) return { count: 0, threads: [] };
   const later = aliasedTable(feedbackMessages, 'later');
   const asHub = aliasedTable(feedbackMessages, 'as_hub');
@@ -157,9 +160,8 @@ function waitingThreads(app: AppContext, hubId: string, studentIds: string[]): H
       ),
     ),
   );
-  const total = app.db.select({ n: count() }).from(feedbackMessages).innerJoin(artifacts, eq(artifacts.id, feedbackMessages.artifactId)).where(where).get()?.n ?? 0;
   const rows = app.db
-    .select({ artifactId: artifacts.id, title: artifacts.title, at: feedbackMessages.createdAt, name: users.name, handle: users.handle })
+    .select({ artifactId: artifacts.id, title: artifacts.title, at: feedbackMessages.createdAt, name: users.name, handle: users.handle, total: sql<number>`count(*) over ()` })
     .from(feedbackMessages)
     .innerJoin(artifacts, eq(artifacts.id, feedbackMessages.artifactId))
     .innerJoin(users, eq(users.id, artifacts.ownerId))
@@ -168,7 +170,7 @@ function waitingThreads(app: AppContext, hubId: string, studentIds: string[]): H
     .limit(WAITING_SHOWN)
     .all();
   return {
-    count: total,
+    count: rows[0]?.total ?? 0,
     threads: rows.map((r) => ({
       artifactId: r.artifactId,
       title: r.title,
@@ -179,12 +181,14 @@ function waitingThreads(app: AppContext, hubId: string, studentIds: string[]): H
   };
 }
 
-/** The students who have contributed to `tag` in the hub, as its progress page counts (hidden pieces too). */
-function contributorsTo(app: AppContext, hub: Hub, tag: string): Set<string> {
+/**
+ * The students who have contributed to `tag` in the hub, as its progress page counts (hidden pieces too); `scope`
+ * is the hub's artifact scope narrowed to the tag. Two queries.
+ */
+export function contributorsTo(app: AppContext, hub: Hub, scope: ArtifactScope | null, tag: string): Set<string> {
   const options: RiverOptions = { scope: hubShows(hub, 'teacher', 'progress').includes('members') ? 'members' : 'public', includeHidden: true, filter: { tag } };
   const ids = new Set<string>();
-  const scope = artifactScope(app, hub, { tag });
-  if (scope) {
+  if (scope?.filterTags) {
     for (const r of app.db.selectDistinct({ id: artifacts.ownerId }).from(artifacts).where(artifactConditions(hub, scope, options)).all()) ids.add(r.id);
   }
   for (const r of app.db
@@ -206,9 +210,12 @@ export function teacherDay(app: AppContext, teacherId: string): HubDay[] {
     const since = visits.get(hub.id) ?? null;
     const students = listHubPeople(app, hub.id).filter((p) => p.role === 'student' && p.id !== teacherId);
     const chosen = currentAssignment(listAssignments(app, hub.id), now);
+    // One scope serves both halves: the hub's tags for what is new, the assignment's tag too for who contributed.
+    const scoped = artifactScope(app, hub, chosen ? { tag: chosen.assignment.tag } : {});
+    const scope = scoped ?? (chosen ? artifactScope(app, hub, {}) : null);
     let current: HubDay['current'] = null;
     if (chosen) {
-      const done = contributorsTo(app, hub, chosen.assignment.tag);
+      const done = contributorsTo(app, hub, scoped, chosen.assignment.tag);
       const missing = students.filter((s) => !done.has(s.id));
       current = { ...chosen, contributed: students.length - missing.length, missing };
     }
@@ -217,7 +224,7 @@ export function teacherDay(app: AppContext, teacherId: string): HubDay[] {
       hub: { id: hub.id, slug: hub.slug, title: hub.title, visibility: hub.visibility },
       riverHref: `/hubs/${hub.slug}/${membersView ? '?view=members' : ''}`,
       since,
-      fresh: freshEntries(app, hub, since),
+      fresh: freshEntries(app, hub, scope && { ...scope, filterTags: null }, since),
       waiting: waitingThreads(app, hub.id, students.map((s) => s.id)),
       current,
       students: students.length,
