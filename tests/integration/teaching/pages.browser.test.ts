@@ -66,12 +66,6 @@ it('has accessible teacher pages at 360 px that stay inside the CSP and make no 
     expect(violations, `axe violations on ${path}`).toEqual([]);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow, `sideways scroll on ${path}`).toBeLessThanOrEqual(0);
-    if (process.env.SHOTS) {
-      await page.screenshot({ path: `/tmp/prof/${path.replace(/\W+/g, '_')}.png`, fullPage: true });
-      await page.setViewportSize({ width: 1100, height: 800 });
-      await page.screenshot({ path: `/tmp/prof/wide${path.replace(/\W+/g, '_')}.png`, fullPage: true });
-      await page.setViewportSize({ width: 360, height: 740 });
-    }
   }
   expect(offsite).toEqual([]);
   expect(refused).toEqual([]);
