@@ -169,6 +169,10 @@ describe('the members’ view of a public hub’s river', () => {
     expect(members).toContain("Members' view");
     // Filters keep the view.
     expect(members).toContain('<input type="hidden" name="view" value="members">');
+    // Its search finds what it shows; the public river's search does not.
+    const found = await (await teacher.get('/hubs/open/?view=members&q=reflection')).text();
+    expect(found).toContain('/@maya/class-only/');
+    expect(await (await teacher.get('/hubs/open/?q=reflection')).text()).not.toContain('/@maya/class-only/');
   });
 
   it('is never shown to the hub’s students, an admin outside it or the public', async () => {
@@ -178,13 +182,14 @@ describe('the members’ view of a public hub’s river', () => {
       ['public', new Browser(server.url)],
     ] as const;
     for (const [who, browser] of viewers) {
-      for (const path of ['/hubs/open/', '/hubs/open/?view=members']) {
+      for (const path of ['/hubs/open/', '/hubs/open/?view=members', '/hubs/open/?view=members&q=reflection']) {
         const res = await browser.get(path);
         expect(res.status, `${who} ${path}`).toBe(200);
         const html = await res.text();
         expect(html, `${who} ${path}`).not.toContain(CLASS_ONLY);
+        expect(html, `${who} ${path}`).not.toContain('/@maya/class-only/');
         expect(html, `${who} ${path}`).not.toContain('?view=members');
-        expect(html, `${who} ${path}`).toContain(PUBLIC);
+        if (!path.includes('q=')) expect(html, `${who} ${path}`).toContain(PUBLIC);
       }
     }
   });
