@@ -1,16 +1,10 @@
 /**
  * When each member last opened a hub's page: what the teacher's landing page counts "new since your last visit"
- * from. One row per hub and person, moved forward on each visit.
+ * from. One row per hub and person, moved forward on each visit (commands/hubVisitRecorder.ts).
  */
 import { and, eq } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
 import { hubVisits } from '../db/schema.ts';
-
-/** Records that `userId` opened the hub's page now. One statement. */
-export function recordHubVisit(app: AppContext, hubId: string, userId: string): void {
-  const visitedAt = app.now();
-  app.db.insert(hubVisits).values({ hubId, userId, visitedAt }).onConflictDoUpdate({ target: [hubVisits.hubId, hubVisits.userId], set: { visitedAt } }).run();
-}
 
 /** When `userId` last opened the hub's page, or null (never). */
 export function lastHubVisit(app: AppContext, hubId: string, userId: string): Date | null {

@@ -10,11 +10,10 @@ import { and, desc, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { ArtifactKind } from '../../core/artifacts.ts';
 import { SNIPPET_CLOSE, SNIPPET_ELLIPSIS, SNIPPET_OPEN, highlightToHtml, snippetHasMatch, snippetToHtml, type SearchQuery } from '../../core/search.ts';
-import { hubShows } from '../../core/policy.ts';
 import { listedVisibilities, type Relation, type Viewer, type Visibility } from '../../core/visibility.ts';
 import type { AppContext } from '../context.ts';
 import { artifactTags, artifacts, hubMembers, hubs, users, type Artifact, type Hub } from '../db/schema.ts';
-import { hubAccess, canSeeHub } from '../hubs/access.ts';
+import { hubAccess, canSeeHub, riverView } from '../hubs/access.ts';
 import { artifactConditions, artifactScope, type RiverFilter } from '../hubs/contributions.ts';
 import { consentedMembership } from '../hubs/enrolment.ts';
 import { relationTo } from './portfolio.ts';
@@ -160,8 +159,7 @@ function hubCoverage(app: AppContext, viewer: Viewer | null, hub: Hub, filter: P
   if (!canSeeHub(access)) return null;
   const scope = artifactScope(app, hub, filter);
   // The members' view (its teachers' river) searches what it shows; anyone else, what their river shows.
-  const shown = view === 'members' && hubShows(hub, access.role, 'members').includes('members') ? 'members' : access.scope;
-  const where = scope && artifactConditions(hub, scope, { scope: shown, filter });
+  const where = scope && artifactConditions(hub, scope, { scope: riverView(access, view).scope, filter });
   return scope && where ? { owners: [...scope.people.keys()], where } : null;
 }
 

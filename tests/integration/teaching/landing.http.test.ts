@@ -21,6 +21,7 @@ let theo: User;
 let priya: User;
 let leo: User;
 let sam: User;
+let ivy: User;
 let eng: Hub;
 let bio: Hub;
 const threads: Record<string, string> = {};
@@ -54,7 +55,7 @@ beforeAll(async () => {
   leo = await makeUser(app, { handle: 'leo', name: 'Leo Both' });
   sam = await makeUser(app, { handle: 'sam', name: 'Sam Otherclass' });
   const dan = await makeUser(app, { handle: 'dan', name: 'Dan Disabled' });
-  const ivy = await makeUser(app, { handle: 'ivy', name: 'Ivy Invited' });
+  ivy = await makeUser(app, { handle: 'ivy', name: 'Ivy Invited' });
   eng = createHub(app, { actor: { id: okafor.id, role: 'teacher' }, input: { slug: 'eng-public', title: 'English Ten', tags: 'eng10', visibility: 'public' } });
   bio = createHub(app, { actor: { id: bell.id, role: 'teacher' }, input: { slug: 'bio', title: 'Biology Nine', tags: 'bio9', visibility: 'members' } });
   for (const s of [maya, theo, priya, leo, dan]) addHubMember(app, { actor: null, hubId: eng.id, handle: s.handle });
@@ -182,8 +183,10 @@ describe('the teacher’s landing page', () => {
     // Opening the hub again moves the visit on: nothing new.
     await teacher.get('/hubs/eng-public/');
     expect(part(await (await teacher.get('/workspace/teaching')).text(), 'eng-public', 'new')).toContain('Nothing new.');
-    // A student's visit is theirs, not the teacher's.
+    // A student's visit is theirs, not the teacher's; the public and an invitee (not yet a member) leave none.
     await signedIn(server.url, app, maya).get('/hubs/eng-public/');
+    expect((await new Browser(server.url).get('/hubs/eng-public/')).status).toBe(200);
+    expect((await signedIn(server.url, app, ivy).get('/hubs/eng-public/')).status).toBe(200);
     expect(app.db.select().from(hubVisits).where(eq(hubVisits.hubId, eng.id)).all().map((v) => v.userId).sort()).toEqual([maya.id, okafor.id].sort());
   });
 
