@@ -202,6 +202,12 @@ export function contributorsTo(app: AppContext, hub: Hub, scope: ArtifactScope |
   return ids;
 }
 
+/** The hub's artifact scope without `userId`'s own work and without a tag filter; null when nobody is left. */
+function othersOnly(scope: ArtifactScope, userId: string): ArtifactScope | null {
+  const people = new Map([...scope.people].filter(([id]) => id !== userId));
+  return people.size ? { people, hubTags: scope.hubTags, filterTags: null } : null;
+}
+
 /** The landing page of a teacher: every hub they teach, with its day. */
 export function teacherDay(app: AppContext, teacherId: string): HubDay[] {
   const visits = hubVisitsOf(app, teacherId);
@@ -224,7 +230,8 @@ export function teacherDay(app: AppContext, teacherId: string): HubDay[] {
       hub: { id: hub.id, slug: hub.slug, title: hub.title, visibility: hub.visibility },
       riverHref: `/hubs/${hub.slug}/${membersView ? '?view=members' : ''}`,
       since,
-      fresh: freshEntries(app, hub, scope && { ...scope, filterTags: null }, since),
+      // What is new is the others' work: the teacher's own posts are not news to them.
+      fresh: freshEntries(app, hub, scope && othersOnly(scope, teacherId), since),
       waiting: waitingThreads(app, hub.id, students.map((s) => s.id)),
       current,
       students: students.length,

@@ -168,6 +168,7 @@ describe('the teacher’s landing page', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     await makeArtifact(app, theo, { title: 'Fresh class-only note', slug: 'fresh', visibility: 'members', tags: ['eng10'] });
     await makeArtifact(app, sam, { title: 'Fresh in biology', slug: 'fresh', visibility: 'members', tags: ['bio9'] });
+    await makeArtifact(app, okafor, { title: 'My own announcement', slug: 'announcement', visibility: 'public', tags: ['eng10'] });
 
     const html = await (await teacher.get('/workspace/teaching')).text();
     const fresh = part(html, 'eng-public', 'new');
@@ -177,6 +178,8 @@ describe('the teacher’s landing page', () => {
     expect(fresh).toContain('Fresh class-only note');
     expect(fresh).not.toContain('Maya essay two');
     expect(html).not.toContain('Fresh in biology');
+    // The teacher's own post is in the river, not news to them.
+    expect(fresh).not.toContain('My own announcement');
     // The hub's link is its members' view, where that class-only note shows.
     expect(part(html, 'eng-public')).toContain('href="/hubs/eng-public/?view=members"');
 
