@@ -11,7 +11,7 @@
  * starts a half-finished sign-in whose token the page puts in a cookie for the second step.
  */
 import { eq, or } from 'drizzle-orm';
-import { loginSchema, safeNextPath } from '../core/accounts.ts';
+import { landingPath, loginSchema, safeNextPath } from '../core/accounts.ts';
 import type { AppContext } from '../server/context.ts';
 import { recordAudit } from '../server/audit/auditLog.ts';
 import { readDeviceCookie } from '../server/auth/deviceCookie.ts';
@@ -152,7 +152,7 @@ export async function attemptSignIn(app: AppContext, props: SignInProps): Promis
     return { ok: false, reason: 'disabled', message: DISABLED_MESSAGE };
   }
   const sessionUser: SessionUser = { id: user.id, handle: user.handle, name: user.name, role: user.role, email: user.email };
-  const next = safeNextPath(props.next ?? '');
+  const next = safeNextPath(props.next ?? '', landingPath(user.role));
   if (hasTwoFactor(app, user.id)) {
     return { ok: true, step: 'code', user: sessionUser, pendingToken: createPendingSignIn(app, user.id, 'code', next) };
   }

@@ -81,6 +81,11 @@ export const loginSchema = z
   .min(1, 'Enter your handle or email.')
   .max(254, 'That is too long to be a handle or email.');
 
+/** Where someone lands after signing in when no `next` says otherwise: teachers on their hubs, others their workspace. */
+export function landingPath(role: Role): string {
+  return role === 'teacher' ? '/workspace/teaching' : '/workspace';
+}
+
 /**
  * Where to go after signing in: only a path on this site. `//evil.example`, `/\evil.example`, absolute URLs and
  * anything with control characters fall back, so a link to the sign-in page cannot send someone elsewhere.

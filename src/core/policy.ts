@@ -203,11 +203,17 @@ export function authorize<T extends Subject['type']>(actor: Actor | null, action
  * The visibilities a hub's river (and the lists and search built on it) shows: public work to everyone; members
  * work too, but only in a members-only hub and only to its signed-in members; never on a hub's feeds, which anyone
  * can fetch. The progress page counts members work for those who share the class with its students (its teachers,
- * in a public hub too), never for an admin who manages the hub without being in it. The one statement of "which
- * visibilities a hub shows".
+ * in a public hub too), never for an admin who manages the hub without being in it. The members' view of the river
+ * (`members`) is the river as its teachers see it: their students' class-only work too, in a public hub as well;
+ * anyone else gets the plain river. The one statement of "which visibilities a hub shows".
  */
-export function hubShows(hub: { visibility: 'public' | 'members' }, standing: HubStanding, channel: 'river' | 'feed' | 'progress' = 'river'): Visibility[] {
+export function hubShows(
+  hub: { visibility: 'public' | 'members' },
+  standing: HubStanding,
+  channel: 'river' | 'members' | 'feed' | 'progress' = 'river',
+): Visibility[] {
   if (channel === 'progress') return standing !== null ? ['public', 'members'] : ['public'];
+  if (channel === 'members') return standing === 'teacher' ? ['public', 'members'] : hubShows(hub, standing, 'river');
   return channel === 'river' && hub.visibility === 'members' && standing !== null ? ['public', 'members'] : ['public'];
 }
 

@@ -209,6 +209,7 @@ describe('every page at phone and desktop width', () => {
     try {
       const problems = await checkPages(page, [
         '/workspace',
+        '/workspace/teaching',
         '/workspace/students',
         '/workspace/joincodes',
         '/workspace/hubs',

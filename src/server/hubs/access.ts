@@ -66,6 +66,24 @@ export function hubAccess(app: AppContext, viewer: Viewer | null, hub: Hub): Hub
   return { hub, role, canManage: can(viewer, 'manage', subject), canDelete: can(viewer, 'delete', subject), scope };
 }
 
+/** Which river a viewer reads: the plain one, or the members' view its teachers may ask for (`?view=members`). */
+export interface RiverView {
+  /** The members' view shows this viewer more than the river does (a public hub, to its teachers): offer it. */
+  offered: boolean;
+  /** They asked for it and may have it. */
+  members: boolean;
+  /** Which work the river they read shows. */
+  scope: 'public' | 'members';
+}
+
+/** The river `access`'s viewer reads when they ask for `requested` (core/policy `hubShows`, river or members). */
+export function riverView(access: HubAccess, requested: string | null | undefined): RiverView {
+  const wider = hubShows(access.hub, access.role, 'members');
+  const offered = wider.length > hubShows(access.hub, access.role, 'river').length;
+  const members = offered && requested === 'members';
+  return { offered, members, scope: members && wider.includes('members') ? 'members' : access.scope };
+}
+
 /** Whether the viewer may open the hub's pages (river, feeds, OPML). */
 export function canSeeHub(access: HubAccess, viewer: Viewer | null = null): boolean {
   return access.canManage || can(viewer, 'read', hubPolicySubject(access.hub, access.role));

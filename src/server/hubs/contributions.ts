@@ -233,7 +233,8 @@ function readArtifacts(app: AppContext, hub: Hub, options: RiverOptions, limit: 
   });
 }
 
-function itemConditions(hub: Hub, options: RiverOptions): SQL | undefined {
+/** The river's rule for which external items it shows (filters, feeds of active members, hides); also used by the teacher's landing page. */
+export function itemConditions(hub: Hub, options: RiverOptions): SQL | undefined {
   const filter = options.filter ?? {};
   return and(
     eq(hubItems.hubId, hub.id),

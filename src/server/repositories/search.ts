@@ -13,7 +13,7 @@ import { SNIPPET_CLOSE, SNIPPET_ELLIPSIS, SNIPPET_OPEN, highlightToHtml, snippet
 import { listedVisibilities, type Relation, type Viewer, type Visibility } from '../../core/visibility.ts';
 import type { AppContext } from '../context.ts';
 import { artifactTags, artifacts, hubMembers, hubs, users, type Artifact, type Hub } from '../db/schema.ts';
-import { hubAccess, canSeeHub } from '../hubs/access.ts';
+import { hubAccess, canSeeHub, riverView } from '../hubs/access.ts';
 import { artifactConditions, artifactScope, type RiverFilter } from '../hubs/contributions.ts';
 import { consentedMembership } from '../hubs/enrolment.ts';
 import { relationTo } from './portfolio.ts';
@@ -62,7 +62,7 @@ export type SearchScope =
   /** "My students": the work of the students of the hubs the viewer teaches, as that page lists it for them. */
   | { kind: 'students' }
   /** A hub's river, as the viewer may see it, with the river's member and tag filters. */
-  | { kind: 'hub'; hub: Hub; filter?: Pick<RiverFilter, 'memberId' | 'tag'> };
+  | { kind: 'hub'; hub: Hub; filter?: Pick<RiverFilter, 'memberId' | 'tag'>; view?: 'river' | 'members' };
 
 /** One piece found: what a result list shows, and a highlighted snippet. */
 export interface SearchResult {
@@ -154,11 +154,12 @@ function studentsCoverage(app: AppContext, viewer: Viewer): Coverage | null {
 }
 
 /** The river's rule for this viewer (the hub's access decides the scope); null when the viewer sees none of it. */
-function hubCoverage(app: AppContext, viewer: Viewer | null, hub: Hub, filter: Pick<RiverFilter, 'memberId' | 'tag'>): Coverage | null {
+function hubCoverage(app: AppContext, viewer: Viewer | null, hub: Hub, filter: Pick<RiverFilter, 'memberId' | 'tag'>, view: 'river' | 'members' = 'river'): Coverage | null {
   const access = hubAccess(app, viewer, hub);
   if (!canSeeHub(access)) return null;
   const scope = artifactScope(app, hub, filter);
-  const where = scope && artifactConditions(hub, scope, { scope: access.scope, filter });
+  // The members' view (its teachers' river) searches what it shows; anyone else, what their river shows.
+  const where = scope && artifactConditions(hub, scope, { scope: riverView(access, view).scope, filter });
   return scope && where ? { owners: [...scope.people.keys()], where } : null;
 }
 
@@ -186,7 +187,7 @@ function coverage(app: AppContext, viewer: Viewer | null, scope: SearchScope, qu
       // The river's own tag filter is folded (any spelling); a `#tag` typed in the box fills it when it is empty.
       const [first, ...more] = query.tags;
       const filter = { ...scope.filter, tag: scope.filter?.tag ?? first };
-      const river = hubCoverage(app, viewer, scope.hub, filter);
+      const river = hubCoverage(app, viewer, scope.hub, filter, scope.view);
       const extra = scope.filter?.tag === undefined ? more : query.tags;
       return river ? { owners: river.owners, where: and(river.where, ...extra.map(taggedWith))! } : null;
     }

@@ -135,6 +135,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   'workspace/publish/github/start.ts': { path: () => '/workspace/publish/github/start', expect: signedIn(404) },
   'workspace/publish/github/callback.ts': { path: () => '/workspace/publish/github/callback', expect: signedIn(404) },
   'workspace/students.astro': { path: () => '/workspace/students', expect: staff },
+  'workspace/teaching.astro': { path: () => '/workspace/teaching', expect: staff },
   'workspace/joincodes.astro': { path: () => '/workspace/joincodes', expect: staff },
 
   // A guardian's home; anyone else signed in is pointed to their workspace (nobody here is a guardian).
