@@ -2,11 +2,11 @@
  * The facts the policy (core/policy.ts) decides on, loaded from the database: one function per kind of subject.
  * Each loads only what its rule reads (a class-only piece asks about shared hubs; a public one does not).
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { can, type Actor, type Subject } from '../core/policy.ts';
 import type { Visibility } from '../core/visibility.ts';
 import type { AppContext } from './context.ts';
-import { feedbackReviewers, hubMembers, hubs, users, type Hub } from './db/schema.ts';
+import { feedbackReviewers, guardianLinks, hubMembers, hubs, users, type Hub } from './db/schema.ts';
 import { isGuardianOf } from './families/guardians.ts';
 import { hubRoleOf } from './hubs/access.ts';
 import { consentedMembership } from './hubs/enrolment.ts';
@@ -21,24 +21,19 @@ type SubjectOf<T extends Subject['type']> = Extract<Subject, { type: T }>;
  */
 export function sharesHub(app: AppContext, a: string, b: string): boolean {
   if (a === b) return true;
-  if (isGuardianOf(app, a, b) || isGuardianOf(app, b, a)) return true;
-  const row = app.db
-    .select({ one: sql<number>`1` })
-    .from(hubMembers)
-    .where(
-      and(
-        eq(hubMembers.userId, a),
-        consentedMembership(),
-        inArray(
-          hubMembers.hubId,
-          app.db.select({ id: hubMembers.hubId }).from(hubMembers).where(and(eq(hubMembers.userId, b), consentedMembership())),
-        ),
-      ),
-    )
-    .get();
-  return row !== undefined;
+  // One query: portfolio pages ask it for every signed-in reader.
+  const row = app.db.get<{ shares: number }>(sql`
+    select exists (
+      select 1 from ${guardianLinks}
+      where (${guardianLinks.guardianId} = ${a} and ${guardianLinks.studentId} = ${b})
+         or (${guardianLinks.guardianId} = ${b} and ${guardianLinks.studentId} = ${a})
+    ) or exists (
+      select 1 from ${hubMembers}
+      where ${hubMembers.userId} = ${a} and ${consentedMembership()}
+        and ${hubMembers.hubId} in (select ${hubMembers.hubId} from ${hubMembers} where ${hubMembers.userId} = ${b} and ${consentedMembership()})
+    ) as shares`);
+  return Boolean(row?.shares);
 }
-
 
 /** A piece of work (artifact, showcase, revision, media) as `actor` stands to it. */
 export function workSubject(app: AppContext, actor: Actor | null, work: { ownerId: string; visibility: Visibility }): SubjectOf<'work'> {
