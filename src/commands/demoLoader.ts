@@ -6,16 +6,19 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { count, inArray } from 'drizzle-orm';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { handleSchema, roleSchema } from '../core/accounts.ts';
 import { PotluckError, issuesFromZod } from '../core/errors.ts';
 import { normalizeTag } from '../core/markdown/hashtags.ts';
 import type { AppContext } from '../server/context.ts';
-import { hubMembers, hubs, users } from '../server/db/schema.ts';
+import { artifacts, hubMembers, hubs, users } from '../server/db/schema.ts';
+import { insertGuardianLink } from '../server/families/guardians.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { mediaItemDir } from '../server/media/storage.ts';
 import { importArchiveFolder } from './archiveImporter.ts';
+import { setContributionStatus } from './contributionStatusSetter.ts';
+import { postFeedback } from './feedbackPoster.ts';
 import { createUser } from './userCreator.ts';
 
 const schoolSchema = z.object({
@@ -40,6 +43,20 @@ const schoolSchema = z.object({
         visibility: z.enum(['public', 'members']).default('members'),
         owner: z.string().optional(),
         members: z.array(z.object({ handle: z.string(), role: z.enum(['teacher', 'student']) })).default([]),
+      }),
+    )
+    .default([]),
+  /** Families: a guardian account linked to a student. */
+  guardians: z.array(z.object({ guardian: z.string(), student: z.string() })).default([]),
+  /** Feedback threads on students' pieces (by the piece's slug), written through the thread's own command, in order. */
+  feedback: z
+    .array(
+      z.object({
+        student: z.string(),
+        piece: z.string(),
+        hub: z.string(),
+        status: z.enum(['reviewed', 'needs_revision']).optional(),
+        messages: z.array(z.object({ by: z.string(), text: z.string().min(1) })).min(1),
       }),
     )
     .default([]),
@@ -75,6 +92,13 @@ export async function readDemoSchool(dir: string): Promise<DemoSchool> {
     for (const h of [hub.owner, ...hub.members.map((m) => m.handle)]) {
       if (h !== undefined && !handles.has(h)) throw new PotluckError('VALIDATION', `${file}: hub ${hub.slug} names @${h}, who is not in accounts.`);
     }
+  }
+  const named = [
+    ...parsed.data.guardians.flatMap((g) => [g.guardian, g.student]),
+    ...parsed.data.feedback.flatMap((f) => [f.student, ...f.messages.map((m) => m.by)]),
+  ];
+  for (const h of named) {
+    if (!handles.has(h)) throw new PotluckError('VALIDATION', `${file}: guardians or feedback name @${h}, who is not in accounts.`);
   }
   return parsed.data;
 }
@@ -130,6 +154,7 @@ export async function loadDemoSchool(app: AppContext, dir: string): Promise<Demo
       const report = await importArchiveFolder(app, { dir: folder, handle: a.handle });
       artifacts += report.artifacts.created;
     }
+    loadFamiliesAndFeedback(app, school, created, hubIds);
     return {
       loaded: true,
       accounts: school.accounts.map((a) => ({ handle: a.handle, role: a.role, password: a.password })),
@@ -139,6 +164,31 @@ export async function loadDemoSchool(app: AppContext, dir: string): Promise<Demo
     await removeLoaded(app, [...created.values()], hubIds);
     throw error;
   }
+}
+
+/** The demo's guardian links and feedback threads, through the same commands people use. */
+function loadFamiliesAndFeedback(app: AppContext, school: DemoSchool, created: Map<string, string>, hubIds: string[]): void {
+  const actor = (handle: string) => {
+    const row = app.db.select({ id: users.id, role: users.role }).from(users).where(eq(users.id, created.get(handle)!)).get()!;
+    return { id: row.id, role: row.role };
+  };
+  inTransaction(app, () => {
+    for (const g of school.guardians) {
+      insertGuardianLink(app, { guardian: { id: created.get(g.guardian)!, handle: g.guardian }, studentId: created.get(g.student)!, linkedBy: null });
+    }
+    for (const thread of school.feedback) {
+      const piece = app.db
+        .select({ id: artifacts.id })
+        .from(artifacts)
+        .where(and(eq(artifacts.ownerId, created.get(thread.student)!), eq(artifacts.slug, thread.piece)))
+        .get();
+      if (!piece) throw new PotluckError('VALIDATION', `The demo's feedback names @${thread.student}/${thread.piece}, which the student's folder does not hold.`);
+      for (const m of thread.messages) postFeedback(app, { actor: actor(m.by), artifactId: piece.id, text: m.text });
+      const hubId = hubIds[school.hubs.findIndex((h) => h.slug === thread.hub)];
+      const teacher = thread.messages.find((m) => actor(m.by).role === 'teacher');
+      if (thread.status && hubId && teacher) setContributionStatus(app, { actor: actor(teacher.by), artifactId: piece.id, hubId, status: thread.status });
+    }
+  });
 }
 
 function hasAccounts(app: AppContext): boolean {

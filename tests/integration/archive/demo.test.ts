@@ -1,12 +1,12 @@
 /** The demo school in content/demo: what `npm start` loads into an empty database, through the archive importer. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoSchool, readDemoSchool, type DemoLoadResult } from '../../../src/commands/demoLoader.ts';
 import { attemptSignIn } from '../../../src/commands/signInAttempter.ts';
 import type { AppContext } from '../../../src/server/context.ts';
-import { artifacts, hubMembers, hubs, showcases, users } from '../../../src/server/db/schema.ts';
+import { artifacts, contributionStatuses, feedbackMessages, guardianLinks, hubMembers, hubs, notifications, showcases, users } from '../../../src/server/db/schema.ts';
 import { createTestApp } from '../../helpers/server.ts';
 import { demoDir, mediaFiles, rowCounts } from './helpers.ts';
 
@@ -74,6 +74,24 @@ describe('loading the demo school', () => {
         { handle: 'priya', role: 'student' },
       ]),
     );
+  });
+
+  it('gives Maya a guardian and a feedback thread that needs revision, written through the thread’s commands', () => {
+    const id = (handle: string) => app.db.select({ id: users.id }).from(users).where(eq(users.handle, handle)).get()!.id;
+    expect(app.db.select().from(guardianLinks).all()).toEqual([expect.objectContaining({ guardianId: id('eva-lindqvist'), studentId: id('maya') })]);
+    const piece = app.db.select().from(artifacts).where(and(eq(artifacts.ownerId, id('maya')), eq(artifacts.slug, 'why-i-write-on-the-bus'))).get()!;
+    const thread = app.db.select().from(feedbackMessages).where(eq(feedbackMessages.artifactId, piece.id)).orderBy(asc(feedbackMessages.createdAt)).all();
+    expect(thread.map((m) => [m.authorId, m.authorRole])).toEqual([
+      [id('ms-okafor'), 'teacher'],
+      [id('maya'), 'owner'],
+      [id('ms-okafor'), 'teacher'],
+    ]);
+    expect(thread[0].html).toContain('<em>that</em>');
+    expect(app.db.select().from(contributionStatuses).where(eq(contributionStatuses.artifactId, piece.id)).get()?.status).toBe('needs_revision');
+    // The thread told Maya, and her reply told Ms Okafor.
+    const kinds = (handle: string) => app.db.select({ kind: notifications.kind }).from(notifications).where(eq(notifications.userId, id(handle))).all().map((n) => n.kind);
+    expect(kinds('maya')).toEqual(expect.arrayContaining(['feedback.new', 'status.changed']));
+    expect(kinds('ms-okafor')).toContain('feedback.new');
   });
 
   it('does nothing the second time', async () => {
