@@ -81,9 +81,10 @@ export const loginSchema = z
   .min(1, 'Enter your handle or email.')
   .max(254, 'That is too long to be a handle or email.');
 
-/** Where someone lands after signing in when no `next` says otherwise: teachers on their hubs, others their workspace. */
+/** Where someone lands after signing in when no `next` says otherwise: teachers on their hubs, guardians on /family, others their workspace. */
 export function landingPath(role: Role): string {
-  return role === 'teacher' ? '/workspace/teaching' : '/workspace';
+  if (role === 'teacher') return '/workspace/teaching';
+  return role === 'guardian' ? '/family' : '/workspace';
 }
 
 /**

@@ -95,10 +95,12 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 describe('signing in', () => {
-  it('lands a teacher on their hubs, a student on their workspace, and still honours next', async () => {
+  it('lands a teacher on their hubs, a student on their workspace, a guardian on /family, and still honours next', async () => {
+    const parent = await makeUser(app, { role: 'guardian' });
     for (const [user, expected] of [
       [okafor, '/workspace/teaching'],
       [maya, '/workspace'],
+      [parent, '/family'],
     ] as const) {
       const res = await new Browser(server.url).postForm('/signin', { login: user.handle, password: `password-${user.handle}` });
       expect(res.status, user.handle).toBe(303);
