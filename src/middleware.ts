@@ -22,6 +22,7 @@ import { isKeepableEdit, keepSignedOutEdit } from './server/http/keptEdits.ts';
 import { renderModeOf } from './server/http/renderMode.ts';
 import { afterPublicPage, beforePublicPage, publicEtagOf } from './server/http/publicCache.ts';
 import { sharedPageCache } from './server/http/pageCache.ts';
+import { discoveryLinks, linkHeader } from './server/discovery/index.ts';
 
 // Anonymous public pages, rendered once per version of their portfolio (see server/http/pageCache.ts); the server
 // front (server/http/frontCache.ts) answers repeat visits from it before the site runs.
@@ -142,6 +143,10 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
     recordRefusedAccess(app, { kind: 'access.refused', method: context.request.method, path: context.url.pathname, actor: context.locals.user });
   }
   if (live) response = afterPublicPage(context, response);
+  if (live && response.status === 200 && (context.request.method === 'GET' || context.request.method === 'HEAD')) {
+    const link = linkHeader(discoveryLinks(app, { path: context.url.pathname, static: false }));
+    if (link) response.headers.append('link', link);
+  }
   response = withHeaders(response, context.locals.noindex, context.locals.user !== null);
   if (etag && response.status === 200 && !response.headers.has('set-cookie')) {
     const body = new Uint8Array(await response.arrayBuffer());

@@ -1,0 +1,7 @@
+/** The Webmention links a page carries (see ./index.ts). */
+import type { AppContext } from '../context.ts';
+import type { DiscoveryLink, DiscoveryPage } from './index.ts';
+
+export function webmentionLinks(_app: AppContext, _page: DiscoveryPage): DiscoveryLink[] {
+  return [];
+}
