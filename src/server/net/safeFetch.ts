@@ -120,6 +120,12 @@ export interface SafeFetchOptions {
   ) => Duplex;
   /** Clock for Retry-After dates. */
   now?: () => Date;
+  /** Default GET. A POST (a Webmention) sends `body`; pass `maxRedirects: 0` so a redirect is not re-sent as a GET. */
+  method?: 'GET' | 'POST';
+  /** The request body of a POST. */
+  body?: string;
+  /** Its Content-Type. */
+  contentType?: string;
 }
 
 const MB = 1024 * 1024;
@@ -344,6 +350,8 @@ interface HopSettings {
   requestHeaders: Record<string, string>;
   createConnection: SafeFetchOptions['createConnection'];
   now: () => Date;
+  method: 'GET' | 'POST';
+  body: Buffer | null;
 }
 
 function decoderFor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null {
@@ -410,8 +418,10 @@ function requestHop(target: CheckedUrl, settings: HopSettings): Promise<Hop> {
       hostname: target.host,
       port: target.port,
       path: `${url.pathname}${url.search}`,
-      method: 'GET',
-      headers: settings.requestHeaders,
+      method: settings.method,
+      headers: settings.body
+        ? { ...settings.requestHeaders, 'content-length': String(settings.body.length) }
+        : settings.requestHeaders,
       lookup: validatingLookup(settings.resolver, settings.policy, target) as unknown as http.RequestOptions['lookup'],
     };
     if (settings.createConnection && !secure) {
@@ -556,7 +566,8 @@ function requestHop(target: CheckedUrl, settings: HopSettings): Promise<Hop> {
       }
     });
 
-    req.end();
+    if (settings.body) req.end(settings.body);
+    else req.end();
   });
 }
 
@@ -587,6 +598,7 @@ export async function safeFetch(input: string | URL, options: SafeFetchOptions =
   };
   if (options.ifNoneMatch) requestHeaders['if-none-match'] = options.ifNoneMatch;
   if (options.ifModifiedSince) requestHeaders['if-modified-since'] = options.ifModifiedSince;
+  if (options.contentType) requestHeaders['content-type'] = options.contentType;
   const settings: HopSettings = {
     policy,
     resolver: options.lookup ?? (dnsLookup as unknown as LookupFunction),
@@ -597,6 +609,8 @@ export async function safeFetch(input: string | URL, options: SafeFetchOptions =
     requestHeaders,
     createConnection: options.createConnection,
     now: options.now ?? (() => new Date()),
+    method: options.method ?? 'GET',
+    body: options.body === undefined ? null : Buffer.from(options.body),
   };
   const limits = options.limits ?? sharedFetchLimits;
   const maxRedirects = options.maxRedirects ?? DEFAULTS.maxRedirects;
