@@ -73,9 +73,12 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     // Notification email and assignment reminders (src/server/notifications/scheduler.ts).
     const { startNotificationsFromEnv } = await import('../../src/server/notifications/scheduler.ts');
     const notifications = startNotificationsFromEnv(config, io.env, log);
+    // Webmentions to the pages public work links to, and from public hubs' item pages (src/server/webmention/send).
+    const { startWebmentionSenderFromEnv } = await import('../../src/server/webmention/send/scheduler.ts');
+    const webmentions = startWebmentionSenderFromEnv(config, io.env, log);
     const stop = () => {
       sweeper.stop();
-      void Promise.all([poller?.stop(), notifications?.stop()]).finally(() => server.close(() => process.exit(0)));
+      void Promise.all([poller?.stop(), notifications?.stop(), webmentions?.stop()]).finally(() => server.close(() => process.exit(0)));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

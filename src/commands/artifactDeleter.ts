@@ -6,6 +6,7 @@ import { artifacts } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { recordAudit } from '../server/audit/auditLog.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
+import { queueDeletedArtifactMentions } from '../server/webmention/send/queue.ts';
 
 /** Deletes one of the owner's artifacts; 404 when it is not theirs. Media stay in the owner's library. */
 export function deleteArtifact(app: AppContext, props: { ownerId: string; artifactId: string }): void {
@@ -17,6 +18,8 @@ export function deleteArtifact(app: AppContext, props: { ownerId: string; artifa
       .all();
     if (deleted.length === 0) throw notFound('That artifact');
     bumpContentVersion(app, props.ownerId, deleted.map((d) => d.visibility));
+    // The pages it linked to hear once more that it is gone (its page now answers 404).
+    queueDeletedArtifactMentions(app, props.artifactId);
     // Only the id: the log keeps that something was deleted, not what it said.
     recordAudit(app, { action: 'artifact.deleted', actor: { id: props.ownerId }, subject: { type: 'artifact', id: props.artifactId }, subjectUser: { id: props.ownerId } });
   });

@@ -33,6 +33,8 @@ import { inTransaction } from '../server/db/tx.ts';
 import { markResubmitted } from '../server/feedback/resubmission.ts';
 import { publicSharingSubject } from '../server/policyFacts.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
+import { recordHubFeatures } from '../server/webmention/send/features.ts';
+import { queueArtifactMentions } from '../server/webmention/send/queue.ts';
 
 export type { ArtifactInput };
 
@@ -184,6 +186,7 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
       if (!props.note?.startsWith('Imported')) markResubmitted(app, artifact);
       clearDraft(app, props);
       bumpContentVersion(app, props.ownerId, [existing.visibility, artifact.visibility]);
+      tellOthers(app, owner, artifact, props);
       return { artifact, revision, created: false };
     }
 
@@ -207,6 +210,7 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
     const revision = insertRevision(app, artifact, 1, props.note ?? '');
     clearDraft(app, props);
     bumpContentVersion(app, props.ownerId, [artifact.visibility]);
+    tellOthers(app, owner, artifact, props);
     return { artifact, revision, created: true };
   });
 }
@@ -251,6 +255,14 @@ function checkBaseRevision(existing: Artifact, base: number | undefined) {
 function clearDraft(app: AppContext, props: SaveArtifactProps) {
   if (!props.draftKey) return;
   app.db.delete(drafts).where(and(eq(drafts.ownerId, props.ownerId), eq(drafts.key, props.draftKey))).run();
+}
+
+// A saved revision queues Webmentions to the pages a public piece links to (sent in the background) and records the
+// hubs that now feature it. An import restores work as it was; it announces nothing.
+function tellOthers(app: AppContext, owner: typeof users.$inferSelect, artifact: Artifact, props: SaveArtifactProps) {
+  if (props.note?.startsWith('Imported')) return;
+  queueArtifactMentions(app, artifact, owner.handle);
+  recordHubFeatures(app, artifact, owner);
 }
 
 // Going public is the owner's choice, under the school's consent rule (core/policy.ts, "publicSharing").

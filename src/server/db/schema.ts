@@ -822,3 +822,64 @@ export const hubVisits = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.hubId, t.userId] })],
 );
+
+// ---- Webmention: sending (issue #13) ----
+
+/**
+ * One Webmention Potluck sends (or sent) from one of its pages to a page it links to: a public piece to each
+ * http(s) page its text links to, or a public hub's item page to the external post it copies. The row outlives
+ * the piece (no foreign key on it), so that deleting the piece can still tell the pages it linked to.
+ */
+export const webmentionSends = sqliteTable(
+  'webmention_sends',
+  {
+    id: text('id').primaryKey(),
+    /** The piece whose page is the source (null for a hub item page). */
+    artifactId: text('artifact_id'),
+    /** Whose piece: the row goes with the account. */
+    ownerId: text('owner_id').references(() => users.id, { onDelete: 'cascade' }),
+    /** The hub item whose page is the source (external feed items); the row goes with the hub or the item. */
+    hubItemId: text('hub_item_id').references(() => hubItems.id, { onDelete: 'cascade' }),
+    source: text('source').notNull(),
+    target: text('target').notNull(),
+    /** The source still links to the target (a later edit or deletion sends once more to it). */
+    linked: integer('linked', { mode: 'boolean' }).notNull().default(true),
+    /** queued (waiting, retries included), sent, no-endpoint, failed (final). */
+    status: text('status', { enum: ['queued', 'sent', 'no-endpoint', 'failed'] }).notNull(),
+    /** The endpoint discovery found (null: none, or not looked for yet). */
+    endpoint: text('endpoint'),
+    /** The endpoint's (or the target's) HTTP status of the last attempt. */
+    httpStatus: integer('http_status'),
+    attempts: integer('attempts').notNull().default(0),
+    /** When the worker next takes it; pushed ahead while it is being sent, so two workers never send it twice. */
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }),
+    lastAttemptAt: integer('last_attempt_at', { mode: 'timestamp_ms' }),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('webmention_sends_source_target').on(t.source, t.target),
+    index('webmention_sends_artifact').on(t.artifactId),
+    index('webmention_sends_due').on(t.status, t.nextAttemptAt),
+  ],
+);
+export type WebmentionSend = typeof webmentionSends.$inferSelect;
+
+/**
+ * A hub that includes a member's piece, recorded directly (no HTTP to itself): "Featured in English 10" in the
+ * owner's editor, and on the public page when both the piece and the hub are public.
+ */
+export const hubFeatures = sqliteTable(
+  'hub_features',
+  {
+    artifactId: text('artifact_id')
+      .notNull()
+      .references(() => artifacts.id, { onDelete: 'cascade' }),
+    hubId: text('hub_id')
+      .notNull()
+      .references(() => hubs.id, { onDelete: 'cascade' }),
+    firstSeenAt: integer('first_seen_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.artifactId, t.hubId] }), index('hub_features_hub').on(t.hubId)],
+);

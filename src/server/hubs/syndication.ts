@@ -19,12 +19,17 @@ export function hubUrl(app: AppContext, slug: string): string {
   return joinUrl(app.config.siteUrl, `/hubs/${slug}/`);
 }
 
+/** The hub's own page for one entry (a member's piece by its id, or an external item by its id), absolute. */
+export function hubItemUrl(app: AppContext, slug: string, id: string): string {
+  return joinUrl(app.config.siteUrl, `/hubs/${slug}/items/${id}`);
+}
+
 /** The hubs whose river shows `artifact` to `viewer` (null: the public), as syndication links. Three queries. */
 export function artifactHubSyndications(
   app: AppContext,
   viewer: Viewer | null,
   artifact: Pick<Artifact, 'id' | 'ownerId' | 'visibility' | 'tags'>,
-): { url: string; name: string }[] {
+): { url: string; name: string; hubId: string; hubVisibility: 'public' | 'members' }[] {
   if (artifact.visibility !== 'public' && artifact.visibility !== 'members') return [];
   // Prepared once: every public artifact page asks.
   const hubsOf = prepared(app.db, 'hubs.ofMember', (db) =>
@@ -68,5 +73,6 @@ export function artifactHubSyndications(
   return matching
     .filter((hub) => !hidden.has(hub.id) && hubShows(hub, standing.get(hub.id) ?? null).includes(artifact.visibility))
     .filter((hub) => hub.visibility === 'public' || standing.has(hub.id))
-    .map((hub) => ({ url: hubUrl(app, hub.slug), name: hub.title }));
+    // The copy in the hub, not the hub's home page: that is where the piece is syndicated.
+    .map((hub) => ({ url: hubItemUrl(app, hub.slug, artifact.id), name: hub.title, hubId: hub.id, hubVisibility: hub.visibility }));
 }
