@@ -105,6 +105,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   'hubs/[slug]/members.opml.ts': { path: (i) => `/hubs/${i.hubSlug}/members.opml`, expect: hubMembers },
   // The stored picture of an external item in the members-only river: the hub's members and admins, like the river.
   'hubs/[slug]/thumbnails/[item].ts': { path: (i) => `/hubs/${i.hubSlug}/thumbnails/${i.hubItemId}`, expect: hubMembers },
+  // The hub's page for one external item of the members-only river: the same readers as the river.
+  'hubs/[slug]/items/[id].astro': { path: (i) => `/hubs/${i.hubSlug}/items/${i.hubItemId}`, expect: hubMembers },
   // The owner sees the page that says they cannot leave (and how to delete the hub instead).
   'hubs/[slug]/leave.astro': { path: (i) => `/hubs/${i.hubSlug}/leave`, expect: row(303, 200, 404, 200, 200, 404, 404, 404) },
   'hubs/[slug]/sources.astro': { path: (i) => `/hubs/${i.hubSlug}/sources`, expect: row(303, 200, 404, 200, 200, 404, 200, 404) },
