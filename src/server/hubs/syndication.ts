@@ -24,12 +24,24 @@ export function hubItemUrl(app: AppContext, slug: string, id: string): string {
   return joinUrl(app.config.siteUrl, `/hubs/${slug}/items/${id}`);
 }
 
-/** The hubs whose river shows `artifact` to `viewer` (null: the public), as syndication links. Three queries. */
+/**
+ * The hubs whose river shows `artifact` to `viewer` (null: the public), as syndication links to the hub's page for
+ * the piece (`/hubs/<slug>/items/<id>`), the copy in the hub.
+ */
 export function artifactHubSyndications(
   app: AppContext,
   viewer: Viewer | null,
   artifact: Pick<Artifact, 'id' | 'ownerId' | 'visibility' | 'tags'>,
-): { url: string; name: string; hubId: string; hubVisibility: 'public' | 'members' }[] {
+): { url: string; name: string }[] {
+  return hubsShowingArtifact(app, viewer, artifact).map((hub) => ({ url: hubItemUrl(app, hub.slug, artifact.id), name: hub.title }));
+}
+
+/** The hubs whose river shows `artifact` to `viewer` (null: the public). Three queries. */
+export function hubsShowingArtifact(
+  app: AppContext,
+  viewer: Viewer | null,
+  artifact: Pick<Artifact, 'id' | 'ownerId' | 'visibility' | 'tags'>,
+): { id: string; slug: string; title: string; visibility: 'public' | 'members' }[] {
   if (artifact.visibility !== 'public' && artifact.visibility !== 'members') return [];
   // Prepared once: every public artifact page asks.
   const hubsOf = prepared(app.db, 'hubs.ofMember', (db) =>
@@ -73,6 +85,5 @@ export function artifactHubSyndications(
   return matching
     .filter((hub) => !hidden.has(hub.id) && hubShows(hub, standing.get(hub.id) ?? null).includes(artifact.visibility))
     .filter((hub) => hub.visibility === 'public' || standing.has(hub.id))
-    // The copy in the hub, not the hub's home page: that is where the piece is syndicated.
-    .map((hub) => ({ url: hubItemUrl(app, hub.slug, artifact.id), name: hub.title, hubId: hub.id, hubVisibility: hub.visibility }));
+    .map((hub) => ({ id: hub.id, slug: hub.slug, title: hub.title, visibility: hub.visibility }));
 }

@@ -131,10 +131,11 @@ describe('the artifact page names the hubs it is in', () => {
     const note = await makeArtifact(app, maya, { title: 'Note', slug: 'note', visibility: 'members', tags: ['eng10'] });
     const places = (who: User | null, slug: string) => getArtifactPage(app, who && viewer(who), owner, slug).syndications.map((s) => `${s.name} ${s.url}`);
 
-    expect(places(null, 'essay')).toEqual([`Open class ${SITE}/hubs/${open.hub.slug}/`]);
-    expect(places(maya, 'essay')).toEqual([`Closed class ${SITE}/hubs/${closed.hub.slug}/`, `Open class ${SITE}/hubs/${open.hub.slug}/`]);
+    // Each points at the hub's own page for the piece (its copy in the hub), not the hub's home page.
+    expect(places(null, 'essay')).toEqual([`Open class ${SITE}/hubs/${open.hub.slug}/items/${essay.id}`]);
+    expect(places(maya, 'essay')).toEqual([`Closed class ${SITE}/hubs/${closed.hub.slug}/items/${essay.id}`, `Open class ${SITE}/hubs/${open.hub.slug}/items/${essay.id}`]);
     // Members-only work is in the members-only hub alone; the public hub never shows it.
-    expect(places(maya, 'note')).toEqual([`Closed class ${SITE}/hubs/${closed.hub.slug}/`]);
+    expect(places(maya, 'note')).toEqual([`Closed class ${SITE}/hubs/${closed.hub.slug}/items/${note.id}`]);
     expect(places(open.teacher, 'note')).toEqual([]);
 
     const before = version(maya);
@@ -148,12 +149,12 @@ describe('the artifact page names the hubs it is in', () => {
   it('changes when the hub changes, and marks the portfolio changed so cached pages are not stale', async () => {
     const { hub, teacher, students } = await makeClass(app, { visibility: 'public' });
     const maya = students[0]!;
-    await makeArtifact(app, maya, { title: 'Essay', slug: 'essay', visibility: 'public', tags: ['eng10'] });
+    const essay = await makeArtifact(app, maya, { title: 'Essay', slug: 'essay', visibility: 'public', tags: ['eng10'] });
     const owner = app.db.select().from(users).where(eq(users.id, maya.id)).get()!;
     const before = version(maya);
     updateHub(app, { actor: viewer(teacher), hubId: hub.id, input: { slug: 'renamed', title: 'Renamed class', tags: 'eng10', visibility: 'public' } });
     expect(version(maya)).toBeGreaterThan(before);
-    expect(getArtifactPage(app, null, owner, 'essay').syndications).toEqual([{ url: `${SITE}/hubs/renamed/`, name: 'Renamed class' }]);
+    expect(getArtifactPage(app, null, owner, 'essay').syndications).toEqual([{ url: `${SITE}/hubs/renamed/items/${essay.id}`, name: 'Renamed class' }]);
   });
 });
 

@@ -6,11 +6,11 @@
 import { and, asc, eq, inArray, notInArray } from 'drizzle-orm';
 import type { AppContext } from '../../context.ts';
 import { hubFeatures, hubs, type Artifact } from '../../db/schema.ts';
-import { artifactHubSyndications, hubItemUrl } from '../../hubs/syndication.ts';
+import { hubItemUrl, hubsShowingArtifact } from '../../hubs/syndication.ts';
 
 /** Brings the piece's "Featured in" rows in line with the hubs that show it now. */
 export function recordHubFeatures(app: AppContext, artifact: Artifact, owner: { id: string; role: 'student' | 'teacher' | 'admin' | 'guardian' }): void {
-  const hubIds = artifactHubSyndications(app, owner, artifact).map((h) => h.hubId);
+  const hubIds = hubsShowingArtifact(app, owner, artifact).map((h) => h.id);
   app.db
     .delete(hubFeatures)
     .where(and(eq(hubFeatures.artifactId, artifact.id), hubIds.length ? notInArray(hubFeatures.hubId, hubIds) : undefined))
@@ -40,7 +40,7 @@ export interface HubFeature {
 export function hubFeaturesOf(app: AppContext, artifact: Pick<Artifact, 'id' | 'ownerId' | 'visibility' | 'tags'>, audience: 'owner' | 'public'): HubFeature[] {
   if (audience === 'public' && artifact.visibility !== 'public') return [];
   // The public sees a hub named only while that hub's public river still shows the piece (a hide counts at once).
-  const live = audience === 'public' ? new Set(artifactHubSyndications(app, null, artifact).map((h) => h.hubId)) : null;
+  const live = audience === 'public' ? new Set(hubsShowingArtifact(app, null, artifact).map((h) => h.id)) : null;
   const rows = app.db
     .select({ hubId: hubs.id, slug: hubs.slug, title: hubs.title, visibility: hubs.visibility, since: hubFeatures.firstSeenAt })
     .from(hubFeatures)
