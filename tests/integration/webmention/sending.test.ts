@@ -159,6 +159,17 @@ describe('private addresses', () => {
   });
 });
 
+describe('an instance nobody else can reach', () => {
+  it('on localhost (a laptop demo) tells nobody: no page elsewhere could check the source', async () => {
+    ({ app, clock } = clockedApp({ POTLUCK_ALLOW_PRIVATE_NETWORKS: '0', POTLUCK_SITE_URL: 'http://localhost:4321' }));
+    student = await makeUser(app);
+    const piece = await save({ body: body('far') });
+    expect(rows(piece.id)).toEqual([]);
+    await sendDueWebmentions(app);
+    expect(blog.requests).toEqual([]);
+  });
+});
+
 describe('a hub that includes a post', () => {
   it('sends a real Webmention from its item page to an external blog post (public hubs only)', async () => {
     const { hub } = await makeClass(app, { visibility: 'public' });

@@ -10,12 +10,14 @@ import type { AppContext } from '../../context.ts';
 import { hubItems, hubs, hubSources, webmentionSends } from '../../db/schema.ts';
 import { itemConditions } from '../../hubs/contributions.ts';
 import { hubItemUrl } from '../../hubs/syndication.ts';
+import { sourcesReachable } from './queue.ts';
 
 /** How far back a new item is announced. */
 export const ANNOUNCE_WINDOW_MS = 7 * 24 * 3_600_000;
 
 /** Queues a Webmention for each new, shown item of every public hub; returns how many. */
 export function queueHubItemMentions(app: AppContext): number {
+  if (!sourcesReachable(app)) return 0;
   const now = app.now();
   const since = new Date(now.getTime() - ANNOUNCE_WINDOW_MS);
   let queued = 0;

@@ -16,8 +16,20 @@ export function artifactSourceUrl(app: AppContext, handle: string, slug: string)
   return joinUrl(app.config.siteUrl, sitePaths.artifact(handle, slug));
 }
 
+/**
+ * Whether other sites could read this instance's pages at all: not when its address is this machine (a laptop
+ * demo, `npm start`), unless private networks are allowed (tests, a school's own network). Nobody is told about a
+ * page they cannot check.
+ */
+export function sourcesReachable(app: AppContext): boolean {
+  if (app.config.allowPrivateNetworks) return true;
+  const host = new URL(app.config.siteUrl).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return !(host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\./.test(host) || host === '0.0.0.0');
+}
+
 /** Queues what a save of `artifact` (by the account with `handle`) must tell other pages. */
 export function queueArtifactMentions(app: AppContext, artifact: Artifact, handle: string): number {
+  if (!sourcesReachable(app)) return 0;
   const source = artifactSourceUrl(app, handle, artifact.slug);
   const links = artifact.visibility === 'public' ? outboundLinks(artifact.html, artifact.linkUrl, app.config.siteUrl) : [];
   const rows = app.db.select().from(webmentionSends).where(eq(webmentionSends.artifactId, artifact.id)).all();
