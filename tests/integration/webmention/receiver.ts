@@ -17,7 +17,7 @@ export interface Receiver {
   /** Every request, as "METHOD /path". */
   requests: string[];
   received: ReceivedMention[];
-  /** Statuses the endpoint answers for `target`, one per POST. */
+  /** Statuses the endpoint answers for `target`, one per POST (0: no answer at all). */
   script(target: string, statuses: number[]): void;
   close(): Promise<void>;
 }
@@ -47,6 +47,11 @@ export async function startReceiver(): Promise<Receiver> {
         const mention = { source: form.get('source') ?? '', target: form.get('target') ?? '', contentType: req.headers['content-type'] ?? '' };
         received.push(mention);
         const status = scripts.get(mention.target)?.shift() ?? 202;
+        // 0: never answer (a server that hangs), until the sender gives up on it.
+        if (status === 0) {
+          setTimeout(() => res.destroy(), 2_000).unref();
+          return;
+        }
         res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'Accepted' : 'No');
       });
       return;

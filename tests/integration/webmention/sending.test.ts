@@ -84,11 +84,21 @@ describe('after a public piece is saved', () => {
     expect(blog.received.filter((m) => m.target === post('flaky'))).toHaveLength(3);
   });
 
+  it('retries a timeout', async () => {
+    blog.script(post('slow'), [0]);
+    const piece = await save({ body: body('slow') });
+    await sendDueWebmentions(app, { fetch: { timeoutMs: 300 } });
+    expect(row(piece.id, post('slow'))).toMatchObject({ status: 'queued', attempts: 1, lastError: 'Its Webmention endpoint took too long to answer.' });
+    clock.advance(61_000);
+    await sendDueWebmentions(app);
+    expect(row(piece.id, post('slow'))).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
   it('does not retry a 400', async () => {
     blog.script(post('picky'), [400]);
     const piece = await save({ body: body('picky') });
     await sendDueWebmentions(app);
-    expect(row(piece.id, post('picky'))).toMatchObject({ status: 'failed', httpStatus: 400, attempts: 1 });
+    expect(row(piece.id, post('picky'))).toMatchObject({ status: 'failed', httpStatus: 400, attempts: 1, lastError: 'Its Webmention endpoint answered with HTTP 400.' });
     clock.advance(24 * 3_600_000);
     expect((await sendDueWebmentions(app)).attempted).toBe(0);
     expect(blog.received).toHaveLength(1);
@@ -154,8 +164,10 @@ describe('private addresses', () => {
     const piece = await save({ body: body('inside') });
     await sendDueWebmentions(app);
     expect(blog.requests).toEqual([]);
-    expect(row(piece.id, post('inside'))).toMatchObject({ status: 'failed' });
-    expect(row(piece.id, post('inside')).lastError).toBeTruthy();
+    expect(row(piece.id, post('inside'))).toMatchObject({ status: 'failed', lastError: 'The linked page is on a private network address, so Potluck did not contact it.' });
+    // Final: never tried again.
+    clock.advance(24 * 3_600_000);
+    expect((await sendDueWebmentions(app)).attempted).toBe(0);
   });
 });
 

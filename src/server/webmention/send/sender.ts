@@ -51,9 +51,34 @@ function isFinal(failure: FetchFailure): boolean {
   return true;
 }
 
+/** What went wrong, in words for the student (safeFetch's own messages speak of feeds). */
+function describeFailure(failure: FetchFailure, stage: 'page' | 'endpoint'): string {
+  const what = stage === 'page' ? 'The linked page' : 'Its Webmention endpoint';
+  switch (failure.reason) {
+    case 'blocked-address':
+    case 'bad-port':
+      return `${what} is on a private network address, so Potluck did not contact it.`;
+    case 'bad-scheme':
+      return `${what} is not a web address Potluck can reach.`;
+    case 'timeout':
+      return `${what} took too long to answer.`;
+    case 'too-large':
+      return `${what} sent more than Potluck reads.`;
+    case 'too-many-redirects':
+      return stage === 'page' ? 'The linked page redirected too many times.' : 'Its Webmention endpoint redirected elsewhere; Potluck does not re-send a Webmention to another address.';
+    case 'http-error':
+      return `${what} answered with HTTP ${failure.status ?? 'an error'}.`;
+    default:
+      return `${what} could not be reached.`;
+  }
+}
+
 async function sendOne(app: AppContext, row: WebmentionSend, fetchOptions: SafeFetchOptions): Promise<Outcome> {
   const discovered = await discoverEndpoint(row.target, fetchOptions);
-  if (!discovered.ok) return { kind: 'failed', endpoint: null, failure: discovered.failure, final: isFinal(discovered.failure) };
+  if (!discovered.ok) {
+    const failure = { ...discovered.failure, message: describeFailure(discovered.failure, 'page') };
+    return { kind: 'failed', endpoint: null, failure, final: isFinal(failure) };
+  }
   if (!discovered.endpoint) return { kind: 'no-endpoint' };
   const endpoint = discovered.endpoint;
   const response = await safeFetch(endpoint, {
@@ -66,7 +91,7 @@ async function sendOne(app: AppContext, row: WebmentionSend, fetchOptions: SafeF
     maxBytes: 256 * 1024,
   });
   if (response.ok) return { kind: 'sent', endpoint, httpStatus: response.status };
-  return { kind: 'failed', endpoint, failure: response, final: isFinal(response) };
+  return { kind: 'failed', endpoint, failure: { ...response, message: describeFailure(response, 'endpoint') }, final: isFinal(response) };
 }
 
 /** Claims a due row for this run; false when another run took it first. */
