@@ -27,6 +27,8 @@ export interface HubEntryPage {
   visibility: 'public' | 'members' | null;
   sourceTitle: string | null;
   hidden: { reason: string } | null;
+  /** The member asked search engines to leave their portfolio alone: the hub's copy of their work follows that. */
+  ownerNoindex: boolean;
 }
 
 /** The entry `id` of `hub` as a river read with `scope` shows it; null when it would not. */
@@ -46,9 +48,11 @@ export function findHubEntry(app: AppContext, hub: Hub, id: string, options: { s
         tags: artifacts.tags,
         visibility: artifacts.visibility,
         date: artifacts.date,
+        ownerNoindex: users.noindex,
         hiddenReason: hubHides.reason,
       })
       .from(artifacts)
+      .innerJoin(users, eq(users.id, artifacts.ownerId))
       .leftJoin(hubHides, and(eq(hubHides.hubId, hub.id), eq(hubHides.artifactId, artifacts.id)))
       .where(and(eq(artifacts.id, id), artifactConditions(hub, scope, riverOptions)))
       .get();
@@ -67,6 +71,7 @@ export function findHubEntry(app: AppContext, hub: Hub, id: string, options: { s
         visibility: row.visibility === 'public' || row.visibility === 'members' ? row.visibility : null,
         sourceTitle: null,
         hidden: row.hiddenReason === null ? null : { reason: row.hiddenReason },
+        ownerNoindex: row.ownerNoindex,
       };
     }
   }
@@ -84,6 +89,7 @@ export function findHubEntry(app: AppContext, hub: Hub, id: string, options: { s
       siteUrl: hubSources.siteUrl,
       memberName: users.name,
       memberHandle: users.handle,
+      memberNoindex: users.noindex,
       hiddenReason: hubHides.reason,
     })
     .from(hubItems)
@@ -108,6 +114,7 @@ export function findHubEntry(app: AppContext, hub: Hub, id: string, options: { s
     visibility: null,
     sourceTitle: item.sourceTitle || host,
     hidden: item.hiddenReason === null ? null : { reason: item.hiddenReason },
+    ownerNoindex: item.memberNoindex === true,
   };
 }
 

@@ -11,7 +11,8 @@ import { acceptHubInvitation } from '../../../src/commands/hubInvitationAccepter
 import { createHub } from '../../../src/commands/hubCreator.ts';
 import { loadConfig } from '../../../src/server/config.ts';
 import { createAppContext, type AppContext } from '../../../src/server/context.ts';
-import { hubItems, hubSources, type Artifact, type Hub, type User } from '../../../src/server/db/schema.ts';
+import { eq } from 'drizzle-orm';
+import { hubItems, hubSources, users, type Artifact, type Hub, type User } from '../../../src/server/db/schema.ts';
 import { sendDueWebmentions } from '../../../src/server/webmention/send/sender.ts';
 import { makeArtifact, makeUser, signedIn } from '../../helpers/factories.ts';
 import { Browser } from '../../helpers/http.ts';
@@ -90,6 +91,17 @@ describe('hub item pages', () => {
     expect(author.properties.url).toEqual([`${SITE}/@maya/`]);
     expect(html).toContain(`<link rel="canonical" href="${SITE}/@maya/harbour-fog/">`);
     expect(html).not.toContain('noindex');
+  });
+
+  it("follows the member's own choice to keep their portfolio out of search engines", async () => {
+    const quiet = await makeUser(app, { handle: 'quiet', name: 'Quiet One' });
+    addHubMember(app, { actor: { id: teacher.id, role: 'teacher' }, hubId: open.id, handle: 'quiet' });
+    acceptHubInvitation(app, { actor: { id: quiet.id, role: 'student' }, hubId: open.id });
+    app.db.update(users).set({ noindex: true }).where(eq(users.id, quiet.id)).run();
+    const piece = await makeArtifact(app, quiet, { title: 'Quiet piece', slug: 'quiet-piece', visibility: 'public', tags: ['eng10'] });
+    const html = await page(anonymous, `/hubs/english-10/items/${piece.id}`);
+    expect(entryOf(html).properties.name).toEqual(['Quiet piece']);
+    expect(html).toContain('noindex');
   });
 
   it('an external feed item: its title, excerpt, author and a link to the post', async () => {
