@@ -199,9 +199,29 @@ describe('a hub that includes a post', () => {
     expect(queueHubItemMentions(app)).toBe(1);
     expect(queueHubItemMentions(app)).toBe(0);
     await sendDueWebmentions(app);
-    expect(blog.received).toEqual([
-      { source: `${SITE}/hubs/${hub.slug}/items/${ids[hub.id]}`, target: post(`ext-${hub.slug}`), contentType: 'application/x-www-form-urlencoded' },
-    ]);
+    const mention = { source: `${SITE}/hubs/${hub.slug}/items/${ids[hub.id]}`, target: post(`ext-${hub.slug}`), contentType: 'application/x-www-form-urlencoded' };
+    expect(blog.received).toEqual([mention]);
+    expect(blog.requests.some((r) => r.includes(`ext-${closed.slug}`))).toBe(false);
+
+    // A teacher hides it: the post is told once more (the item page now answers 404), and no more after that.
+    const { hideHubEntry } = await import('../../../src/commands/hubItemHider.ts');
+    hideHubEntry(app, { actor: null, hubId: hub.id, target: { itemId: ids[hub.id]! }, reason: 'Off topic' });
+    expect(queueHubItemMentions(app)).toBe(1);
+    expect(queueHubItemMentions(app)).toBe(0);
+    await sendDueWebmentions(app);
+    expect(blog.received).toEqual([mention, mention]);
+  });
+
+  it('an old item is not announced when sending starts', async () => {
+    const { hub } = await makeClass(app, { visibility: 'public' });
+    const sourceId = app.newId();
+    app.db.insert(hubSources).values({ id: sourceId, hubId: hub.id, url: `${blog.base}/feed.xml`, urlKey: '/feed.xml', title: 'A blog', nextFetchAt: app.now(), createdAt: app.now() }).run();
+    const old = new Date(app.now().getTime() - 30 * 24 * 3_600_000);
+    app.db
+      .insert(hubItems)
+      .values({ id: app.newId(), hubId: hub.id, sourceId, key: 'id:old', url: post('old'), title: 'Old', contentHtml: '', fingerprint: 'x', sortDate: old, firstSeenAt: old, changedAt: old })
+      .run();
+    expect(queueHubItemMentions(app)).toBe(0);
   });
 
   it('records "Featured in" directly for a member’s piece, shown publicly only for a public piece in a public hub', async () => {

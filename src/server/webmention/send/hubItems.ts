@@ -1,42 +1,50 @@
 /**
  * A public hub that takes in a post from a blog elsewhere tells that post, by a real Webmention from the hub's
  * page for the item (`/hubs/<slug>/items/<id>`, a repost of it) to the post. Found by looking, not by a hook in
- * the poller: every new item of a public hub with a link and no send yet is queued. Only items first seen lately
- * are announced, so turning this on does not tell every old post at once. Members-only hubs announce nothing: the
- * post's site could not read the page that mentions it.
+ * the poller: every new item a public hub shows, with a link and no send yet, is queued. Only items first seen
+ * lately are announced, so turning this on does not tell every old post at once. When the page stops showing an
+ * item (a teacher hid it, the hub became members-only, the member left), the post is told once more (the page now
+ * answers 404); shown again, it is told again. Members-only hubs announce nothing: the post's site could not read
+ * the page that mentions it.
  */
-import { and, eq, gte, isNotNull, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.ts';
 import { hubItems, hubs, hubSources, webmentionSends } from '../../db/schema.ts';
 import { itemConditions } from '../../hubs/contributions.ts';
 import { hubItemUrl } from '../../hubs/syndication.ts';
-import { sourcesReachable } from './queue.ts';
+import { requeue, sourcesReachable } from './queue.ts';
 
 /** How far back a new item is announced. */
 export const ANNOUNCE_WINDOW_MS = 7 * 24 * 3_600_000;
 
-/** Queues a Webmention for each new, shown item of every public hub; returns how many. */
+/** Queues the Webmentions hubs' item pages owe; returns how many were queued. */
 export function queueHubItemMentions(app: AppContext): number {
   if (!sourcesReachable(app)) return 0;
   const now = app.now();
   const since = new Date(now.getTime() - ANNOUNCE_WINDOW_MS);
+  const announced = sql`exists (select 1 from ${webmentionSends} where ${webmentionSends.hubItemId} = ${hubItems.id})`;
   let queued = 0;
-  for (const hub of app.db.select().from(hubs).where(eq(hubs.visibility, 'public')).all()) {
-    const rows = app.db
-      .select({ id: hubItems.id, url: hubItems.url })
-      .from(hubItems)
-      .innerJoin(hubSources, eq(hubSources.id, hubItems.sourceId))
-      .where(
-        and(
-          itemConditions(hub, { scope: 'public' }),
-          isNotNull(hubItems.url),
-          gte(hubItems.firstSeenAt, since),
-          sql`not exists (select 1 from ${webmentionSends} where ${webmentionSends.hubItemId} = ${hubItems.id})`,
-        ),
-      )
-      .limit(200)
-      .all();
-    for (const row of rows) {
+  for (const hub of app.db.select().from(hubs).all()) {
+    // What the hub's public item pages show now: new items, and items told before (so a return is told too).
+    const shown =
+      hub.visibility === 'public'
+        ? app.db
+            .select({ id: hubItems.id, url: hubItems.url })
+            .from(hubItems)
+            .innerJoin(hubSources, eq(hubSources.id, hubItems.sourceId))
+            .where(and(itemConditions(hub, { scope: 'public' }), isNotNull(hubItems.url), or(gte(hubItems.firstSeenAt, since), announced)))
+            .all()
+        : [];
+    const sent = new Map(
+      app.db
+        .select({ id: webmentionSends.id, hubItemId: webmentionSends.hubItemId, linked: webmentionSends.linked })
+        .from(webmentionSends)
+        .where(inArray(webmentionSends.hubItemId, app.db.select({ id: hubItems.id }).from(hubItems).where(eq(hubItems.hubId, hub.id))))
+        .all()
+        .map((r) => [r.hubItemId!, r]),
+    );
+    const shownIds = new Set<string>();
+    for (const row of shown) {
       let target: URL;
       try {
         target = new URL(row.url!);
@@ -44,6 +52,15 @@ export function queueHubItemMentions(app: AppContext): number {
         continue;
       }
       if (target.protocol !== 'http:' && target.protocol !== 'https:') continue;
+      shownIds.add(row.id);
+      const existing = sent.get(row.id);
+      if (existing) {
+        if (!existing.linked) {
+          requeue(app, existing.id, true, now);
+          queued += 1;
+        }
+        continue;
+      }
       target.hash = '';
       app.db
         .insert(webmentionSends)
@@ -51,6 +68,12 @@ export function queueHubItemMentions(app: AppContext): number {
         .onConflictDoNothing()
         .run();
       queued += 1;
+    }
+    for (const [itemId, row] of sent) {
+      if (row.linked && !shownIds.has(itemId)) {
+        requeue(app, row.id, false, now);
+        queued += 1;
+      }
     }
   }
   return queued;

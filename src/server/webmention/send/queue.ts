@@ -70,7 +70,8 @@ export function queueDeletedArtifactMentions(app: AppContext, artifactId: string
   return rows.length;
 }
 
-function requeue(app: AppContext, id: string, linked: boolean, now: Date) {
+/** Puts a row back in the queue, fresh (no attempts yet), saying whether its source still links to the target. */
+export function requeue(app: AppContext, id: string, linked: boolean, now: Date) {
   app.db
     .update(webmentionSends)
     .set({ linked, status: 'queued', attempts: 0, nextAttemptAt: now, updatedAt: now })
