@@ -36,6 +36,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   audit: () => import('./cli/audit.ts'),
   'audit prune': () => import('./cli/audit-prune.ts'),
   'notifications send-digests': () => import('./cli/notifications-send-digests.ts'),
+  'token create': () => import('./cli/token-create.ts'),
 };
 
 const HELP = `potluck — student-owned portfolios
@@ -67,6 +68,7 @@ Commands:
   audit                 read the audit log (sign-ins, admin actions, exports, deletions, refused access)
   audit prune           remove audit events older than the retention period now
   notifications send-digests  send the daily notification digest emails now
+  token create          create an access token for a member's scripts (Micropub; shown once)
 
 Environment: POTLUCK_DATA (default ./data), PORT (4321), HOST (localhost), POTLUCK_SITE_URL,
 POTLUCK_ALLOW_PRIVATE_NETWORKS, POTLUCK_TRUSTED_PROXIES, POTLUCK_HOST_ALIASES, POTLUCK_HSTS, GITHUB_API_URL,
