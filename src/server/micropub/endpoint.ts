@@ -195,7 +195,8 @@ function applyUpdate(current: Properties, mp: MicropubRequest): Properties | str
   for (const [key, values] of Object.entries(mp.replace)) next[key] = values;
   for (const [key, values] of Object.entries(mp.add)) next[key] = [...(next[key] ?? []), ...values];
   if (Array.isArray(mp.remove)) {
-    for (const key of mp.remove) delete next[key];
+    // An emptied property, so that what the piece had for it goes too.
+    for (const key of mp.remove) next[key] = [];
   } else {
     for (const [key, values] of Object.entries(mp.remove)) {
       next[key] = (next[key] ?? []).filter((v) => !values.some((r) => JSON.stringify(r) === JSON.stringify(v)));
