@@ -121,3 +121,27 @@ describe('potluck token create', () => {
     expect(server.app.db.select().from(accessTokens).all().length).toBe(before);
   });
 });
+
+describe('the school policy setting', () => {
+  it('an admin sets the IndieAuth age on /admin/policy; it is saved, shown again and audited', async () => {
+    const admin = await makeUser(server.app, { role: 'admin' });
+    const browser = signedIn(server.url, server.app, admin);
+    const page = await (await browser.get('/admin/policy')).text();
+    expect(page).toContain('name="indieAuthUnderAge"');
+    const res = await browser.postForm('/admin/policy', { defaultVisibility: 'members', schoolName: '', digestOnlyUnderAge: '18', indieAuthUnderAge: '13' });
+    expect(res.status).toBe(303);
+    const { getPolicy } = await import('../../../src/server/policy.ts');
+    expect(getPolicy(server.app).indieAuthUnderAge).toBe(13);
+    expect(await (await browser.get('/admin/policy')).text()).toMatch(/name="indieAuthUnderAge"[^>]*value="13"|value="13"[^>]*name="indieAuthUnderAge"/);
+    const changed = server.app.db.select().from(auditEvents).all().filter((e) => e.action === 'policy.changed').at(-1)!;
+    expect(changed.details).toMatchObject({ indieAuthUnderAge: { from: 0, to: 13 } });
+    const bad = await browser.postForm('/admin/policy', { defaultVisibility: 'members', digestOnlyUnderAge: '18', indieAuthUnderAge: '99' });
+    expect(bad.status).toBe(400);
+    expect(getPolicy(server.app).indieAuthUnderAge).toBe(13);
+    // A student cannot change it.
+    const student = signedIn(server.url, server.app, maya);
+    const refused = await student.postForm('/admin/policy', { defaultVisibility: 'members', indieAuthUnderAge: '0' });
+    expect(refused.status).toBe(403);
+    expect(getPolicy(server.app).indieAuthUnderAge).toBe(13);
+  });
+});
