@@ -3,6 +3,7 @@
  * its SHA-256) bound to the client, the redirect URL, the PKCE challenge and the scopes chosen; denying only records
  * that it happened. Guardians, disabled accounts and students the school's age rule leaves out are refused.
  */
+import { lt } from 'drizzle-orm';
 import { PotluckError } from '../core/errors.ts';
 import type { AppContext } from '../server/context.ts';
 import { indieauthCodes } from '../server/db/schema.ts';
@@ -31,6 +32,8 @@ export function approveAuthorization(
   const code = newSecret();
   const now = app.now();
   inTransaction(app, () => {
+    // Codes are worth nothing after ten minutes; those a day past that go, so the table stays small.
+    app.db.delete(indieauthCodes).where(lt(indieauthCodes.expiresAt, new Date(now.getTime() - 24 * 60 * 60 * 1000))).run();
     app.db
       .insert(indieauthCodes)
       .values({

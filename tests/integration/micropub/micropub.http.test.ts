@@ -150,14 +150,14 @@ describe('creating (micropub.rocks 100–206, 300–301)', () => {
     const one = new FormData();
     one.set('h', 'entry');
     one.set('content', 'Multipart photo');
-    one.set('photo', new Blob([await make.jpegWithGps()], { type: 'image/jpeg' }), 'sunset.jpg');
+    one.set('photo', new Blob([(await make.jpegWithGps()) as BlobPart], { type: 'image/jpeg' }), 'sunset.jpg');
     const first = await created(await fetch(`${server.url}/micropub`, { method: 'POST', headers: auth(), body: one, redirect: 'manual' }));
     expect([...first.body.matchAll(/media:/g)]).toHaveLength(1);
     const two = new FormData();
     two.set('h', 'entry');
     two.set('content', 'Two photos');
-    two.append('photo[]', new Blob([await make.picture(40, 30)], { type: 'image/jpeg' }), 'a.jpg');
-    two.append('photo[]', new Blob([await make.picture(30, 40, 'png')], { type: 'image/png' }), 'b.png');
+    two.append('photo[]', new Blob([(await make.picture(40, 30)) as BlobPart], { type: 'image/jpeg' }), 'a.jpg');
+    two.append('photo[]', new Blob([(await make.picture(30, 40, 'png')) as BlobPart], { type: 'image/png' }), 'b.png');
     const second = await created(await fetch(`${server.url}/micropub`, { method: 'POST', headers: auth(), body: two, redirect: 'manual' }));
     expect([...second.body.matchAll(/media:/g)]).toHaveLength(2);
   });
@@ -340,7 +340,7 @@ describe('the media endpoint (micropub.rocks 700–702)', () => {
   for (const [n, format, name] of [[700, 'jpeg', 'sunset.jpg'], [701, 'png', 'micropub-rocks.png'], [702, 'gif', 'w3c-socialwg.gif']] as const) {
     it(`${n}: uploads a ${format}, 201 with its URL`, async () => {
       const body = new FormData();
-      body.set('file', new Blob([await make.picture(60, 40, format)], { type: `image/${format}` }), name);
+      body.set('file', new Blob([(await make.picture(60, 40, format)) as BlobPart], { type: `image/${format}` }), name);
       const res = await fetch(`${server.url}/micropub/media`, { method: 'POST', headers: auth(), body });
       expect(res.status).toBe(201);
       const location = res.headers.get('location')!;
@@ -355,7 +355,7 @@ describe('the media endpoint (micropub.rocks 700–702)', () => {
 
   it('strips EXIF from an uploaded photo, and refuses a file that is not a picture or attachment', async () => {
     const body = new FormData();
-    body.set('file', new Blob([await make.jpegWithGps()], { type: 'image/jpeg' }), 'gps.jpg');
+    body.set('file', new Blob([(await make.jpegWithGps()) as BlobPart], { type: 'image/jpeg' }), 'gps.jpg');
     const res = await fetch(`${server.url}/micropub/media`, { method: 'POST', headers: auth(), body });
     const id = decodeURIComponent(res.headers.get('location')!.split('/').at(-2)!);
     const stored = fs.readFileSync(path.join(server.app.config.mediaDir, maya.id, id, 'original.jpg'));
@@ -412,7 +412,7 @@ describe('authentication (micropub.rocks 800–805) and scopes', () => {
       await r.arrayBuffer();
     }
     const up = new FormData();
-    up.set('file', new Blob([await make.picture(10, 10)], { type: 'image/jpeg' }), 'a.jpg');
+    up.set('file', new Blob([(await make.picture(10, 10)) as BlobPart], { type: 'image/jpeg' }), 'a.jpg');
     expect((await fetch(`${server.url}/micropub/media`, { method: 'POST', headers: auth(readOnly), body: up })).status).toBe(403);
     expect(server.app.db.select().from(artifacts).where(eq(artifacts.id, piece.id)).get()?.body).toBe('keep me');
     expect(server.app.db.select().from(artifacts).all().length).toBe(before + 1);
