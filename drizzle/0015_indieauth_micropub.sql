@@ -21,6 +21,7 @@ CREATE TABLE `access_tokens` (
 	`client_id` text NOT NULL,
 	`client_name` text DEFAULT '' NOT NULL,
 	`scope` text NOT NULL,
+	`code_id` text,
 	`created_at` integer NOT NULL,
 	`expires_at` integer NOT NULL,
 	`last_used_at` integer,

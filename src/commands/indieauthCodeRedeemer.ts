@@ -10,7 +10,7 @@ import { indieauthCodes, users } from '../server/db/schema.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { mayUseIndieAuth } from '../server/indieauth/eligibility.ts';
 import { hashSecret, s256 } from '../server/indieauth/secrets.ts';
-import { APP_TOKEN_DAYS, issueToken } from '../server/indieauth/tokens.ts';
+import { APP_TOKEN_DAYS, issueToken, revokeTokensOfCode } from '../server/indieauth/tokens.ts';
 import { hasScope } from '../server/indieauth/scopes.ts';
 import { profileUrl } from '../server/indieauth/urls.ts';
 
@@ -42,7 +42,12 @@ export function redeemCode(app: AppContext, input: RedeemInput, options: { forTo
       .where(and(eq(indieauthCodes.codeHash, hashSecret(input.code)), isNull(indieauthCodes.usedAt)))
       .returning()
       .get();
-    if (!row) return invalidGrant('The code is unknown or was already used.');
+    if (!row) {
+      // A code presented again after it was used: whatever it got the first time is revoked (RFC 6749 §4.1.2).
+      const used = app.db.select({ id: indieauthCodes.id }).from(indieauthCodes).where(eq(indieauthCodes.codeHash, hashSecret(input.code))).get();
+      if (used) revokeTokensOfCode(app, used.id);
+      return invalidGrant('The code is unknown or was already used.');
+    }
     if (row.expiresAt.getTime() <= now.getTime()) return invalidGrant('The code expired (codes last ten minutes).');
     if (row.clientId !== input.clientId) return invalidGrant('The code was given to another client_id.');
     if (row.redirectUri !== input.redirectUri) return invalidGrant('The redirect_uri is not the one the code was given for.');
@@ -64,6 +69,7 @@ export function redeemCode(app: AppContext, input: RedeemInput, options: { forTo
         scope: row.scope,
         days: APP_TOKEN_DAYS,
         via: 'app',
+        codeId: row.id,
       });
       Object.assign(body, {
         access_token: token,

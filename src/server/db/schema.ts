@@ -865,6 +865,8 @@ export const accessTokens = sqliteTable(
     clientId: text('client_id').notNull(),
     clientName: text('client_name').notNull().default(''),
     scope: text('scope').notNull(),
+    /** The authorization code it was exchanged for (null for CLI tokens): a second use of that code revokes it. */
+    codeId: text('code_id'),
     createdAt: createdAt(),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
     lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),

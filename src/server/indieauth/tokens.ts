@@ -18,7 +18,7 @@ const DAY = 24 * 60 * 60 * 1000;
 /** Issues a token; returns the secret (shown once) and its row. Call inside the transaction of what caused it. */
 export function issueToken(
   app: AppContext,
-  props: { userId: string; clientId: string; clientName: string; scope: string; days: number; via: 'app' | 'cli' },
+  props: { userId: string; clientId: string; clientName: string; scope: string; days: number; via: 'app' | 'cli'; codeId?: string },
 ): { token: string; row: AccessToken } {
   const token = newSecret('ptk_');
   const now = app.now();
@@ -31,6 +31,7 @@ export function issueToken(
       clientId: props.clientId,
       clientName: props.clientName,
       scope: props.scope,
+      codeId: props.codeId ?? null,
       createdAt: now,
       expiresAt: new Date(now.getTime() + props.days * DAY),
     })
@@ -77,6 +78,25 @@ export function bearerOf(request: Request, formToken?: string | null): { token: 
   const fromHeader = header && /^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '').trim() : null;
   if (fromHeader && formToken) return { token: null, twice: true };
   return { token: fromHeader || formToken || null, twice: false };
+}
+
+/** Revokes every live token exchanged for a code: that code was used twice, so it may have been stolen. */
+export function revokeTokensOfCode(app: AppContext, codeId: string): void {
+  const rows = app.db
+    .update(accessTokens)
+    .set({ revokedAt: app.now() })
+    .where(and(eq(accessTokens.codeId, codeId), isNull(accessTokens.revokedAt)))
+    .returning()
+    .all();
+  for (const row of rows) {
+    recordAudit(app, {
+      action: 'token.revoked',
+      actor: null,
+      subject: { type: 'access_token', id: row.id },
+      subjectUser: { id: row.userId },
+      details: { client: row.clientId, by: 'code_reused' },
+    });
+  }
 }
 
 /** Revokes a token by its secret (RFC 7009: an unknown one is not an error). */

@@ -242,12 +242,20 @@ describe('the code exchange (§5.3)', () => {
     expect(((await res.json()) as { error: string }).error).toBe('invalid_request');
   });
 
-  it('refuses to redeem a code twice', async () => {
+  it('refuses to redeem a code twice, and revokes the token the first redemption got', async () => {
     const { code: c, verifier } = await code('create');
-    expect((await exchange({ code: c, code_verifier: verifier })).status).toBe(200);
+    const first = await exchange({ code: c, code_verifier: verifier });
+    expect(first.status).toBe(200);
+    const { access_token: token } = (await first.json()) as { access_token: string };
+    const works = await fetch(`${server.url}/micropub?q=config`, { headers: { authorization: `Bearer ${token}` } });
+    expect(works.status).toBe(200);
+    await works.arrayBuffer();
     const again = await exchange({ code: c, code_verifier: verifier });
     expect(again.status).toBe(400);
     expect(((await again.json()) as { error: string; access_token?: string }).access_token).toBeUndefined();
+    const stopped = await fetch(`${server.url}/micropub?q=config`, { headers: { authorization: `Bearer ${token}` } });
+    expect(stopped.status).toBe(401);
+    await stopped.arrayBuffer();
   });
 
   it('refuses a code for another client_id or redirect_uri, and an expired code', async () => {
