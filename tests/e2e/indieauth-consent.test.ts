@@ -6,7 +6,8 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.ts';
+import type { Page } from 'playwright-core';
+import { axeSource, launchChromium } from '../helpers/browser.ts';
 import { makeUser } from '../helpers/factories.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { authorizeQuery, pkce, startClientApp, type ClientApp } from '../integration/indieauth/helpers.ts';
@@ -26,6 +27,23 @@ afterAll(async () => {
   await client?.close();
   await server?.stop();
 });
+
+/** WCAG 2.2 AA violations axe-core finds on the open page, in light and dark. */
+async function axeViolations(page: Page): Promise<string[]> {
+  const out: string[] = [];
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource());
+    const violations: string[] = await page.evaluate(async () => {
+      // @ts-expect-error axe is injected above
+      const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+      return r.violations.map((v: { id: string; nodes: { target: string[] }[] }) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    });
+    out.push(...violations.map((v) => `${scheme}: ${v}`));
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  return out;
+}
 
 describe('the consent page in a browser', () => {
   it('signs in first, explains the scopes, and Allow goes back to the app with a code and the state', async () => {
@@ -48,6 +66,7 @@ describe('the consent page in a browser', () => {
     expect(await page.getByLabel(/Write new pieces in your portfolio/).isChecked()).toBe(true);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    expect(await axeViolations(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL((url) => url.origin === client.origin);
@@ -56,6 +75,12 @@ describe('the consent page in a browser', () => {
     expect(back.searchParams.get('state')).toBe('browser-state');
     expect(back.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     expect(offOrigin).toEqual([]);
+
+    // The app is then listed on the Apps page, which fits the phone and passes axe too.
+    await page.goto(`${server.url}/account/apps`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Apps you allowed');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    expect(await axeViolations(page)).toEqual([]);
     await context.close();
   }, 60_000);
 });
