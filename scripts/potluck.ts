@@ -37,6 +37,7 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   'audit prune': () => import('./cli/audit-prune.ts'),
   'notifications send-digests': () => import('./cli/notifications-send-digests.ts'),
   'webmentions send': () => import('./cli/webmentions-send.ts'),
+  'token create': () => import('./cli/token-create.ts'),
 };
 
 const HELP = `potluck — student-owned portfolios
@@ -69,6 +70,7 @@ Commands:
   audit prune           remove audit events older than the retention period now
   notifications send-digests  send the daily notification digest emails now
   webmentions send      send the Webmentions that are due now
+  token create          create an access token for a member's scripts (Micropub; shown once)
 
 Environment: POTLUCK_DATA (default ./data), PORT (4321), HOST (localhost), POTLUCK_SITE_URL,
 POTLUCK_ALLOW_PRIVATE_NETWORKS, POTLUCK_TRUSTED_PROXIES, POTLUCK_HOST_ALIASES, POTLUCK_HSTS, GITHUB_API_URL,

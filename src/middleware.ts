@@ -55,7 +55,7 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
 
   // Compared with the configured origins, never with the request's own Host (which the sender chooses).
   const allowed = allowedOrigins(siteHostsFor(app.config), context.locals.localPort);
-  if (isCrossOriginWrite(context.request, allowed)) {
+  if (isCrossOriginWrite(context.request, allowed) && !BEARER_ENDPOINTS.has(context.url.pathname)) {
     recordRefusedAccess(app, { kind: 'access.cross_site', method: context.request.method, path: context.url.pathname });
     return withHeaders(
       errorResponse(
@@ -156,6 +156,13 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
   }
   return response;
 }
+
+/**
+ * Endpoints that apps call with a Bearer token or an authorization code, never with the session cookie (they do
+ * not read it), so a request from another origin cannot act with a member's ambient credentials: the cross-site
+ * check does not apply to them. The consent form (/auth) is a cookie-authenticated form and keeps the check.
+ */
+const BEARER_ENDPOINTS = new Set(['/micropub', '/micropub/media', '/token', '/token/revoke', '/token/introspect']);
 
 const PRIVATE_PREFIXES = ['/workspace', '/account', '/admin', '/api/', '/family'];
 

@@ -1,7 +1,7 @@
 /**
  * An admin changes the school policy (/admin/policy): the visibility of new work, whether going public needs
  * recorded consent, the school's name, two-factor sign-in for staff, whether guardians read feedback, whether
- * students may invite peer reviewers, and the age under which students get email as a daily digest only. Admins only (core/policy.ts); the change and
+ * students may invite peer reviewers, the age under which students get email as a daily digest only, and the age under which students may not use apps (IndieAuth). Admins only (core/policy.ts); the change and
  * its audit event are one write (server/policy.ts).
  */
 import { z } from 'zod';
@@ -29,6 +29,16 @@ export const policyFormSchema = z.object({
       .max(30, 'Type an age from 0 (no student gets digests only for their age) to 30.')
       .optional(),
   ),
+  /** Empty keeps the current setting, as for the digest age. */
+  indieAuthUnderAge: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.coerce
+      .number({ error: 'Type an age in whole years, e.g. 13.' })
+      .int('Type an age in whole years, e.g. 13.')
+      .min(0, 'Type an age from 0 (every student may use apps) to 30.')
+      .max(30, 'Type an age from 0 (every student may use apps) to 30.')
+      .optional(),
+  ),
 });
 export type PolicyForm = z.infer<typeof policyFormSchema>;
 
@@ -46,6 +56,7 @@ export function updatePolicy(app: AppContext, props: { actor: (Actor & { handle?
       guardiansSeeFeedback: input.guardiansSeeFeedback === 'on',
       peerReview: input.peerReview === 'on',
       ...(input.digestOnlyUnderAge !== undefined ? { digestOnlyUnderAge: input.digestOnlyUnderAge } : {}),
+      ...(input.indieAuthUnderAge !== undefined ? { indieAuthUnderAge: input.indieAuthUnderAge } : {}),
     },
     { actor: props.actor },
   );

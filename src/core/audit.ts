@@ -51,6 +51,11 @@ export const AUDIT_ACTIONS = {
   'feedback.reviewer_invited': 'A peer reviewer was invited to a piece',
   'feedback.reviewer_removed': 'A peer reviewer was removed from a piece',
   'contribution.status_changed': 'A teacher set a contribution’s review status',
+  // Apps (IndieAuth and Micropub).
+  'indieauth.authorized': 'An app was authorized to use the portfolio (IndieAuth)',
+  'indieauth.denied': 'An app’s request was denied',
+  'token.created': 'An access token was issued for an app or script',
+  'token.revoked': 'An app’s access token was revoked',
   // Refused requests.
   'access.refused': 'Refused: not allowed (403)',
   'access.cross_site': 'Refused: a form sent from another website',

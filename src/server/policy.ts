@@ -21,6 +21,11 @@ export const policySchema = z.object({
   peerReview: z.boolean().default(false),
   /** Students younger than this get email as a daily digest only (and those whose birth year is not recorded). */
   digestOnlyUnderAge: z.number().int().min(0).max(30).default(18),
+  /**
+   * Students younger than this may not sign in to other sites or use apps with their portfolio address (IndieAuth
+   * and Micropub); those whose birth year is not recorded count as younger. 0: no student is refused for age.
+   */
+  indieAuthUnderAge: z.number().int().min(0).max(30).default(0),
 });
 export type Policy = z.infer<typeof policySchema>;
 

@@ -883,3 +883,73 @@ export const hubFeatures = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.artifactId, t.hubId] }), index('hub_features_hub').on(t.hubId)],
 );
+
+// ---------------------------------------------------------------------------------------------------------------
+// IndieAuth and Micropub (issue #13): authorization codes, access tokens for apps and scripts, and the pieces
+// deleted through Micropub, kept so that an app can undelete them.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A code the authorization endpoint gave an app: single-use, ten minutes, only its SHA-256 stored. */
+export const indieauthCodes = sqliteTable(
+  'indieauth_codes',
+  {
+    id: text('id').primaryKey(),
+    codeHash: text('code_hash').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    clientId: text('client_id').notNull(),
+    clientName: text('client_name').notNull().default(''),
+    redirectUri: text('redirect_uri').notNull(),
+    /** Space-separated; empty for an authentication-only request. */
+    scope: text('scope').notNull().default(''),
+    /** The S256 PKCE challenge (base64url SHA-256 of the verifier). */
+    codeChallenge: text('code_challenge').notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [uniqueIndex('indieauth_codes_hash').on(t.codeHash)],
+);
+export type IndieauthCode = typeof indieauthCodes.$inferSelect;
+
+/** An access token an app (or `potluck token create`) holds: only its SHA-256 stored, with scope, client and expiry. */
+export const accessTokens = sqliteTable(
+  'access_tokens',
+  {
+    id: text('id').primaryKey(),
+    tokenHash: text('token_hash').notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The app's client_id URL; `cli` for a token made by `potluck token create`. */
+    clientId: text('client_id').notNull(),
+    clientName: text('client_name').notNull().default(''),
+    scope: text('scope').notNull(),
+    /** The authorization code it was exchanged for (null for CLI tokens): a second use of that code revokes it. */
+    codeId: text('code_id'),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [uniqueIndex('access_tokens_hash').on(t.tokenHash), index('access_tokens_user').on(t.userId, t.createdAt)],
+);
+export type AccessToken = typeof accessTokens.$inferSelect;
+
+/** A piece deleted through Micropub: what it was, so that `action=undelete` can bring it back under its address. */
+export const micropubDeleted = sqliteTable(
+  'micropub_deleted',
+  {
+    /** The deleted artifact's id, which an undeleted piece keeps. */
+    artifactId: text('artifact_id').primaryKey(),
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    slug: text('slug').notNull(),
+    /** The ArtifactInput the piece had (title, body, tags, visibility…), as JSON. */
+    snapshot: text('snapshot', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    deletedAt: integer('deleted_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('micropub_deleted_owner_slug').on(t.ownerId, t.slug)],
+);

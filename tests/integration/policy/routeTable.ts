@@ -150,6 +150,17 @@ export const ROUTES: Record<string, RouteEntry> = {
   'account/two-factor.astro': { path: () => '/account/two-factor', expect: signedIn() },
   // POST only (sign out one session or all others): a GET is no page.
   'account/sessions.ts': { path: () => '/account/sessions', expect: signedIn(404) },
+  'account/apps.astro': { path: () => '/account/apps', expect: signedIn() },
+
+  // IndieAuth and Micropub: the metadata is public; the consent page needs a signed-in member and an app's request
+  // (without one it says so, 400); the token and Micropub endpoints answer only Bearer tokens (401 without).
+  '.well-known/oauth-authorization-server.ts': { path: () => '/.well-known/oauth-authorization-server', expect: everyone() },
+  'auth.astro': { path: () => '/auth', expect: signedIn(400) },
+  'token.ts': { path: () => '/token', expect: everyone(401) },
+  'token/revoke.ts': { path: () => '/token/revoke', expect: everyone(404) },
+  'token/introspect.ts': { path: () => '/token/introspect', expect: everyone(404) },
+  'micropub.ts': { path: () => '/micropub', expect: everyone(401) },
+  'micropub/media.ts': { path: () => '/micropub/media', expect: everyone(404) },
 
   'admin/index.astro': { path: () => '/admin', expect: admins },
   'admin/policy.astro': { path: () => '/admin/policy', expect: admins },
