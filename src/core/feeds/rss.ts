@@ -59,5 +59,10 @@ export function toRss(feed: Feed): string {
   }
   // The package stamps lastBuildDate with the clock; the feed's own date keeps the output a function of the model
   // (and stops the bytes changing on every request).
-  return rss.xml().replace(/<lastBuildDate>[^<]*<\/lastBuildDate>/, `<lastBuildDate>${feed.updated.toUTCString()}</lastBuildDate>`);
+  // An item without a title (a Mastodon post in a hub's feed) has no <title> element: the package would write an
+  // empty one, which readers show as a blank headline instead of the item's description.
+  return rss
+    .xml()
+    .replace(/<item><title><!\[CDATA\[\]\]><\/title>/g, '<item>')
+    .replace(/<lastBuildDate>[^<]*<\/lastBuildDate>/, `<lastBuildDate>${feed.updated.toUTCString()}</lastBuildDate>`);
 }
