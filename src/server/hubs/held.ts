@@ -11,6 +11,7 @@ import { accountOfPost } from '../../core/hubs/fediverse.ts';
 import type { AppContext } from '../context.ts';
 import { hubFediverseAccounts, hubHeldItems, hubItems, hubMembers, hubTagSources, hubs, users, type HeldItemRow, type HubSource, type HubTagSource } from '../db/schema.ts';
 import { notify } from '../notifications/notify.ts';
+import { consentedMembership } from './enrolment.ts';
 import { hubTeacherIds } from '../notifications/hubEvents.ts';
 
 /** The tag a source follows, when it is a tag source. */
@@ -23,7 +24,7 @@ export function memberAccounts(app: AppContext, hubId: string): Map<string, stri
   const rows = app.db
     .select({ acct: hubFediverseAccounts.acct, memberId: hubFediverseAccounts.memberId })
     .from(hubFediverseAccounts)
-    .innerJoin(hubMembers, and(eq(hubMembers.hubId, hubFediverseAccounts.hubId), eq(hubMembers.userId, hubFediverseAccounts.memberId)))
+    .innerJoin(hubMembers, and(eq(hubMembers.hubId, hubFediverseAccounts.hubId), eq(hubMembers.userId, hubFediverseAccounts.memberId), consentedMembership()))
     .where(eq(hubFediverseAccounts.hubId, hubId))
     .all();
   return new Map(rows.map((r) => [r.acct, r.memberId]));
