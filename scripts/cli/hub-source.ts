@@ -91,7 +91,11 @@ Feeds on this machine's own network are refused unless POTLUCK_ALLOW_PRIVATE_NET
         // SERVER/TAG; a pasted tag address or #TAG@SERVER is understood as it is.
         const slash = mastodonTag.indexOf('/');
         const tag = /\/tags\/|@/.test(mastodonTag) || slash < 0 ? { tag: mastodonTag } : { server: mastodonTag.slice(0, slash), tag: mastodonTag.slice(slash + 1) };
-        const { source, counts } = await addHubSource(app, { actor: null, hubId: hub.id, tag, memberId });
+        const { source, counts } = await addHubSource(app, { actor: null, hubId: hub.id, tag, memberId }).catch((error: unknown) => {
+          // The form's field messages, as one sentence for the shell.
+          if (error instanceof PotluckError && error.issues.length) throw new PotluckError(error.code, error.issues.map((i) => i.message).join(' '));
+          throw error;
+        });
         println(io.stdout, `Following ${source.title} (${source.url}) in ${hub.slug}: ${counts.added} post${counts.added === 1 ? '' : 's'} in, ${counts.held} waiting for approval.`);
         return 0;
       }

@@ -20,6 +20,7 @@ import { getHubById, hubAccess, hubPolicySubject, hubRoleOf } from '../server/hu
 import { authorize } from '../core/policy.ts';
 import { fetchFeed, type FetchedFeed } from '../server/hubs/fetching.ts';
 import { mergeSourceFeed, type MergeCounts } from '../server/hubs/poller.ts';
+import { notifyHeldPosts } from '../server/hubs/held.ts';
 import type { SafeFetchOptions } from '../server/net/safeFetch.ts';
 
 export interface AddHubSourceProps {
@@ -145,6 +146,7 @@ export async function addHubSource(app: AppContext, props: AddHubSourceProps): P
       .get();
     if (tag) app.db.insert(hubTagSources).values({ sourceId: source.id, hubId: hub.id, server: tag.server, tag: tag.tag }).run();
     const counts = mergeSourceFeed(app, hub, source, found.feed);
+    if (counts.held) notifyHeldPosts(app, [hub.id], props.actor?.id ?? null);
     if (counts.added) app.db.update(hubs).set({ updatedAt: now }).where(eq(hubs.id, hub.id)).run();
     return { source, counts, feedTitle: found.feed.title };
   });

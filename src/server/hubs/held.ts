@@ -134,10 +134,10 @@ export function listMemberAccounts(app: AppContext, hubId: string) {
 }
 
 /**
- * A poll held new posts in some hubs: each hub's teachers are told once for the whole poll (not once per post),
- * with the number waiting now. Returns how many notifications were made.
+ * A poll (or a tag's first fetch, when it was added) held new posts in some hubs: each hub's teachers are told once
+ * for the whole poll (not once per post), with the number waiting now. Returns how many notifications were made.
  */
-export function notifyHeldPosts(app: AppContext, hubIds: Iterable<string>): number {
+export function notifyHeldPosts(app: AppContext, hubIds: Iterable<string>, actorId: string | null = null): number {
   const at = app.now().getTime();
   let made = 0;
   for (const hubId of new Set(hubIds)) {
@@ -153,6 +153,8 @@ export function notifyHeldPosts(app: AppContext, hubIds: Iterable<string>): numb
         title: `${waiting} post${waiting === 1 ? '' : 's'} on ${hub.title}’s hashtags wait${waiting === 1 ? 's' : ''} for your approval`,
         url: `/hubs/${hub.slug}/held`,
         hubId: hub.id,
+        // The teacher who added the tag sees the count on the page; their colleagues are told.
+        actorId,
         key: `hub.held:${hub.id}:${at}`,
       })),
     ).length;

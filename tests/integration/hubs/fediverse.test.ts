@@ -12,7 +12,7 @@ import { acceptHubInvitation } from '../../../src/commands/hubInvitationAccepter
 import { addHubMember } from '../../../src/commands/hubMemberAdder.ts';
 import { createHub } from '../../../src/commands/hubCreator.ts';
 import { pollHub } from '../../../src/commands/hubPoller.ts';
-import { hubHeldItems, hubItems, hubSources, hubTagSources, notifications, type Hub, type User } from '../../../src/server/db/schema.ts';
+import { hubFediverseAccounts, hubHeldItems, hubItems, hubSources, hubTagSources, notifications, type Hub, type User } from '../../../src/server/db/schema.ts';
 import { makeUser, signedIn } from '../../helpers/factories.ts';
 import { Browser } from '../../helpers/http.ts';
 import { startServer, type TestServer } from '../../helpers/server.ts';
@@ -30,6 +30,7 @@ let server: TestServer;
 let a: FeedServer;
 let b: FeedServer;
 let teacher: User;
+let coTeacher: User;
 let maya: User;
 let outsider: User;
 let hub: Hub;
@@ -48,7 +49,7 @@ function status(origin: string, user: string, id: string, text: string, date: st
 
 const poll = () => pollHub(server.app, { actor: null, hubId: hub.id, fetch: { allowPrivateNetworks: true } });
 const heldRows = () => server.app.db.select().from(hubHeldItems).where(eq(hubHeldItems.hubId, hub.id)).all();
-const heldNotices = () => server.app.db.select().from(notifications).where(and(eq(notifications.userId, teacher.id), eq(notifications.kind, 'hub.held'))).all();
+const heldNotices = (user = teacher) => server.app.db.select().from(notifications).where(and(eq(notifications.userId, user.id), eq(notifications.kind, 'hub.held'))).all();
 const itemsLike = (text: string) => server.app.db.select().from(hubItems).where(eq(hubItems.hubId, hub.id)).all().filter((i) => i.excerpt.includes(text));
 
 async function page(browser: Browser, pathname: string, status = 200): Promise<string> {
@@ -71,10 +72,12 @@ beforeAll(async () => {
   teacher = await makeUser(app, { handle: 'ms-lee', role: 'teacher', name: 'Ms Lee' });
   maya = await makeUser(app, { handle: 'maya', name: 'Maya L' });
   outsider = await makeUser(app, { handle: 'outsider' });
+  coTeacher = await makeUser(app, { handle: 'mr-chen', role: 'teacher', name: 'Mr Chen' });
   const actor = { id: teacher.id, role: 'teacher' as const };
   hub = createHub(app, { actor, input: { slug: 'massive', title: 'T509 Massive', tags: 'eng10', visibility: 'public' } });
   addHubMember(app, { actor, hubId: hub.id, handle: 'maya' });
   acceptHubInvitation(app, { actor: { id: maya.id, role: 'student' }, hubId: hub.id });
+  addHubMember(app, { actor: null, hubId: hub.id, handle: 'mr-chen', role: 'teacher' });
   anonymous = new Browser(server.url);
 });
 
@@ -134,6 +137,10 @@ describe('following a hashtag', () => {
     expect(itemsLike('Week three')).toHaveLength(1);
     expect(itemsLike(BOB)).toHaveLength(0);
     expect(heldRows().map((h) => h.acct).sort()).toEqual([`bob@${new URL(b.base).host}`, `sam@${host}`]);
+    // The teacher who added it saw the count; their colleague is told, once for the two posts.
+    expect(heldNotices(teacher)).toHaveLength(0);
+    expect(heldNotices(coTeacher)).toHaveLength(1);
+    expect(heldNotices(coTeacher)[0]!.title).toBe('2 posts on T509 Massive’s hashtags wait for your approval');
     // The same tag on the same server again is refused.
     const again = await browser.postForm('/hubs/massive/sources', { intent: 'tag', tagServer: a.base, tagName: '#t509massive' });
     expect(again.status).toBe(400);
@@ -246,6 +253,7 @@ describe('deciding', () => {
 describe('later polls', () => {
   it('hold strangers’ new posts on both servers with one notification for the poll, and let the marked member’s post in', async () => {
     const before = heldNotices().length;
+    const beforeCo = heldNotices(coTeacher).length;
     extra = {
       a: status(a.base, 'maya', '113999000000000001', 'Maya again with a second reflection on the play and its many liars', 'Sat, 01 Mar 2025 09:00:00 +0000') +
         status(a.base, 'newcomer', '113999000000000002', 'A newcomer says hello to the whole course and asks for help', 'Sat, 01 Mar 2025 09:30:00 +0000'),
@@ -258,6 +266,7 @@ describe('later polls', () => {
     expect(heldRows().filter((h) => h.status === 'held').map((h) => h.acct?.split('@')[0]).sort()).toEqual(['faraway', 'kit', 'newcomer']);
     const notices = heldNotices();
     expect(notices.length - before).toBe(1);
+    expect(heldNotices(coTeacher).length - beforeCo).toBe(1);
     expect(notices.at(-1)).toMatchObject({ url: '/hubs/massive/held', title: '3 posts on T509 Massive’s hashtags wait for your approval' });
     // Nothing new held: no new notification.
     await poll();
@@ -275,6 +284,13 @@ describe('later polls', () => {
     extra.a += status(a.base, 'newcomer', '113999000000000009', 'The newcomer posts a second time about the reading for Friday', 'Sat, 01 Mar 2025 11:00:00 +0000');
     await poll();
     expect(itemsLike('The newcomer posts a second time')).toHaveLength(1);
+    // Unmarked, the account's next post waits again.
+    const [account] = server.app.db.select().from(hubFediverseAccounts).where(eq(hubFediverseAccounts.acct, `newcomer@${new URL(a.base).host}`)).all();
+    expect((await browser.postForm('/hubs/massive/held', { intent: 'unmark', accountId: account!.id })).status).toBe(303);
+    extra.a += status(a.base, 'newcomer', '113999000000000010', 'The newcomer a third time, now no longer marked as anyone', 'Sat, 01 Mar 2025 12:00:00 +0000');
+    await poll();
+    expect(itemsLike('The newcomer a third time')).toHaveLength(0);
+    expect(heldRows().filter((h) => h.excerpt.includes('The newcomer a third time'))).toHaveLength(1);
     // A bad account is refused with the reason.
     const bad = await browser.postForm('/hubs/massive/held', { intent: 'mark', account: 'newcomer', memberId: maya.id });
     expect(bad.status).toBe(400);
