@@ -12,6 +12,7 @@ import { hubFediverseAccounts, hubHeldItems, hubs, type HubFediverseAccount } fr
 import { inTransaction } from '../server/db/tx.ts';
 import { assertCanManage, getHubById, hubRoleOf } from '../server/hubs/access.ts';
 import { admitHeldItem } from './heldItemDecider.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
 
 /** Marks the account as the member's; returns it with how many waiting posts came in. */
 export function markFediverseAccount(
@@ -38,6 +39,15 @@ export function markFediverseAccount(
       if (admitHeldItem(app, held)) admitted++;
     }
     if (admitted) app.db.update(hubs).set({ updatedAt: app.now() }).where(eq(hubs.id, hub.id)).run();
+    if (!existing) {
+      recordAudit(app, {
+        action: 'hub.account_marked',
+        actor: props.actor ? { id: props.actor.id } : null,
+        subject: { type: 'hub', id: hub.id },
+        subjectUser: { id: props.memberId },
+        details: { account: acct, admitted },
+      });
+    }
     return { account, admitted };
   });
 }
@@ -47,7 +57,14 @@ export function unmarkFediverseAccount(app: AppContext, props: { actor: Viewer |
   inTransaction(app, () => {
     const hub = getHubById(app, props.hubId);
     assertCanManage(app, props.actor, hub);
-    const gone = app.db.delete(hubFediverseAccounts).where(and(eq(hubFediverseAccounts.id, props.accountId), eq(hubFediverseAccounts.hubId, hub.id))).run().changes;
+    const gone = app.db.delete(hubFediverseAccounts).where(and(eq(hubFediverseAccounts.id, props.accountId), eq(hubFediverseAccounts.hubId, hub.id))).returning().get();
     if (!gone) throw notFound('That account');
+    recordAudit(app, {
+      action: 'hub.account_unmarked',
+      actor: props.actor ? { id: props.actor.id } : null,
+      subject: { type: 'hub', id: hub.id },
+      subjectUser: { id: gone.memberId },
+      details: { account: gone.acct },
+    });
   });
 }

@@ -12,6 +12,7 @@ import { hubHeldItems, hubItems, hubs, type HubHeldItem } from '../server/db/sch
 import { inTransaction } from '../server/db/tx.ts';
 import { assertCanManage, getHubById } from '../server/hubs/access.ts';
 import { heldToItem } from '../server/hubs/held.ts';
+import { recordAudit } from '../server/audit/auditLog.ts';
 
 const decisionSchema = z.object({
   heldId: z.string().min(1, 'Which post?'),
@@ -49,6 +50,12 @@ export function decideHeldItem(app: AppContext, props: { actor: Viewer | null; h
     } else {
       app.db.update(hubHeldItems).set({ status: 'rejected', decidedBy: props.actor?.id ?? null, decidedAt: now }).where(eq(hubHeldItems.id, held.id)).run();
     }
+    recordAudit(app, {
+      action: parsed.data.decision === 'approve' ? 'hub.post_approved' : 'hub.post_rejected',
+      actor: props.actor ? { id: props.actor.id } : null,
+      subject: { type: 'hub', id: hub.id },
+      details: { account: held.acct, url: held.url },
+    });
     return { decision: parsed.data.decision, held };
   });
 }

@@ -12,7 +12,7 @@ import { acceptHubInvitation } from '../../../src/commands/hubInvitationAccepter
 import { addHubMember } from '../../../src/commands/hubMemberAdder.ts';
 import { createHub } from '../../../src/commands/hubCreator.ts';
 import { pollHub } from '../../../src/commands/hubPoller.ts';
-import { hubFediverseAccounts, hubHeldItems, hubItems, hubSources, hubTagSources, notifications, type Hub, type User } from '../../../src/server/db/schema.ts';
+import { auditEvents, hubFediverseAccounts, hubHeldItems, hubItems, hubSources, hubTagSources, notifications, type Hub, type User } from '../../../src/server/db/schema.ts';
 import { makeUser, signedIn } from '../../helpers/factories.ts';
 import { Browser } from '../../helpers/http.ts';
 import { startServer, type TestServer } from '../../helpers/server.ts';
@@ -226,6 +226,7 @@ describe('deciding', () => {
     expect(approved.status).toBe(303);
     expect(itemsLike(BOB)).toHaveLength(1);
     expect(heldRows().find((h) => h.id === bob.id)).toBeUndefined();
+    expect(server.app.db.select().from(auditEvents).where(eq(auditEvents.action, 'hub.post_approved')).all()).toMatchObject([{ actorId: teacher.id, subjectId: hub.id }]);
     await poll();
     await poll();
     expect(itemsLike(BOB)).toHaveLength(1);
@@ -281,6 +282,7 @@ describe('later polls', () => {
     expect(marked.status).toBe(303);
     expect(new URL(marked.headers.get('location')!, server.url).searchParams.get('marked')).toBe('1');
     expect(itemsLike('A newcomer says hello')).toHaveLength(1);
+    expect(server.app.db.select().from(auditEvents).where(eq(auditEvents.action, 'hub.account_marked')).all().map((e) => e.details)).toContainEqual({ account: `newcomer@${new URL(a.base).host}`, admitted: 1 });
     extra.a += status(a.base, 'newcomer', '113999000000000009', 'The newcomer posts a second time about the reading for Friday', 'Sat, 01 Mar 2025 11:00:00 +0000');
     await poll();
     expect(itemsLike('The newcomer posts a second time')).toHaveLength(1);
