@@ -5,7 +5,7 @@
  * so no river, feed, search or progress view can show it — until a teacher approves it. A rejected post is
  * remembered, so the next poll does not bring it back. One post seen on several servers is held (and approved) once.
  */
-import { and, asc, eq, inArray, or } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, or } from 'drizzle-orm';
 import { normaliseUrlKey, type ParsedFeed, type ParsedItem } from '../../core/feeds/parse.ts';
 import { accountOfPost } from '../../core/hubs/fediverse.ts';
 import type { AppContext } from '../context.ts';
@@ -107,19 +107,34 @@ export function screenTagFeed(
   return { feed: { ...feed, items: admitted }, held };
 }
 
+/** Posts the queue page shows at once (the oldest first; deciding on them brings the next). */
+export const HELD_SHOWN = 100;
+
 /** A hub's queue: posts waiting for approval, oldest first. */
-export function listHeldItems(app: AppContext, hubId: string) {
+export function listHeldItems(app: AppContext, hubId: string, limit = HELD_SHOWN) {
   return app.db
     .select()
     .from(hubHeldItems)
     .where(and(eq(hubHeldItems.hubId, hubId), eq(hubHeldItems.status, 'held')))
     .orderBy(asc(hubHeldItems.heldAt), asc(hubHeldItems.id))
+    .limit(limit)
     .all();
 }
 
 /** How many posts wait in a hub's queue. */
 export function countHeldItems(app: AppContext, hubId: string): number {
-  return listHeldItems(app, hubId).length;
+  return (
+    app.db
+      .select({ n: count() })
+      .from(hubHeldItems)
+      .where(and(eq(hubHeldItems.hubId, hubId), eq(hubHeldItems.status, 'held')))
+      .get()?.n ?? 0
+  );
+}
+
+/** The ids of a hub's sources that follow a hashtag. */
+export function tagSourceIds(app: AppContext, hubId: string): Set<string> {
+  return new Set(app.db.select({ id: hubTagSources.sourceId }).from(hubTagSources).where(eq(hubTagSources.hubId, hubId)).all().map((r) => r.id));
 }
 
 /** The accounts marked as members' in a hub, with the member's name, for the queue page. */

@@ -130,6 +130,7 @@ describe('following a hashtag', () => {
     const sources = await page(browser, location.pathname + location.search);
     expect(sources).toContain(`#t509massive on ${host}`);
     expect(sources).toMatch(/2 posts are by accounts not marked as members’/);
+    expect(sources).toContain('A hashtag: members’ posts come in, others wait for');
     const source = server.app.db.select().from(hubSources).where(eq(hubSources.hubId, hub.id)).get()!;
     expect(source).toMatchObject({ url: `${a.base}/tags/t509massive.rss`, matchAll: true, memberId: null });
     expect(server.app.db.select().from(hubTagSources).where(eq(hubTagSources.sourceId, source.id)).get()).toMatchObject({ server: host, tag: 't509massive' });
