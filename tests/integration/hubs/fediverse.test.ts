@@ -15,7 +15,8 @@ import { pollHub } from '../../../src/commands/hubPoller.ts';
 import { auditEvents, hubFediverseAccounts, hubHeldItems, hubItems, hubSources, hubTagSources, notifications, type Hub, type User } from '../../../src/server/db/schema.ts';
 import { makeUser, signedIn } from '../../helpers/factories.ts';
 import { Browser } from '../../helpers/http.ts';
-import { startServer, type TestServer } from '../../helpers/server.ts';
+import { createTestApp, startServer, type TestServer } from '../../helpers/server.ts';
+import { addHubSource } from '../../../src/commands/hubSourceAdder.ts';
 import { getJsonFeed } from '../feeds/reading.ts';
 import { startFeedServer, type FeedServer } from './feedServer.ts';
 
@@ -202,6 +203,8 @@ describe('title-less posts and held posts where people read', () => {
     const landing = await page(browser, '/workspace/teaching');
     expect(landing).not.toContain('(untitled)');
     for (const text of [BOB, SAM, KIT]) expect(landing).not.toContain(text);
+    const progress = await page(browser, '/hubs/massive/progress');
+    for (const text of [BOB, SAM, KIT]) expect(progress).not.toContain(text);
   });
 });
 
@@ -298,5 +301,18 @@ describe('later polls', () => {
     const bad = await browser.postForm('/hubs/massive/held', { intent: 'mark', account: 'newcomer', memberId: maya.id });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('Write the account as @name@server');
+  });
+});
+
+describe('a tag on a private address', () => {
+  it('is refused unless the instance allows private networks, and nothing is added', async () => {
+    const app = createTestApp({ POTLUCK_SITE_URL: SITE });
+    const owner = await makeUser(app, { role: 'teacher' });
+    const local = createHub(app, { actor: { id: owner.id, role: 'teacher' }, input: { slug: 'local', title: 'Local', tags: 'eng10' } });
+    const hitsBefore = a.hits('/tags/t509massive.rss').length;
+    await expect(addHubSource(app, { actor: { id: owner.id, role: 'teacher' }, hubId: local.id, tag: { tag: `${a.base}/tags/t509massive` } })).rejects.toMatchObject({ status: 400, issues: [{ field: 'tagName', message: expect.stringMatching(/not to the public internet, so Potluck will not fetch it/) }] });
+    expect(app.db.select().from(hubSources).where(eq(hubSources.hubId, local.id)).all()).toHaveLength(0);
+    expect(a.hits('/tags/t509massive.rss')).toHaveLength(hitsBefore);
+    app.db.$client.close();
   });
 });
