@@ -310,7 +310,14 @@ describe('a tag on a private address', () => {
     const owner = await makeUser(app, { role: 'teacher' });
     const local = createHub(app, { actor: { id: owner.id, role: 'teacher' }, input: { slug: 'local', title: 'Local', tags: 'eng10' } });
     const hitsBefore = a.hits('/tags/t509massive.rss').length;
-    await expect(addHubSource(app, { actor: { id: owner.id, role: 'teacher' }, hubId: local.id, tag: { tag: `${a.base}/tags/t509massive` } })).rejects.toMatchObject({ status: 400, issues: [{ field: 'tagName', message: expect.stringMatching(/not to the public internet, so Potluck will not fetch it/) }] });
+    for (const server of ['http://127.0.0.1', 'http://10.0.0.5', 'localhost']) {
+      await expect(addHubSource(app, { actor: { id: owner.id, role: 'teacher' }, hubId: local.id, tag: { server, tag: 't509massive' } })).rejects.toMatchObject({
+        status: 400,
+        issues: [{ field: 'tagName', message: expect.stringMatching(/not to the public internet, so Potluck will not fetch it/) }],
+      });
+    }
+    // And a loopback server on another port, by the port rule before any connection.
+    await expect(addHubSource(app, { actor: { id: owner.id, role: 'teacher' }, hubId: local.id, tag: { tag: `${a.base}/tags/t509massive` } })).rejects.toMatchObject({ status: 400 });
     expect(app.db.select().from(hubSources).where(eq(hubSources.hubId, local.id)).all()).toHaveLength(0);
     expect(a.hits('/tags/t509massive.rss')).toHaveLength(hitsBefore);
     app.db.$client.close();
