@@ -11,6 +11,7 @@ import { UsageError, parseOptions, println, type CliCommand } from './io.ts';
 const command: CliCommand = {
   summary: 'add or list a hub’s external feeds',
   help: `Usage: potluck hub source add --hub SLUG --url URL [--member HANDLE] [--all]
+       potluck hub source add --hub SLUG --mastodon-tag SERVER/TAG
        potluck hub source list --hub SLUG [--json]
 
 add   Adds an external feed to a hub: the address of a feed (RSS, Atom, JSON Feed) or of a blog page that
@@ -18,6 +19,9 @@ add   Adds an external feed to a hub: the address of a feed (RSS, Atom, JSON Fee
       address that does not work is refused with the reason.
         --member   the hub member whose blog it is (their items count as theirs)
         --all      every item of the feed belongs to the hub, tagged or not
+      --mastodon-tag   follow a hashtag on a Mastodon-compatible server instead (its public tag feed):
+                 mastodon.social/t509massive, '#t509massive@mastodon.social' or https://mastodon.social/tags/t509massive.
+                 Posts by accounts not marked as members' wait for a teacher's approval (/hubs/SLUG/held).
 list  Lists the hub's external feeds with their health (last fetch, status, error, items).
 
 Feeds on this machine's own network are refused unless POTLUCK_ALLOW_PRIVATE_NETWORKS=1.`,
@@ -29,10 +33,13 @@ Feeds on this machine's own network are refused unless POTLUCK_ALLOW_PRIVATE_NET
       url: { type: 'string' },
       member: { type: 'string' },
       all: { type: 'boolean' },
+      'mastodon-tag': { type: 'string' },
       json: { type: 'boolean' },
     });
     if (!values.hub) throw new UsageError('missing --hub (the hub’s slug).');
-    if (action === 'add' && !values.url) throw new UsageError('missing --url (a feed’s or a blog’s address).');
+    const mastodonTag = values['mastodon-tag'];
+    if (action === 'add' && !values.url && !mastodonTag) throw new UsageError('missing --url (a feed’s or a blog’s address) or --mastodon-tag SERVER/TAG.');
+    if (action === 'add' && values.url && mastodonTag) throw new UsageError('give --url or --mastodon-tag, not both.');
     const app = createAppContext(loadConfig(io.env, io.cwd), { migrate: true });
     try {
       const hub = findHub(app, values.hub);
@@ -79,6 +86,18 @@ Feeds on this machine's own network are refused unless POTLUCK_ALLOW_PRIVATE_NET
           throw new PotluckError('NOT_FOUND', `@${handle} is not a member of ${hub.slug}. Add them first (on the hub's Members page).`);
         }
         memberId = user.id;
+      }
+      if (mastodonTag) {
+        // SERVER/TAG; a pasted tag address or #TAG@SERVER is understood as it is.
+        const slash = mastodonTag.indexOf('/');
+        const tag = /\/tags\/|@/.test(mastodonTag) || slash < 0 ? { tag: mastodonTag } : { server: mastodonTag.slice(0, slash), tag: mastodonTag.slice(slash + 1) };
+        const { source, counts } = await addHubSource(app, { actor: null, hubId: hub.id, tag, memberId }).catch((error: unknown) => {
+          // The form's field messages, as one sentence for the shell.
+          if (error instanceof PotluckError && error.issues.length) throw new PotluckError(error.code, error.issues.map((i) => i.message).join(' '));
+          throw error;
+        });
+        println(io.stdout, `Following ${source.title} (${source.url}) in ${hub.slug}: ${counts.added} post${counts.added === 1 ? '' : 's'} in, ${counts.held} waiting for approval.`);
+        return 0;
       }
       const { source, counts } = await addHubSource(app, { actor: null, hubId: hub.id, url: values.url!, memberId, matchAll: values.all === true });
       println(io.stdout, `Added "${source.title}" (${source.url}) to ${hub.slug}: ${counts.added} matching item${counts.added === 1 ? '' : 's'} of ${source.itemsFound ?? 0}.`);

@@ -7,6 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { PotluckError, invalid, issuesFromZod, notFound } from '../core/errors.ts';
 import { foldTag, foldedSet } from '../core/hubs/matching.ts';
 import { hideReasonSchema } from '../core/hubs/input.ts';
+import { itemDisplayTitle } from '../core/hubs/itemTitle.ts';
 import type { Viewer } from '../core/visibility.ts';
 import type { AppContext } from '../server/context.ts';
 import { artifacts, hubHides, hubItems, hubs, type HubHide } from '../server/db/schema.ts';
@@ -42,7 +43,7 @@ export function hideHubEntry(app: AppContext, props: { actor: Viewer | null; hub
     } else {
       const item = app.db.select().from(hubItems).where(and(eq(hubItems.id, props.target.itemId), eq(hubItems.hubId, hub.id))).get();
       if (!item) throw notFound('That item');
-      values = { ...base, sourceId: item.sourceId, itemKey: item.key, title: item.title };
+      values = { ...base, sourceId: item.sourceId, itemKey: item.key, title: itemDisplayTitle(item.title, item.excerpt) };
     }
     const hide = app.db.insert(hubHides).values(values).onConflictDoNothing().returning().get();
     if (!hide) throw new PotluckError('CONFLICT', 'That item is already hidden from this hub.');

@@ -33,6 +33,11 @@ export const AUDIT_ACTIONS = {
   'hub.member.added': 'Joined a hub (join code or roster)',
   'hub.member.removed': 'Removed from a hub, or left it',
   'hub.deleted': 'Hub deleted',
+  // Hashtags from the fediverse: who let strangers' posts in, and whose accounts skip approval.
+  'hub.post_approved': 'A teacher approved a post held from a hub’s hashtag',
+  'hub.post_rejected': 'A teacher rejected a post held from a hub’s hashtag',
+  'hub.account_marked': 'A fediverse account was marked as a hub member’s (its posts skip approval)',
+  'hub.account_unmarked': 'A fediverse account is no longer marked as a hub member’s',
   // Families.
   'guardian.linked': 'A guardian was linked to a student (guardian join code)',
   'guardian.unlinked': 'A guardian’s link to a student was removed',

@@ -26,7 +26,8 @@ export function toJsonFeed(feed: Feed): string {
       id: item.id,
       url: item.url,
       external_url: item.externalUrl,
-      title: item.title,
+      // JSON Feed lets an item have no title (a microblog post): absent, not empty.
+      title: item.title || undefined,
       content_html: item.contentHtml,
       summary: item.summary || undefined,
       image: item.image,

@@ -21,6 +21,9 @@ export const RSS_CONTENT_TYPE = 'application/rss+xml; charset=utf-8';
 // whole feed unreadable.
 const NOT_XML_CHAR = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
+/** What an item without a title is given, so the package (which writes a title for every item) can be undone. */
+const NO_TITLE = '\u{E000}potluck-no-title\u{E000}';
+
 function clean(text: string): string {
   return text.replace(NOT_XML_CHAR, '');
 }
@@ -43,7 +46,7 @@ export function toRss(feed: Feed): string {
     const content = clean(item.contentHtml);
     const enclosure = item.attachments[0];
     rss.item({
-      title: clean(item.title),
+      title: clean(item.title) || NO_TITLE,
       description: item.summary ? clean(item.summary) : item.excerpt ? clean(item.excerpt) : content,
       url: item.url,
       guid: item.id,
@@ -59,5 +62,10 @@ export function toRss(feed: Feed): string {
   }
   // The package stamps lastBuildDate with the clock; the feed's own date keeps the output a function of the model
   // (and stops the bytes changing on every request).
-  return rss.xml().replace(/<lastBuildDate>[^<]*<\/lastBuildDate>/, `<lastBuildDate>${feed.updated.toUTCString()}</lastBuildDate>`);
+  // An item without a title (a Mastodon post in a hub's feed) has no <title> element: the package would write
+  // "No title", which readers would show as its headline instead of its description.
+  return rss
+    .xml()
+    .replaceAll(`<item><title><![CDATA[${NO_TITLE}]]></title>`, '<item>')
+    .replace(/<lastBuildDate>[^<]*<\/lastBuildDate>/, `<lastBuildDate>${feed.updated.toUTCString()}</lastBuildDate>`);
 }

@@ -953,3 +953,87 @@ export const micropubDeleted = sqliteTable(
   },
   (t) => [index('micropub_deleted_owner_slug').on(t.ownerId, t.slug)],
 );
+// ——— Course hashtags from the fediverse (issue #13): tag sources, members' accounts, posts held for approval ———
+
+/** A hub source that is a hashtag's public feed on a Mastodon-compatible server (`https://SERVER/tags/TAG.rss`). */
+export const hubTagSources = sqliteTable('hub_tag_sources', {
+  sourceId: text('source_id')
+    .primaryKey()
+    .references(() => hubSources.id, { onDelete: 'cascade' }),
+  hubId: text('hub_id')
+    .notNull()
+    .references(() => hubs.id, { onDelete: 'cascade' }),
+  /** The server's host (with a port when it has one), as written after an `@`. */
+  server: text('server').notNull(),
+  /** The tag without '#'. */
+  tag: text('tag').notNull(),
+});
+export type HubTagSource = typeof hubTagSources.$inferSelect;
+
+/** A fediverse account a teacher marked as a member's: its posts on the hub's tags come in without approval. */
+export const hubFediverseAccounts = sqliteTable(
+  'hub_fediverse_accounts',
+  {
+    id: text('id').primaryKey(),
+    hubId: text('hub_id')
+      .notNull()
+      .references(() => hubs.id, { onDelete: 'cascade' }),
+    /** `user@server`, lower case (core/hubs/fediverse.ts). */
+    acct: text('acct').notNull(),
+    memberId: text('member_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    addedBy: text('added_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('hub_fediverse_accounts_acct').on(t.hubId, t.acct)],
+);
+export type HubFediverseAccount = typeof hubFediverseAccounts.$inferSelect;
+
+/**
+ * A post of a tag source by someone who is not known as a member: waiting for a teacher (status `held`), or refused
+ * (`rejected`, kept so the next poll does not bring it back). Approving moves it into hub_items. `dedupeKey` (the
+ * link normalised, else the item key) keeps one row for a post seen on several servers.
+ */
+export const hubHeldItems = sqliteTable(
+  'hub_held_items',
+  {
+    id: text('id').primaryKey(),
+    hubId: text('hub_id')
+      .notNull()
+      .references(() => hubs.id, { onDelete: 'cascade' }),
+    sourceId: text('source_id')
+      .notNull()
+      .references(() => hubSources.id, { onDelete: 'cascade' }),
+    dedupeKey: text('dedupe_key').notNull(),
+    /** `user@server`, when the post's link names it. */
+    acct: text('acct'),
+    profileUrl: text('profile_url'),
+    url: text('url'),
+    /** Plain text, for the queue (no remote HTML or pictures are shown there). */
+    excerpt: text('excerpt').notNull().default(''),
+    /** The hub item it becomes when approved (poller's row, dates as ms). */
+    item: text('item', { mode: 'json' }).$type<HeldItemRow>().notNull(),
+    status: text('status', { enum: ['held', 'rejected'] }).notNull().default('held'),
+    heldAt: integer('held_at', { mode: 'timestamp_ms' }).notNull(),
+    decidedBy: text('decided_by').references(() => users.id, { onDelete: 'set null' }),
+    decidedAt: integer('decided_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [uniqueIndex('hub_held_items_post').on(t.hubId, t.dedupeKey), index('hub_held_items_queue').on(t.hubId, t.status, t.heldAt)],
+);
+export type HubHeldItem = typeof hubHeldItems.$inferSelect;
+/** What a held post's hub item will hold. */
+export interface HeldItemRow {
+  key: string;
+  urlKey: string | null;
+  url: string | null;
+  title: string;
+  contentHtml: string;
+  excerpt: string;
+  image: string | null;
+  authorName: string | null;
+  published: number | null;
+  updated: number | null;
+  tags: string[];
+  fingerprint: string;
+}

@@ -7,6 +7,7 @@
 import { and, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { storedExcerpt } from '../../core/feeds/excerpt.ts';
 import { foldTag, foldedSet } from '../../core/hubs/matching.ts';
+import { itemDisplayTitle } from '../../core/hubs/itemTitle.ts';
 import { hubShows } from '../../core/policy.ts';
 import { sitePaths } from '../../core/urls.ts';
 import type { AppContext } from '../context.ts';
@@ -33,7 +34,10 @@ export interface RiverEntry {
   kind: 'artifact' | 'item';
   /** The artifact's id, or the hub item's. */
   id: string;
+  /** For a post without a title of its own, its first words (core/hubs/itemTitle.ts; see `untitled`). */
   title: string;
+  /** An external post that has no title (Mastodon's): feeds leave the title out rather than repeat its text. */
+  untitled?: boolean;
   /** The original: the student's page (canonical home) or the external post. Absent for feed items without a link. */
   url: string | null;
   date: Date;
@@ -296,7 +300,8 @@ function readItems(app: AppContext, hub: Hub, options: RiverOptions, limit: numb
   return rows.map((row) => ({
     kind: 'item' as const,
     id: row.id,
-    title: row.title || '(untitled)',
+    title: itemDisplayTitle(row.title, row.excerpt),
+    untitled: !row.title.trim(),
     url: row.url,
     date: row.sortDate,
     updated: row.updated,
@@ -401,6 +406,7 @@ export function listContributions(app: AppContext, hub: Hub, scope: 'public' | '
     .select({
       id: hubItems.id,
       title: hubItems.title,
+      excerpt: hubItems.excerpt,
       url: hubItems.url,
       date: hubItems.sortDate,
       tags: hubItems.tags,
@@ -416,7 +422,7 @@ export function listContributions(app: AppContext, hub: Hub, scope: 'public' | '
     out.push({
       kind: 'item',
       id: row.id,
-      title: row.title || '(untitled)',
+      title: itemDisplayTitle(row.title, row.excerpt),
       url: row.url,
       date: row.date,
       tags: row.tags,

@@ -73,7 +73,9 @@ export function buildHubFeed(app: AppContext, hub: Hub): Feed {
         // The original's link is its identity across readers; items without one get a stable URN.
         id: entry.url ?? `urn:potluck:hub-item:${entry.id}`,
         url,
-        title: entry.title,
+        // A post without a title (Mastodon's) has none in the feed either: RSS and JSON Feed allow it, and readers
+        // show its text; the river's "first words…" would only repeat it.
+        title: entry.untitled ? '' : entry.title,
         contentHtml: itemBodies.get(entry.id) ?? '',
         excerpt: entry.excerpt || undefined,
         image: entry.image ?? undefined,

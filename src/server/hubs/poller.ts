@@ -20,6 +20,8 @@ import { fetchFeed, type FeedFailure, type FetchedFeed } from './fetching.ts';
 import { makeSourceThumbnails, sweepThumbnails } from './thumbnails.ts';
 import type { FeedParser } from './parsers.ts';
 import { notifySourceFailing } from '../notifications/hubEvents.ts';
+import { notifyHeldPosts, screenTagFeed, tagSourceOf } from './held.ts';
+import type { HeldItemRow } from '../db/schema.ts';
 
 /** How long a claim on a source lasts: longer than the slowest fetch (redirect hops × timeout). */
 const LEASE_MS = 10 * 60_000;
@@ -35,6 +37,8 @@ export interface SourcePollResult {
   updated: number;
   removed: number;
   itemsFound: number | null;
+  /** Posts of a hashtag source newly held for a teacher's approval (held.ts). */
+  held?: number;
   /** For failed: the code and the sentence for the teacher; for skipped: why. */
   code?: string;
   message?: string;
@@ -143,6 +147,23 @@ function itemRow(item: ParsedItem, text: string, tags: string[]) {
   };
   const fingerprint = fingerprintOf([row.url, row.title, row.contentHtml, row.excerpt, row.image, row.authorName, row.published?.getTime(), row.updated?.getTime(), row.tags]);
   return { ...row, fingerprint };
+}
+
+/** A parsed item as the row a held post keeps until it is approved (held.ts). */
+export function heldRowOf(item: ParsedItem): HeldItemRow {
+  const text = textForHashtags(item.contentHtml);
+  const tags = itemTags({ categories: item.categories, title: item.title, text: item.summary ? `${item.summary} ${text}` : text });
+  const row = itemRow(item, text, tags);
+  return { ...row, published: row.published?.getTime() ?? null, updated: row.updated?.getTime() ?? null };
+}
+
+/**
+ * Merges a fetched feed into the hub for one source (inside a transaction): a hashtag source's feed is screened
+ * first, so only members' posts and approved ones become items (held.ts).
+ */
+export function mergeSourceFeed(app: AppContext, hub: Pick<Hub, 'id' | 'tags'>, source: Pick<HubSource, 'id' | 'hubId' | 'matchAll'>, feed: ParsedFeed): MergeCounts & { held: number } {
+  const screened = tagSourceOf(app, source.id) ? screenTagFeed(app, source, feed, heldRowOf) : { feed, held: 0 };
+  return { ...mergeFeedItems(app, hub, source, screened.feed), held: screened.held };
 }
 
 /** Counts of what a merge changed. */
@@ -362,7 +383,7 @@ async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOp
       return { sourceId: source.id, hubId: hub.id, url: moved?.url ?? source.url, outcome: 'not-modified', status: 304, added: 0, updated: 0, removed: 0, itemsFound: source.itemsFound };
     }
     const feed = (fetched as FetchedFeed).feed;
-    const counts = mergeFeedItems(app, hub, source, feed);
+    const { held, ...counts } = mergeSourceFeed(app, hub, source, feed);
     const changed = counts.added + counts.updated + counts.removed > 0;
     app.db
       .update(hubSources)
@@ -386,6 +407,7 @@ async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOp
       status: fetched.status,
       ...counts,
       itemsFound: feed.items.length,
+      held,
     };
   });
 }
@@ -433,6 +455,9 @@ export async function pollSources(app: AppContext, sourceIds: readonly string[],
   };
   const workers = Math.max(1, Math.min(options.concurrency ?? 16, sourceIds.length));
   await Promise.all(Array.from({ length: workers }, worker));
+  // Posts held for approval: each hub's teachers hear once for the whole poll.
+  const heldHubs = summary.results.filter((r) => (r.held ?? 0) > 0).map((r) => r.hubId);
+  if (heldHubs.length) inTransaction(app, () => notifyHeldPosts(app, heldHubs));
   // Then the pictures of the feeds that were read, within a time budget (thumbnails.ts), and the files no item
   // names any more (items that left, pictures that changed).
   const read = summary.results.filter((r) => r.outcome === 'updated' || r.outcome === 'unchanged' || r.outcome === 'not-modified').map((r) => r.sourceId);

@@ -6,6 +6,7 @@
  */
 import { aliasedTable, and, asc, desc, eq, exists, gt, inArray, isNotNull, ne, notExists, or, sql } from 'drizzle-orm';
 import { hubShows } from '../../core/policy.ts';
+import { itemDisplayTitle } from '../../core/hubs/itemTitle.ts';
 import { sitePaths } from '../../core/urls.ts';
 import type { AppContext } from '../context.ts';
 import { artifacts, feedbackMessages, hubItems, hubMembers, hubs, hubSources, users, type Hub, type HubAssignment } from '../db/schema.ts';
@@ -109,7 +110,7 @@ export function freshEntries(app: AppContext, hub: Hub, scope: ArtifactScope | n
     }
   }
   const items = app.db
-    .select({ title: hubItems.title, url: hubItems.url, authorName: hubItems.authorName, sourceTitle: hubSources.title, at: hubItems.firstSeenAt, total: everything })
+    .select({ title: hubItems.title, excerpt: hubItems.excerpt, url: hubItems.url, authorName: hubItems.authorName, sourceTitle: hubSources.title, at: hubItems.firstSeenAt, total: everything })
     .from(hubItems)
     .innerJoin(hubSources, eq(hubSources.id, hubItems.sourceId))
     .where(and(itemConditions(hub, options), since ? gt(hubItems.firstSeenAt, since) : undefined))
@@ -118,7 +119,7 @@ export function freshEntries(app: AppContext, hub: Hub, scope: ArtifactScope | n
     .all();
   total += items[0]?.total ?? 0;
   for (const row of items) {
-    entries.push({ kind: 'item', title: row.title || '(untitled)', url: row.url, author: row.authorName || row.sourceTitle, at: row.at, visibility: null });
+    entries.push({ kind: 'item', title: itemDisplayTitle(row.title, row.excerpt), url: row.url, author: row.authorName || row.sourceTitle, at: row.at, visibility: null });
   }
   entries.sort((a, b) => b.at.getTime() - a.at.getTime());
   return { count: total, newest: entries.slice(0, NEWEST_SHOWN) };

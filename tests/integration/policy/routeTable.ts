@@ -113,6 +113,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   'hubs/[slug]/members.astro': { path: (i) => `/hubs/${i.hubSlug}/members`, expect: { ...hubTeachers, anonymous: 303 } },
   'hubs/[slug]/progress.astro': { path: (i) => `/hubs/${i.hubSlug}/progress`, expect: { ...hubTeachers, anonymous: 303 } },
   'hubs/[slug]/hidden.astro': { path: (i) => `/hubs/${i.hubSlug}/hidden`, expect: { ...hubTeachers, anonymous: 303 } },
+  // Posts on the hub's hashtags waiting for approval: the hub's teachers (and admins) only, like the hidden list.
+  'hubs/[slug]/held.astro': { path: (i) => `/hubs/${i.hubSlug}/held`, expect: { ...hubTeachers, anonymous: 303 } },
   'hubs/[slug]/settings.astro': { path: (i) => `/hubs/${i.hubSlug}/settings`, expect: { ...hubTeachers, anonymous: 303 } },
   'hubs/[slug]/delete.astro': { path: (i) => `/hubs/${i.hubSlug}/delete`, expect: { ...hubTeachers, anonymous: 303 } },
 
