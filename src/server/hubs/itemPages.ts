@@ -6,6 +6,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { storedExcerpt } from '../../core/feeds/excerpt.ts';
+import { itemDisplayTitle } from '../../core/hubs/itemTitle.ts';
 import { sitePaths } from '../../core/urls.ts';
 import type { AppContext } from '../context.ts';
 import { artifacts, hubHides, hubItems, hubSources, users, type Hub } from '../db/schema.ts';
@@ -103,7 +104,7 @@ export function findHubEntry(app: AppContext, hub: Hub, id: string, options: { s
   return {
     kind: 'item',
     id: item.id,
-    title: item.title || item.excerpt.slice(0, 80) || '(untitled)',
+    title: itemDisplayTitle(item.title, item.excerpt),
     excerpt: item.excerpt,
     original: item.url && /^https?:\/\//i.test(item.url) ? item.url : null,
     date: item.sortDate,
