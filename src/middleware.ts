@@ -55,7 +55,9 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
 
   // Compared with the configured origins, never with the request's own Host (which the sender chooses).
   const allowed = allowedOrigins(siteHostsFor(app.config), context.locals.localPort);
-  if (isCrossOriginWrite(context.request, allowed)) {
+  // The Webmention endpoint takes posts from anywhere by design (another site's "send a Webmention" form) and reads
+  // no cookie, so there is no session for another site to ride on.
+  if (!isWebmentionEndpoint(context.url.pathname) && isCrossOriginWrite(context.request, allowed)) {
     recordRefusedAccess(app, { kind: 'access.cross_site', method: context.request.method, path: context.url.pathname });
     return withHeaders(
       errorResponse(
@@ -155,6 +157,10 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
     return new Response(body, { status: 200, headers: entry.headers });
   }
   return response;
+}
+
+function isWebmentionEndpoint(pathname: string): boolean {
+  return pathname === '/webmention' || pathname === '/webmention/';
 }
 
 const PRIVATE_PREFIXES = ['/workspace', '/account', '/admin', '/api/', '/family'];

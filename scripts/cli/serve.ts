@@ -73,9 +73,12 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     // Notification email and assignment reminders (src/server/notifications/scheduler.ts).
     const { startNotificationsFromEnv } = await import('../../src/server/notifications/scheduler.ts');
     const notifications = startNotificationsFromEnv(config, io.env, log);
+    // Received Webmentions are verified in the background (src/server/webmention/receive/worker.ts).
+    const { startWebmentionWorkerFromEnv } = await import('../../src/server/webmention/receive/worker.ts');
+    const webmentionWorker = startWebmentionWorkerFromEnv(config, io.env, log);
     const stop = () => {
       sweeper.stop();
-      void Promise.all([poller?.stop(), notifications?.stop()]).finally(() => server.close(() => process.exit(0)));
+      void Promise.all([poller?.stop(), notifications?.stop(), webmentionWorker?.stop()]).finally(() => server.close(() => process.exit(0)));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

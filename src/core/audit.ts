@@ -51,6 +51,9 @@ export const AUDIT_ACTIONS = {
   'feedback.reviewer_invited': 'A peer reviewer was invited to a piece',
   'feedback.reviewer_removed': 'A peer reviewer was removed from a piece',
   'contribution.status_changed': 'A teacher set a contribution’s review status',
+  // Webmentions a student receives.
+  'mention.domain_blocked': 'A student blocked Webmentions from a domain',
+  'mention.domain_unblocked': 'A student unblocked Webmentions from a domain',
   // Refused requests.
   'access.refused': 'Refused: not allowed (403)',
   'access.cross_site': 'Refused: a form sent from another website',

@@ -12,6 +12,7 @@ export const NOTIFICATION_KINDS = {
   'source.failing': 'A feed of your hub keeps failing',
   'member.joined': 'A new member joined your hub',
   'reviewer.invited': 'A classmate asked you to review a piece',
+  'mention.new': 'Another site replied to, liked or mentioned a public piece (waiting for your approval)',
 } as const;
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
 

@@ -21,6 +21,8 @@ export const policySchema = z.object({
   peerReview: z.boolean().default(false),
   /** Students younger than this get email as a daily digest only (and those whose birth year is not recorded). */
   digestOnlyUnderAge: z.number().int().min(0).max(30).default(18),
+  /** When true, a Webmention shows under a student's piece only after a teacher of theirs approved it too. */
+  mentionsNeedTeacher: z.boolean().default(false),
 });
 export type Policy = z.infer<typeof policySchema>;
 

@@ -1,0 +1,118 @@
+/**
+ * Verifying a queued Webmention: the source is fetched once through safeFetch (SSRF rules: a source on a private
+ * network address is refused before anything connects, unless POTLUCK_ALLOW_PRIVATE_NETWORKS; size cap, timeouts),
+ * must link to the target, and is read for its microformats (src/core/webmentions/interpret.ts). A source that is
+ * gone (410) or no longer links deletes an earlier mention; a verified one waits for the student's approval, and they
+ * are told. Only text is kept: no picture from the other site is stored or shown.
+ */
+import { and, asc, eq } from 'drizzle-orm';
+import { interpretSource, sourceLinksTo } from '../../../core/webmentions/interpret.ts';
+import type { AppContext } from '../../context.ts';
+import { artifacts, webmentions, type Webmention } from '../../db/schema.ts';
+import { inTransaction } from '../../db/tx.ts';
+import { safeFetch } from '../../net/safeFetch.ts';
+import { notify } from '../../notifications/notify.ts';
+import { bumpContentVersion } from '../../repositories/portfolio.ts';
+
+/** Most bytes of a source page read: a blog post with its comments, not a whole site. */
+export const SOURCE_MAX_BYTES = 1024 * 1024;
+/** Longest a source may take to answer. */
+export const SOURCE_TIMEOUT_MS = 15_000;
+
+const KIND_WORDS = { reply: 'A reply to', like: 'A like of', repost: 'A repost of', bookmark: 'A bookmark of', mention: 'A mention of' } as const;
+
+/** The outcome of one verification, for the worker's log and tests. */
+export type VerifyOutcome = 'verified' | 'rejected' | 'deleted' | 'missing';
+
+function wasShown(m: Webmention): boolean {
+  return m.decision === 'approved' && m.verifiedAt !== null;
+}
+
+function reject(app: AppContext, m: Webmention, reason: string): VerifyOutcome {
+  // A mention that was verified before and is now gone or unlinked is deleted (the Webmention spec's "delete"):
+  // its text and author go, the row stays so the status address can say what happened.
+  const deleted = m.verifiedAt !== null;
+  inTransaction(app, () => {
+    app.db
+      .update(webmentions)
+      .set(
+        deleted
+          ? { status: 'deleted', reason, kind: null, authorName: null, authorUrl: null, url: null, published: null, contentHtml: null }
+          : { status: 'rejected', reason },
+      )
+      .where(eq(webmentions.id, m.id))
+      .run();
+    if (wasShown(m)) bumpContentVersion(app, m.ownerId, ['public']);
+  });
+  return deleted ? 'deleted' : 'rejected';
+}
+
+/** Verifies one mention by id; never throws for what the other site does. */
+export async function verifyWebmention(app: AppContext, id: string): Promise<VerifyOutcome> {
+  const m = app.db.select().from(webmentions).where(eq(webmentions.id, id)).get();
+  if (!m) return 'missing';
+  const piece = app.db.select({ title: artifacts.title, visibility: artifacts.visibility }).from(artifacts).where(eq(artifacts.id, m.artifactId)).get();
+  if (!piece || piece.visibility !== 'public') return reject(app, m, 'The target is no longer a public piece.');
+  const response = await safeFetch(m.source, {
+    allowPrivateNetworks: app.config.allowPrivateNetworks,
+    maxBytes: SOURCE_MAX_BYTES,
+    timeoutMs: SOURCE_TIMEOUT_MS,
+    accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5',
+    now: app.now,
+  });
+  if (!response.ok) {
+    if (response.reason === 'http-error' && response.status === 410) return reject(app, m, 'The source page is gone (410).');
+    if (response.reason === 'blocked-address' || response.reason === 'bad-port' || response.reason === 'bad-scheme') {
+      return reject(app, m, `The source cannot be fetched: ${response.message}`);
+    }
+    return reject(app, m, `The source could not be read: ${response.message}`);
+  }
+  const contentType = response.headers['content-type'] ?? 'text/html';
+  const body = response.body.toString('utf8');
+  if (!sourceLinksTo(body, contentType, response.url, m.target)) return reject(app, m, 'The source does not link to the target.');
+  const read = /html/i.test(contentType)
+    ? interpretSource(body, response.url, m.target)
+    : { kind: 'mention' as const, authorName: null, authorUrl: null, url: null, published: null, contentHtml: null };
+  const changed =
+    m.verifiedAt === null || m.kind !== read.kind || m.contentHtml !== read.contentHtml || m.authorName !== read.authorName || m.authorUrl !== read.authorUrl;
+  const now = app.now();
+  inTransaction(app, () => {
+    app.db
+      .update(webmentions)
+      .set({
+        status: 'verified',
+        reason: null,
+        ...read,
+        verifiedAt: now,
+        // What the student approved is what shows: a changed mention waits for their approval again.
+        ...(changed ? { decision: 'pending' as const, teacherApprovedAt: null, teacherApprovedBy: null } : {}),
+      })
+      .where(eq(webmentions.id, m.id))
+      .run();
+    if (changed && wasShown(m)) bumpContentVersion(app, m.ownerId, ['public']);
+    if (changed) {
+      notify(app, {
+        to: m.ownerId,
+        kind: 'mention.new',
+        title: `${KIND_WORDS[read.kind]} “${piece.title}” from ${m.sourceHost}: it shows under your piece once you approve it`,
+        url: '/workspace/mentions',
+        artifactId: m.artifactId,
+        key: `mention.new:${m.id}:${now.getTime()}`,
+      });
+    }
+  });
+  return 'verified';
+}
+
+/** Verifies every queued mention, oldest first, at most `limit`; returns how many were handled. */
+export async function verifyQueuedWebmentions(app: AppContext, options: { limit?: number } = {}): Promise<number> {
+  const queued = app.db
+    .select({ id: webmentions.id })
+    .from(webmentions)
+    .where(and(eq(webmentions.status, 'queued')))
+    .orderBy(asc(webmentions.receivedAt))
+    .limit(options.limit ?? 50)
+    .all();
+  for (const { id } of queued) await verifyWebmention(app, id);
+  return queued.length;
+}
