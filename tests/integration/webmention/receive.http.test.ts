@@ -112,8 +112,9 @@ async function approveAs(user: User, id: string, decision = 'approve'): Promise<
   return signedIn(server.url, server.app, user).postForm('/workspace/mentions', { mention: id, decision });
 }
 
-async function publicPage(a: Artifact = poem): Promise<string> {
-  const response = await fetch(pieceUrl(a));
+/** The piece's public page as the public gets it (from the page cache when it is fresh); `render` skips the cache. */
+async function publicPage(a: Artifact = poem, options: { render?: boolean } = {}): Promise<string> {
+  const response = await fetch(pieceUrl(a) + (options.render ? `?render=${Math.random()}` : ''));
   expect(response.status).toBe(200);
   return response.text();
 }
@@ -227,9 +228,10 @@ describe('a reply sent by an independent sender', () => {
   });
 
   it('shows nothing under the piece before the student approves it', async () => {
-    const html = await publicPage();
-    expect(html).not.toContain('Ana Reader');
-    expect(html).not.toContain('h-cite');
+    for (const html of [await publicPage(), await publicPage(poem, { render: true })]) {
+      expect(html).not.toContain('Ana Reader');
+      expect(html).not.toContain('h-cite');
+    }
     const list = await (await signedIn(server.url, server.app, maya).get('/workspace/mentions')).text();
     expect(list).toContain('Ana Reader');
     expect(list).toContain('Approve');
@@ -264,6 +266,7 @@ describe('a reply sent by an independent sender', () => {
     expect(mentionRow(id)).toMatchObject({ decision: 'pending' });
     expect(mentionRow(id)!.contentHtml).toContain('Edited: a lovely');
     expect(await publicPage()).not.toContain('Edited: a lovely');
+    expect(await publicPage(poem, { render: true })).not.toContain('Edited: a lovely');
     await approveAs(maya, id);
     expect(await publicPage()).toContain('Edited: a lovely');
   });
@@ -361,6 +364,7 @@ describe('moderation', () => {
       const result = await send(`${b.origin}/t`, pieceUrl(poem));
       await approveAs(maya, result.id);
       expect(await publicPage()).not.toContain('Kind Reader');
+      expect(await publicPage(poem, { render: true })).not.toContain('Kind Reader');
       const list = await (await signedIn(server.url, server.app, teacher).get('/workspace/mentions')).text();
       expect(list).toContain('Kind Reader');
       expect(await (await signedIn(server.url, server.app, otherTeacher).get('/workspace/mentions')).text()).not.toContain('Kind Reader');
