@@ -14,7 +14,7 @@ import { mf2 } from 'microformats-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveArtifact } from '../../../src/commands/artifactSaver.ts';
 import { notifications, webmentionBlocks, webmentions, type Artifact, type User } from '../../../src/server/db/schema.ts';
-import { setPolicy } from '../../../src/server/policy.ts';
+import { getPolicy, setPolicy } from '../../../src/server/policy.ts';
 import { makeArtifact, makeHub, makeUser, signedIn } from '../../helpers/factories.ts';
 import { startServer, type TestServer } from '../../helpers/server.ts';
 
@@ -375,6 +375,16 @@ describe('moderation', () => {
     } finally {
       setPolicy(server.app, { mentionsNeedTeacher: false });
     }
+  });
+
+  it('the admin policy page has the one checkbox that asks for a teacher’s approval', async () => {
+    const admin = await makeUser(server.app, { handle: `admin${Date.now()}`, role: 'admin' });
+    const browser = signedIn(server.url, server.app, admin);
+    expect(await (await browser.get('/admin/policy')).text()).toContain('name="mentionsNeedTeacher"');
+    expect((await browser.postForm('/admin/policy', { defaultVisibility: 'members', mentionsNeedTeacher: 'on', digestOnlyUnderAge: '18' })).status).toBe(303);
+    expect(getPolicy(server.app).mentionsNeedTeacher).toBe(true);
+    expect((await browser.postForm('/admin/policy', { defaultVisibility: 'members', digestOnlyUnderAge: '18' })).status).toBe(303);
+    expect(getPolicy(server.app).mentionsNeedTeacher).toBe(false);
   });
 
   it('a mention stops showing when its piece stops being public', async () => {
