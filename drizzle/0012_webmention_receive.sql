@@ -13,6 +13,7 @@ CREATE TABLE `webmentions` (
 	`teacher_approved_by` text,
 	`author_name` text,
 	`author_url` text,
+	`author_photo` text,
 	`url` text,
 	`published` integer,
 	`content_html` text,

@@ -30,6 +30,8 @@ export interface Interpretation {
   kind: MentionKind;
   authorName: string | null;
   authorUrl: string | null;
+  /** The address of the author's picture (h-card u-photo): for making a local copy, never for a page. */
+  authorPhotoUrl: string | null;
   url: string | null;
   published: Date | null;
   /** Sanitized HTML (replies and mentions only), or null. */
@@ -137,17 +139,18 @@ function pickEntry(items: Item[], target: string, base: string): Item | null {
   return naming ?? entries[0] ?? null;
 }
 
-function author(entry: Item | null, base: string): { name: string | null; url: string | null } {
+function author(entry: Item | null, base: string): { name: string | null; url: string | null; photo: string | null } {
   const a = entry ? first(entry.properties, 'author') : undefined;
   if (isItem(a)) {
     const name = text(first(a.properties, 'name')) ?? text(a);
     const url = httpUrl(text(first(a.properties, 'url')), base);
-    return { name: name?.slice(0, 200) ?? null, url };
+    const photo = httpUrl(text(first(a.properties, 'photo')), base);
+    return { name: name?.slice(0, 200) ?? null, url, photo };
   }
   const s = text(a);
-  if (!s) return { name: null, url: null };
+  if (!s) return { name: null, url: null, photo: null };
   const url = httpUrl(s, base);
-  return url && /^https?:/i.test(s) ? { name: null, url } : { name: s.slice(0, 200), url: null };
+  return url && /^https?:/i.test(s) ? { name: null, url, photo: null } : { name: s.slice(0, 200), url: null, photo: null };
 }
 
 function date(v: string | null): Date | null {
@@ -191,6 +194,7 @@ export function interpretSource(html: string, sourceUrl: string, target: string)
     kind,
     authorName: who.name,
     authorUrl: who.url,
+    authorPhotoUrl: who.photo,
     url: entry ? httpUrl(text(first(entry.properties, 'url')), sourceUrl) : null,
     published: entry ? date(text(first(entry.properties, 'published'))) : null,
     contentHtml,

@@ -857,6 +857,8 @@ export const webmentions = sqliteTable(
     teacherApprovedBy: text('teacher_approved_by').references(() => users.id, { onDelete: 'set null' }),
     authorName: text('author_name'),
     authorUrl: text('author_url'),
+    /** The author's picture as a local, shrunk copy (a file made like hub thumbnails), never the remote address. */
+    authorPhoto: text('author_photo'),
     /** The entry's own address (u-url), when it names one. */
     url: text('url'),
     published: integer('published', { mode: 'timestamp_ms' }),

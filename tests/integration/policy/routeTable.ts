@@ -79,6 +79,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   'signout.ts': { path: () => '/signout', expect: everyone(405) },
   // The Webmention endpoint takes POSTs only; a status address that names no mention is 404 for everyone.
   'webmention/index.ts': { path: () => '/webmention', expect: everyone(405) },
+  'webmention/photos/[id].ts': { path: () => '/webmention/photos/no-such-mention', expect: everyone(404) },
   'webmention/status/[id].ts': { path: () => '/webmention/status/no-such-mention', expect: everyone(404) },
 
   // The portfolio: public lists for everyone; the class-only piece only for those it was shared with.

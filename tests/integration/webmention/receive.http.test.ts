@@ -11,6 +11,7 @@ import net from 'node:net';
 import { createRequire } from 'node:module';
 import { and, count, eq } from 'drizzle-orm';
 import { mf2 } from 'microformats-parser';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveArtifact } from '../../../src/commands/artifactSaver.ts';
 import { notifications, webmentionBlocks, webmentions, type Artifact, type User } from '../../../src/server/db/schema.ts';
@@ -24,7 +25,7 @@ const Webmention = require('@remy/webmention') as new (options: { limit?: number
 interface Page {
   status?: number;
   type?: string;
-  body: string;
+  body: string | Buffer;
 }
 
 /** A blog on one loopback address: pages by path, and every path asked for. */
@@ -188,6 +189,8 @@ describe('a reply sent by an independent sender', () => {
   it('is discovered and sent with @remy/webmention, answered 202, verified, and the student is told', async () => {
     replyBlog = await blog();
     const self = `${replyBlog.origin}/reply`;
+    const face = await sharp({ create: { width: 900, height: 900, channels: 3, background: '#c33' } }).jpeg().toBuffer();
+    replyBlog.pages.set('/face.jpg', { type: 'image/jpeg', body: face });
     replyBlog.pages.set(
       '/reply',
       {
@@ -235,6 +238,8 @@ describe('a reply sent by an independent sender', () => {
     const list = await (await signedIn(server.url, server.app, maya).get('/workspace/mentions')).text();
     expect(list).toContain('Ana Reader');
     expect(list).toContain('Approve');
+    // Nor the author's picture.
+    expect((await fetch(`${site}/webmention/photos/${id}`)).status).toBe(404);
   });
 
   it('after approval shows an h-cite that microformats-parser reads back, without script or remote pictures', async () => {
@@ -253,8 +258,15 @@ describe('a reply sent by an independent sender', () => {
     expect(html).not.toContain('face.jpg');
     expect(html).not.toContain('picture.png');
     expect(html).toContain('[a cloud]');
-    // Potluck never fetched the pictures either.
-    expect(replyBlog.hits.filter((h) => h.endsWith('.jpg') || h.endsWith('.png'))).toEqual([]);
+    // The author's picture is Potluck's own shrunk copy; the picture in the text was never even fetched.
+    expect(author.properties.photo).toEqual([`${site}/webmention/photos/${id}`]);
+    const photo = await fetch(`${site}/webmention/photos/${id}`);
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get('content-type')).toBe('image/webp');
+    const meta = await sharp(Buffer.from(await photo.arrayBuffer())).metadata();
+    expect(meta.format).toBe('webp');
+    expect(meta.width).toBeLessThanOrEqual(480);
+    expect(replyBlog.hits.filter((h) => h.endsWith('.png'))).toEqual([]);
   });
 
   it('a later mention from the same source updates it, and the changed text waits for approval again', async () => {
@@ -276,8 +288,9 @@ describe('a reply sent by an independent sender', () => {
     const result = await send(`${replyBlog.origin}/reply`, pieceUrl(poem));
     expect(result.status).toBe('deleted');
     expect(result.message).toContain('410');
-    expect(mentionRow(id)).toMatchObject({ status: 'deleted', contentHtml: null, authorName: null });
+    expect(mentionRow(id)).toMatchObject({ status: 'deleted', contentHtml: null, authorName: null, authorPhoto: null });
     expect(await publicPage()).not.toContain('Ana Reader');
+    expect((await fetch(`${site}/webmention/photos/${id}`)).status).toBe(404);
   });
 });
 

@@ -6,13 +6,14 @@ import { getPolicy } from '../../policy.ts';
 import { teachesStudentOf } from '../../policyFacts.ts';
 
 /** A mention as a page shows it. */
-export type ShownMention = Pick<Webmention, 'id' | 'kind' | 'authorName' | 'authorUrl' | 'url' | 'source' | 'sourceHost' | 'published' | 'contentHtml'>;
+export type ShownMention = Pick<Webmention, 'id' | 'kind' | 'authorName' | 'authorUrl' | 'authorPhoto' | 'url' | 'source' | 'sourceHost' | 'published' | 'contentHtml'>;
 
 const SHOWN_FIELDS = {
   id: webmentions.id,
   kind: webmentions.kind,
   authorName: webmentions.authorName,
   authorUrl: webmentions.authorUrl,
+  authorPhoto: webmentions.authorPhoto,
   url: webmentions.url,
   source: webmentions.source,
   sourceHost: webmentions.sourceHost,
@@ -26,21 +27,33 @@ const SHOWN_FIELDS = {
  */
 export function shownMentions(app: AppContext, artifact: { id: string; visibility: string }): ShownMention[] {
   if (artifact.visibility !== 'public') return [];
-  const needTeacher = getPolicy(app).mentionsNeedTeacher;
   return app.db
     .select(SHOWN_FIELDS)
     .from(webmentions)
-    .where(
-      and(
-        eq(webmentions.artifactId, artifact.id),
-        eq(webmentions.decision, 'approved'),
-        isNotNull(webmentions.verifiedAt),
-        inArray(webmentions.status, ['verified', 'queued']),
-        needTeacher ? isNotNull(webmentions.teacherApprovedAt) : undefined,
-      ),
-    )
+    .where(and(eq(webmentions.artifactId, artifact.id), shown(app)))
     .orderBy(webmentions.verifiedAt)
     .all();
+}
+
+/** What makes a mention show, whatever its piece. */
+function shown(app: AppContext) {
+  return and(
+    eq(webmentions.decision, 'approved'),
+    isNotNull(webmentions.verifiedAt),
+    inArray(webmentions.status, ['verified', 'queued']),
+    getPolicy(app).mentionsNeedTeacher ? isNotNull(webmentions.teacherApprovedAt) : undefined,
+  );
+}
+
+/** The stored picture of a shown mention's author (on a public piece), or null: the same rule as the mention itself. */
+export function shownMentionPhoto(app: AppContext, id: string): string | null {
+  const row = app.db
+    .select({ file: webmentions.authorPhoto })
+    .from(webmentions)
+    .innerJoin(artifacts, eq(artifacts.id, webmentions.artifactId))
+    .where(and(eq(webmentions.id, id), eq(artifacts.visibility, 'public'), shown(app)))
+    .get();
+  return row?.file ?? null;
 }
 
 /** A mention on the moderation page, with the piece it is about. */

@@ -3,11 +3,15 @@
  * network address is refused before anything connects, unless POTLUCK_ALLOW_PRIVATE_NETWORKS; size cap, timeouts),
  * must link to the target, and is read for its microformats (src/core/webmentions/interpret.ts). A source that is
  * gone (410) or no longer links deletes an earlier mention; a verified one waits for the student's approval, and they
- * are told. Only text is kept: no picture from the other site is stored or shown.
+ * are told. No picture from the other site is ever in a page: the author's is copied and shrunk like hub thumbnails
+ * and served from here; pictures in the text become their alt text.
  */
 import { and, asc, eq } from 'drizzle-orm';
 import { interpretSource, sourceLinksTo } from '../../../core/webmentions/interpret.ts';
+import path from 'node:path';
+import type { Config } from '../../config.ts';
 import type { AppContext } from '../../context.ts';
+import { makeThumbnail } from '../../hubs/thumbnails.ts';
 import { artifacts, webmentions, type Webmention } from '../../db/schema.ts';
 import { inTransaction } from '../../db/tx.ts';
 import { safeFetch } from '../../net/safeFetch.ts';
@@ -37,7 +41,7 @@ function reject(app: AppContext, m: Webmention, reason: string): VerifyOutcome {
       .update(webmentions)
       .set(
         deleted
-          ? { status: 'deleted', reason, kind: null, authorName: null, authorUrl: null, url: null, published: null, contentHtml: null }
+          ? { status: 'deleted', reason, kind: null, authorName: null, authorUrl: null, authorPhoto: null, url: null, published: null, contentHtml: null }
           : { status: 'rejected', reason },
       )
       .where(eq(webmentions.id, m.id))
@@ -45,6 +49,17 @@ function reject(app: AppContext, m: Webmention, reason: string): VerifyOutcome {
     if (wasShown(m)) bumpContentVersion(app, m.ownerId, ['public']);
   });
   return deleted ? 'deleted' : 'rejected';
+}
+
+/** Where authors' pictures are kept: a folder of their own, so the hub thumbnails' sweep never takes them. */
+export function mentionPhotosConfig(config: Pick<Config, 'dataDir'>): Pick<Config, 'dataDir'> {
+  return { dataDir: path.join(config.dataDir, 'webmention-photos') };
+}
+
+/** A local, shrunk copy of an author's picture, made the way hub thumbnails are (SSRF rules, size caps, no metadata). */
+async function authorPhotoCopy(app: AppContext, image: string): Promise<string | null> {
+  const made = await makeThumbnail(mentionPhotosConfig(app.config), image, { fetch: { allowPrivateNetworks: app.config.allowPrivateNetworks }, now: app.now() });
+  return made.file;
 }
 
 /** Verifies one mention by id; never throws for what the other site does. */
@@ -72,9 +87,16 @@ export async function verifyWebmention(app: AppContext, id: string): Promise<Ver
   if (!sourceLinksTo(body, contentType, response.url, m.target)) return reject(app, m, 'The source does not link to the target.');
   const read = /html/i.test(contentType)
     ? interpretSource(body, response.url, m.target)
-    : { kind: 'mention' as const, authorName: null, authorUrl: null, url: null, published: null, contentHtml: null };
+    : { kind: 'mention' as const, authorName: null, authorUrl: null, authorPhotoUrl: null, url: null, published: null, contentHtml: null };
+  const { authorPhotoUrl, ...fields } = read;
+  const authorPhoto = authorPhotoUrl ? await authorPhotoCopy(app, authorPhotoUrl) : null;
   const changed =
-    m.verifiedAt === null || m.kind !== read.kind || m.contentHtml !== read.contentHtml || m.authorName !== read.authorName || m.authorUrl !== read.authorUrl;
+    m.verifiedAt === null ||
+    m.kind !== read.kind ||
+    m.contentHtml !== read.contentHtml ||
+    m.authorName !== read.authorName ||
+    m.authorUrl !== read.authorUrl ||
+    m.authorPhoto !== authorPhoto;
   const now = app.now();
   inTransaction(app, () => {
     app.db
@@ -82,7 +104,8 @@ export async function verifyWebmention(app: AppContext, id: string): Promise<Ver
       .set({
         status: 'verified',
         reason: null,
-        ...read,
+        ...fields,
+        authorPhoto,
         verifiedAt: now,
         // What the student approved is what shows: a changed mention waits for their approval again.
         ...(changed ? { decision: 'pending' as const, teacherApprovedAt: null, teacherApprovedBy: null } : {}),
