@@ -6,7 +6,9 @@
 // Attacks: a source that does not link, a private-address source without the allow setting (never fetched), targets
 // that are private / class-only / unlisted / not on this site (400, nothing stored), a flood (429), remote
 // pictures and script in the source never reaching the page.
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import net from 'node:net';
 import { createRequire } from 'node:module';
 import { and, count, eq } from 'drizzle-orm';
@@ -16,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveArtifact } from '../../../src/commands/artifactSaver.ts';
 import { notifications, webmentionBlocks, webmentions, type Artifact, type User } from '../../../src/server/db/schema.ts';
 import { getPolicy, setPolicy } from '../../../src/server/policy.ts';
+import { sweepMentionPhotos } from '../../../src/server/webmention/receive/verifier.ts';
 import { makeArtifact, makeHub, makeUser, signedIn } from '../../helpers/factories.ts';
 import { startServer, type TestServer } from '../../helpers/server.ts';
 
@@ -271,7 +274,7 @@ describe('a reply sent by an independent sender', () => {
 
   it('a later mention from the same source updates it, and the changed text waits for approval again', async () => {
     const page = replyBlog.pages.get('/reply')!;
-    replyBlog.pages.set('/reply', { body: page.body.replace('What a lovely', 'Edited: a lovely') });
+    replyBlog.pages.set('/reply', { body: String(page.body).replace('What a lovely', 'Edited: a lovely') });
     const result = await send(`${replyBlog.origin}/reply`, pieceUrl(poem));
     expect(result).toMatchObject({ status: 'verified', id });
     expect(server.app.db.select({ n: count() }).from(webmentions).where(eq(webmentions.source, `${replyBlog.origin}/reply`)).get()!.n).toBe(1);
@@ -283,7 +286,10 @@ describe('a reply sent by an independent sender', () => {
     expect(await publicPage()).toContain('Edited: a lovely');
   });
 
-  it('a source that answers 410 deletes it', async () => {
+  it('a source that answers 410 deletes it, and its author’s picture goes at the next sweep', async () => {
+    const photo = mentionRow(id)!.authorPhoto!;
+    const photoFile = path.join(server.dataDir, 'webmention-photos', 'hub-thumbnails', photo);
+    expect(fs.existsSync(photoFile)).toBe(true);
     replyBlog.pages.set('/reply', { status: 410, body: 'gone' });
     const result = await send(`${replyBlog.origin}/reply`, pieceUrl(poem));
     expect(result.status).toBe('deleted');
@@ -291,6 +297,10 @@ describe('a reply sent by an independent sender', () => {
     expect(mentionRow(id)).toMatchObject({ status: 'deleted', contentHtml: null, authorName: null, authorPhoto: null });
     expect(await publicPage()).not.toContain('Ana Reader');
     expect((await fetch(`${site}/webmention/photos/${id}`)).status).toBe(404);
+    // A fresh file is kept (a verification may be about to record it); an hour later it goes.
+    expect(sweepMentionPhotos(server.app)).toBe(0);
+    expect(sweepMentionPhotos({ ...server.app, now: () => new Date(Date.now() + 60 * 60_000) })).toBe(1);
+    expect(fs.existsSync(photoFile)).toBe(false);
   });
 });
 

@@ -6,12 +6,13 @@
  * are told. No picture from the other site is ever in a page: the author's is copied and shrunk like hub thumbnails
  * and served from here; pictures in the text become their alt text.
  */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import { interpretSource, sourceLinksTo } from '../../../core/webmentions/interpret.ts';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config.ts';
 import type { AppContext } from '../../context.ts';
-import { makeThumbnail } from '../../hubs/thumbnails.ts';
+import { makeThumbnail, thumbnailsDir } from '../../hubs/thumbnails.ts';
 import { artifacts, webmentions, type Webmention } from '../../db/schema.ts';
 import { inTransaction } from '../../db/tx.ts';
 import { safeFetch } from '../../net/safeFetch.ts';
@@ -138,4 +139,42 @@ export async function verifyQueuedWebmentions(app: AppContext, options: { limit?
     .all();
   for (const { id } of queued) await verifyWebmention(app, id);
   return queued.length;
+}
+
+/** A picture younger than this is not swept: a verification may have made it and not yet recorded it. */
+const PHOTO_SWEEP_GRACE_MS = 10 * 60_000;
+
+/**
+ * Removes authors' pictures no mention names any more (deleted, blocked, or gone with an account); returns how many.
+ * Run by the worker now and then.
+ */
+export function sweepMentionPhotos(app: AppContext): number {
+  const dir = thumbnailsDir(mentionPhotosConfig(app.config));
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  const named = new Set(
+    app.db
+      .select({ file: webmentions.authorPhoto })
+      .from(webmentions)
+      .where(isNotNull(webmentions.authorPhoto))
+      .all()
+      .map((r) => r.file),
+  );
+  let removed = 0;
+  for (const name of names) {
+    if (named.has(name) || !/^[a-f0-9]{40}\.webp$/.test(name)) continue;
+    const file = path.join(dir, name);
+    try {
+      if (app.now().getTime() - fs.statSync(file).mtimeMs < PHOTO_SWEEP_GRACE_MS) continue;
+      fs.rmSync(file, { force: true });
+      removed++;
+    } catch {
+      // Gone already.
+    }
+  }
+  return removed;
 }

@@ -1,13 +1,13 @@
 /**
  * Webmention verification inside the server process, beside the hub poller and the notification scheduler: a new
  * mention starts a run a moment after it is accepted (webmentionEvents), and a tick (default 30 s) picks up anything
- * left queued (a restart, a run that failed). One run at a time; a failed run is logged and the next tries again.
+ * left queued (a restart, a run that failed), and at most hourly the authors' pictures no mention names go. One run at a time; a failed run is logged and the next tries again.
  */
 import type { Config } from '../../config.ts';
 import { createAppContext, type AppContext } from '../../context.ts';
 import { logger as defaultLogger, type Logger } from '../../logger.ts';
 import { webmentionEvents } from './events.ts';
-import { verifyQueuedWebmentions } from './verifier.ts';
+import { sweepMentionPhotos, verifyQueuedWebmentions } from './verifier.ts';
 
 export interface WebmentionWorker {
   /** Runs now; resolves when that run ends. */
@@ -22,6 +22,7 @@ export function startWebmentionWorker(app: AppContext, options: { tickMs?: numbe
   let again = false;
   let stopped = false;
   let soon: NodeJS.Timeout | null = null;
+  let lastSweep = 0;
 
   const tick = (): Promise<void> => {
     if (stopped) return Promise.resolve();
@@ -32,6 +33,12 @@ export function startWebmentionWorker(app: AppContext, options: { tickMs?: numbe
     running = (async () => {
       // Keep going while a run found a full batch: a burst of mentions is verified without waiting for ticks.
       while ((await verifyQueuedWebmentions(app)) >= 50 && !stopped);
+      // Hourly at most: authors' pictures that no mention names any more go.
+      if (app.now().getTime() - lastSweep >= 60 * 60_000) {
+        lastSweep = app.now().getTime();
+        const removed = sweepMentionPhotos(app);
+        if (removed > 0) log.info('Removed pictures of mentions that are gone', { removed });
+      }
     })()
       .catch((error: unknown) => log.error('Verifying Webmentions failed; it runs again at the next tick', { error }))
       .finally(() => {
