@@ -55,7 +55,9 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
 
   // Compared with the configured origins, never with the request's own Host (which the sender chooses).
   const allowed = allowedOrigins(siteHostsFor(app.config), context.locals.localPort);
-  if (isCrossOriginWrite(context.request, allowed) && !BEARER_ENDPOINTS.has(context.url.pathname)) {
+  // The Webmention endpoint takes posts from anywhere by design (another site's "send a Webmention" form) and reads
+  // no cookie, so there is no session for another site to ride on; the same holds for the Bearer endpoints.
+  if (!isWebmentionEndpoint(context.url.pathname) && !BEARER_ENDPOINTS.has(context.url.pathname) && isCrossOriginWrite(context.request, allowed)) {
     recordRefusedAccess(app, { kind: 'access.cross_site', method: context.request.method, path: context.url.pathname });
     return withHeaders(
       errorResponse(
@@ -163,6 +165,10 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
  * check does not apply to them. The consent form (/auth) is a cookie-authenticated form and keeps the check.
  */
 const BEARER_ENDPOINTS = new Set(['/micropub', '/micropub/media', '/token', '/token/revoke', '/token/introspect']);
+
+function isWebmentionEndpoint(pathname: string): boolean {
+  return pathname === '/webmention' || pathname === '/webmention/';
+}
 
 const PRIVATE_PREFIXES = ['/workspace', '/account', '/admin', '/api/', '/family'];
 

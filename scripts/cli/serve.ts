@@ -76,9 +76,12 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     // Webmentions to the pages public work links to, and from public hubs' item pages (src/server/webmention/send).
     const { startWebmentionSenderFromEnv } = await import('../../src/server/webmention/send/scheduler.ts');
     const webmentions = startWebmentionSenderFromEnv(config, io.env, log);
+    // Received Webmentions are verified in the background (src/server/webmention/receive/worker.ts).
+    const { startWebmentionWorkerFromEnv } = await import('../../src/server/webmention/receive/worker.ts');
+    const webmentionWorker = startWebmentionWorkerFromEnv(config, io.env, log);
     const stop = () => {
       sweeper.stop();
-      void Promise.all([poller?.stop(), notifications?.stop(), webmentions?.stop()]).finally(() => server.close(() => process.exit(0)));
+      void Promise.all([poller?.stop(), notifications?.stop(), webmentions?.stop(), webmentionWorker?.stop()]).finally(() => server.close(() => process.exit(0)));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -14,6 +14,8 @@
  *   feedback/<folder>.md            the feedback thread on each piece that has one (core/archive/feedback.ts):
  *                                   frontmatter {artifact, slug, messages: [{id, author, handle, role, hub,
  *                                   revision, date}]}, each message's text in the body after its marker line
+ *   mentions/<folder>.json          the Webmentions the student approved on each piece that has any
+ *                                   (core/archive/mentions.ts): source, kind, author, date, sanitized text
  *   media/<name>                    uploads no artifact uses (the library), and the profile picture
  *   variants/<sha256>/w<n>.webp     the responsive sizes already made, so an import need not make them again
  *   site/                           the static public site (siteExporter), relative links, opens from disk
@@ -24,6 +26,9 @@
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { FEEDBACK_DIR, stringifyFeedbackThread, type ArchiveFeedbackMessage } from '../core/archive/feedback.ts';
+import { MENTIONS_DIR, stringifyMentions } from '../core/archive/mentions.ts';
+import { approvedMentionsByArtifact } from '../server/webmention/receive/mentions.ts';
+import type { Webmention } from '../server/db/schema.ts';
 import { formatArchiveDate, stringifyFrontmatter } from '../core/archive/frontmatter.ts';
 import { foldedName, isPortablePath, portableFileName, portableFolderNames } from '../core/archive/names.ts';
 import { archiveReadme } from '../core/archive/readme.ts';
@@ -122,6 +127,8 @@ interface PlannedArtifact {
   syndication: string[];
   /** Its feedback thread, oldest message first (empty: no feedback/ file). */
   feedback: ArchiveFeedbackMessage[];
+  /** The Webmentions the student approved on it (empty: no mentions/ file). */
+  mentions: Webmention[];
 }
 
 /** Everything decided before the first byte is written. */
@@ -172,6 +179,7 @@ export function planArchive(app: AppContext, owner: User, options: { base?: stri
   const history = new Map<string, Revision[]>();
   const syndicated = new Map<string, { url: string; name: string; createdAt: Date }[]>();
   const threads = new Map<string, ArchiveFeedbackMessage[]>();
+  const mentions = approvedMentionsByArtifact(app, owner.id);
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     for (const r of app.db.select().from(revisions).where(inArray(revisions.artifactId, chunk)).orderBy(asc(revisions.number)).all()) {
@@ -232,7 +240,7 @@ export function planArchive(app: AppContext, owner: User, options: { base?: stri
       placed.add(item.id);
     }
     const syndication = [...new Set((syndicated.get(artifact.id) ?? []).map((s) => s.url))].sort();
-    return { artifact, folder: folders.get(artifact.slug)!, history: revs, files, names, syndication, feedback: threads.get(artifact.id) ?? [] };
+    return { artifact, folder: folders.get(artifact.slug)!, history: revs, files, names, syndication, feedback: threads.get(artifact.id) ?? [], mentions: mentions.get(artifact.id) ?? [] };
   });
 
   const showcaseRows = app.db.select().from(showcases).where(eq(showcases.ownerId, owner.id)).orderBy(asc(showcases.slug)).all();
@@ -526,6 +534,7 @@ async function writeArchive(
     feedback: plan.artifacts
       .filter((p) => p.feedback.length > 0)
       .map((p) => ({ title: p.artifact.title, file: `${FEEDBACK_DIR}/${p.folder}.md`, messages: p.feedback })),
+    mentions: plan.artifacts.reduce((sum, p) => sum + p.mentions.length, 0),
     site: rendered.site ? { pages: rendered.pages, base: rendered.site.base } : null,
   });
   const feed = toJsonFeed(buildPortfolioFeed(app, { owner: plan.owner, target: { siteUrl: app.config.siteUrl, staticBase: plan.base.replace(/\/+$/, '') } }));
@@ -549,6 +558,10 @@ async function writeArchive(
       if (p.feedback.length === 0) continue;
       yield { path: `${FEEDBACK_DIR}/${p.folder}.md`, data: stringifyFeedbackThread({ artifact: p.artifact.id, slug: p.artifact.slug, messages: p.feedback }) };
     }
+    for (const p of plan.artifacts) {
+      if (p.mentions.length === 0) continue;
+      yield { path: `${MENTIONS_DIR}/${p.folder}.json`, data: mentionsFile(p) };
+    }
     for (const s of plan.showcases) {
       const data = { slug: s.folder !== s.slug ? s.slug : undefined, title: s.title, items: s.items.length ? s.items : undefined, visibility: s.visibility };
       yield { path: `collections/${s.folder}.md`, data: stringifyFrontmatter(data, s.intro) };
@@ -571,6 +584,7 @@ async function writeArchive(
     plan.artifacts.reduce((sum, p) => sum + 1 + p.files.size + p.history.length, 0) +
     plan.showcases.length +
     plan.counts.feedback.threads +
+    plan.artifacts.filter((p) => p.mentions.length > 0).length +
     plan.library.size +
     plan.variantSources.reduce((sum, m) => sum + m.variants.length, 0);
   const writer = createArchiveWriter(props.out, exportedAt);
@@ -610,4 +624,23 @@ async function writeArchive(
     site: rendered.site ? { pages: rendered.pages, files: rendered.site.plan.files.length, base: rendered.site.base } : null,
     warnings: [...new Set(warnings)],
   };
+}
+
+/** `mentions/<folder>.json` of one piece (core/archive/mentions.ts). */
+function mentionsFile(p: PlannedArtifact): string {
+  return stringifyMentions({
+    artifact: p.artifact.id,
+    slug: p.artifact.slug,
+    mentions: p.mentions.map((m) => ({
+      source: m.source,
+      kind: m.kind ?? 'mention',
+      author: { name: m.authorName, url: m.authorUrl },
+      url: m.url,
+      published: m.published?.toISOString() ?? null,
+      content: m.contentHtml,
+      receivedAt: m.receivedAt.toISOString(),
+      verifiedAt: (m.verifiedAt ?? m.receivedAt).toISOString(),
+      teacherApproved: m.teacherApprovedAt !== null,
+    })),
+  });
 }

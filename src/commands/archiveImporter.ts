@@ -21,6 +21,7 @@
  * importing twice adds it once; an id another piece here already uses gets a stable new one. The student's own
  * messages are theirs; anyone else's keeps its author's name and handle as written, linked to no account here (authorId
  * null, as a deleted author's): an archive is the student's file, so it cannot make a message from a local teacher.
+ * Approved Webmentions (mentions/<folder>.json) come back on their pieces, approved, their HTML sanitized again.
  * Pictures as Potluck stores them (no metadata, nothing after their end, within the limits) are kept byte for byte,
  * with the archive's ready-made sizes when they check out (server/archive/keptPicture.ts), so export -> import ->
  * export gives the same bytes; every other file goes through the normal upload pipeline. media.json restores each
@@ -63,6 +64,7 @@ import { storeArtifact } from './artifactSaver.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 import { deleteMedia, sanitizeFilename, uploadMedia } from './mediaUploader.ts';
 import { storeShowcase } from './showcaseSaver.ts';
+import { importArchiveMentions } from '../server/webmention/receive/archiveMentions.ts';
 import { createUser, insertUser, prepareNewUser } from './userCreator.ts';
 
 /** A step of a long import, for progress lines. */
@@ -273,7 +275,7 @@ async function listArchive(root: string, issues: FieldIssue[]): Promise<Map<stri
     const names = await fs.readdir(full);
     for (const name of names.sort()) await visit(`${rel}/${name}`, depth + 1);
   };
-  for (const top of ['potluck.json', 'media.json', 'artifacts', 'collections', 'revisions', 'feedback', 'media']) await visit(top, 0);
+  for (const top of ['potluck.json', 'media.json', 'artifacts', 'collections', 'revisions', 'feedback', 'mentions', 'media']) await visit(top, 0);
   if (tooMany) issues.push({ field: 'artifacts', message: `the archive has more than ${MAX_FILES.toLocaleString('en')} files; split it into several archives.` });
   return files;
 }
@@ -830,6 +832,8 @@ function writeAll(app: AppContext, props: WriteProps) {
     );
   }
   const feedback = writeFeedback(app, props);
+  // Approved Webmentions (mentions/) go back on their pieces (server/webmention/receive/archiveMentions.ts).
+  importArchiveMentions(app, { mentions: contents.mentions, ids: props.ids, owner });
   props.progress({ step: 'save', done: ordered.length + contents.collections.length, total: ordered.length + contents.collections.length });
   // The profile and syndication links changed without going through a saver: cached public pages are stale.
   bumpContentVersion(app, owner.id);

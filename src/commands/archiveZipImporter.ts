@@ -30,7 +30,7 @@ export function isImportedEntry(relative: string): boolean {
   return (
     relative === 'potluck.json' ||
     relative === 'media.json' ||
-    /^(artifacts|collections|revisions|feedback|media|variants)\//.test(relative)
+    /^(artifacts|collections|revisions|feedback|mentions|media|variants)\//.test(relative)
   );
 }
 

@@ -1,7 +1,7 @@
 /**
  * An admin changes the school policy (/admin/policy): the visibility of new work, whether going public needs
  * recorded consent, the school's name, two-factor sign-in for staff, whether guardians read feedback, whether
- * students may invite peer reviewers, the age under which students get email as a daily digest only, and the age under which students may not use apps (IndieAuth). Admins only (core/policy.ts); the change and
+ * students may invite peer reviewers, whether Webmentions need a teacher's approval, the age under which students get email as a daily digest only, and the age under which students may not use apps (IndieAuth). Admins only (core/policy.ts); the change and
  * its audit event are one write (server/policy.ts).
  */
 import { z } from 'zod';
@@ -19,6 +19,7 @@ export const policyFormSchema = z.object({
   staffTwoFactor: z.literal('on').optional(),
   guardiansSeeFeedback: z.literal('on').optional(),
   peerReview: z.literal('on').optional(),
+  mentionsNeedTeacher: z.literal('on').optional(),
   /** Empty keeps the current setting (a form from before the field existed). */
   digestOnlyUnderAge: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
@@ -55,6 +56,7 @@ export function updatePolicy(app: AppContext, props: { actor: (Actor & { handle?
       staffTwoFactor: input.staffTwoFactor === 'on',
       guardiansSeeFeedback: input.guardiansSeeFeedback === 'on',
       peerReview: input.peerReview === 'on',
+      mentionsNeedTeacher: input.mentionsNeedTeacher === 'on',
       ...(input.digestOnlyUnderAge !== undefined ? { digestOnlyUnderAge: input.digestOnlyUnderAge } : {}),
       ...(input.indieAuthUnderAge !== undefined ? { indieAuthUnderAge: input.indieAuthUnderAge } : {}),
     },

@@ -61,6 +61,9 @@ export const AUDIT_ACTIONS = {
   'indieauth.denied': 'An app’s request was denied',
   'token.created': 'An access token was issued for an app or script',
   'token.revoked': 'An app’s access token was revoked',
+  // Webmentions a student receives.
+  'mention.domain_blocked': 'A student blocked Webmentions from a domain',
+  'mention.domain_unblocked': 'A student unblocked Webmentions from a domain',
   // Refused requests.
   'access.refused': 'Refused: not allowed (403)',
   'access.cross_site': 'Refused: a form sent from another website',

@@ -13,6 +13,7 @@ export const NOTIFICATION_KINDS = {
   'member.joined': 'A new member joined your hub',
   'reviewer.invited': 'A classmate asked you to review a piece',
   'hub.held': 'Posts on your hub’s hashtags wait for your approval',
+  'mention.new': 'Another site replied to, liked or mentioned a public piece (waiting for your approval)',
 } as const;
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;
 

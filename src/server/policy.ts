@@ -26,6 +26,8 @@ export const policySchema = z.object({
    * and Micropub); those whose birth year is not recorded count as younger. 0: no student is refused for age.
    */
   indieAuthUnderAge: z.number().int().min(0).max(30).default(0),
+  /** When true, a Webmention shows under a student's piece only after a teacher of theirs approved it too. */
+  mentionsNeedTeacher: z.boolean().default(false),
 });
 export type Policy = z.infer<typeof policySchema>;
 

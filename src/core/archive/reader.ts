@@ -11,6 +11,7 @@ import { PotluckError, type FieldIssue } from '../errors.ts';
 import { renderArtifactBody } from '../markdown/render.ts';
 import { showcaseInputSchema } from '../showcases.ts';
 import { FEEDBACK_DIR, parseFeedbackThread, type ArchiveFeedbackThread } from './feedback.ts';
+import { MENTIONS_DIR, parseMentions, type ArchiveMention } from './mentions.ts';
 import { parseFrontmatter } from './frontmatter.ts';
 import { checkRelativePath, findFileReferences, type FileReference } from './references.ts';
 import {
@@ -93,6 +94,13 @@ export interface ArchiveFeedback {
   thread: ArchiveFeedbackThread;
 }
 
+/** The approved Webmentions of one piece, from `mentions/<folder>.json`. */
+export interface ArchiveMentions {
+  file: string;
+  artifactSlug: string;
+  mentions: ArchiveMention[];
+}
+
 /** The archive, checked: `issues` empty means it can be imported; `warnings` are things skipped or assumed. */
 export interface ArchiveContents {
   manifest?: ArchiveManifest;
@@ -106,6 +114,8 @@ export interface ArchiveContents {
   mediaList?: MediaList;
   /** Feedback threads from feedback/, each on an artifact of the archive. */
   feedback: ArchiveFeedback[];
+  /** Approved Webmentions from mentions/, each on an artifact of the archive. */
+  mentions: ArchiveMentions[];
   /** Artifact slugs that were found but had problems (listed in `issues`). */
   rejected: string[];
   issues: FieldIssue[];
@@ -131,7 +141,8 @@ export function textFilesOf(files: readonly string[]): string[] {
       /^artifacts\/[^/]+\/index\.mdx?$/.test(f) ||
       /^collections\/[^/]+\.md$/.test(f) ||
       /^revisions\/[^/]+\/[^/]+\.md$/.test(f) ||
-      /^feedback\/[^/]+\.md$/.test(f),
+      /^feedback\/[^/]+\.md$/.test(f) ||
+      /^mentions\/[^/]+\.json$/.test(f),
   );
 }
 
@@ -262,8 +273,9 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
 
   const { mediaList, library, avatar } = readMediaFiles(listing, files, fileSet, manifest, issues, warnings);
   const feedback = readFeedback(listing, files, artifacts, rejected, issues, warnings);
+  const mentions = readMentions(listing, files, artifacts, rejected, issues, warnings);
 
-  return { manifest, artifacts, collections, library, avatar, mediaList, feedback, rejected, issues, warnings };
+  return { manifest, artifacts, collections, library, avatar, mediaList, feedback, mentions, rejected, issues, warnings };
 }
 
 /** The frontmatter's `slug` when it has one (a folder renamed for Windows), else the folder or file name. */
@@ -573,4 +585,42 @@ function readArtifact(
     slug,
     artifact: { slug, folder, file, format, frontmatter: checked.value, body: parsed.body, references, cover, files: [...files.values()], revisions: [] },
   };
+}
+
+/**
+ * Reads `mentions/<folder>.json` (core/archive/mentions.ts): each file belongs to the artifact with its `artifact`
+ * id, else to the one at its slug or folder name; one for a piece the archive does not hold is skipped with a warning.
+ */
+function readMentions(
+  listing: ArchiveListing,
+  files: readonly string[],
+  artifacts: ArchiveArtifact[],
+  rejected: string[],
+  issues: FieldIssue[],
+  warnings: string[],
+): ArchiveMentions[] {
+  const byId = new Map(artifacts.filter((a) => a.frontmatter.id !== undefined).map((a) => [a.frontmatter.id!, a]));
+  const bySlug = new Map(artifacts.flatMap((a) => [[a.folder, a] as const, [a.slug, a] as const]));
+  const out: ArchiveMentions[] = [];
+  for (const f of files.filter((x) => x.startsWith(`${MENTIONS_DIR}/`)).sort()) {
+    const m = /^mentions\/([^/]+)\.json$/.exec(f);
+    if (!m) {
+      warnings.push(`${f}: mentions/ holds one <piece>.json per piece of work; skipped.`);
+      continue;
+    }
+    const checked = parseMentions(listing.texts.get(f) ?? '', f);
+    if (!checked.ok) {
+      issues.push(...checked.issues);
+      continue;
+    }
+    const artifact = byId.get(checked.value.artifact) ?? bySlug.get(checked.value.slug) ?? bySlug.get(m[1]!);
+    if (!artifact) {
+      if (![checked.value.slug, m[1]!].some((s) => rejected.includes(s))) {
+        warnings.push(`${f}: there is no piece with id ${checked.value.artifact} or at artifacts/${checked.value.slug}/ for these mentions; skipped.`);
+      }
+      continue;
+    }
+    out.push({ file: f, artifactSlug: artifact.slug, mentions: checked.value.mentions });
+  }
+  return out;
 }

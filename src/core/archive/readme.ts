@@ -28,6 +28,8 @@ export interface ArchiveReadmeFacts {
   hubs: number;
   /** The feedback threads (feedback/<folder>.md), each shown in full so they can be read with nothing but a browser. */
   feedback?: { title: string; file: string; messages: ReadmeFeedbackMessage[] }[];
+  /** How many approved Webmentions (mentions/<folder>.json) the archive holds. */
+  mentions?: number;
   /** Whether site/ was included, and how many pages it has. */
   site: { pages: number; base: string } | null;
 }
@@ -120,7 +122,7 @@ internet and no special program to read.</p>
 <li>${plural(facts.revisions, 'saved version')} of that work (the whole history of every piece)</li>
 <li>${plural(facts.files, 'picture and file', 'pictures and files')}, at full size</li>
 <li>${plural(facts.showcases, 'showcase')} and the records of ${plural(facts.hubs, 'course hub')}</li>
-${facts.feedback?.length ? `<li>${plural(facts.feedback.reduce((sum, t) => sum + t.messages.length, 0), 'feedback message')} from the conversations about your work (<a href="#feedback">read them below</a>)</li>\n` : ''}
+${facts.mentions ? `<li>${plural(facts.mentions, 'reply, like or mention', 'replies, likes and mentions')} from other websites that you approved (in the <code>mentions</code> folder: one file per piece, in JSON, with who wrote each, when, where, and the text)</li>\n` : ''}${facts.feedback?.length ? `<li>${plural(facts.feedback.reduce((sum, t) => sum + t.messages.length, 0), 'feedback message')} from the conversations about your work (<a href="#feedback">read them below</a>)</li>\n` : ''}
 </ul>
 <p class="note"><strong>Keep this archive private.</strong> It holds work you chose not to publish (private,
 members-only and unlisted pieces) and the feedback on your work. Only the <code>site</code> folder is meant to be shared: it contains your public

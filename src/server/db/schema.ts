@@ -1037,3 +1037,68 @@ export interface HeldItemRow {
   tags: string[];
   fingerprint: string;
 }
+// ---------------------------------------------------------------------------------------------------------------
+// Receiving Webmentions (issue #13): what other sites say about a student's public work, held for moderation.
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * One Webmention: a `source` page that says it links to a public piece (`target`). One row per source and target: a
+ * later mention from the same source updates it. It shows under the piece only once verified, approved by the
+ * student (and by a teacher when the school asks), and while the piece is public.
+ */
+export const webmentions = sqliteTable(
+  'webmentions',
+  {
+    id: text('id').primaryKey(),
+    artifactId: text('artifact_id')
+      .notNull()
+      .references(() => artifacts.id, { onDelete: 'cascade' }),
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    source: text('source').notNull(),
+    target: text('target').notNull(),
+    /** The source's host name, lower case: what rate limits and blocks are counted by. */
+    sourceHost: text('source_host').notNull(),
+    /** queued (waiting for verification), verified, rejected (see `reason`), deleted (410 or the link was removed). */
+    status: text('status', { enum: ['queued', 'verified', 'rejected', 'deleted'] }).notNull(),
+    reason: text('reason'),
+    kind: text('kind', { enum: ['reply', 'like', 'repost', 'bookmark', 'mention'] }),
+    /** The student's decision: pending until they approve or reject it. */
+    decision: text('decision', { enum: ['pending', 'approved', 'rejected'] }).notNull().default('pending'),
+    /** When a teacher approved it (needed only while the school policy asks for a teacher's approval). */
+    teacherApprovedAt: integer('teacher_approved_at', { mode: 'timestamp_ms' }),
+    teacherApprovedBy: text('teacher_approved_by').references(() => users.id, { onDelete: 'set null' }),
+    authorName: text('author_name'),
+    authorUrl: text('author_url'),
+    /** The author's picture as a local, shrunk copy (a file made like hub thumbnails), never the remote address. */
+    authorPhoto: text('author_photo'),
+    /** The entry's own address (u-url), when it names one. */
+    url: text('url'),
+    published: integer('published', { mode: 'timestamp_ms' }),
+    /** Sanitized HTML of a reply's content (the project's sanitizer), or null. */
+    contentHtml: text('content_html'),
+    receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+    verifiedAt: integer('verified_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    uniqueIndex('webmentions_source_target').on(t.source, t.target),
+    index('webmentions_artifact').on(t.artifactId, t.status, t.decision),
+    index('webmentions_owner').on(t.ownerId, t.receivedAt),
+    index('webmentions_status').on(t.status, t.receivedAt),
+  ],
+);
+export type Webmention = typeof webmentions.$inferSelect;
+
+/** Domains a student blocked: their Webmentions are refused (403) and earlier ones from there are removed. */
+export const webmentionBlocks = sqliteTable(
+  'webmention_blocks',
+  {
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    domain: text('domain').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.ownerId, t.domain] })],
+);

@@ -77,6 +77,10 @@ export const ROUTES: Record<string, RouteEntry> = {
   'signin/two-factor.astro': { path: () => '/signin/two-factor', expect: everyone(303), redirect: '/signin' },
   'signup.astro': { path: () => '/signup', expect: everyone() },
   'signout.ts': { path: () => '/signout', expect: everyone(405) },
+  // The Webmention endpoint takes POSTs only; a status address that names no mention is 404 for everyone.
+  'webmention/index.ts': { path: () => '/webmention', expect: everyone(405) },
+  'webmention/photos/[id].ts': { path: () => '/webmention/photos/no-such-mention', expect: everyone(404) },
+  'webmention/status/[id].ts': { path: () => '/webmention/status/no-such-mention', expect: everyone(404) },
 
   // The portfolio: public lists for everyone; the class-only piece only for those it was shared with.
   '@[handle]/index.astro': { path: (i) => `/@${i.handle}/`, expect: everyone() },
@@ -121,6 +125,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   // The workspace: everyone's own; a thing of Maya's is hers alone.
   'workspace/index.astro': { path: () => '/workspace', expect: signedIn() },
   'workspace/hubs.astro': { path: () => '/workspace/hubs', expect: signedIn() },
+  // Incoming Webmentions to approve: everyone signed in has their own list; guardians have no workspace.
+  'workspace/mentions.astro': { path: () => '/workspace/mentions', expect: row(303, 200, 200, 200, 200, 200, 200, 200) },
   'workspace/media/index.astro': { path: () => '/workspace/media', expect: signedIn() },
   'workspace/showcases/index.astro': { path: () => '/workspace/showcases', expect: signedIn() },
   'workspace/showcases/new.astro': { path: () => '/workspace/showcases/new', expect: signedIn() },

@@ -1,0 +1,41 @@
+/**
+ * Which addresses on this site may receive a Webmention: the page of a public piece (`/@handle/<slug>/`) of an
+ * active account, named with one of the site's own origins. Private, class-only and unlisted work never receives
+ * one, so a mention can never tell the world that such a piece exists.
+ */
+import { and, eq, isNull } from 'drizzle-orm';
+import type { AppContext } from '../../context.ts';
+import { artifacts, users, type Artifact, type User } from '../../db/schema.ts';
+
+/** Path segments below a portfolio that are lists, not pieces. */
+const RESERVED = new Set(['page', 'tags', 'archive', 'showcases', 'feed.xml', 'feed.json']);
+
+/** The handle and slug a live path names, or null for any other path. */
+export function pieceOfPath(pathname: string): { handle: string; slug: string } | null {
+  const m = /^\/@([^/]+)\/([^/]+)\/?$/.exec(pathname);
+  if (!m || RESERVED.has(m[2]!)) return null;
+  try {
+    return { handle: decodeURIComponent(m[1]!), slug: decodeURIComponent(m[2]!) };
+  } catch {
+    return null;
+  }
+}
+
+/** The public piece at `handle`/`slug` and its owner, or null (missing, not public, or the account is disabled). */
+export function publicPiece(app: AppContext, handle: string, slug: string): { artifact: Artifact; owner: User } | null {
+  const row = app.db
+    .select({ artifact: artifacts, owner: users })
+    .from(artifacts)
+    .innerJoin(users, eq(users.id, artifacts.ownerId))
+    .where(and(eq(users.handle, handle), eq(artifacts.slug, slug), isNull(users.disabledAt)))
+    .get();
+  if (!row || row.artifact.visibility !== 'public') return null;
+  return row;
+}
+
+/** The public piece a target URL names on this site (`origins`: the site's own origins), or null. */
+export function pieceOfTarget(app: AppContext, target: URL, origins: readonly string[]): { artifact: Artifact; owner: User } | null {
+  if (!origins.includes(target.origin.toLowerCase())) return null;
+  const piece = pieceOfPath(target.pathname);
+  return piece ? publicPiece(app, piece.handle, piece.slug) : null;
+}
