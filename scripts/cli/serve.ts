@@ -73,9 +73,12 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     // Notification email and assignment reminders (src/server/notifications/scheduler.ts).
     const { startNotificationsFromEnv } = await import('../../src/server/notifications/scheduler.ts');
     const notifications = startNotificationsFromEnv(config, io.env, log);
+    // WebSub: verifying subscribers, delivering changed feeds, renewing course hubs' subscriptions (src/server/websub/worker.ts).
+    const { startWebSubFromEnv } = await import('../../src/server/websub/worker.ts');
+    const websub = startWebSubFromEnv(config, io.env, log);
     const stop = () => {
       sweeper.stop();
-      void Promise.all([poller?.stop(), notifications?.stop()]).finally(() => server.close(() => process.exit(0)));
+      void Promise.all([poller?.stop(), notifications?.stop(), websub?.stop()]).finally(() => server.close(() => process.exit(0)));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

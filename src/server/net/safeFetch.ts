@@ -120,6 +120,11 @@ export interface SafeFetchOptions {
   ) => Duplex;
   /** Clock for Retry-After dates. */
   now?: () => Date;
+  /**
+   * POST instead of GET (a WebSub delivery or subscription request), with this body. A POST is never redirected:
+   * a 3xx answer is an `http-error`, so a body is only ever sent to an address that passed the checks.
+   */
+  post?: { body: string | Buffer; contentType: string; headers?: Record<string, string> };
 }
 
 const MB = 1024 * 1024;
@@ -343,6 +348,7 @@ interface HopSettings {
   maxDecompressedBytes: number;
   requestHeaders: Record<string, string>;
   createConnection: SafeFetchOptions['createConnection'];
+  post: SafeFetchOptions['post'];
   now: () => Date;
 }
 
@@ -410,8 +416,15 @@ function requestHop(target: CheckedUrl, settings: HopSettings): Promise<Hop> {
       hostname: target.host,
       port: target.port,
       path: `${url.pathname}${url.search}`,
-      method: 'GET',
-      headers: settings.requestHeaders,
+      method: settings.post ? 'POST' : 'GET',
+      headers: settings.post
+        ? {
+            ...settings.requestHeaders,
+            ...settings.post.headers,
+            'content-type': settings.post.contentType,
+            'content-length': String(Buffer.byteLength(settings.post.body)),
+          }
+        : settings.requestHeaders,
       lookup: validatingLookup(settings.resolver, settings.policy, target) as unknown as http.RequestOptions['lookup'],
     };
     if (settings.createConnection && !secure) {
@@ -556,7 +569,7 @@ function requestHop(target: CheckedUrl, settings: HopSettings): Promise<Hop> {
       }
     });
 
-    req.end();
+    req.end(settings.post?.body);
   });
 }
 
@@ -596,6 +609,7 @@ export async function safeFetch(input: string | URL, options: SafeFetchOptions =
     maxDecompressedBytes: options.maxDecompressedBytes ?? maxBytes,
     requestHeaders,
     createConnection: options.createConnection,
+    post: options.post,
     now: options.now ?? (() => new Date()),
   };
   const limits = options.limits ?? sharedFetchLimits;
@@ -651,6 +665,15 @@ export async function safeFetch(input: string | URL, options: SafeFetchOptions =
       };
     }
 
+    if (options.post) {
+      return {
+        ok: false,
+        reason: 'http-error',
+        status: result.status,
+        url: current.href,
+        message: `The site answered the request with a redirect (${result.status}); Potluck does not resend it elsewhere.`,
+      };
+    }
     let next: URL;
     try {
       next = new URL(result.location, current);
