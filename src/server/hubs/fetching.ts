@@ -43,6 +43,8 @@ export interface NotModified {
   redirectedPermanently: boolean;
   etag: string | null;
   lastModified: string | null;
+  /** A WebSub hub named in the 304's Link header (the document is not sent again). */
+  websub: WebSubAdvert | null;
 }
 
 /** Why no feed could be read. */
@@ -107,6 +109,7 @@ export async function fetchFeed(app: AppContext, url: string, options: FeedFetch
       status: 304,
       permanentUrl: result.permanentUrl,
       redirectedPermanently: result.redirectedPermanently,
+      websub: discoverWebSub({ url: result.url, linkHeader: result.headers.link, body: '' }),
       ...validators(result),
     };
   }

@@ -399,7 +399,7 @@ async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOp
   });
   if (result.outcome === 'updated') websubContentChanged();
   // A feed that advertises a WebSub hub is subscribed to, so its news arrives without waiting for a poll.
-  if ('feed' in fetched && result.outcome !== 'skipped') await subscribeIfAdvertised(app, source, (fetched as FetchedFeed).websub, options.fetch);
+  if (result.outcome !== 'skipped') await subscribeIfAdvertised(app, source, fetched.websub, options.fetch);
   return result;
 }
 
