@@ -77,6 +77,9 @@ export const ROUTES: Record<string, RouteEntry> = {
   'signin/two-factor.astro': { path: () => '/signin/two-factor', expect: everyone(303), redirect: '/signin' },
   'signup.astro': { path: () => '/signup', expect: everyone() },
   'signout.ts': { path: () => '/signout', expect: everyone(405) },
+  // WebSub: the hub takes POSTs only; a callback nobody was given is the same 404 for everyone.
+  'websub/index.ts': { path: () => '/websub', expect: everyone(405) },
+  'websub/callback/[id].ts': { path: () => '/websub/callback/00000000-0000-4000-8000-000000000000', expect: everyone(404) },
 
   // The portfolio: public lists for everyone; the class-only piece only for those it was shared with.
   '@[handle]/index.astro': { path: (i) => `/@${i.handle}/`, expect: everyone() },
