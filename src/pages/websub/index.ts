@@ -12,7 +12,9 @@ export const POST: APIRoute = async ({ request, locals }) => {
   const text = await readTextLimited(request, 16 * 1024, 'This subscription request');
   const form = Object.fromEntries(new URLSearchParams(text));
   const answer = requestSubscription(locals.app, form);
-  return new Response(`${answer.message}\n`, { status: answer.status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
+  const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' };
+  if (answer.status === 429) headers['retry-after'] = '300';
+  return new Response(`${answer.message}\n`, { status: answer.status, headers });
 };
 
 export const GET: APIRoute = () => {

@@ -55,8 +55,15 @@ function retryDelayMs(attempts: number, options: PublisherOptions): number {
   return Math.min(base * 2 ** Math.max(0, attempts - 1), DAY_SECONDS * 1000);
 }
 
+/**
+ * Most verifications waiting at once for one callback host, and in all: each is a request Potluck sends, so a
+ * stranger must not queue thousands of them against someone else's server (or this one's queue).
+ */
+export const MAX_PENDING_PER_HOST = 20;
+export const MAX_PENDING = 1000;
+
 /** What a subscription request is answered with. */
-export type HubAnswer = { status: 202; message: string } | { status: 400; message: string };
+export type HubAnswer = { status: 202 | 400 | 429; message: string };
 
 /** Handles `POST /websub` (form fields as sent): checks the request, queues the verification, answers 202 or 400. */
 export function requestSubscription(app: AppContext, form: Record<string, string | undefined>): HubAnswer {
@@ -74,6 +81,10 @@ export function requestSubscription(app: AppContext, form: Record<string, string
   if ('error' in topicAnswer) return { status: 400, message: topicAnswer.error };
   const secret = form['hub.secret'] || null;
   if (secret !== null && Buffer.byteLength(secret) > MAX_SECRET_BYTES) return { status: 400, message: `hub.secret must be shorter than 200 bytes.` };
+  const pending = app.db.select({ callback: websubVerifications.callback }).from(websubVerifications).all();
+  if (pending.length >= MAX_PENDING || pending.filter((p) => new URL(p.callback).host === callbackUrl.host).length >= MAX_PENDING_PER_HOST) {
+    return { status: 429, message: 'Too many subscription requests are waiting to be verified; try again in a few minutes.' };
+  }
   const asked = Number(form['hub.lease_seconds']);
   const leaseSeconds = Number.isFinite(asked) && asked > 0 ? Math.min(Math.max(Math.floor(asked), LEASE.min), LEASE.max) : LEASE.default;
   app.db

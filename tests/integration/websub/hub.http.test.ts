@@ -13,7 +13,7 @@ import { websubSubscriptions, type User } from '../../../src/server/db/schema.ts
 import { makeArtifact, makeUser, signedIn } from '../../helpers/factories.ts';
 import { Browser } from '../../helpers/http.ts';
 import type { TestServer } from '../../helpers/server.ts';
-import { pause, startWebSubServer, waitFor } from './support.ts';
+import { freePort, pause, startWebSubServer, waitFor } from './support.ts';
 
 interface Received {
   path: string;
@@ -260,6 +260,19 @@ describe('what the hub refuses', () => {
     expect((await ask({ 'hub.mode': 'subscribe', 'hub.topic': `${server.url}/@maya/feed.xml`, 'hub.callback': 'http://169.254.169.254/latest/' })).status).toBe(202);
     await pause(2500);
     expect(server.app.db.select().from(websubSubscriptions).where(eq(websubSubscriptions.callback, 'http://169.254.169.254/latest/')).all()).toEqual([]);
+  });
+
+  it('answers 429 once too many verifications wait for one callback host (no request flood through the hub)', async () => {
+    const closed = await freePort();
+    const answers: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const res = await ask({ 'hub.mode': 'subscribe', 'hub.topic': `${server.url}/@maya/feed.xml`, 'hub.callback': `http://127.0.0.1:${closed}/cb${i}` });
+      answers.push(res.status);
+    }
+    expect(answers.slice(0, 20).every((s) => s === 202)).toBe(true);
+    expect(answers.slice(20)).toEqual([429, 429, 429, 429, 429]);
+    // Another subscriber's host is not held up by it.
+    expect((await ask({ 'hub.mode': 'subscribe', 'hub.topic': `${server.url}/@maya/tags/flood/feed.xml`, 'hub.callback': `${subscriber.base}/not-flooded` })).status).toBe(202);
   });
 
   it('delivers nothing for a save of private work', async () => {
