@@ -163,6 +163,29 @@ export function answerVerification(app: AppContext, id: string, params: URLSearc
   return { status: 404, body: 'Potluck did not ask for this.' };
 }
 
+/**
+ * The body of a delivery as the bytes that were signed (a feed in ISO-8859-1 must not be re-encoded before its
+ * signature is checked), or null once more than `maxBytes` arrived or were announced.
+ */
+export async function readDeliveryBody(request: Request, maxBytes: number): Promise<Buffer | null> {
+  if (Number(request.headers.get('content-length') ?? '0') > maxBytes) return null;
+  if (!request.body) return Buffer.alloc(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
 /** Whether `header` (`sha256=<hex>`) is the HMAC of `body` with `secret`, compared in constant time. */
 export function validSignature(secret: string, header: string | null, body: Buffer): boolean {
   if (!header) return false;

@@ -62,8 +62,8 @@ async function verify(callback: string, props: { mode: string; topic: string }) 
 }
 
 /** A content delivery as a hub sends it, signed with `secret` (or as told). */
-function deliver(callback: string, body: string, sign: { secret?: string; algorithm?: string; signature?: string | null }) {
-  const headers: Record<string, string> = { 'content-type': 'application/rss+xml; charset=utf-8' };
+function deliver(callback: string, body: string | Buffer, sign: { secret?: string; algorithm?: string; signature?: string | null; contentType?: string }) {
+  const headers: Record<string, string> = { 'content-type': sign.contentType ?? 'application/rss+xml; charset=utf-8' };
   const signature = sign.signature !== undefined ? sign.signature : `${sign.algorithm ?? 'sha256'}=${createHmac(sign.algorithm ?? 'sha256', sign.secret!).update(body).digest('hex')}`;
   if (signature !== null) headers['x-hub-signature'] = signature;
   return fetch(callback, { method: 'POST', headers, body });
@@ -175,6 +175,14 @@ describe('subscribing and receiving (websub.rocks subscriber 200, 205, 300–302
     }
   });
 
+  it('checks the signature over the bytes as sent (a feed in ISO-8859-1)', async () => {
+    const secret = hubRequests.get('/hub')![0]!.form.get('hub.secret')!;
+    const text = feedNamingHub([{ title: 'Café à la française', guid: 'l1', date: '2025-02-03', categories: ['eng10'] }], '/hub', topic()).replace('encoding="UTF-8"', 'encoding="ISO-8859-1"');
+    const res = await deliver(callbackOf(source.id), Buffer.from(text, 'latin1'), { secret, contentType: 'application/rss+xml' });
+    expect(res.status).toBe(202);
+    expect(storedTitles(app, source.id)).toContain('Café à la française');
+  });
+
   it('301: rejects a delivery with a forged signature, and stores nothing', async () => {
     const body = feedNamingHub([{ title: 'Forged essay', guid: 'f1', date: '2025-02-04', categories: ['eng10'] }], '/hub', topic());
     const forged = await deliver(callbackOf(source.id), body, { secret: 'not the secret' });
@@ -205,6 +213,22 @@ describe('subscribing and receiving (websub.rocks subscriber 200, 205, 300–302
     expect(subscriptionOf(source.id)!.state).toBe('active');
   });
 
+  it('renews in the last tenth of the lease, on the same callback, and the hub’s verification extends it', async () => {
+    const before = subscriptionOf(source.id)!;
+    const asked = hubRequests.get('/hub')!.length;
+    // Not yet: most of the lease is left.
+    expect(await renewSourceSubscriptions(app)).toBe(0);
+    app.db.update(websubSourceSubscriptions).set({ expiresAt: new Date(Date.now() + 3600_000), requestedAt: new Date(Date.now() - 9 * 86_400_000) }).where(eq(websubSourceSubscriptions.sourceId, source.id)).run();
+    expect(await renewSourceSubscriptions(app)).toBe(1);
+    const renewal = await waitFor(() => hubRequests.get('/hub')!.slice(asked).find((r) => r.verification), 10_000, 'the renewal’s verification');
+    expect(renewal.form.get('hub.callback')).toBe(callbackOf(source.id));
+    expect(renewal.verification!.body).toBe(renewal.verification!.challenge);
+    const after = subscriptionOf(source.id)!;
+    expect(after.id).toBe(before.id);
+    expect(after.state).toBe('active');
+    expect(after.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 9 * 86_400_000);
+  });
+
   it('takes no delivery at a callback it never gave out', async () => {
     const res = await deliver(`${server.url}/websub/callback/00000000-0000-4000-8000-000000000000`, rss('x', []), { secret: 'x' });
     expect(res.status).toBe(410);
@@ -217,8 +241,9 @@ describe('falling back to polling', () => {
     const items: TestItem[] = [{ title: 'Before the hub went', guid: 'g1', date: '2025-02-01', categories: ['eng10'] }];
     feeds.serve('/gone/feed.xml', () => feedNamingHub(items, '/hub-gone', `${feeds.base}/gone/feed.xml`));
     const { source } = await followedFeed('gone-hub', '/gone/feed.xml');
-    await pollSource(app, source.id, { force: true });
+    // Subscribed when the feed was added; the hub verifies a moment later.
     await waitFor(() => subscriptionOf(source.id)?.state === 'active', 10_000, 'the subscription');
+    await pollSource(app, source.id, { force: true });
     expect(minutesUntilNextPoll(source.id)).toBeGreaterThan(170);
     // The hub disappears; the lease is in its last tenth, so the worker renews, and the hub cannot be reached.
     feeds.routes.set('/hub-gone', (_req, res) => {
@@ -245,8 +270,9 @@ describe('falling back to polling', () => {
     const items: TestItem[] = [{ title: 'First', guid: 's1', date: '2025-02-01', categories: ['eng10'] }];
     feeds.serve('/silent/feed.xml', () => feedNamingHub(items, '/hub-silent', `${feeds.base}/silent/feed.xml`));
     const { source } = await followedFeed('silent-hub', '/silent/feed.xml');
-    await pollSource(app, source.id, { force: true });
+    // Subscribed when the feed was added; the hub verifies a moment later.
     await waitFor(() => subscriptionOf(source.id)?.state === 'active', 10_000, 'the subscription');
+    await pollSource(app, source.id, { force: true });
     items.unshift({ title: 'Never pushed', guid: 's2', date: '2025-02-02', categories: ['eng10'] });
     await pollSource(app, source.id, { force: true });
     expect(storedTitles(app, source.id)).toContain('Never pushed');

@@ -4,8 +4,7 @@
  * only with a valid `X-Hub-Signature`.
  */
 import type { APIRoute } from 'astro';
-import { readTextLimited } from '../../../server/http/bodyLimits.ts';
-import { answerVerification, receiveDelivery } from '../../../server/websub/subscriber.ts';
+import { answerVerification, readDeliveryBody, receiveDelivery } from '../../../server/websub/subscriber.ts';
 import { recordAudit } from '../../../server/audit/auditLog.ts';
 
 const plain = (status: number, body: string) =>
@@ -20,7 +19,8 @@ export const GET: APIRoute = ({ params, url, locals }) => {
 const MAX_DELIVERY_BYTES = 5 * 1024 * 1024;
 
 export const POST: APIRoute = async ({ params, request, locals }) => {
-  const body = Buffer.from(await readTextLimited(request, MAX_DELIVERY_BYTES, 'This delivery'), 'utf8');
+  const body = await readDeliveryBody(request, MAX_DELIVERY_BYTES);
+  if (body === null) return plain(413, 'This delivery is larger than 5 MB, the most Potluck accepts.');
   const answer = await receiveDelivery(locals.app, params.id ?? '', {
     signature: request.headers.get('x-hub-signature'),
     contentType: request.headers.get('content-type'),
