@@ -8,6 +8,7 @@
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { and, eq, gt, inArray, lte } from 'drizzle-orm';
+import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { websubDeliveries, websubSubscriptions, websubTopics, websubVerifications, type WebSubSubscription } from '../db/schema.ts';
 import { inTransaction } from '../db/tx.ts';
@@ -65,28 +66,41 @@ export const MAX_PENDING = 1000;
 /** What a subscription request is answered with. */
 export type HubAnswer = { status: 202 | 400 | 429; message: string };
 
-/** Handles `POST /websub` (form fields as sent): checks the request, queues the verification, answers 202 or 400. */
+/** A subscription request's fields (WebSub §5.1); fields the hub does not know are ignored, as the spec asks. */
+export const hubRequestSchema = z.object({
+  'hub.mode': z.enum(['subscribe', 'unsubscribe'], { error: 'hub.mode must be "subscribe" or "unsubscribe".' }),
+  'hub.topic': z.string({ error: 'hub.topic is missing.' }),
+  'hub.callback': z
+    .string({ error: 'hub.callback is missing.' })
+    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'hub.callback must be an absolute http:// or https:// URL.')
+    .transform((value) => new URL(value)),
+  'hub.secret': z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || Buffer.byteLength(value) <= MAX_SECRET_BYTES, 'hub.secret must be shorter than 200 bytes.')
+    .transform((value) => value || null),
+  // Clamped rather than refused: a subscriber asking for a year gets the longest lease Potluck grants.
+  'hub.lease_seconds': z
+    .string()
+    .optional()
+    .transform((value) => {
+      const asked = Number(value);
+      return value && Number.isFinite(asked) && asked > 0 ? Math.min(Math.max(Math.floor(asked), LEASE.min), LEASE.max) : LEASE.default;
+    }),
+});
+export type HubRequest = z.infer<typeof hubRequestSchema>;
+
+/** Handles `POST /websub` (form fields as sent): checks the request, queues the verification, answers 202, 400 or 429. */
 export function requestSubscription(app: AppContext, form: Record<string, string | undefined>): HubAnswer {
-  const mode = form['hub.mode'];
-  if (mode !== 'subscribe' && mode !== 'unsubscribe') return { status: 400, message: 'hub.mode must be "subscribe" or "unsubscribe".' };
-  const callback = form['hub.callback'] ?? '';
-  let callbackUrl: URL;
-  try {
-    callbackUrl = new URL(callback);
-  } catch {
-    return { status: 400, message: 'hub.callback must be an absolute http:// or https:// URL.' };
-  }
-  if (callbackUrl.protocol !== 'http:' && callbackUrl.protocol !== 'https:') return { status: 400, message: 'hub.callback must be an http:// or https:// URL.' };
-  const topicAnswer = readTopic(app, form['hub.topic'] ?? '');
+  const parsed = hubRequestSchema.safeParse(form);
+  if (!parsed.success) return { status: 400, message: parsed.error.issues.map((i) => i.message).join(' ') };
+  const { 'hub.mode': mode, 'hub.callback': callbackUrl, 'hub.secret': secret, 'hub.lease_seconds': leaseSeconds } = parsed.data;
+  const topicAnswer = readTopic(app, parsed.data['hub.topic']);
   if ('error' in topicAnswer) return { status: 400, message: topicAnswer.error };
-  const secret = form['hub.secret'] || null;
-  if (secret !== null && Buffer.byteLength(secret) > MAX_SECRET_BYTES) return { status: 400, message: `hub.secret must be shorter than 200 bytes.` };
   const pending = app.db.select({ callback: websubVerifications.callback }).from(websubVerifications).all();
   if (pending.length >= MAX_PENDING || pending.filter((p) => new URL(p.callback).host === callbackUrl.host).length >= MAX_PENDING_PER_HOST) {
     return { status: 429, message: 'Too many subscription requests are waiting to be verified; try again in a few minutes.' };
   }
-  const asked = Number(form['hub.lease_seconds']);
-  const leaseSeconds = Number.isFinite(asked) && asked > 0 ? Math.min(Math.max(Math.floor(asked), LEASE.min), LEASE.max) : LEASE.default;
   app.db
     .insert(websubVerifications)
     .values({ id: app.newId(), mode, topic: topicAnswer.topic, callback: callbackUrl.href, secret, leaseSeconds, nextAttemptAt: app.now(), createdAt: app.now() })

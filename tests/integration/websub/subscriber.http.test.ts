@@ -66,7 +66,7 @@ function deliver(callback: string, body: string | Buffer, sign: { secret?: strin
   const headers: Record<string, string> = { 'content-type': sign.contentType ?? 'application/rss+xml; charset=utf-8' };
   const signature = sign.signature !== undefined ? sign.signature : `${sign.algorithm ?? 'sha256'}=${createHmac(sign.algorithm ?? 'sha256', sign.secret!).update(body).digest('hex')}`;
   if (signature !== null) headers['x-hub-signature'] = signature;
-  return fetch(callback, { method: 'POST', headers, body });
+  return fetch(callback, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
 }
 
 /** An RSS feed that names a hub (and its own topic) in the document. */
