@@ -7,7 +7,7 @@
  * they fail. Every request to a callback goes through safeFetch, so a callback can never reach into our network.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { and, eq, gt, inArray, lte } from 'drizzle-orm';
+import { and, eq, gt, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { websubDeliveries, websubSubscriptions, websubTopics, websubVerifications, type WebSubSubscription } from '../db/schema.ts';
@@ -292,7 +292,3 @@ export async function runDeliveries(app: AppContext, options: PublisherOptions =
   return delivered;
 }
 
-/** The subscriptions of the given callbacks (tests and the CLI's view). */
-export function subscriptionsOf(app: AppContext, callbacks: string[]): WebSubSubscription[] {
-  return callbacks.length ? app.db.select().from(websubSubscriptions).where(inArray(websubSubscriptions.callback, callbacks)).all() : [];
-}

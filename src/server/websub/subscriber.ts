@@ -7,7 +7,7 @@
  * goes away, lets the lease end or stays silent while the feed changes puts the feed back on its normal interval.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, inArray, lte } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { joinUrl } from '../../core/urls.ts';
 import type { WebSubAdvert } from '../../core/feeds/websubDiscovery.ts';
 import type { AppContext } from '../context.ts';
@@ -272,7 +272,3 @@ export async function renewSourceSubscriptions(app: AppContext, fetch?: Partial<
   return renewed;
 }
 
-/** Subscriptions that ended (for tests and upkeep): failed ones older than `before`. */
-export function pruneFailed(app: AppContext, before: Date): number {
-  return app.db.delete(websubSourceSubscriptions).where(and(eq(websubSourceSubscriptions.state, 'failed'), lte(websubSourceSubscriptions.requestedAt, before))).run().changes;
-}
