@@ -79,9 +79,12 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     // Received Webmentions are verified in the background (src/server/webmention/receive/worker.ts).
     const { startWebmentionWorkerFromEnv } = await import('../../src/server/webmention/receive/worker.ts');
     const webmentionWorker = startWebmentionWorkerFromEnv(config, io.env, log);
+    // WebSub: verifying subscribers, delivering changed feeds, renewing course hubs' subscriptions (src/server/websub/worker.ts).
+    const { startWebSubFromEnv } = await import('../../src/server/websub/worker.ts');
+    const websub = startWebSubFromEnv(config, io.env, log);
     const stop = () => {
       sweeper.stop();
-      void Promise.all([poller?.stop(), notifications?.stop(), webmentions?.stop(), webmentionWorker?.stop()]).finally(() => server.close(() => process.exit(0)));
+      void Promise.all([poller?.stop(), notifications?.stop(), webmentions?.stop(), webmentionWorker?.stop(), websub?.stop()]).finally(() => server.close(() => process.exit(0)));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -21,6 +21,7 @@ import { authorize } from '../core/policy.ts';
 import { fetchFeed, type FetchedFeed } from '../server/hubs/fetching.ts';
 import { mergeSourceFeed, type MergeCounts } from '../server/hubs/poller.ts';
 import { notifyHeldPosts } from '../server/hubs/held.ts';
+import { subscribeIfAdvertised } from '../server/websub/subscriber.ts';
 import type { SafeFetchOptions } from '../server/net/safeFetch.ts';
 
 export interface AddHubSourceProps {
@@ -113,7 +114,7 @@ export async function addHubSource(app: AppContext, props: AddHubSourceProps): P
   const feedUrl = found.permanentUrl;
   const urlKey = normaliseUrlKey(feedUrl) ?? feedUrl;
 
-  return inTransaction(app, () => {
+  const added = inTransaction(app, () => {
     // Checked again inside the transaction: the hub, membership and duplicates may have changed during the fetch.
     const memberId = resolveMember(app, props, props.hubId);
     if (duplicate(urlKey)) throw urlIssue(already);
@@ -150,4 +151,7 @@ export async function addHubSource(app: AppContext, props: AddHubSourceProps): P
     if (counts.added) app.db.update(hubs).set({ updatedAt: now }).where(eq(hubs.id, hub.id)).run();
     return { source, counts, feedTitle: found.feed.title };
   });
+  // A feed that names a WebSub hub is subscribed to from the start (src/server/websub/subscriber.ts).
+  await subscribeIfAdvertised(app, added.source, found.websub, props.fetch);
+  return added;
 }

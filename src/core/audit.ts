@@ -67,6 +67,7 @@ export const AUDIT_ACTIONS = {
   // Refused requests.
   'access.refused': 'Refused: not allowed (403)',
   'access.cross_site': 'Refused: a form sent from another website',
+  'websub.delivery.rejected': 'Refused: a WebSub delivery with a missing or forged signature',
 } as const;
 
 /** One event name. */

@@ -15,6 +15,7 @@ import type { AppContext } from './context.ts';
 import type { User } from './db/schema.ts';
 import type { RenderMode } from './http/renderMode.ts';
 import { mediaUrl } from './media/urls.ts';
+import { websubHubUrl } from './websub/hubUrl.ts';
 import { getAvatar } from './repositories/portfolio.ts';
 import { listPublicWork, listSitemapPortfolios, type PublicWork } from './repositories/publicWork.ts';
 
@@ -90,6 +91,7 @@ export function buildPortfolioFeed(app: AppContext, props: { owner: User; tag?: 
     description: tag === undefined ? owner.bio || `Work by ${owner.name}` : `Work by ${owner.name} tagged #${tag}`,
     homePageUrl: at.page(homePath),
     feedUrls: { rss: at.served(feedPath('xml')), json: at.served(feedPath('json')) },
+    hub: target.staticBase === null ? websubHubUrl(app) : undefined,
     language: CONTENT_LANGUAGE,
     updated: newest ?? owner.createdAt,
     authors: [author],

@@ -18,6 +18,7 @@ export function toJsonFeed(feed: Feed): string {
     title: feed.title,
     home_page_url: feed.homePageUrl,
     feed_url: feed.feedUrls.json,
+    hubs: feed.hub ? [{ type: 'WebSub', url: feed.hub }] : undefined,
     description: feed.description || undefined,
     icon: feed.icon,
     language: feed.language,

@@ -55,6 +55,8 @@ export interface Feed {
   homePageUrl: string;
   /** Where each format of this feed is served: each serializer names its own as `self`. */
   feedUrls: { rss: string; json: string };
+  /** The WebSub hub readers may subscribe at for pushed updates (live feeds only; a static export has none). */
+  hub?: string;
   /** BCP 47 language tag of the content. */
   language: string;
   /** When the newest item changed (or the portfolio began, for an empty feed): RSS lastBuildDate. */

@@ -35,6 +35,8 @@ export function toRss(feed: Feed): string {
     description: clean(feed.description || feed.title),
     site_url: feed.homePageUrl,
     feed_url: feed.feedUrls.rss,
+    // WebSub discovery: `<atom:link rel="hub">` beside the `rel="self"` the package writes from feed_url.
+    hub: feed.hub,
     image_url: feed.icon,
     language: feed.language,
     copyright: feed.rights ? clean(feed.rights) : undefined,

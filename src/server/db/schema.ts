@@ -1102,3 +1102,94 @@ export const webmentionBlocks = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.ownerId, t.domain] })],
 );
+// ---------------------------------------------------------------------------------------------------------------
+// WebSub (issue #13): Potluck as the hub of its own feeds, and course hubs subscribing to other hubs.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A subscriber's request that the hub has yet to verify (GET to the callback, challenge echoed). */
+export const websubVerifications = sqliteTable(
+  'websub_verifications',
+  {
+    id: text('id').primaryKey(),
+    mode: text('mode', { enum: ['subscribe', 'unsubscribe'] }).notNull(),
+    topic: text('topic').notNull(),
+    callback: text('callback').notNull(),
+    /** The subscriber's hub.secret (signs deliveries); null when none was given. */
+    secret: text('secret'),
+    leaseSeconds: integer('lease_seconds').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('websub_verifications_due').on(t.nextAttemptAt)],
+);
+
+/** A verified subscription to one of this site's feeds: delivered to until its lease ends. */
+export const websubSubscriptions = sqliteTable(
+  'websub_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    topic: text('topic').notNull(),
+    callback: text('callback').notNull(),
+    secret: text('secret'),
+    leaseSeconds: integer('lease_seconds').notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    createdAt: createdAt(),
+    verifiedAt: integer('verified_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('websub_subscriptions_topic_callback').on(t.topic, t.callback), index('websub_subscriptions_expiry').on(t.expiresAt)],
+);
+export type WebSubSubscription = typeof websubSubscriptions.$inferSelect;
+
+/** What each subscribed feed said when its subscribers were last told (a hash of the body): a change is a new hash. */
+export const websubTopics = sqliteTable('websub_topics', {
+  topic: text('topic').primaryKey(),
+  bodyHash: text('body_hash').notNull(),
+  changedAt: integer('changed_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** A content delivery owed to a subscriber: sent at once, retried with back-off while the subscriber fails. */
+export const websubDeliveries = sqliteTable(
+  'websub_deliveries',
+  {
+    subscriptionId: text('subscription_id')
+      .primaryKey()
+      .references(() => websubSubscriptions.id, { onDelete: 'cascade' }),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('websub_deliveries_due').on(t.nextAttemptAt)],
+);
+
+/**
+ * A course hub's subscription to the WebSub hub of one of its external feeds. The id is the secret-free part of the
+ * callback address (`/websub/callback/<id>`); `secret` signs what the hub delivers.
+ */
+export const websubSourceSubscriptions = sqliteTable(
+  'websub_source_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    sourceId: text('source_id')
+      .notNull()
+      .references(() => hubSources.id, { onDelete: 'cascade' }),
+    hubUrl: text('hub_url').notNull(),
+    topic: text('topic').notNull(),
+    secret: text('secret').notNull(),
+    /** requested: asked, not yet verified; active: verified, lease running; unsubscribing; failed: the hub refused or is gone. */
+    state: text('state', { enum: ['requested', 'active', 'unsubscribing', 'failed'] }).notNull(),
+    leaseSeconds: integer('lease_seconds'),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
+    requestedAt: integer('requested_at', { mode: 'timestamp_ms' }).notNull(),
+    verifiedAt: integer('verified_at', { mode: 'timestamp_ms' }),
+    lastDeliveryAt: integer('last_delivery_at', { mode: 'timestamp_ms' }),
+    /** Why the last request failed, in words for the teacher. */
+    lastError: text('last_error'),
+    /** No new subscription request before then (after a failure or a silent hub). */
+    retryAfter: integer('retry_after', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('websub_source_subscriptions_source').on(t.sourceId)],
+);
+export type WebSubSourceSubscription = typeof websubSourceSubscriptions.$inferSelect;

@@ -12,6 +12,7 @@ import type { AppContext } from '../context.ts';
 import { artifacts, hubItems, type Hub } from '../db/schema.ts';
 import { addressesFor, artifactFeedFields } from '../feeds.ts';
 import { mediaUrl } from '../media/urls.ts';
+import { websubHubUrl } from '../websub/hubUrl.ts';
 import { listHubPeople, readRiver } from './contributions.ts';
 
 /** The paths of a hub's pages and files. */
@@ -93,6 +94,7 @@ export function buildHubFeed(app: AppContext, hub: Hub): Feed {
     description: hub.description || `Work gathered by ${hub.title}`,
     homePageUrl: site(hubPaths.river(hub.slug)),
     feedUrls: { rss: site(hubPaths.feed(hub.slug, 'xml')), json: site(hubPaths.feed(hub.slug, 'json')) },
+    hub: websubHubUrl(app),
     language: 'en',
     updated: newest ?? hub.updatedAt ?? hub.createdAt,
     authors: [],

@@ -5,6 +5,7 @@
  */
 import { discoverFeeds, looksLikeHtml } from '../../core/hubs/discovery.ts';
 import type { ParsedFeed } from '../../core/feeds/parse.ts';
+import { discoverWebSub, type WebSubAdvert } from '../../core/feeds/websubDiscovery.ts';
 import type { AppContext } from '../context.ts';
 import { FEED_ACCEPT, potluckUserAgent, safeFetch, type FetchSuccess, type SafeFetchOptions } from '../net/safeFetch.ts';
 import { inThreadParser, type FeedParser } from './parsers.ts';
@@ -29,6 +30,8 @@ export interface FetchedFeed {
   lastModified: string | null;
   /** The page the feed was discovered on, when the URL given was a page. */
   discoveredFrom: string | null;
+  /** The WebSub hub the feed advertises (Link header or the document), to subscribe for pushed updates. */
+  websub: WebSubAdvert | null;
 }
 
 /** The server said nothing changed (conditional GET). */
@@ -40,6 +43,8 @@ export interface NotModified {
   redirectedPermanently: boolean;
   etag: string | null;
   lastModified: string | null;
+  /** A WebSub hub named in the 304's Link header (the document is not sent again). */
+  websub: WebSubAdvert | null;
 }
 
 /** Why no feed could be read. */
@@ -104,6 +109,7 @@ export async function fetchFeed(app: AppContext, url: string, options: FeedFetch
       status: 304,
       permanentUrl: result.permanentUrl,
       redirectedPermanently: result.redirectedPermanently,
+      websub: discoverWebSub({ url: result.url, linkHeader: result.headers.link, body: '' }),
       ...validators(result),
     };
   }
@@ -118,6 +124,7 @@ export async function fetchFeed(app: AppContext, url: string, options: FeedFetch
       redirectedPermanently: result.redirectedPermanently,
       status: result.status,
       discoveredFrom: null,
+      websub: discoverWebSub({ url: result.url, linkHeader: result.headers.link, body: result.body.subarray(0, 512 * 1024).toString('utf8'), contentType }),
       ...validators(result),
     };
   }

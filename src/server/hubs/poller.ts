@@ -22,6 +22,8 @@ import type { FeedParser } from './parsers.ts';
 import { notifySourceFailing } from '../notifications/hubEvents.ts';
 import { notifyHeldPosts, screenTagFeed, tagSourceOf } from './held.ts';
 import type { HeldItemRow } from '../db/schema.ts';
+import { websubContentChanged } from '../websub/events.ts';
+import { markSilent, PUSHED_POLL_FACTOR, pushActive, subscribeIfAdvertised } from '../websub/subscriber.ts';
 
 /** How long a claim on a source lasts: longer than the slowest fetch (redirect hops × timeout). */
 const LEASE_MS = 10 * 60_000;
@@ -355,7 +357,9 @@ async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOp
   if (!fetched.ok) return inTransaction(app, () => recordFailure(app, source, hub, fetched));
 
   const now = app.now();
-  return inTransaction(app, () => {
+  // While a WebSub hub delivers this feed, polling is only a safety net, several intervals apart.
+  const pushed = pushActive(app, source.id);
+  const result = inTransaction(app, (): SourcePollResult => {
     // The feed, its member or its hub may have been removed while it was being read: nothing to merge into.
     if (!app.db.select({ id: hubSources.id }).from(hubSources).where(eq(hubSources.id, source.id)).get()) {
       return { sourceId: source.id, hubId: source.hubId, url: source.url, outcome: 'skipped', status: null, added: 0, updated: 0, removed: 0, itemsFound: null, message: 'The feed was removed while it was being read.' };
@@ -371,7 +375,7 @@ async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOp
       flaggedAt: null,
       holdUntil: null,
       leaseUntil: null,
-      nextFetchAt: nextAfterSuccess(now, hub.pollIntervalMinutes),
+      nextFetchAt: nextAfterSuccess(now, hub.pollIntervalMinutes * (pushed ? PUSHED_POLL_FACTOR : 1)),
       ...(moved ? { url: moved.url, urlKey: moved.urlKey, movedFrom: source.url, movedAt: now } : {}),
     };
     if ('notModified' in fetched) {
@@ -399,6 +403,11 @@ async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOp
       .where(eq(hubSources.id, source.id))
       .run();
     if (changed) app.db.update(hubs).set({ updatedAt: now }).where(eq(hubs.id, hub.id)).run();
+    // Changes the hub never pushed: it is silent, and the feed goes back to its normal interval.
+    if (changed && pushed) {
+      markSilent(app, source.id);
+      app.db.update(hubSources).set({ nextFetchAt: nextAfterSuccess(now, hub.pollIntervalMinutes) }).where(eq(hubSources.id, source.id)).run();
+    }
     return {
       sourceId: source.id,
       hubId: hub.id,
@@ -410,6 +419,10 @@ async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOp
       held,
     };
   });
+  if (result.outcome === 'updated') websubContentChanged();
+  // A feed that advertises a WebSub hub is subscribed to, so its news arrives without waiting for a poll.
+  if (result.outcome !== 'skipped') await subscribeIfAdvertised(app, source, fetched.websub, options.fetch);
+  return result;
 }
 
 /** Polls one source now if it can be claimed (see PollOptions.force); a skipped result says why not. */

@@ -120,12 +120,11 @@ export interface SafeFetchOptions {
   ) => Duplex;
   /** Clock for Retry-After dates. */
   now?: () => Date;
-  /** Default GET. A POST (a Webmention) sends `body`; pass `maxRedirects: 0` so a redirect is not re-sent as a GET. */
-  method?: 'GET' | 'POST';
-  /** The request body of a POST. */
-  body?: string;
-  /** Its Content-Type. */
-  contentType?: string;
+  /**
+   * POST instead of GET (a WebSub delivery or subscription request), with this body. A POST is never redirected:
+   * a 3xx answer is an `http-error`, so a body is only ever sent to an address that passed the checks.
+   */
+  post?: { body: string | Buffer; contentType: string; headers?: Record<string, string> };
 }
 
 const MB = 1024 * 1024;
@@ -349,9 +348,8 @@ interface HopSettings {
   maxDecompressedBytes: number;
   requestHeaders: Record<string, string>;
   createConnection: SafeFetchOptions['createConnection'];
+  post: SafeFetchOptions['post'];
   now: () => Date;
-  method: 'GET' | 'POST';
-  body: Buffer | null;
 }
 
 function decoderFor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null {
@@ -418,9 +416,14 @@ function requestHop(target: CheckedUrl, settings: HopSettings): Promise<Hop> {
       hostname: target.host,
       port: target.port,
       path: `${url.pathname}${url.search}`,
-      method: settings.method,
-      headers: settings.body
-        ? { ...settings.requestHeaders, 'content-length': String(settings.body.length) }
+      method: settings.post ? 'POST' : 'GET',
+      headers: settings.post
+        ? {
+            ...settings.requestHeaders,
+            ...settings.post.headers,
+            'content-type': settings.post.contentType,
+            'content-length': String(Buffer.byteLength(settings.post.body)),
+          }
         : settings.requestHeaders,
       lookup: validatingLookup(settings.resolver, settings.policy, target) as unknown as http.RequestOptions['lookup'],
     };
@@ -566,8 +569,7 @@ function requestHop(target: CheckedUrl, settings: HopSettings): Promise<Hop> {
       }
     });
 
-    if (settings.body) req.end(settings.body);
-    else req.end();
+    req.end(settings.post?.body);
   });
 }
 
@@ -598,7 +600,6 @@ export async function safeFetch(input: string | URL, options: SafeFetchOptions =
   };
   if (options.ifNoneMatch) requestHeaders['if-none-match'] = options.ifNoneMatch;
   if (options.ifModifiedSince) requestHeaders['if-modified-since'] = options.ifModifiedSince;
-  if (options.contentType) requestHeaders['content-type'] = options.contentType;
   const settings: HopSettings = {
     policy,
     resolver: options.lookup ?? (dnsLookup as unknown as LookupFunction),
@@ -608,9 +609,8 @@ export async function safeFetch(input: string | URL, options: SafeFetchOptions =
     maxDecompressedBytes: options.maxDecompressedBytes ?? maxBytes,
     requestHeaders,
     createConnection: options.createConnection,
+    post: options.post,
     now: options.now ?? (() => new Date()),
-    method: options.method ?? 'GET',
-    body: options.body === undefined ? null : Buffer.from(options.body),
   };
   const limits = options.limits ?? sharedFetchLimits;
   const maxRedirects = options.maxRedirects ?? DEFAULTS.maxRedirects;
@@ -665,6 +665,15 @@ export async function safeFetch(input: string | URL, options: SafeFetchOptions =
       };
     }
 
+    if (options.post) {
+      return {
+        ok: false,
+        reason: 'http-error',
+        status: result.status,
+        url: current.href,
+        message: `The site answered the request with a redirect (${result.status}); Potluck does not resend it elsewhere.`,
+      };
+    }
     let next: URL;
     try {
       next = new URL(result.location, current);

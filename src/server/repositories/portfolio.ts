@@ -9,6 +9,7 @@ import { canRead, listedVisibilities, type Relation, type Viewer, type Visibilit
 import { canReadArtifact, sharesHub } from '../access.ts';
 import { artifactHubSyndications } from '../hubs/syndication.ts';
 import type { AppContext } from '../context.ts';
+import { websubContentChanged } from '../websub/events.ts';
 import { prepared } from '../db/prepared.ts';
 import {
   artifactTags,
@@ -50,6 +51,8 @@ export function bumpContentVersion(app: AppContext, userId: string, touched?: re
     .set({ contentVersion: sql`${users.contentVersion} + 1` })
     .where(eq(users.id, userId))
     .run();
+  // Public output changed: WebSub subscribers of its feeds (and of hubs showing it) may be owed a delivery.
+  websubContentChanged();
 }
 
 /** How this viewer stands to the owner: at most one query (the shared-hub check). */

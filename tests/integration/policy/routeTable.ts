@@ -81,6 +81,9 @@ export const ROUTES: Record<string, RouteEntry> = {
   'webmention/index.ts': { path: () => '/webmention', expect: everyone(405) },
   'webmention/photos/[id].ts': { path: () => '/webmention/photos/no-such-mention', expect: everyone(404) },
   'webmention/status/[id].ts': { path: () => '/webmention/status/no-such-mention', expect: everyone(404) },
+  // WebSub: the hub takes POSTs only; a callback nobody was given is the same 404 for everyone.
+  'websub/index.ts': { path: () => '/websub', expect: everyone(405) },
+  'websub/callback/[id].ts': { path: () => '/websub/callback/00000000-0000-4000-8000-000000000000', expect: everyone(404) },
 
   // The portfolio: public lists for everyone; the class-only piece only for those it was shared with.
   '@[handle]/index.astro': { path: (i) => `/@${i.handle}/`, expect: everyone() },

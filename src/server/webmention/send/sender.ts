@@ -83,11 +83,8 @@ async function sendOne(app: AppContext, row: WebmentionSend, fetchOptions: SafeF
   const endpoint = discovered.endpoint;
   const response = await safeFetch(endpoint, {
     ...fetchOptions,
-    method: 'POST',
-    body: new URLSearchParams({ source: row.source, target: row.target }).toString(),
-    contentType: 'application/x-www-form-urlencoded',
-    // A redirect is not followed: re-sending the POST as a GET would lose it.
-    maxRedirects: 0,
+    // A POST is never redirected (safeFetch answers a 3xx as an http-error): re-sending it elsewhere could lose it.
+    post: { body: new URLSearchParams({ source: row.source, target: row.target }).toString(), contentType: 'application/x-www-form-urlencoded' },
     maxBytes: 256 * 1024,
   });
   if (response.ok) return { kind: 'sent', endpoint, httpStatus: response.status };
