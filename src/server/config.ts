@@ -48,6 +48,8 @@ const envSchema = z.object({
     .url({ protocol: /^smtps?$/, error: 'POTLUCK_SMTP_URL must be an smtp:// or smtps:// URL, like smtp://user:password@mail.school.example:587' })
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  POTLUCK_WEBMENTIONS: z.string().optional(),
+  POTLUCK_WEBSUB: z.string().optional(),
   POTLUCK_MAIL_FROM: z.string().trim().min(3).optional().or(z.literal('').transform(() => undefined)),
 });
 
@@ -79,6 +81,10 @@ export interface Config {
   smtpUrl: string | null;
   /** The From of notification emails (POTLUCK_MAIL_FROM; default potluck@ the site's host). */
   mailFrom: string;
+  /** Webmentions received and sent (POTLUCK_WEBMENTIONS=off: none advertised, accepted or sent). */
+  webmentions: boolean;
+  /** Potluck's WebSub hub and course hubs' subscriptions (POTLUCK_WEBSUB=off: none advertised, accepted or made). */
+  websub: boolean;
 }
 
 /** The names besides the site URL's own host that requests may carry in `Host`. */
@@ -164,5 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     hsts: hstsFor(siteUrl, e.POTLUCK_HSTS),
     smtpUrl: e.POTLUCK_SMTP_URL ?? null,
     mailFrom: e.POTLUCK_MAIL_FROM ?? `Potluck <potluck@${new URL(siteUrl).hostname}>`,
+    webmentions: (e.POTLUCK_WEBMENTIONS ?? '').trim().toLowerCase() !== 'off',
+    websub: (e.POTLUCK_WEBSUB ?? '').trim().toLowerCase() !== 'off',
   };
 }

@@ -91,7 +91,7 @@ export function buildPortfolioFeed(app: AppContext, props: { owner: User; tag?: 
     description: tag === undefined ? owner.bio || `Work by ${owner.name}` : `Work by ${owner.name} tagged #${tag}`,
     homePageUrl: at.page(homePath),
     feedUrls: { rss: at.served(feedPath('xml')), json: at.served(feedPath('json')) },
-    hub: target.staticBase === null ? websubHubUrl(app) : undefined,
+    hub: target.staticBase === null && app.config.websub ? websubHubUrl(app) : undefined,
     language: CONTENT_LANGUAGE,
     updated: newest ?? owner.createdAt,
     authors: [author],

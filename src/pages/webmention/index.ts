@@ -14,6 +14,7 @@ const text = (status: number, message: string, headers: Record<string, string> =
 
 export const POST: APIRoute = async ({ request, locals }) => {
   const app = locals.app;
+  if (!app.config.webmentions) return text(404, 'This Potluck does not receive Webmentions (POTLUCK_WEBMENTIONS=off).');
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/x-www-form-urlencoded|^multipart\/form-data/i.test(type)) {
     return text(400, 'Send source and target as a form (application/x-www-form-urlencoded), as the Webmention specification says.');

@@ -9,6 +9,9 @@ import { errorResponse } from '../../server/http/errorPage.ts';
 import { requestSubscription } from '../../server/websub/publisher.ts';
 
 export const POST: APIRoute = async ({ request, locals }) => {
+  if (!locals.app.config.websub) {
+    return new Response('This Potluck runs no WebSub hub (POTLUCK_WEBSUB=off).\n', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
+  }
   const text = await readTextLimited(request, 16 * 1024, 'This subscription request');
   const form = Object.fromEntries(new URLSearchParams(text));
   const answer = requestSubscription(locals.app, form);

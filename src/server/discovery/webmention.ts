@@ -12,7 +12,7 @@ import type { DiscoveryLink, DiscoveryPage } from './index.ts';
 export const WEBMENTION_ENDPOINT_PATH = '/webmention';
 
 export function webmentionLinks(app: AppContext, page: DiscoveryPage): DiscoveryLink[] {
-  if (page.static || !page.path.startsWith('/@')) return [];
+  if (!app.config.webmentions || page.static || !page.path.startsWith('/@')) return [];
   const piece = pieceOfPath(page.path);
   if (piece && !publicPiece(app, piece.handle, piece.slug)) return [];
   return [{ rel: 'webmention', href: new URL(WEBMENTION_ENDPOINT_PATH, app.config.siteUrl).href }];

@@ -10,7 +10,7 @@ import { parseTopicPath, topicPathOf } from '../websub/topics.ts';
 import type { DiscoveryLink, DiscoveryPage } from './index.ts';
 
 export function websubLinks(app: AppContext, page: DiscoveryPage): DiscoveryLink[] {
-  if (page.static) return [];
+  if (!app.config.websub || page.static) return [];
   const topic = parseTopicPath(page.path);
   if (!topic) return [];
   return [

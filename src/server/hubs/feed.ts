@@ -94,7 +94,7 @@ export function buildHubFeed(app: AppContext, hub: Hub): Feed {
     description: hub.description || `Work gathered by ${hub.title}`,
     homePageUrl: site(hubPaths.river(hub.slug)),
     feedUrls: { rss: site(hubPaths.feed(hub.slug, 'xml')), json: site(hubPaths.feed(hub.slug, 'json')) },
-    hub: websubHubUrl(app),
+    hub: app.config.websub ? websubHubUrl(app) : undefined,
     language: 'en',
     updated: newest ?? hub.updatedAt ?? hub.createdAt,
     authors: [],

@@ -107,7 +107,7 @@ async function post(app: AppContext, id: string, s: Pick<WebSubSourceSubscriptio
  * being asked for (and the last one did not fail recently). Never throws: a hub's trouble leaves polling as it was.
  */
 export async function subscribeIfAdvertised(app: AppContext, source: Pick<HubSource, 'id'>, advert: WebSubAdvert | null, fetch?: Partial<SafeFetchOptions>): Promise<void> {
-  if (!advert) return;
+  if (!advert || !app.config.websub) return;
   const existing = subscriptionOfSource(app, source.id);
   const now = app.now();
   if (existing) {

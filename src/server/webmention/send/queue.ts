@@ -22,6 +22,7 @@ export function artifactSourceUrl(app: AppContext, handle: string, slug: string)
  * page they cannot check.
  */
 export function sourcesReachable(app: AppContext): boolean {
+  if (!app.config.webmentions) return false;
   if (app.config.allowPrivateNetworks) return true;
   const host = new URL(app.config.siteUrl).hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return !(host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\./.test(host) || host === '0.0.0.0');
