@@ -241,12 +241,15 @@ describe('a reply sent by an independent sender', () => {
     const list = await (await signedIn(server.url, server.app, maya).get('/workspace/mentions')).text();
     expect(list).toContain('Ana Reader');
     expect(list).toContain('Approve');
+    // The workspace says one waits.
+    expect(await (await signedIn(server.url, server.app, maya).get('/workspace')).text()).toContain('Mentions from other sites (1 waiting)');
     // Nor the author's picture.
     expect((await fetch(`${site}/webmention/photos/${id}`)).status).toBe(404);
   });
 
   it('after approval shows an h-cite that microformats-parser reads back, without script or remote pictures', async () => {
     expect((await approveAs(maya, id)).status).toBe(303);
+    expect(await (await signedIn(server.url, server.app, maya).get('/workspace')).text()).not.toContain('waiting)');
     const props = await pieceEntry();
     const comment = props.comment?.[0] as { type: string[]; properties: Record<string, unknown[]> };
     expect(comment.type).toEqual(['h-cite']);

@@ -1,5 +1,5 @@
 /** Reading received Webmentions: the ones a piece shows, and the ones waiting for a student's or a teacher's approval. */
-import { and, desc, eq, inArray, isNotNull, isNull, ne } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNotNull, isNull, ne } from 'drizzle-orm';
 import type { AppContext } from '../../context.ts';
 import { artifacts, users, webmentionBlocks, webmentions, type Webmention } from '../../db/schema.ts';
 import { getPolicy } from '../../policy.ts';
@@ -91,6 +91,17 @@ export function mentionsOfStudent(app: AppContext, ownerId: string): ModeratedMe
     .orderBy(desc(webmentions.verifiedAt))
     .limit(200)
     .all();
+}
+
+/** How many verified mentions wait for the student's decision: the count beside "Mentions" in the workspace. */
+export function pendingMentionCount(app: AppContext, ownerId: string): number {
+  return (
+    app.db
+      .select({ n: count() })
+      .from(webmentions)
+      .where(and(eq(webmentions.ownerId, ownerId), eq(webmentions.status, 'verified'), eq(webmentions.decision, 'pending')))
+      .get()?.n ?? 0
+  );
 }
 
 /**
