@@ -62,6 +62,8 @@ export interface FetchFailure {
   retryAfterSeconds?: number;
   /** The URL of the hop that failed (differs from the requested one after redirects). */
   url?: string;
+  /** For a redirected POST: where the site pointed (absolute), for a caller that resends it after its own checks. */
+  location?: string;
 }
 
 /** What safeFetch returns. */
@@ -671,6 +673,7 @@ export async function safeFetch(input: string | URL, options: SafeFetchOptions =
         reason: 'http-error',
         status: result.status,
         url: current.href,
+        ...(URL.canParse(result.location, current) ? { location: new URL(result.location, current).href } : {}),
         message: `The site answered the request with a redirect (${result.status}); Potluck does not resend it elsewhere.`,
       };
     }

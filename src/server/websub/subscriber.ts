@@ -7,15 +7,15 @@
  * goes away, lets the lease end or stays silent while the feed changes puts the feed back on its normal interval.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { joinUrl } from '../../core/urls.ts';
 import type { WebSubAdvert } from '../../core/feeds/websubDiscovery.ts';
 import type { AppContext } from '../context.ts';
-import { hubSources, hubs, websubSourceSubscriptions, type HubSource, type WebSubSourceSubscription } from '../db/schema.ts';
+import { hubSources, hubs, jobs, websubSourceSubscriptions, type HubSource, type WebSubSourceSubscription } from '../db/schema.ts';
 import { inTransaction } from '../db/tx.ts';
 import { potluckUserAgent, safeFetch, type SafeFetchOptions } from '../net/safeFetch.ts';
 import { inThreadParser, type FeedParser } from '../hubs/parsers.ts';
-import { websubContentChanged } from './events.ts';
+import { websubContentChanged, websubWorkQueued } from './events.ts';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -90,16 +90,47 @@ async function sendSubscribe(app: AppContext, source: Pick<HubSource, 'id'>, adv
   return post(app, stored.id, stored, 'subscribe', fetch);
 }
 
+/** The statuses a hub may redirect a subscription request with and keep it a POST (RFC 9110 §15.4.8–9). */
+const METHOD_KEEPING_REDIRECTS = new Set([307, 308]);
+
+/**
+ * Sends a subscription request. A hub that moved (websub.rocks subscriber 203, 204) answers 307 or 308: the same
+ * request is sent once more to where it points, through safeFetch again, so the new address passes the same checks
+ * as the first (safeFetch itself never resends a POST). After a 308 the subscription names the new hub from then on.
+ */
 async function post(app: AppContext, id: string, s: Pick<WebSubSourceSubscription, 'hubUrl' | 'topic' | 'secret'>, mode: 'subscribe' | 'unsubscribe', fetch?: Partial<SafeFetchOptions>): Promise<boolean> {
+  const answer = await postForm(app, id, s, mode, fetch);
+  if (answer.ok) {
+    if (answer.movedTo && mode === 'subscribe') app.db.update(websubSourceSubscriptions).set({ hubUrl: answer.movedTo }).where(eq(websubSourceSubscriptions.id, id)).run();
+    return true;
+  }
+  if (mode === 'subscribe') fail(app, id, answer.message);
+  return false;
+}
+
+/** The request itself, following at most one method-keeping redirect; `movedTo` after a permanent one. */
+async function postForm(
+  app: AppContext,
+  id: string,
+  s: Pick<WebSubSourceSubscription, 'hubUrl' | 'topic' | 'secret'>,
+  mode: 'subscribe' | 'unsubscribe',
+  fetch?: Partial<SafeFetchOptions>,
+): Promise<{ ok: true; movedTo?: string } | { ok: false; message: string }> {
   const form = new URLSearchParams({ 'hub.mode': mode, 'hub.topic': s.topic, 'hub.callback': callbackUrl(app, id) });
   if (mode === 'subscribe') {
     form.set('hub.secret', s.secret);
     form.set('hub.lease_seconds', String(SUBSCRIBER_LEASE_SECONDS));
   }
-  const answer = await safeFetch(s.hubUrl, { ...fetchOptions(app, fetch), post: { body: form.toString(), contentType: 'application/x-www-form-urlencoded' } });
-  if (answer.ok && answer.status >= 200 && answer.status < 300) return true;
-  fail(app, id, answer.ok ? `The hub answered ${answer.status}.` : `The hub could not be asked: ${answer.message}`);
-  return false;
+  const send = (url: string) => safeFetch(url, { ...fetchOptions(app, fetch), post: { body: form.toString(), contentType: 'application/x-www-form-urlencoded' } });
+  let answer = await send(s.hubUrl);
+  let movedTo: string | undefined;
+  if (!answer.ok && answer.status !== undefined && METHOD_KEEPING_REDIRECTS.has(answer.status) && answer.location) {
+    const permanent = answer.status === 308;
+    answer = await send(answer.location);
+    if (answer.ok && permanent) movedTo = answer.url;
+  }
+  if (answer.ok && answer.status >= 200 && answer.status < 300) return movedTo ? { ok: true, movedTo } : { ok: true };
+  return { ok: false, message: answer.ok ? `The hub answered ${answer.status}.` : `The hub could not be asked: ${answer.message}` };
 }
 
 /**
@@ -135,7 +166,7 @@ export interface CallbackAnswer {
  */
 export function answerVerification(app: AppContext, id: string, params: URLSearchParams): CallbackAnswer {
   const s = app.db.select().from(websubSourceSubscriptions).where(eq(websubSourceSubscriptions.id, id)).get();
-  if (!s) return { status: 404, body: 'No such subscription.' };
+  if (!s) return answerUnsubscribeVerification(app, id, params);
   const mode = params.get('hub.mode');
   const topic = params.get('hub.topic');
   if (topic !== s.topic) return { status: 404, body: 'This subscription is for another topic.' };
@@ -273,3 +304,130 @@ export async function renewSourceSubscriptions(app: AppContext, fetch?: Partial<
   return renewed;
 }
 
+
+/** The `jobs` kind of an unsubscription: the job's id is the callback id of the subscription it ends. */
+export const UNSUBSCRIBE_JOB = 'websub.unsubscribe';
+
+/** How long Potluck keeps asking a hub to end a subscription (and waits for its verification). */
+const UNSUBSCRIBE_WITHIN_MS = DAY_SECONDS * 1000;
+
+/** A failed unsubscription request is sent again after this long. */
+const UNSUBSCRIBE_RETRY_MS = 10 * 60_000;
+
+interface UnsubscribeTarget {
+  hubUrl: string;
+  topic: string;
+}
+
+/**
+ * Called in the transaction that removes a feed, before its subscription row goes with it: when a hub delivers the
+ * feed (or was asked to), an unsubscription is queued as a `jobs` row under the same callback id, so the hub's
+ * verification of it can be answered after the row is gone. Deliveries to that callback are refused (410) at once,
+ * since the subscription row no longer exists. Returns the job's id, or null when there is nothing to end.
+ */
+export function queueUnsubscribe(app: AppContext, sourceId: string): string | null {
+  const s = subscriptionOfSource(app, sourceId);
+  if (!s || (s.state !== 'active' && s.state !== 'requested')) return null;
+  const now = app.now();
+  const target: UnsubscribeTarget = { hubUrl: s.hubUrl, topic: s.topic };
+  app.db
+    .insert(jobs)
+    .values({ id: s.id, userId: null, kind: UNSUBSCRIBE_JOB, status: 'queued', progress: { step: 'queued' }, result: { ...target }, createdAt: now, updatedAt: now })
+    .onConflictDoNothing()
+    .run();
+  return s.id;
+}
+
+function unsubscribeJob(app: AppContext, id: string) {
+  const job = app.db.select().from(jobs).where(and(eq(jobs.id, id), eq(jobs.kind, UNSUBSCRIBE_JOB))).get();
+  if (!job) return undefined;
+  const target = job.result as Partial<UnsubscribeTarget> | null;
+  if (typeof target?.hubUrl !== 'string' || typeof target.topic !== 'string') return undefined;
+  return { job, target: { hubUrl: target.hubUrl, topic: target.topic } };
+}
+
+/**
+ * Sends one queued unsubscription (in the background, through safeFetch). The job is claimed first, so the worker
+ * and the removal's own kick never send it twice at once.
+ */
+export async function sendUnsubscribe(app: AppContext, id: string, fetch?: Partial<SafeFetchOptions>): Promise<boolean> {
+  const found = unsubscribeJob(app, id);
+  if (!found || found.job.status !== 'queued') return false;
+  const claimed = app.db
+    .update(jobs)
+    .set({ status: 'running', progress: { step: 'sending' }, updatedAt: app.now() })
+    .where(and(eq(jobs.id, id), eq(jobs.status, 'queued')))
+    .run();
+  if (claimed.changes !== 1) return false;
+  const answer = await postForm(app, id, { ...found.target, secret: '' }, 'unsubscribe', fetch).catch((error: unknown) => ({ ok: false as const, message: String(error) }));
+  const now = app.now();
+  if (answer.ok) {
+    app.db.update(jobs).set({ progress: { step: 'awaiting-verification' }, error: null, updatedAt: now }).where(eq(jobs.id, id)).run();
+    return true;
+  }
+  const givingUp = now.getTime() - found.job.createdAt.getTime() >= UNSUBSCRIBE_WITHIN_MS;
+  app.db
+    .update(jobs)
+    .set({ status: givingUp ? 'failed' : 'queued', progress: { step: givingUp ? 'given-up' : 'retrying' }, error: answer.message, updatedAt: now })
+    .where(eq(jobs.id, id))
+    .run();
+  return false;
+}
+
+/** Starts sending the unsubscription queued by `queueUnsubscribe` now, without waiting (the worker retries it). */
+export function unsubscribeInBackground(app: AppContext, id: string | null, fetch?: Partial<SafeFetchOptions>): void {
+  if (!id) return;
+  setImmediate(() => {
+    void sendUnsubscribe(app, id, fetch).catch(() => undefined);
+  });
+  websubWorkQueued();
+}
+
+/**
+ * The worker's share: resend unsubscriptions that failed (every ten minutes, for a day), and close those the hub
+ * never verified within a day (the hub will find the callback gone at its next delivery: 410).
+ */
+export async function runUnsubscriptions(app: AppContext, fetch?: Partial<SafeFetchOptions>): Promise<number> {
+  const now = app.now().getTime();
+  const rows = app.db.select().from(jobs).where(and(eq(jobs.kind, UNSUBSCRIBE_JOB), inArray(jobs.status, ['queued', 'running']))).all();
+  let sent = 0;
+  for (const job of rows) {
+    if (job.status === 'running') {
+      if (now - job.createdAt.getTime() >= UNSUBSCRIBE_WITHIN_MS) {
+        app.db.update(jobs).set({ status: 'failed', error: 'The hub never verified the unsubscription.', updatedAt: app.now() }).where(eq(jobs.id, job.id)).run();
+      }
+      continue;
+    }
+    const retrying = job.progress?.step === 'retrying';
+    if (retrying && now - job.updatedAt.getTime() < UNSUBSCRIBE_RETRY_MS) continue;
+    if (await sendUnsubscribe(app, job.id, fetch)) sent++;
+  }
+  return sent;
+}
+
+/** A hub's verification at a callback whose subscription was removed: echoed only for the unsubscription asked for. */
+function answerUnsubscribeVerification(app: AppContext, id: string, params: URLSearchParams): CallbackAnswer {
+  const found = unsubscribeJob(app, id);
+  if (!found || found.job.status === 'succeeded' || found.job.status === 'failed') return { status: 404, body: 'No such subscription.' };
+  if (params.get('hub.topic') !== found.target.topic) return { status: 404, body: 'This subscription is for another topic.' };
+  if (params.get('hub.mode') !== 'unsubscribe') return { status: 404, body: 'Potluck did not ask for this.' };
+  const challenge = params.get('hub.challenge');
+  if (!challenge) return { status: 400, body: 'hub.challenge is missing.' };
+  app.db.update(jobs).set({ status: 'succeeded', progress: { step: 'verified' }, error: null, updatedAt: app.now() }).where(eq(jobs.id, id)).run();
+  return { status: 200, body: challenge };
+}
+
+/** How each feed's updates reach the hub, for the sources page: pushed by a WebSub hub, being asked for, or polled. */
+export type UpdateMode = { kind: 'pushed'; hubUrl: string; leaseUntil: Date } | { kind: 'asking'; hubUrl: string } | { kind: 'polled'; hubProblem: string | null };
+
+export function updateModes(app: AppContext, sourceIds: string[]): Map<string, UpdateMode> {
+  const modes = new Map<string, UpdateMode>(sourceIds.map((id) => [id, { kind: 'polled', hubProblem: null }]));
+  if (sourceIds.length === 0) return modes;
+  const now = app.now();
+  for (const s of app.db.select().from(websubSourceSubscriptions).where(inArray(websubSourceSubscriptions.sourceId, sourceIds)).all()) {
+    if (s.state === 'active' && s.expiresAt && s.expiresAt > now) modes.set(s.sourceId, { kind: 'pushed', hubUrl: s.hubUrl, leaseUntil: s.expiresAt });
+    else if (s.state === 'requested') modes.set(s.sourceId, { kind: 'asking', hubUrl: s.hubUrl });
+    else if (s.state === 'failed') modes.set(s.sourceId, { kind: 'polled', hubProblem: s.lastError });
+  }
+  return modes;
+}

@@ -11,7 +11,7 @@ import { logger as defaultLogger, type Logger } from '../logger.ts';
 import type { SafeFetchOptions } from '../net/safeFetch.ts';
 import { websubEvents } from './events.ts';
 import { detectChanges, expireSubscriptions, runDeliveries, runVerifications } from './publisher.ts';
-import { renewSourceSubscriptions } from './subscriber.ts';
+import { renewSourceSubscriptions, runUnsubscriptions } from './subscriber.ts';
 
 export interface WebSubWorkerOptions {
   tickMs?: number;
@@ -35,6 +35,7 @@ export async function runWebSubOnce(app: AppContext, options: Pick<WebSubWorkerO
   const changed = detectChanges(app);
   const delivered = await runDeliveries(app, options);
   const renewed = await renewSourceSubscriptions(app, options.fetch);
+  await runUnsubscriptions(app, options.fetch);
   return { verified, changed, delivered, renewed };
 }
 
