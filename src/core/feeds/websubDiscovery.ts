@@ -1,7 +1,7 @@
 /**
  * WebSub discovery (W3C WebSub §4): the hub and self URLs a fetched feed advertises. HTTP `Link` headers come first
  * (the spec's priority); then the document itself: `<atom:link rel="hub">`/`<link rel="hub">` in RSS and Atom,
- * `hubs` and `feed_url` in JSON Feed. Pure.
+ * `hubs` and `feed_url` in JSON Feed, `<link rel="hub">` in an HTML page's head. Pure.
  */
 
 /** Where to subscribe (`hub`) and to what (`self`, the topic). */
@@ -44,8 +44,8 @@ function attribute(tag: string, name: string): string | null {
 
 function xmlRels(text: string, base: string): Map<string, string> {
   const rels = new Map<string, string>();
-  // Only the head of the document: a link inside an item's content is not the feed's.
-  const head = text.split(/<(?:item|entry)[\s>]/i)[0] ?? '';
+  // Only the head of the document: a link inside an item's content is not the feed's, nor one in an HTML page's body.
+  const head = text.split(/<(?:item|entry|body)[\s>]/i)[0] ?? '';
   for (const match of head.matchAll(/<(?:[a-z0-9]+:)?link\b[^>]*>/gi)) {
     const tag = match[0];
     const rel = attribute(tag, 'rel');

@@ -96,26 +96,24 @@ const METHOD_KEEPING_REDIRECTS = new Set([307, 308]);
 /**
  * Sends a subscription request. A hub that moved (websub.rocks subscriber 203, 204) answers 307 or 308: the same
  * request is sent once more to where it points, through safeFetch again, so the new address passes the same checks
- * as the first (safeFetch itself never resends a POST). After a 308 the subscription names the new hub from then on.
+ * as the first (safeFetch itself never resends a POST). The subscription keeps the hub the feed advertises (that is
+ * what later polls compare with), so a renewal follows the hub's redirect again and passes the checks again.
  */
 async function post(app: AppContext, id: string, s: Pick<WebSubSourceSubscription, 'hubUrl' | 'topic' | 'secret'>, mode: 'subscribe' | 'unsubscribe', fetch?: Partial<SafeFetchOptions>): Promise<boolean> {
   const answer = await postForm(app, id, s, mode, fetch);
-  if (answer.ok) {
-    if (answer.movedTo && mode === 'subscribe') app.db.update(websubSourceSubscriptions).set({ hubUrl: answer.movedTo }).where(eq(websubSourceSubscriptions.id, id)).run();
-    return true;
-  }
+  if (answer.ok) return true;
   if (mode === 'subscribe') fail(app, id, answer.message);
   return false;
 }
 
-/** The request itself, following at most one method-keeping redirect; `movedTo` after a permanent one. */
+/** The request itself, following at most one method-keeping redirect. */
 async function postForm(
   app: AppContext,
   id: string,
   s: Pick<WebSubSourceSubscription, 'hubUrl' | 'topic' | 'secret'>,
   mode: 'subscribe' | 'unsubscribe',
   fetch?: Partial<SafeFetchOptions>,
-): Promise<{ ok: true; movedTo?: string } | { ok: false; message: string }> {
+): Promise<{ ok: true } | { ok: false; message: string }> {
   const form = new URLSearchParams({ 'hub.mode': mode, 'hub.topic': s.topic, 'hub.callback': callbackUrl(app, id) });
   if (mode === 'subscribe') {
     form.set('hub.secret', s.secret);
@@ -123,13 +121,8 @@ async function postForm(
   }
   const send = (url: string) => safeFetch(url, { ...fetchOptions(app, fetch), post: { body: form.toString(), contentType: 'application/x-www-form-urlencoded' } });
   let answer = await send(s.hubUrl);
-  let movedTo: string | undefined;
-  if (!answer.ok && answer.status !== undefined && METHOD_KEEPING_REDIRECTS.has(answer.status) && answer.location) {
-    const permanent = answer.status === 308;
-    answer = await send(answer.location);
-    if (answer.ok && permanent) movedTo = answer.url;
-  }
-  if (answer.ok && answer.status >= 200 && answer.status < 300) return movedTo ? { ok: true, movedTo } : { ok: true };
+  if (!answer.ok && answer.status !== undefined && METHOD_KEEPING_REDIRECTS.has(answer.status) && answer.location) answer = await send(answer.location);
+  if (answer.ok && answer.status >= 200 && answer.status < 300) return { ok: true };
   return { ok: false, message: answer.ok ? `The hub answered ${answer.status}.` : `The hub could not be asked: ${answer.message}` };
 }
 
