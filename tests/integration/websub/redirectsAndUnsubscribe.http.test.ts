@@ -6,6 +6,8 @@ import { createHmac } from 'node:crypto';
 import type http from 'node:http';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptHubInvitation } from '../../../src/commands/hubInvitationAccepter.ts';
+import { addHubMember } from '../../../src/commands/hubMemberAdder.ts';
 import { addHubSource } from '../../../src/commands/hubSourceAdder.ts';
 import { createHub } from '../../../src/commands/hubCreator.ts';
 import { removeHubSource } from '../../../src/commands/hubSourceRemover.ts';
@@ -328,5 +330,37 @@ describe('an unsubscribe request the hub refuses', () => {
     expect(request.form.get('hub.callback')).toBe(`${server.url}/websub/callback/${id}`);
     await waitFor(() => job()?.progress?.step === 'awaiting-verification', 10_000, 'the sent state');
     expect(job()!.status).toBe('running');
+  });
+});
+
+describe('removing a pushed feed from the sources page', () => {
+  it('a member who may not remove it changes nothing; the teacher’s removal unsubscribes from the server', async () => {
+    runHub('/page-removal-hub');
+    serveWithLinks('/page-removal/feed.xml', { hub: `${feeds.base}/page-removal-hub`, self: `${feeds.base}/page-removal/feed.xml` });
+    const { hub, source } = await followedFeed(`${feeds.base}/page-removal/feed.xml`);
+    await pollSource(app, source.id, { force: true });
+    await waitFor(() => subscriptionOf(source.id)?.state === 'active', 10_000, 'the subscription');
+    const id = subscriptionOf(source.id)!.id;
+
+    // A student of the hub (not the blog's owner) and an outsider: refused, the feed stays, the hub hears nothing.
+    const student = await makeUser(app, { handle: 'kai' });
+    addHubMember(app, { actor: { id: teacher.id, role: 'teacher' }, hubId: hub.id, handle: 'kai' });
+    acceptHubInvitation(app, { actor: { id: student.id, role: 'student' }, hubId: hub.id });
+    const outsider = await makeUser(app, { handle: 'stranger' });
+    for (const who of [student, outsider]) {
+      const res = await signedIn(server.url, app, who).postForm(`/hubs/${hub.slug}/sources`, { intent: 'remove', sourceId: source.id });
+      expect([403, 404], who.handle).toContain(res.status);
+    }
+    await pause(1_200);
+    expect(sourceRow(source.id)).toBeDefined();
+    expect(subscriptionOf(source.id)!.state).toBe('active');
+    expect(hubRequests.get('/page-removal-hub')!.filter((r) => r.form.get('hub.mode') === 'unsubscribe')).toHaveLength(0);
+
+    const res = await signedIn(server.url, app, teacher).postForm(`/hubs/${hub.slug}/sources`, { intent: 'remove', sourceId: source.id });
+    expect(res.status).toBe(303);
+    const request = await waitFor(() => hubRequests.get('/page-removal-hub')!.find((r) => r.form.get('hub.mode') === 'unsubscribe' && r.verification), 10_000, 'the unsubscription');
+    expect(request.form.get('hub.callback')).toBe(`${server.url}/websub/callback/${id}`);
+    expect(request.verification).toMatchObject({ status: 200, body: request.verification!.challenge });
+    expect(app.db.select().from(jobs).where(eq(jobs.id, id)).get()!.status).toBe('succeeded');
   });
 });
