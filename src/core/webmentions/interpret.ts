@@ -69,7 +69,13 @@ export function sourceLinksTo(body: string, contentType: string, sourceUrl: stri
   const tree = unified().use(rehypeParse).parse(body) as Root;
   let base = sourceUrl;
   visit(tree, 'element', (node: Element) => {
-    if (node.tagName === 'base' && typeof node.properties.href === 'string') base = new URL(node.properties.href, sourceUrl).href;
+    if (node.tagName !== 'base' || typeof node.properties.href !== 'string') return;
+    // A <base> that is not an address is ignored, as browsers ignore it.
+    try {
+      base = new URL(node.properties.href, sourceUrl).href;
+    } catch {
+      /* keep the page's own address */
+    }
   });
   let found = false;
   visit(tree, 'element', (node: Element) => {

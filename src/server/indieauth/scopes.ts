@@ -2,8 +2,8 @@
 
 export const SCOPES = {
   profile: 'See your name and portfolio address.',
-  create: 'Write new pieces in your portfolio. They get your school’s usual visibility (Class members, unless your school chose otherwise), never Public unless you can publish publicly and the app asks for it.',
-  update: 'Change the pieces in your portfolio (title, text, tags). Every change is kept as a revision you can restore.',
+  create: 'Write new pieces in your portfolio, with pictures from addresses the app names (they go in your Media library). They get your school’s usual visibility (Class members, unless your school chose otherwise), never Public unless you can publish publicly and the app asks for it.',
+  update: 'Read and change the pieces in your portfolio (title, text, tags), drafts included. It can make a piece more private, never more widely seen. Every change is kept as a revision you can restore.',
   delete: 'Delete pieces from your portfolio. An app that can also undelete can bring them back.',
   undelete: 'Bring back pieces it deleted.',
   media: 'Upload pictures and files to your Media library (pictures lose their location and camera details).',

@@ -35,8 +35,6 @@ function authenticate(app: AppContext, request: Request, formToken: string | nul
 
 function needScope(auth: Authed, scope: Scope): Response | null {
   if (hasScope(auth.scope, scope)) return null;
-  // Media uploads are also allowed to apps that may create posts, as most Micropub clients expect.
-  if (scope === 'media' && hasScope(auth.scope, 'create')) return null;
   return oauthError(403, 'insufficient_scope', `This token may not ${scope}: sign in to the app again and allow it.`, { scope });
 }
 
@@ -89,6 +87,9 @@ export function micropubQuery(app: AppContext, request: Request, url: URL): Resp
   const auth = authenticate(app, request, url.searchParams.get('access_token'));
   if (auth instanceof Response) return auth;
   const q = url.searchParams.get('q');
+  // Reading a piece's source is for apps that may change it: a sign-in-only (profile) token never reads a draft.
+  const refused = q === 'source' ? needScope(auth, 'update') : hasScope(auth.scope, 'create') ? null : needScope(auth, 'update');
+  if (refused) return refused;
   const syndicateTo = () => myHubs(app, auth.user).map((h) => ({ uid: h.uid, name: h.title }));
   if (q === 'config') {
     return json({
@@ -116,6 +117,9 @@ export function micropubQuery(app: AppContext, request: Request, url: URL): Resp
   }
   return oauthError(400, 'invalid_request', `Potluck answers q=config, q=source and q=syndicate-to${q ? `, not q=${q.slice(0, 30)}` : ''}.`);
 }
+
+/** How widely each visibility is read, least first. */
+const OPENNESS = { private: 0, members: 1, unlisted: 2, public: 3 } as const;
 
 /** POST: create, update, delete, undelete. */
 export async function micropubPost(app: AppContext, request: Request): Promise<Response> {
@@ -219,6 +223,11 @@ async function update(app: AppContext, user: User, mp: MicropubRequest): Promise
   const added = [...(mp.add['photo'] ?? []), ...(mp.replace['photo'] ?? [])];
   const photos = added.length ? await storePhotos(app, user.id, added, []) : [];
   const input = inputFromProperties(app, user, next, photos, piece);
+  // An app changes what a piece says, never who may read it more widely: opening it up is the student's own choice, in
+  // Potluck's editor. Making it more private is allowed.
+  if (OPENNESS[input.visibility as keyof typeof OPENNESS] > OPENNESS[piece.visibility]) {
+    return oauthError(403, 'forbidden', 'An app may make a piece more private, never more widely seen. Change who can see it in Potluck’s editor.');
+  }
   const { artifact } = await saveArtifact(app, { ownerId: user.id, artifactId: piece.id, input, note: 'Changed with an app (Micropub)' });
   if (artifact.slug !== piece.slug) return new Response(null, { status: 201, headers: { location: pieceUrl(app, user, artifact.slug) } });
   return new Response(null, { status: 204 });

@@ -25,7 +25,7 @@ export function ownMediaAt(app: AppContext, ownerId: string, url: string): Media
   if (parsed.origin !== new URL(app.config.siteUrl).origin) return null;
   const match = /^\/media\/([^/]+)\//.exec(parsed.pathname);
   if (!match) return null;
-  return app.db.select().from(media).where(and(eq(media.id, decodeURIComponent(match[1])), eq(media.ownerId, ownerId))).get() ?? null;
+  return app.db.select().from(media).where(and(eq(media.id, safeDecode(match[1]!)), eq(media.ownerId, ownerId))).get() ?? null;
 }
 
 async function fetchPicture(app: AppContext, ownerId: string, url: string, alt: string): Promise<Media> {
@@ -48,12 +48,27 @@ async function fetchPicture(app: AppContext, ownerId: string, url: string, alt: 
   if (!response.ok || response.status !== 200) {
     throw new PotluckError('VALIDATION', `The photo at ${parsed.host} could not be fetched${response.ok ? '' : `: ${response.message}`}`);
   }
-  const name = decodeURIComponent(parsed.pathname.split('/').pop() || 'photo') || 'photo';
+  const name = safeDecode(parsed.pathname.split('/').pop() || 'photo') || 'photo';
   return uploadMedia(app, { ownerId, file: { name, type: response.headers['content-type'], bytes: response.body }, alt });
 }
 
+/** A path segment as text; a malformed `%` sequence stays as it was written. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** Most pictures one post may bring (files and addresses together): each address is a fetch of up to 20 s. */
+export const MAX_PHOTOS_PER_POST = 10;
+
 /** Stores every picture of a post; returns the Markdown snippets, in order. */
 export async function storePhotos(app: AppContext, ownerId: string, values: unknown[], files: UploadFile[]): Promise<string[]> {
+  if (values.length + files.length > MAX_PHOTOS_PER_POST) {
+    throw new PotluckError('VALIDATION', `A post can bring at most ${MAX_PHOTOS_PER_POST} pictures; this one lists ${values.length + files.length}.`);
+  }
   const out: string[] = [];
   for (const file of files) out.push(markdownFor(await uploadMedia(app, { ownerId, file })));
   for (const value of values) {

@@ -62,6 +62,9 @@ function retryDelayMs(attempts: number, options: PublisherOptions): number {
  */
 export const MAX_PENDING_PER_HOST = 20;
 export const MAX_PENDING = 1000;
+/** Verified subscriptions one callback host may hold, and the hub in all: each is a feed to watch and a POST per change. */
+export const MAX_SUBSCRIPTIONS_PER_HOST = 200;
+export const MAX_SUBSCRIPTIONS = 10_000;
 
 /** What a subscription request is answered with. */
 export type HubAnswer = { status: 202 | 400 | 429; message: string };
@@ -100,6 +103,13 @@ export function requestSubscription(app: AppContext, form: Record<string, string
   const pending = app.db.select({ callback: websubVerifications.callback }).from(websubVerifications).all();
   if (pending.length >= MAX_PENDING || pending.filter((p) => new URL(p.callback).host === callbackUrl.host).length >= MAX_PENDING_PER_HOST) {
     return { status: 429, message: 'Too many subscription requests are waiting to be verified; try again in a few minutes.' };
+  }
+  if (mode === 'subscribe') {
+    const held = app.db.select({ callback: websubSubscriptions.callback, topic: websubSubscriptions.topic }).from(websubSubscriptions).all();
+    const renewal = held.some((s) => s.callback === callbackUrl.href && s.topic === topicAnswer.topic);
+    if (!renewal && (held.length >= MAX_SUBSCRIPTIONS || held.filter((s) => new URL(s.callback).host === callbackUrl.host).length >= MAX_SUBSCRIPTIONS_PER_HOST)) {
+      return { status: 429, message: `This hub holds as many subscriptions for ${callbackUrl.host} as it takes (${MAX_SUBSCRIPTIONS_PER_HOST}); unsubscribe from feeds you no longer read first.` };
+    }
   }
   app.db
     .insert(websubVerifications)

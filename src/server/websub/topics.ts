@@ -84,7 +84,7 @@ export function readTopic(app: AppContext, url: string): TopicBody | { error: st
   if (parsed.search || parsed.hash) return { error: 'hub.topic must be a feed address without a query or fragment.' };
   const path = parseTopicPath(parsed.pathname);
   if (!path) return { error: 'hub.topic is not one of this site’s feeds (portfolio, tag or hub feeds, .xml or .json).' };
-  const topic = joinUrl(app.config.siteUrl, topicPathOf(path));
+  let topic = joinUrl(app.config.siteUrl, topicPathOf(path));
   const contentType = path.format === 'xml' ? RSS_CONTENT_TYPE : JSON_FEED_CONTENT_TYPE;
   const serialize = path.format === 'xml' ? toRss : toJsonFeed;
   try {
@@ -94,11 +94,15 @@ export function readTopic(app: AppContext, url: string): TopicBody | { error: st
       return { topic, contentType, body: serialize(buildHubFeed(app, access.hub)) };
     }
     const owner = getPortfolioOwner(app, path.handle);
+    // One spelling per feed (the handle as stored), so `/@Maya/…` and `/@maya/…` are one topic, not two.
+    topic = joinUrl(app.config.siteUrl, topicPathOf({ ...path, handle: owner.handle }));
     const feed = buildPortfolioFeed(app, {
       owner,
       tag: path.kind === 'tag' ? path.tag : undefined,
       target: { siteUrl: app.config.siteUrl, staticBase: null },
     });
+    // A tag feed with nothing in it is not a topic: otherwise every made-up tag would be one more feed to watch.
+    if (path.kind === 'tag' && feed.items.length === 0) return { error: 'hub.topic names a tag with no public work; subscribe to a tag the portfolio uses.' };
     return { topic, contentType, body: serialize(feed) };
   } catch (error) {
     if (error instanceof PotluckError && error.status === 404) return { error: 'hub.topic is not a public feed of this site.' };

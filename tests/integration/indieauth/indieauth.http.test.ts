@@ -87,7 +87,7 @@ describe('the authorization request and consent (§5.2)', () => {
     expect(html).toContain('Sign in to Quill Test?');
     expect(html).toContain(me());
     expect(html).toContain('Write new pieces in your portfolio');
-    expect(html).toContain('Change the pieces in your portfolio');
+    expect(html).toContain('Read and change the pieces in your portfolio');
     expect(html).toContain('Delete pieces from your portfolio');
     expect(html).toContain('Upload pictures and files');
     // The form may send the member on to the app's origin, and nowhere else.

@@ -418,6 +418,51 @@ describe('authentication (micropub.rocks 800–805) and scopes', () => {
     expect(server.app.db.select().from(artifacts).all().length).toBe(before + 1);
   });
 
+  it('a sign-in-only (profile) token reads no piece and lists no hubs; a create-only token uploads no media', async () => {
+    const readOnly = createAccessToken(server.app, { handle: 'maya', scope: 'profile' }).token;
+    const draft = await created(await form([['h', 'entry'], ['content', 'a secret draft'], ['post-status', 'draft']]));
+    expect(draft.visibility).toBe('private');
+    for (const q of [`q=source&url=${encodeURIComponent(`${SITE}/@maya/${draft.slug}/`)}`, 'q=config', 'q=syndicate-to']) {
+      const res = await query(q, readOnly);
+      expect(res.status, q).toBe(403);
+      expect(await res.text(), q).not.toContain('a secret draft');
+    }
+    const createOnly = createAccessToken(server.app, { handle: 'maya', scope: 'create' }).token;
+    expect((await query('q=config', createOnly)).status).toBe(200);
+    const up = new FormData();
+    up.set('file', new Blob([(await make.picture(10, 10)) as BlobPart], { type: 'image/jpeg' }), 'b.jpg');
+    const before = server.app.db.select().from(media).all().length;
+    expect((await fetch(`${server.url}/micropub/media`, { method: 'POST', headers: auth(createOnly), body: up })).status).toBe(403);
+    expect(server.app.db.select().from(media).all().length).toBe(before);
+  });
+
+  it('an update may make a piece more private, never more widely seen', async () => {
+    const draft = await created(await form([['h', 'entry'], ['content', 'still a draft'], ['post-status', 'draft']]));
+    for (const replace of [
+      { 'post-status': ['published'], visibility: ['unlisted'] },
+      { 'post-status': ['published'], visibility: ['members'] },
+      { 'post-status': ['published'], visibility: ['public'] },
+    ]) {
+      const res = await postJson({ action: 'update', url: `${SITE}/@maya/${draft.slug}/`, replace }, auth());
+      expect(res.status, JSON.stringify(replace)).toBe(403);
+      await res.arrayBuffer();
+      expect(server.app.db.select().from(artifacts).where(eq(artifacts.id, draft.id)).get()?.visibility).toBe('private');
+    }
+    expect((await fetch(`${server.url}/@maya/${draft.slug}/`)).status).toBe(404);
+    const open = await created(await form([['h', 'entry'], ['content', 'class work'], ['visibility', 'members']]));
+    const closing = await postJson({ action: 'update', url: `${SITE}/@maya/${open.slug}/`, replace: { visibility: ['private'] } }, auth());
+    expect(closing.status).toBe(204);
+    expect(server.app.db.select().from(artifacts).where(eq(artifacts.id, open.id)).get()?.visibility).toBe('private');
+  });
+
+  it('a post may bring at most ten pictures', async () => {
+    const before = server.app.db.select().from(artifacts).all().length;
+    const res = await form([['h', 'entry'], ['content', 'many'], ...Array.from({ length: 11 }, (_, i) => ['photo[]', `https://pictures.example/${i}.jpg`] as [string, string])]);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('at most 10 pictures');
+    expect(server.app.db.select().from(artifacts).all().length).toBe(before);
+  });
+
   it('805: a token in both the header and the body is refused', async () => {
     const res = await form([['h', 'entry'], ['content', 'Both'], ['access_token', token]]);
     expect(res.status).toBe(400);

@@ -82,14 +82,18 @@ describe('mentions in the archive', () => {
     // Whatever the file says, script does not come in with it.
     const file = path.join(out, 'mentions', `${poem.slug}.json`);
     const text = fs.readFileSync(file, 'utf8').replace('<p>A lovely poem.</p>', '<p>A lovely poem.<script>alert(1)</script><img src=\\"https://evil.example/x.png\\" alt=\\"x\\"></p>');
+    // Nor a teacher's approval: the student's file cannot vouch for one.
+    const claimed = text.replace(/"teacherApproved": false/g, '"teacherApproved": true');
+    expect(claimed).toContain('"teacherApproved": true');
     expect(text).toContain('evil.example');
-    fs.writeFileSync(file, text);
+    fs.writeFileSync(file, claimed);
     const fresh = createTestApp();
     await importArchiveFolder(fresh, { dir: out, handle: 'maya' });
     const owner = fresh.db.select().from(users).where(eq(users.handle, 'maya')).get()!;
     const rows = fresh.db.select().from(webmentions).where(eq(webmentions.ownerId, owner.id)).all();
     expect(rows.map((r) => r.authorName).sort()).toEqual(['Ana Reader', 'Lee Liker']);
     expect(rows.every((r) => r.decision === 'approved' && r.status === 'verified')).toBe(true);
+    expect(rows.map((r) => r.teacherApprovedAt)).toEqual([null, null]);
     const reply = rows.find((r) => r.kind === 'reply')!;
     expect(reply.contentHtml).not.toContain('script');
     expect(reply.contentHtml).not.toContain('evil.example');

@@ -307,6 +307,18 @@ describe('a reply sent by an independent sender', () => {
   });
 });
 
+describe('a source Potluck cannot make sense of', () => {
+  it('holds up nothing: a page with a broken <base> is still read, and the next mention is verified too', async () => {
+    const b = await blog();
+    b.pages.set('/broken-base', { body: `<!doctype html><html><head><base href="http://["></head><body><a href="${pieceUrl(poem)}">the poem</a></body></html>` });
+    b.pages.set('/after', { body: entryPage({ self: `${b.origin}/after`, body: `<a class="u-like-of" href="${pieceUrl(poem)}">Liked</a>`, author: '<a class="p-author h-card" href="https://after.example/">After</a>' }) });
+    const first = await send(`${b.origin}/broken-base`, pieceUrl(poem));
+    expect(first.status).toBe('verified');
+    const second = await send(`${b.origin}/after`, pieceUrl(poem));
+    expect(second.status).toBe('verified');
+  });
+});
+
 describe('each kind of mention', () => {
   it('reads like, repost, bookmark and mention with their authors, and shows likes as a list of names', async () => {
     const b = await blog();

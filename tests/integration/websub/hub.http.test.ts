@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { eq } from 'drizzle-orm';
+import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHub } from '../../../src/commands/hubCreator.ts';
 import { addHubMember } from '../../../src/commands/hubMemberAdder.ts';
@@ -101,6 +101,8 @@ beforeAll(async () => {
   maya = await makeUser(server.app, { handle: 'maya' });
   const teacher = await makeUser(server.app, { role: 'teacher' });
   await makeArtifact(server.app, maya, { title: 'First poem', visibility: 'public', body: 'Roses. #poetry' });
+  // Each tag feed the tests subscribe to has public work: a tag with none is not a topic.
+  await makeArtifact(server.app, maya, { title: 'Tagged for the tests', visibility: 'public', body: 'Tags. #extra #flood #hidden #keep #lease #renew #retry #short #unsub' });
   const hub = createHub(server.app, { actor: { id: teacher.id, role: 'teacher' }, input: { slug: 'poets', title: 'Poets', tags: 'poetry', visibility: 'public' } });
   hubSlug = hub.slug;
   addHubMember(server.app, { actor: null, hubId: hub.id, handle: maya.handle });
@@ -226,6 +228,36 @@ describe('subscribing (websub.rocks hub 100, 101, 102)', () => {
 });
 
 describe('what the hub refuses', () => {
+  it('takes no made-up tag as a topic, and one spelling of a handle only', async () => {
+    const madeUp = await ask({ 'hub.mode': 'subscribe', 'hub.topic': `${server.url}/@maya/tags/no-such-tag-anywhere/feed.xml`, 'hub.callback': `${subscriber.base}/made-up` });
+    expect(madeUp.status).toBe(400);
+    expect(await madeUp.text()).toContain('no public work');
+    subscriber.behave('/spelling', {});
+    expect((await ask({ 'hub.mode': 'subscribe', 'hub.topic': `${server.url}/@MAYA/feed.xml`, 'hub.callback': `${subscriber.base}/spelling` })).status).toBe(202);
+    const row = await waitFor(
+      () => server.app.db.select().from(websubSubscriptions).where(eq(websubSubscriptions.callback, `${subscriber.base}/spelling`)).get(),
+      10_000,
+      'the subscription',
+    );
+    expect(row.topic).toBe(`${server.url.replace(/\/$/, '')}/@maya/feed.xml`);
+  });
+
+  it('answers 429 once one callback host holds as many subscriptions as it may', async () => {
+    const host = 'http://many.example';
+    const now = Date.now();
+    server.app.db
+      .insert(websubSubscriptions)
+      .values(Array.from({ length: 200 }, (_, i) => ({ id: `many-${i}`, topic: `${server.url}/@maya/feed.xml`, callback: `${host}/cb/${i}`, secret: null, leaseSeconds: 3600, expiresAt: new Date(now + 3600_000), createdAt: new Date(now), verifiedAt: new Date(now) })))
+      .run();
+    try {
+      const res = await ask({ 'hub.mode': 'subscribe', 'hub.topic': `${server.url}/@maya/feed.xml`, 'hub.callback': `${host}/cb/new` });
+      expect(res.status).toBe(429);
+      expect(await res.text()).toContain('many.example');
+    } finally {
+      server.app.db.delete(websubSubscriptions).where(like(websubSubscriptions.callback, `${host}/%`)).run();
+    }
+  });
+
   it('does not subscribe a callback that does not echo the challenge', async () => {
     subscriber.behave('/silent', { echo: false });
     expect((await ask({ 'hub.mode': 'subscribe', 'hub.topic': `${server.url}/@maya/feed.xml`, 'hub.callback': `${subscriber.base}/silent` })).status).toBe(202);

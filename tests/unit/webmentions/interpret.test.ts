@@ -14,6 +14,11 @@ describe('sourceLinksTo', () => {
     expect(sourceLinksTo(`<base href="https://potluck.example/"><a href="@maya/rain/">x</a>`, 'text/html', src, target)).toBe(true);
   });
 
+  it('ignores a <base> that is not an address, as browsers do, instead of failing', () => {
+    expect(() => sourceLinksTo(`<base href="http://["><a href="${target}">x</a>`, 'text/html', src, target)).not.toThrow();
+    expect(sourceLinksTo(`<base href="http://["><a href="${target}">x</a>`, 'text/html', src, target)).toBe(true);
+  });
+
   it('does not count a URL in text, in an <img>, in a <link> or in a comment', () => {
     for (const html of [`<p>${target}</p>`, `<img src="${target}">`, `<link rel="x" href="${target}">`, `<!-- <a href="${target}">x</a> -->`]) {
       expect(sourceLinksTo(html, 'text/html', src, target), html).toBe(false);

@@ -45,7 +45,9 @@ export function importArchiveMentions(
           status: 'verified',
           kind: m.kind,
           decision: 'approved',
-          teacherApprovedAt: m.teacherApproved ? verifiedAt : null,
+          // The student's approval travels with their archive; a teacher's cannot be vouched for by the student's
+          // file, so where the school asks for one, an imported mention waits for it again.
+          teacherApprovedAt: null,
           authorName: m.author.name,
           authorUrl: m.author.url ? comparableUrl(m.author.url) : null,
           url: m.url ? comparableUrl(m.url) : null,

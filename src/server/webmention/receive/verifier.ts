@@ -18,6 +18,7 @@ import { inTransaction } from '../../db/tx.ts';
 import { safeFetch } from '../../net/safeFetch.ts';
 import { notify } from '../../notifications/notify.ts';
 import { bumpContentVersion } from '../../repositories/portfolio.ts';
+import { logger } from '../../logger.ts';
 
 /** Most bytes of a source page read: a blog post with its comments, not a whole site. */
 export const SOURCE_MAX_BYTES = 1024 * 1024;
@@ -78,9 +79,10 @@ export async function verifyWebmention(app: AppContext, id: string): Promise<Ver
   });
   if (!response.ok) {
     if (response.reason === 'http-error' && response.status === 410) return reject(app, m, 'The source page is gone (410).');
-    if (response.reason === 'blocked-address' || response.reason === 'bad-port' || response.reason === 'bad-scheme') {
-      return reject(app, m, `The source cannot be fetched: ${response.message}`);
-    }
+    // In fixed words: the fetcher's own message names resolved addresses, which an outsider must not learn.
+    if (response.reason === 'blocked-address') return reject(app, m, 'The source cannot be fetched: its address is on a private or reserved network.');
+    if (response.reason === 'bad-port') return reject(app, m, 'The source cannot be fetched: only the standard web ports (80 and 443) are allowed.');
+    if (response.reason === 'bad-scheme') return reject(app, m, 'The source cannot be fetched: it must be an http or https address.');
     return reject(app, m, `The source could not be read: ${response.message}`);
   }
   const contentType = response.headers['content-type'] ?? 'text/html';
@@ -97,6 +99,8 @@ export async function verifyWebmention(app: AppContext, id: string): Promise<Ver
     m.contentHtml !== read.contentHtml ||
     m.authorName !== read.authorName ||
     m.authorUrl !== read.authorUrl ||
+    m.url !== read.url ||
+    (m.published?.getTime() ?? null) !== (read.published?.getTime() ?? null) ||
     m.authorPhoto !== authorPhoto;
   const now = app.now();
   inTransaction(app, () => {
@@ -121,7 +125,8 @@ export async function verifyWebmention(app: AppContext, id: string): Promise<Ver
         title: `${KIND_WORDS[read.kind]} “${piece.title}” from ${m.sourceHost}: it shows under your piece once you approve it`,
         url: '/workspace/mentions',
         artifactId: m.artifactId,
-        key: `mention.new:${m.id}:${now.getTime()}`,
+        // Once per mention: a source that keeps changing its text cannot flood the student's inbox.
+        key: `mention.new:${m.id}`,
       });
     }
   });
@@ -137,7 +142,15 @@ export async function verifyQueuedWebmentions(app: AppContext, options: { limit?
     .orderBy(asc(webmentions.receivedAt))
     .limit(options.limit ?? 50)
     .all();
-  for (const { id } of queued) await verifyWebmention(app, id);
+  for (const { id } of queued) {
+    try {
+      await verifyWebmention(app, id);
+    } catch (error) {
+      // One source Potluck cannot read must not hold up every mention behind it: it is rejected, and the rest go on.
+      logger.warn('A Webmention source could not be verified', { mention: id, error });
+      app.db.update(webmentions).set({ status: 'rejected', reason: 'The source could not be read.' }).where(and(eq(webmentions.id, id), eq(webmentions.status, 'queued'))).run();
+    }
+  }
   return queued.length;
 }
 
