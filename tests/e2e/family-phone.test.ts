@@ -12,11 +12,10 @@ import { createJoinCode } from '../../src/commands/joinCodeCreator.ts';
 import { registerAccount } from '../../src/commands/accountRegistrar.ts';
 import { feedbackMessages, type User } from '../../src/server/db/schema.ts';
 import { setPolicy } from '../../src/server/policy.ts';
-import { axeSource, launchChromium } from '../helpers/browser.ts';
+import { axeSource, launchChromium, PHONE, signInPage } from '../helpers/browser.ts';
 import { makeArtifact, makeUser } from '../helpers/factories.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
-const PHONE = { width: 360, height: 740 };
 const DESKTOP = { width: 1280, height: 800 };
 let server: TestServer;
 let browser: Browser;
@@ -48,19 +47,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function signIn(handle: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: PHONE });
-  context.on('request', (r) => {
-    if (new URL(r.url()).origin !== server.url && !r.url().startsWith('data:')) offOrigin.push(r.url());
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  await page.goto(`${server.url}/signin`);
-  await page.getByLabel('Handle or email').fill(handle);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname !== '/signin');
-  return page;
+function signIn(handle: string, password: string): Promise<Page> {
+  return signInPage(browser, server.url, { handle, password }, { viewport: PHONE, offOrigin });
 }
 
 async function problemsOf(page: Page, paths: string[]): Promise<string[]> {

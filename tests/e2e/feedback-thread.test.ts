@@ -9,11 +9,10 @@ import { postFeedback } from '../../src/commands/feedbackPoster.ts';
 import { saveArtifact } from '../../src/commands/artifactSaver.ts';
 import { eq } from 'drizzle-orm';
 import { feedbackMessages, type User } from '../../src/server/db/schema.ts';
-import { axeSource, launchChromium } from '../helpers/browser.ts';
+import { axeSource, launchChromium, PHONE, signInPage } from '../helpers/browser.ts';
 import { makeArtifact, makeHub, makeUser } from '../helpers/factories.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
-const PHONE = { width: 360, height: 740 };
 
 let server: TestServer;
 let browser: Browser;
@@ -45,19 +44,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function signIn(handle: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: PHONE });
-  context.on('request', (r) => {
-    if (new URL(r.url()).origin !== server.url && !r.url().startsWith('data:')) offOrigin.push(r.url());
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  await page.goto(`${server.url}/signin`);
-  await page.getByLabel('Handle or email').fill(handle);
-  await page.getByLabel('Password').fill(`password-${handle}`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname !== '/signin');
-  return page;
+function signIn(handle: string): Promise<Page> {
+  return signInPage(browser, server.url, { handle, password: `password-${handle}` }, { viewport: PHONE, offOrigin });
 }
 
 async function axeViolations(page: Page): Promise<string[]> {

@@ -10,6 +10,7 @@ import { logger } from '../logger.ts';
 import type { SafeFetchOptions } from '../net/safeFetch.ts';
 import { workerParser } from './parsers.ts';
 import { dueSourceIds, pollSources, releaseLeases, type PollSummary } from './poller.ts';
+import { backgroundWork } from '../backgroundWork.ts';
 
 /** Options of the scheduler. */
 export interface HubPollerOptions {
@@ -86,12 +87,9 @@ export function startHubPoller(app: AppContext, options: HubPollerOptions = {}):
  * for due feeds (default 60). It gets its own database connection. Returns null when off.
  */
 export function startPollerFromEnv(config: Config, env: Record<string, string | undefined>): HubPoller | null {
-  const setting = (env.POTLUCK_POLLER ?? '').toLowerCase();
-  const underTest = Boolean(env.VITEST) || env.NODE_ENV === 'test';
-  const on = setting === 'on' || setting === '1' || (setting === '' && !underTest);
-  if (!on) return null;
-  const tickSeconds = Number(env.POTLUCK_POLLER_TICK_SECONDS ?? '60');
-  const tickMs = Number.isFinite(tickSeconds) && tickSeconds > 0 ? tickSeconds * 1000 : 60_000;
+  const work = backgroundWork(env, 'POLLER', 60);
+  if (!work) return null;
+  const { tickMs } = work;
   const app = createAppContext(config);
   const log = logger.child({ component: 'poller' });
   return startHubPoller(app, {

@@ -10,6 +10,7 @@ import { logger as defaultLogger, type Logger } from '../logger.ts';
 import { deliverEmails, type MailTransport } from './email.ts';
 import { remindAssignmentsDue } from './hubEvents.ts';
 import { notificationEvents } from './notify.ts';
+import { backgroundWork } from '../backgroundWork.ts';
 
 export interface NotificationSchedulerOptions {
   tickMs?: number;
@@ -100,11 +101,8 @@ export function startNotificationScheduler(app: AppContext, options: Notificatio
  * the test runner unless `POTLUCK_NOTIFICATIONS=on`. `POTLUCK_NOTIFICATIONS_TICK_SECONDS` sets the tick (default 60).
  */
 export function startNotificationsFromEnv(config: Config, env: Record<string, string | undefined>, logger?: Logger): NotificationScheduler | null {
-  const setting = (env.POTLUCK_NOTIFICATIONS ?? '').toLowerCase();
-  const underTest = Boolean(env.VITEST) || env.NODE_ENV === 'test';
-  const on = setting === 'on' || setting === '1' || (setting === '' && !underTest);
-  if (!on) return null;
-  const tickSeconds = Number(env.POTLUCK_NOTIFICATIONS_TICK_SECONDS ?? '60');
-  const tickMs = Number.isFinite(tickSeconds) && tickSeconds > 0 ? tickSeconds * 1000 : 60_000;
+  const work = backgroundWork(env, 'NOTIFICATIONS', 60);
+  if (!work) return null;
+  const { tickMs } = work;
   return startNotificationScheduler(createAppContext(config), { tickMs, firstTickMs: Math.min(5_000, tickMs), logger });
 }

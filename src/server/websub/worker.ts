@@ -12,6 +12,7 @@ import type { SafeFetchOptions } from '../net/safeFetch.ts';
 import { websubEvents } from './events.ts';
 import { detectChanges, expireSubscriptions, runDeliveries, runVerifications } from './publisher.ts';
 import { renewSourceSubscriptions, runUnsubscriptions } from './subscriber.ts';
+import { backgroundWork, envSeconds } from '../backgroundWork.ts';
 
 export interface WebSubWorkerOptions {
   tickMs?: number;
@@ -86,21 +87,13 @@ export function startWebSubWorker(app: AppContext, options: WebSubWorkerOptions 
   };
 }
 
-function seconds(value: string | undefined, fallback: number): number {
-  const n = Number(value ?? '');
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
-
 /**
  * The server's WebSub worker as the environment asks: on unless `POTLUCK_WEBSUB=off`, and off under the test runner
  * unless `POTLUCK_WEBSUB=on`. `POTLUCK_WEBSUB_TICK_SECONDS` sets the tick (default 30), `POTLUCK_WEBSUB_RETRY_SECONDS`
  * the first retry of a failed delivery (default 60, doubled per failure).
  */
 export function startWebSubFromEnv(config: Config, env: Record<string, string | undefined>, logger?: Logger): WebSubWorker | null {
-  const setting = (env.POTLUCK_WEBSUB ?? '').toLowerCase();
-  const underTest = Boolean(env.VITEST) || env.NODE_ENV === 'test';
-  const on = setting === 'on' || setting === '1' || (setting === '' && !underTest);
-  if (!on) return null;
-  const tickMs = seconds(env.POTLUCK_WEBSUB_TICK_SECONDS, 30) * 1000;
-  return startWebSubWorker(createAppContext(config), { tickMs, retryBaseMs: seconds(env.POTLUCK_WEBSUB_RETRY_SECONDS, 60) * 1000, logger });
+  const work = backgroundWork(env, 'WEBSUB', 30);
+  if (!work) return null;
+  return startWebSubWorker(createAppContext(config), { tickMs: work.tickMs, retryBaseMs: envSeconds(env.POTLUCK_WEBSUB_RETRY_SECONDS, 60) * 1000, logger });
 }

@@ -8,6 +8,7 @@ import { createAppContext, type AppContext } from '../../context.ts';
 import { logger as defaultLogger, type Logger } from '../../logger.ts';
 import { webmentionEvents } from './events.ts';
 import { sweepMentionPhotos, verifyQueuedWebmentions } from './verifier.ts';
+import { backgroundWork } from '../../backgroundWork.ts';
 
 export interface WebmentionWorker {
   /** Runs now; resolves when that run ends. */
@@ -77,7 +78,6 @@ export function startWebmentionWorker(app: AppContext, options: { tickMs?: numbe
 
 /** The server's worker as the environment asks: on unless `POTLUCK_WEBMENTIONS=off` (then mentions stay queued). */
 export function startWebmentionWorkerFromEnv(config: Config, env: Record<string, string | undefined>, logger?: Logger): WebmentionWorker | null {
-  const setting = (env.POTLUCK_WEBMENTIONS ?? '').toLowerCase();
-  if (setting === 'off' || setting === '0') return null;
+  if (!backgroundWork(env, 'WEBMENTIONS', 30, { offUnderTest: false })) return null;
   return startWebmentionWorker(createAppContext(config), { logger });
 }

@@ -8,6 +8,7 @@ import { createAppContext, type AppContext } from '../../context.ts';
 import { logger as defaultLogger, type Logger } from '../../logger.ts';
 import { queueHubItemMentions } from './hubItems.ts';
 import { sendDueWebmentions, type SendOptions } from './sender.ts';
+import { backgroundWork } from '../../backgroundWork.ts';
 
 /** A running sender. */
 export interface WebmentionSender {
@@ -53,11 +54,8 @@ export function startWebmentionSender(app: AppContext, options: SendOptions & { 
  * calling the sender themselves); POTLUCK_WEBMENTIONS_TICK_SECONDS sets how often it looks.
  */
 export function startWebmentionSenderFromEnv(config: Config, env: Record<string, string | undefined>, logger?: Logger): WebmentionSender | null {
-  const setting = (env.POTLUCK_WEBMENTIONS ?? '').toLowerCase();
-  const underTest = Boolean(env.VITEST) || env.NODE_ENV === 'test';
-  const on = setting === 'on' || setting === '1' || (setting === '' && !underTest);
-  if (!on) return null;
-  const tickSeconds = Number(env.POTLUCK_WEBMENTIONS_TICK_SECONDS ?? '30');
-  const tickMs = Number.isFinite(tickSeconds) && tickSeconds > 0 ? tickSeconds * 1000 : 30_000;
+  const work = backgroundWork(env, 'WEBMENTIONS', 30);
+  if (!work) return null;
+  const { tickMs } = work;
   return startWebmentionSender(createAppContext(config), { tickMs, firstTickMs: Math.min(5_000, tickMs), ...(logger ? { logger } : {}) });
 }
