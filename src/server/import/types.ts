@@ -44,6 +44,8 @@ export interface ConvertReport {
   platform: string;
   /** What was left out, changed or could not be brought along, one sentence each, naming the piece it concerns. */
   warnings: string[];
+  /** Ids of pieces that were drafts (unpublished) at the source: not offered for "make these public" by default. */
+  drafts: string[];
 }
 
 export type Converter = (input: ConvertInput) => Promise<ConvertReport>;
