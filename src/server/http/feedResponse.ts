@@ -12,8 +12,16 @@ import { getPortfolioOwner } from '../repositories/portfolio.ts';
 import { cacheHeaders, conditional } from './caching.ts';
 import { isPersonal, portfolioValidators } from './publicCache.ts';
 
-/** Where the stylesheet lives that shows an RSS feed to a person who opens it in a browser (public/feed.xsl). */
+/** Where the stylesheet lives that shows an RSS feed to a person who opens it in a browser (feed.xsl beside this file). */
 export const FEED_STYLESHEET_PATH = '/feed.xsl';
+
+/**
+ * The feed stylesheet as an XSLT media type (browsers apply a stylesheet only when it is sent as one, and the site
+ * sends `nosniff`). The same for everyone, and changed only by a new release: caches may keep it for a day.
+ */
+export function feedStylesheetResponse(stylesheet: string): Response {
+  return new Response(stylesheet, { status: 200, headers: { 'content-type': 'text/xsl; charset=utf-8', 'cache-control': 'public, max-age=86400' } });
+}
 
 /** The media type a browser is sent an RSS feed with: one it renders as XML, and so styles with the stylesheet. */
 export const RSS_FOR_BROWSERS_CONTENT_TYPE = 'application/xml; charset=utf-8';

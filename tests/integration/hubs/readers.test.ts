@@ -11,7 +11,6 @@ import { mf2 } from 'microformats-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptHubInvitation } from '../../../src/commands/hubInvitationAccepter.ts';
 import { addHubMember } from '../../../src/commands/hubMemberAdder.ts';
-import { addHubSource } from '../../../src/commands/hubSourceAdder.ts';
 import { createHub } from '../../../src/commands/hubCreator.ts';
 import { uploadMedia } from '../../../src/commands/mediaUploader.ts';
 import { parseOpml } from '../../../src/core/feeds/opml.ts';
@@ -57,7 +56,8 @@ beforeAll(async () => {
   await makeArtifact(app, maya, { title: 'At the café', slug: 'cafe-visit', visibility: 'public', tags: ['café'] });
   // A blog outside Potluck whose post has no title (a microblog), and names its site.
   feeds.serve('/blog.xml', rss('Sam’s blog', [{ title: '', link: 'https://blog.example/p/1', guid: 'p1', date: '2025-03-02T10:00:00Z', categories: ['eng10'], html: '<p>Reading notes for the class</p>' }], 'https://blog.example/'));
-  await addHubSource(app, { actor, hubId: open.id, url: `${feeds.base}/blog.xml` });
+  const added = await signedIn(server.url, app, teacher).postForm('/hubs/open-class/sources', { intent: 'add', url: `${feeds.base}/blog.xml` });
+  expect(added.status).toBe(303);
   anonymous = new Browser(server.url);
 });
 
