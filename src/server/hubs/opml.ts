@@ -42,11 +42,11 @@ export function exportHubOpml(app: AppContext, props: { hub: Hub; fullMembership
         return people.filter((p) => authors.has(p.id));
       })();
   const tagsOf = memberTagFeeds(app, hub, shown.map((p) => p.id));
-  const several = foldedSet(hub.tags).size > 1;
   const sources: OpmlSource[] = [
     ...shown.flatMap((p) =>
-      (tagsOf.get(p.id) ?? []).map((tag) => ({
-        title: several ? `${p.name} (@${p.handle}): #${tag}` : `${p.name} (@${p.handle})`,
+      (tagsOf.get(p.id) ?? []).map((tag, _, all) => ({
+        // A member with one feed here is named as themselves; with several, each feed says its tag.
+        title: all.length > 1 ? `${p.name} (@${p.handle}): #${tag}` : `${p.name} (@${p.handle})`,
         xmlUrl: site(sitePaths.tagFeed(p.handle, tag, 'xml')),
         htmlUrl: site(sitePaths.tag(p.handle, tag)),
         categories: [`${OPML_MEMBER_PREFIX}${p.handle}`],
