@@ -11,7 +11,7 @@ import {
 } from './server/auth/sessions.ts';
 import { mustGoToTwoFactorSetup } from './server/auth/twoFactor.ts';
 import { getAppContext } from './server/context.ts';
-import { UNEXPECTED_ERROR, errorResponse } from './server/http/errorPage.ts';
+import { UNEXPECTED_ERROR, errorResponse, notFoundResponse } from './server/http/errorPage.ts';
 import { addSecurityHeaders, isCrossOriginWrite } from './server/http/security.ts';
 import { allowedOrigins, siteHostsFor } from './server/http/siteHosts.ts';
 import { logger } from './server/logger.ts';
@@ -37,7 +37,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   } catch (error) {
     // Whatever went wrong, the answer is Potluck's own page with every security header, never a stack or an empty
     // body; the details go to the log (one JSON line, secrets redacted).
-    if (error instanceof PotluckError) return withHeaders(errorResponse(error.status, titleFor(error.status), error.message), true, false);
+    if (error instanceof PotluckError) return withHeaders(errorPageFor(error, context.url.pathname), true, false);
     logger.error('Unexpected error while answering a request', { method: context.request.method, path: context.url.pathname + context.url.search, error });
     const page = errorResponse(500, UNEXPECTED_ERROR.title, UNEXPECTED_ERROR.message);
     page.headers.set('cache-control', 'no-store');
@@ -139,7 +139,11 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
     response = await next();
   } catch (error) {
     if (!(error instanceof PotluckError)) throw error;
-    response = errorResponse(error.status, titleFor(error.status), error.message);
+    response = errorPageFor(error, context.url.pathname);
+  }
+  // Every page that is not there (Astro's own 404 for an address no route has, too) is the one 404 page.
+  if (response.status === 404 && (response.headers.get('content-type') ?? '').startsWith('text/html')) {
+    response = notFoundResponse(context.url.pathname);
   }
   if (response.status === 403) {
     recordRefusedAccess(app, { kind: 'access.refused', method: context.request.method, path: context.url.pathname, actor: context.locals.user });
@@ -183,6 +187,12 @@ const GUARDIAN_REFUSAL =
 function closedToGuardians(pathname: string): boolean {
   if (/^\/workspace\/artifacts\/[^/]+\/feedback\/?$/.test(pathname)) return false;
   return pathname === '/workspace' || pathname.startsWith('/workspace/') || pathname.startsWith('/api/');
+}
+
+/** The page of an expected error: the one 404 page (server/http/errorPage.ts) for every "not found", else its message. */
+function errorPageFor(error: PotluckError, path: string): Response {
+  if (error.status === 404) return notFoundResponse(path);
+  return errorResponse(error.status, titleFor(error.status), error.message);
 }
 
 function titleFor(status: number): string {

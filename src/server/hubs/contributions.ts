@@ -54,7 +54,8 @@ export interface RiverEntry {
   tags: string[];
   /** Portfolio work: its visibility (public or members). */
   visibility: 'public' | 'members' | null;
-  source: { id: string; title: string; key: string } | null;
+  /** An external item's feed; `siteUrl` is the site the feed names as its home (the author's, for a blog). */
+  source: { id: string; title: string; key: string; siteUrl: string | null } | null;
   /** Set when a teacher hid it (only in views that ask for hidden entries). */
   hidden: { reason: string; hiddenAt: Date } | null;
 }
@@ -283,6 +284,7 @@ function readItems(app: AppContext, hub: Hub, options: RiverOptions, limit: numb
       sourceId: hubSources.id,
       sourceTitle: hubSources.title,
       sourceUrl: hubSources.url,
+      sourceSiteUrl: hubSources.siteUrl,
       memberId: users.id,
       memberName: users.name,
       memberHandle: users.handle,
@@ -318,7 +320,7 @@ function readItems(app: AppContext, hub: Hub, options: RiverOptions, limit: numb
       : { name: row.authorName || row.sourceTitle || hostOf(row.sourceUrl), handle: null, userId: null },
     tags: row.tags,
     visibility: null,
-    source: { id: row.sourceId, title: row.sourceTitle || hostOf(row.sourceUrl), key: row.key },
+    source: { id: row.sourceId, title: row.sourceTitle || hostOf(row.sourceUrl), key: row.key, siteUrl: row.sourceSiteUrl },
     hidden: row.hiddenReason !== null && row.hiddenAt !== null ? { reason: row.hiddenReason, hiddenAt: row.hiddenAt } : null,
   }));
 }

@@ -2,14 +2,16 @@
  * A hub's own feeds (`/hubs/<slug>/feed.xml|json`): the newest contributions that are public at their source —
  * members' public work (linking to the student's canonical page, with the same GUID as the student's own feed, so
  * a reader subscribed to both sees it once) and external items — never hidden ones, never members work. Built on
- * the neutral model of core/feeds, serialized by the same RSS and JSON Feed writers as portfolio feeds.
+ * the neutral model of core/feeds, serialized by the same RSS and JSON Feed writers as portfolio feeds, so a piece
+ * says the same in both: its attachments (RSS enclosure, JSON Feed attachments) and no made-up title for a post
+ * that has none.
  */
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { FEED_ITEM_LIMIT, type Feed, type FeedItem } from '../../core/feeds/model.ts';
 import { hubShows } from '../../core/policy.ts';
 import { joinUrl, sitePaths } from '../../core/urls.ts';
 import type { AppContext } from '../context.ts';
-import { artifacts, hubItems, type Hub } from '../db/schema.ts';
+import { artifactMedia, artifacts, hubItems, media, type Hub } from '../db/schema.ts';
 import { addressesFor, artifactFeedFields } from '../feeds.ts';
 import { mediaUrl } from '../media/urls.ts';
 import { websubHubUrl } from '../websub/hubUrl.ts';
@@ -21,6 +23,21 @@ export const hubPaths = {
   feed: (slug: string, format: 'xml' | 'json') => `/hubs/${slug}/feed.${format}`,
   opml: (slug: string) => `/hubs/${slug}/members.opml`,
 };
+
+/** The attachments (media of kind `attachment`) of public pieces, oldest upload first, as the portfolio feed lists them. One query. */
+function attachmentsOf(app: AppContext, artifactIds: string[]): Map<string, { id: string; filename: string; mime: string; bytes: number }[]> {
+  const files = new Map<string, { id: string; filename: string; mime: string; bytes: number }[]>();
+  if (artifactIds.length === 0) return files;
+  const rows = app.db
+    .select({ artifactId: artifactMedia.artifactId, id: media.id, filename: media.filename, mime: media.mime, bytes: media.bytes })
+    .from(artifactMedia)
+    .innerJoin(media, eq(media.id, artifactMedia.mediaId))
+    .where(and(inArray(artifactMedia.artifactId, artifactIds), eq(media.kind, 'attachment')))
+    .orderBy(asc(media.createdAt), asc(media.id))
+    .all();
+  for (const { artifactId, ...file } of rows) files.set(artifactId, [...(files.get(artifactId) ?? []), file]);
+  return files;
+}
 
 /** The feed model of a public hub: its newest FEED_ITEM_LIMIT public, unhidden contributions. */
 export function buildHubFeed(app: AppContext, hub: Hub): Feed {
@@ -50,6 +67,7 @@ export function buildHubFeed(app: AppContext, hub: Hub): Feed {
           .map((i) => [i.id, i.html])
       : [],
   );
+  const files = attachmentsOf(app, [...bodies.keys()]);
   const people = new Map(listHubPeople(app, hub.id).map((p) => [p.id, p]));
   const items: FeedItem[] = [];
   for (const entry of entries) {
@@ -66,7 +84,12 @@ export function buildHubFeed(app: AppContext, hub: Hub): Feed {
         modified: entry.updated ?? entry.date,
         authors: [{ name: person.name, url: at.page(sitePaths.portfolio(person.handle)) }],
         categories: entry.tags,
-        attachments: [],
+        attachments: (files.get(entry.id) ?? []).map((file) => ({
+          url: at.site(mediaUrl(file.id)),
+          mimeType: file.mime,
+          title: file.filename,
+          sizeInBytes: file.bytes,
+        })),
       });
     } else {
       const url = entry.url ?? site(hubPaths.river(hub.slug));

@@ -6,7 +6,7 @@
 import type { APIContext } from 'astro';
 import { notFound } from '../../core/errors.ts';
 import { JSON_FEED_CONTENT_TYPE, toJsonFeed } from '../../core/feeds/jsonFeed.ts';
-import { RSS_CONTENT_TYPE, toRss } from '../../core/feeds/rss.ts';
+import { toRss } from '../../core/feeds/rss.ts';
 import fs from 'node:fs';
 import { exportHubOpml } from './opml.ts';
 import { thumbnailPath } from './thumbnails.ts';
@@ -14,14 +14,18 @@ import { cacheHeaders, conditional, makeEtag, type Validators } from '../http/ca
 import { readHub } from './access.ts';
 import { findRiverItem } from './contributions.ts';
 import { buildHubFeed } from './feed.ts';
+import { rssHeaders, withFeedStylesheet } from '../http/feedResponse.ts';
 
-function respond(context: APIContext, body: string | Uint8Array<ArrayBuffer>, contentType: string, validators: Validators, personal: boolean): Response {
+function respond(context: APIContext, body: string | Uint8Array<ArrayBuffer>, contentType: string, validators: Validators, personal: boolean, vary?: string): Response {
   const audience = { personal };
   const notModified = conditional(context.request, validators, audience);
-  if (notModified) return notModified;
+  if (notModified) {
+    if (vary) notModified.headers.set('vary', vary);
+    return notModified;
+  }
   return new Response(context.request.method === 'HEAD' ? null : body, {
     status: 200,
-    headers: { 'content-type': contentType, 'access-control-allow-origin': '*', ...cacheHeaders(validators, audience) },
+    headers: { 'content-type': contentType, 'access-control-allow-origin': '*', ...cacheHeaders(validators, audience), ...(vary ? { vary } : {}) },
   });
 }
 
@@ -32,9 +36,12 @@ export function hubFeedResponse(context: APIContext, kind: 'rss' | 'json'): Resp
   const access = readHub(app, null, context.params.slug ?? '');
   if (access.hub.visibility !== 'public') throw notFound('That hub');
   const feed = buildHubFeed(app, access.hub);
-  const body = kind === 'rss' ? toRss(feed) : toJsonFeed(feed);
-  const validators = { etag: makeEtag(['hub-feed/1', body]), lastModified: feed.updated };
-  return respond(context, body, kind === 'rss' ? RSS_CONTENT_TYPE : JSON_FEED_CONTENT_TYPE, validators, context.locals.user !== null);
+  // RSS names the feed stylesheet, and a browser gets it as XML so that it is shown as a page (http/feedResponse.ts).
+  const rss = kind === 'rss' ? rssHeaders(context.request) : null;
+  const body = rss ? withFeedStylesheet(toRss(feed)) : toJsonFeed(feed);
+  const validators = { etag: makeEtag(['hub-feed/2', rss?.variant ?? kind, body]), lastModified: feed.updated };
+  const personal = context.locals.user !== null;
+  return rss ? respond(context, body, rss.contentType, validators, personal, rss.vary) : respond(context, body, JSON_FEED_CONTENT_TYPE, validators, personal);
 }
 
 /**

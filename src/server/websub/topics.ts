@@ -5,6 +5,7 @@
  */
 import { PotluckError } from '../../core/errors.ts';
 import { JSON_FEED_CONTENT_TYPE, toJsonFeed } from '../../core/feeds/jsonFeed.ts';
+import type { Feed } from '../../core/feeds/model.ts';
 import { RSS_CONTENT_TYPE, toRss } from '../../core/feeds/rss.ts';
 import { joinUrl, sitePaths } from '../../core/urls.ts';
 import type { AppContext } from '../context.ts';
@@ -12,6 +13,7 @@ import { buildPortfolioFeed, tagFromParam } from '../feeds.ts';
 import { readHub } from '../hubs/access.ts';
 import { buildHubFeed, hubPaths } from '../hubs/feed.ts';
 import { getPortfolioOwner } from '../repositories/portfolio.ts';
+import { withFeedStylesheet } from '../http/feedResponse.ts';
 
 export { WEBSUB_HUB_PATH, websubHubUrl } from './hubUrl.ts';
 
@@ -86,7 +88,8 @@ export function readTopic(app: AppContext, url: string): TopicBody | { error: st
   if (!path) return { error: 'hub.topic is not one of this site’s feeds (portfolio, tag or hub feeds, .xml or .json).' };
   let topic = joinUrl(app.config.siteUrl, topicPathOf(path));
   const contentType = path.format === 'xml' ? RSS_CONTENT_TYPE : JSON_FEED_CONTENT_TYPE;
-  const serialize = path.format === 'xml' ? toRss : toJsonFeed;
+  // Exactly the bytes the feed's address serves (http/feedResponse.ts), the stylesheet's instruction included.
+  const serialize = path.format === 'xml' ? (feed: Feed) => withFeedStylesheet(toRss(feed)) : toJsonFeed;
   try {
     if (path.kind === 'hub') {
       const access = readHub(app, null, path.slug);

@@ -97,10 +97,10 @@ describe('who sees what', () => {
   it('OPML lists the sources; members-only hubs only for members', async () => {
     const text = await page(anonymous, '/hubs/open-class/members.opml');
     const parsed = parseOpml(text);
-    expect(parsed.ok && parsed.opml.sources.map((s) => s.xmlUrl)).toEqual([`${SITE}/@maya/feed.xml`]);
+    expect(parsed.ok && parsed.opml.sources.map((s) => s.xmlUrl)).toEqual([`${SITE}/@maya/tags/eng10/feed.xml`]);
     await page(anonymous, '/hubs/closed-class/members.opml', 404);
     const full = parseOpml(await page(signedIn(server.url, server.app, maya), '/hubs/closed-class/members.opml'));
-    expect(full.ok && full.opml.sources.map((s) => s.xmlUrl).sort()).toEqual([`${SITE}/@maya/feed.xml`, `${SITE}/@ms-lee/feed.xml`]);
+    expect(full.ok && full.opml.sources.map((s) => s.xmlUrl).sort()).toEqual([`${SITE}/@maya/tags/eng10/feed.xml`, `${SITE}/@ms-lee/tags/eng10/feed.xml`]);
   });
 
   it('the artifact page names the hubs it is in as u-syndication, each viewer the hubs they may see', async () => {

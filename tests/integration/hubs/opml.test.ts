@@ -65,7 +65,8 @@ describe('OPML export and round trip', () => {
       const parsed = parseOpml(text);
       if (!parsed.ok) throw new Error(parsed.message);
       const byUrl = new Map(parsed.opml.sources.map((s) => [s.xmlUrl, s]));
-      expect(byUrl.get(`${SITE}/@${students[0]!.handle}/feed.xml`)?.folder).toBe('Potluck portfolios');
+      expect(byUrl.get(`${SITE}/@${students[0]!.handle}/tags/eng10/feed.xml`)?.folder).toBe('Potluck portfolios');
+      expect(byUrl.has(`${SITE}/@${students[0]!.handle}/feed.xml`)).toBe(false);
       expect(byUrl.get(`${feeds.base}/a.xml`)).toMatchObject({ title: 'Blog A', htmlUrl: 'https://a.example/', categories: [`/potluck/member/${students[0]!.handle}`], folder: 'External feeds' });
       expect(byUrl.get(`${feeds.base}/course.xml`)?.categories).toEqual(['/potluck/everything']);
       expect(parsed.opml.sources.length).toBe(3 + 2 + 9);

@@ -71,6 +71,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   'index.astro': { path: () => '/', expect: everyone() },
   'healthz.ts': { path: () => '/healthz', expect: everyone() },
   'robots.txt.ts': { path: () => '/robots.txt', expect: everyone() },
+  'feed.xsl.ts': { path: () => '/feed.xsl', expect: everyone() },
   'sitemap.xml.ts': { path: () => '/sitemap.xml', expect: everyone() },
   'signin.astro': { path: () => '/signin', expect: everyone() },
   'signin/code.astro': { path: () => '/signin/code', expect: everyone(303), redirect: '/signin' },
