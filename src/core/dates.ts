@@ -2,11 +2,7 @@
 // page reads the same wherever it is rendered or exported. The formatters are made once: building an
 // Intl.DateTimeFormat costs far more than using one, and a page of cards formats dozens of dates.
 
-/**
- * The time zone the site's pages name their days in. A calendar day is published as noon here: midday UTC is the
- * same calendar day everywhere from UTC−11 to UTC+12, so a reader in Los Angeles or Auckland shows the day the page
- * says.
- */
+/** The time zone the site's pages name their days in. */
 export const SITE_TIME_ZONE = 'UTC';
 
 export const dateFormats = {
@@ -33,7 +29,6 @@ export function isCalendarDay(date: Date): boolean {
 
 /** The offset of `timeZone` from UTC at `at`, in milliseconds (positive east of Greenwich). */
 function zoneOffset(at: Date, timeZone: string): number {
-  if (timeZone === 'UTC') return 0;
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
@@ -50,12 +45,20 @@ function zoneOffset(at: Date, timeZone: string): number {
 }
 
 /**
+ * When a calendar day is published on a UTC site: 10:00 UTC is that same day on every clock from UTC−10 (Hawaii)
+ * to UTC+13:45 (New Zealand's summer, Tonga, the Chatham Islands). Noon UTC would already be the next day in
+ * Auckland from October to April; midnight UTC is the day before everywhere in the Americas.
+ */
+export const CALENDAR_DAY_HOUR_UTC = 10;
+
+/**
  * The moment a date is published as, in feeds, `<time datetime>`, `dt-published` and sitemaps: a calendar day
- * becomes noon of that day in the site's time zone (readers turn a bare midnight UTC into the evening before, west
- * of Greenwich); a real moment is kept as it is.
+ * becomes 10:00 UTC of that day (CALENDAR_DAY_HOUR_UTC), or noon of it in a site time zone other than UTC; a real
+ * moment is kept as it is.
  */
 export function publishedMoment(date: Date, timeZone: string = SITE_TIME_ZONE): Date {
   if (!isCalendarDay(date)) return date;
+  if (timeZone === 'UTC') return new Date(date.getTime() + CALENDAR_DAY_HOUR_UTC * 60 * 60 * 1000);
   const noonUtc = date.getTime() + DAY_MS / 2;
   return new Date(noonUtc - zoneOffset(new Date(noonUtc), timeZone));
 }

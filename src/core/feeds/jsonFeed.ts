@@ -1,7 +1,8 @@
 /**
  * JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/) from the neutral feed model. Pure: the same model gives the
  * same bytes. Optional members are left out rather than written empty, as the spec asks. A date that is a calendar
- * day is written as noon of that day (core/dates.ts), so readers in every time zone show the day the page says.
+ * day is written as 10:00 UTC of that day (core/dates.ts), so readers from Hawaii to New Zealand show the day the
+ * page says.
  */
 import { publishedMoment } from '../dates.ts';
 import type { Feed, FeedPerson } from './model.ts';

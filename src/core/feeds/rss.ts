@@ -7,8 +7,8 @@
  *   which every reader understands).
  * - `<guid isPermaLink="false">` is the artifact's URN, so edits and new slugs never duplicate an item.
  * - The modification date, which RSS 2.0 lacks, goes in `<dcterms:modified>` (ISO 8601).
- * - A date that is a calendar day (no time) is written as noon of that day (core/dates.ts, `publishedMoment`), so a
- *   reader west of Greenwich does not show the evening before; the modification date is never before it.
+ * - A date that is a calendar day (no time) is written as 10:00 UTC of that day (core/dates.ts, `publishedMoment`),
+ *   so readers from Hawaii to New Zealand show the day the page says; the modification date is never before it.
  * - One `<enclosure>` per item, the first attachment: RSS 2.0 readers disagree about more than one (the RSS
  *   Advisory Board's profile says at most one). The JSON Feed lists every attachment, and the content links them all.
  * - No channel `<author>`: it is not an RSS 2.0 element; each item names its author in `<dc:creator>`.
