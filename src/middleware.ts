@@ -21,7 +21,7 @@ import { withAuditScope } from './server/audit/scope.ts';
 import { isKeepableEdit, keepSignedOutEdit } from './server/http/keptEdits.ts';
 import { renderModeOf } from './server/http/renderMode.ts';
 import { afterPublicPage, beforePublicPage, isPersonal, publicEtagOf } from './server/http/publicCache.ts';
-import { encodeResponse, encodedEtag, isCompressible, negotiateEncoding, varyOnEncoding } from './server/http/compression.ts';
+import { encodeHeadResponse, encodeResponse, encodedEtag, isCompressible, negotiateEncoding, varyOnEncoding } from './server/http/compression.ts';
 import { sharedPageCache } from './server/http/pageCache.ts';
 import { discoveryLinks, linkHeader } from './server/discovery/index.ts';
 
@@ -174,7 +174,7 @@ async function finish(context: Parameters<Parameters<typeof defineMiddleware>[0]
     // Immutable headers (Response.redirect()) carry no body to describe.
   }
   const { request } = context;
-  if (context.locals.render?.static || request.method !== 'GET') return response;
+  if (context.locals.render?.static || (request.method !== 'GET' && request.method !== 'HEAD')) return response;
   if (context.locals.user || isPersonal(context) || response.headers.has('set-cookie') || [...context.cookies.headers()].length > 0) return response;
   const coding = negotiateEncoding(request.headers.get('accept-encoding'));
   if (response.status === 304) {
@@ -189,6 +189,10 @@ async function finish(context: Parameters<Parameters<typeof defineMiddleware>[0]
   if (response.status !== 200 || response.headers.has('content-encoding') || !isCompressible(response.headers.get('content-type'))) return response;
   // Large text (an export's data file) is streamed as it is rather than held in memory to compress.
   if (Number(response.headers.get('content-length') ?? 0) > 8 * 1024 * 1024) return response;
+  if (request.method === 'HEAD') {
+    const headers = encodeHeadResponse({ status: 200, headers: response.headers, coding });
+    return headers ? new Response(null, { status: 200, headers }) : response;
+  }
   const body = new Uint8Array(await response.arrayBuffer());
   const encoded = encodeResponse({ status: 200, headers: response.headers, body, path: context.url.pathname + context.url.search, coding });
   if (!encoded) return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });

@@ -10,9 +10,6 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 /** The encodings Potluck sends, best first. */
 export type ContentCoding = 'br' | 'gzip';
 
-/** Bodies smaller than this gain nothing from compression. */
-export const MIN_COMPRESSIBLE_BYTES = 256;
-
 const COMPRESSIBLE = /^(?:text\/|application\/(?:[a-z0-9.+-]*\+)?(?:xml|json)\b|application\/(?:javascript|xslt\+xml))/i;
 
 /** Whether a response of this media type is worth compressing (text of some kind, not pictures or zips). */
@@ -126,6 +123,22 @@ export function varyOnEncoding(vary: string | null): string {
 }
 
 /**
+ * The headers a HEAD answers with when its GET would be encoded in `coding` (no body, so no length to give).
+ */
+export function encodeHeadResponse(props: { status: number; headers: Headers; coding: ContentCoding | null }): Headers | null {
+  const { status, headers, coding } = props;
+  if (status !== 200 || headers.has('content-encoding') || !isCompressible(headers.get('content-type'))) return null;
+  const out = new Headers(headers);
+  out.set('vary', varyOnEncoding(headers.get('vary')));
+  if (!coding) return out;
+  out.set('content-encoding', coding);
+  out.delete('content-length');
+  const etag = headers.get('etag');
+  if (etag) out.set('etag', encodedEtag(etag, coding));
+  return out;
+}
+
+/**
  * The headers and body of a compressible 200 for a client that accepts `coding` (null: identity, but Vary is still
  * set, so that caches keep the encodings apart). Returns null when the response is not to be compressed.
  */
@@ -136,7 +149,8 @@ export function encodeResponse(
   if (status !== 200 || headers.has('content-encoding') || !isCompressible(headers.get('content-type'))) return null;
   const out = new Headers(headers);
   out.set('vary', varyOnEncoding(headers.get('vary')));
-  if (!coding || body.byteLength < MIN_COMPRESSIBLE_BYTES) return { headers: out, body };
+  // Every size is compressed, even where it gains little: a HEAD must name the encoding its GET would have.
+  if (!coding) return { headers: out, body };
   const etag = headers.get('etag');
   const encoded = encodedBody(body, coding, { path: props.path, etag });
   out.set('content-encoding', coding);

@@ -30,14 +30,19 @@ const dayIn = (timeZone: string, date: Date) =>
   new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
 
 /** A raw GET with node:http: the body as sent (not decompressed) and the headers. */
-function rawGet(pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function rawGet(pathname: string, headers: Record<string, string> = {}) {
+  return rawRequest('GET', pathname, headers);
+}
+
+function rawRequest(method: string, pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(new URL(pathname, server.url), { headers }, (res) => {
+    const req = http.request(new URL(pathname, server.url), { method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
     });
     req.on('error', reject);
+    req.end();
   });
 }
 
@@ -173,6 +178,9 @@ describe('what goes over the wire', () => {
         const again = await rawGet(path, { 'accept-encoding': coding, 'if-none-match': first.headers.etag as string });
         expect(again.status, path).toBe(304);
         expect(again.headers.etag).toBe(first.headers.etag);
+        const head = await rawRequest('HEAD', path, { 'accept-encoding': coding });
+        expect(head.headers['content-encoding'], `HEAD ${path}`).toBe(coding);
+        expect(head.headers.etag, `HEAD ${path}`).toBe(first.headers.etag);
       }
     }
     const refused = await rawGet('/@maya/feed.xml', { 'accept-encoding': 'gzip;q=0, br;q=0' });
