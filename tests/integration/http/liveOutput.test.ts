@@ -95,7 +95,8 @@ describe('Last-Modified moves with the content', () => {
     updateProfile(server.app, { userId: priya.id, input: { name: 'Priya After', siteTitle: 'Priya’s notebook' } });
     for (const [path, old] of before) {
       const since = new Date(Date.parse(old.lastModified) + 1000).toUTCString();
-      for (const headers of [{ 'if-modified-since': old.lastModified }, { 'if-modified-since': since }, { 'if-none-match': old.etag }]) {
+      const conditions: Record<string, string>[] = [{ 'if-modified-since': old.lastModified }, { 'if-modified-since': since }, { 'if-none-match': old.etag }];
+      for (const headers of conditions) {
         const r = await visitor.get(path, { headers });
         expect(r.status, `${path} ${JSON.stringify(headers)}`).toBe(200);
         expect(await r.text()).toContain('Priya After');
