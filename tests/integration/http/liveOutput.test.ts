@@ -118,6 +118,8 @@ describe('a renamed piece keeps its old addresses', () => {
       const r = await visitor.get(`/@theolive/${old}/`);
       expect(r.status).toBe(301);
       expect(new URL(r.headers.get('location')!, server.url).pathname).toBe('/@theolive/third-name/');
+      // Not cached forever: the address may yet go to another piece.
+      expect(r.headers.get('cache-control')).toBe('public, max-age=300');
     }
     expect((await visitor.get('/@theolive/third-name/')).status).toBe(200);
     expect(oldSlugsOf(server.app, theo.id).map((o) => [o.oldSlug, o.slug]).sort()).toEqual([['first-name', 'third-name'], ['second-name', 'third-name']]);
