@@ -20,7 +20,8 @@ import { requestAddress } from './server/audit/requestAddress.ts';
 import { withAuditScope } from './server/audit/scope.ts';
 import { isKeepableEdit, keepSignedOutEdit } from './server/http/keptEdits.ts';
 import { renderModeOf } from './server/http/renderMode.ts';
-import { afterPublicPage, beforePublicPage, publicEtagOf } from './server/http/publicCache.ts';
+import { afterPublicPage, beforePublicPage, isPersonal, publicEtagOf } from './server/http/publicCache.ts';
+import { encodeHeadResponse, encodeResponse, encodedEtag, isCompressible, negotiateEncoding, varyOnEncoding } from './server/http/compression.ts';
 import { sharedPageCache } from './server/http/pageCache.ts';
 import { discoveryLinks, linkHeader } from './server/discovery/index.ts';
 
@@ -33,7 +34,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
     // Audit events recorded while answering say where the request came from (server/audit/scope.ts).
     const address = requestAddress(context, getAppContext().config.trustedProxies);
     context.locals.address = address ?? '';
-    return await withAuditScope({ address }, () => handle(context, next));
+    const response = await withAuditScope({ address }, () => handle(context, next));
+    return await finish(context, response);
   } catch (error) {
     // Whatever went wrong, the answer is Potluck's own page with every security header, never a stack or an empty
     // body; the details go to the log (one JSON line, secrets redacted).
@@ -164,6 +166,44 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
 }
 
 /**
+ * The last step of every answer: HTML names its charset, and an anonymous public response that is text (a page, a
+ * feed, OPML, the sitemap) is compressed when the client accepts it. Only responses for nobody in particular are
+ * compressed: a signed-in person's page mixes their own secrets with text others can make it reflect, the setting in
+ * which compression leaks (BREACH). The static exporter writes plain files and is left alone.
+ */
+async function finish(context: Parameters<Parameters<typeof defineMiddleware>[0]>[0], response: Response): Promise<Response> {
+  try {
+    htmlNamesCharset(response.headers);
+  } catch {
+    // Immutable headers (Response.redirect()) carry no body to describe.
+  }
+  const { request } = context;
+  if (context.locals.render?.static || (request.method !== 'GET' && request.method !== 'HEAD')) return response;
+  if (context.locals.user || isPersonal(context) || response.headers.has('set-cookie') || [...context.cookies.headers()].length > 0) return response;
+  const coding = negotiateEncoding(request.headers.get('accept-encoding'));
+  if (response.status === 304) {
+    // The reader's copy is the encoded one it was sent: name it as it was named.
+    const etag = response.headers.get('etag');
+    if (etag && coding && (request.headers.get('if-none-match') ?? '').includes(encodedEtag(etag, coding))) {
+      response.headers.set('etag', encodedEtag(etag, coding));
+    }
+    if (etag) response.headers.set('vary', varyOnEncoding(response.headers.get('vary')));
+    return response;
+  }
+  if (response.status !== 200 || response.headers.has('content-encoding') || !isCompressible(response.headers.get('content-type'))) return response;
+  // Large text (an export's data file) is streamed as it is rather than held in memory to compress.
+  if (Number(response.headers.get('content-length') ?? 0) > 8 * 1024 * 1024) return response;
+  if (request.method === 'HEAD') {
+    const headers = encodeHeadResponse({ status: 200, headers: response.headers, coding });
+    return headers ? new Response(null, { status: 200, headers }) : response;
+  }
+  const body = new Uint8Array(await response.arrayBuffer());
+  const encoded = encodeResponse({ status: 200, headers: response.headers, body, path: context.url.pathname + context.url.search, coding });
+  if (!encoded) return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  return new Response(encoded.body as Uint8Array<ArrayBuffer>, { status: 200, headers: encoded.headers });
+}
+
+/**
  * Endpoints that apps call with a Bearer token or an authorization code, never with the session cookie (they do
  * not read it), so a request from another origin cannot act with a member's ambient credentials: the cross-site
  * check does not apply to them. The consent form (/auth) is a cookie-authenticated form and keeps the check.
@@ -213,8 +253,15 @@ function withHeaders(response: Response, noindex: boolean, personal: boolean): R
     headers = response.headers;
   }
   addSecurityHeaders(headers, getAppContext().config);
+  htmlNamesCharset(headers);
   if (noindex) headers.set('x-robots-tag', 'noindex, nofollow');
   // Pages shown to a signed-in person are theirs alone: never stored by a shared cache.
   if (personal && !headers.has('cache-control')) headers.set('cache-control', 'private, no-store');
   return response;
+}
+
+/** Astro sends pages as bare `text/html`: every HTML response says it is UTF-8, so no reader has to guess. */
+function htmlNamesCharset(headers: Headers): void {
+  const type = headers.get('content-type');
+  if (type && /^text\/html\s*;?\s*$/i.test(type)) headers.set('content-type', 'text/html; charset=utf-8');
 }

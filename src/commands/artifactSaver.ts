@@ -14,12 +14,14 @@ import {
 } from '../core/artifacts.ts';
 import { PotluckError, forbidden, invalid, issuesFromZod, notFound } from '../core/errors.ts';
 import { authorize } from '../core/policy.ts';
+import { isCalendarDay } from '../core/dates.ts';
 import { htmlExcerpt } from '../core/feeds/excerpt.ts';
 import { renderArtifactBody } from '../core/markdown/render.ts';
 import { addResponsiveImages, type ResponsiveImage } from '../core/markdown/responsiveImages.ts';
 import type { AppContext } from '../server/context.ts';
 import {
   artifactMedia,
+  artifactOldSlugs,
   artifactTags,
   artifacts,
   drafts,
@@ -141,7 +143,10 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
     // same rule as rows saved before excerpts were stored.
     const excerpt = htmlExcerpt(html);
     const now = app.now();
-    const date = input.date ?? existing?.date ?? now;
+    // The editor sends the day a piece is dated; the same day again keeps the moment it was saved at, so that a
+    // piece first saved without a date is not moved to midnight UTC (the evening before, west of Greenwich).
+    const sameDay = input.date && existing && isCalendarDay(input.date) && sameUtcDay(input.date, existing.date);
+    const date = sameDay ? existing.date : (input.date ?? existing?.date ?? now);
     const fields = {
       title: input.title,
       summary: input.summary,
@@ -180,6 +185,7 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
         .where(eq(artifacts.id, existing.id))
         .returning()
         .get();
+      if (slug !== existing.slug) keepOldSlug(app, existing, now);
       writeIndexes(app, artifact.id, tags, mediaIds);
       const revision = insertRevision(app, artifact, number, props.note ?? '');
       // A piece a teacher said needs revision is resubmitted by the owner's next save (not by re-importing it).
@@ -213,6 +219,23 @@ export function storeArtifact(app: AppContext, props: SaveArtifactProps): SaveAr
     tellOthers(app, owner, artifact, props);
     return { artifact, revision, created: true };
   });
+}
+
+function sameUtcDay(a: Date, b: Date): boolean {
+  return a.toISOString().slice(0, 10) === b.toISOString().slice(0, 10);
+}
+
+/**
+ * Remembers the address a piece is leaving, so that links, bookmarks and Webmentions to it are redirected to its new
+ * one (server/repositories/portfolio.ts, `currentSlugFor`). An old slug another piece of the owner had is taken over:
+ * one address leads to one piece.
+ */
+function keepOldSlug(app: AppContext, existing: Artifact, now: Date): void {
+  app.db
+    .insert(artifactOldSlugs)
+    .values({ ownerId: existing.ownerId, slug: existing.slug, artifactId: existing.id, createdAt: now })
+    .onConflictDoUpdate({ target: [artifactOldSlugs.ownerId, artifactOldSlugs.slug], set: { artifactId: existing.id, createdAt: now } })
+    .run();
 }
 
 /** The owner's media rows among `ids`, with what responsive pictures need; others' ids are simply absent. */

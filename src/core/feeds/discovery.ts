@@ -2,6 +2,7 @@
  * What search engines read: the sitemap (https://www.sitemaps.org/protocol.html) and robots.txt. Pure serializers;
  * the builder in server/feeds.ts decides which pages are listed (only public work of indexable portfolios).
  */
+import { publishedIso } from '../dates.ts';
 
 /** One page in the sitemap. */
 export interface SitemapEntry {
@@ -23,7 +24,7 @@ function escapeXml(text: string): string {
 /** Serializes a sitemap `urlset`; entries past the protocol's limit are left out. */
 export function toSitemap(entries: SitemapEntry[]): string {
   const lines = entries.slice(0, SITEMAP_URL_LIMIT).map((e) => {
-    const lastmod = e.lastmod ? `<lastmod>${e.lastmod.toISOString()}</lastmod>` : '';
+    const lastmod = e.lastmod ? `<lastmod>${publishedIso(e.lastmod)}</lastmod>` : '';
     return `  <url><loc>${escapeXml(e.loc)}</loc>${lastmod}</url>`;
   });
   return [

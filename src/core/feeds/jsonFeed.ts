@@ -1,7 +1,10 @@
 /**
  * JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/) from the neutral feed model. Pure: the same model gives the
- * same bytes. Optional members are left out rather than written empty, as the spec asks.
+ * same bytes. Optional members are left out rather than written empty, as the spec asks. A date that is a calendar
+ * day is written as 10:00 UTC of that day (core/dates.ts), so readers from Hawaii to New Zealand show the day the
+ * page says.
  */
+import { publishedMoment } from '../dates.ts';
 import type { Feed, FeedPerson } from './model.ts';
 
 /** The media type JSON Feed is served with. */
@@ -9,6 +12,11 @@ export const JSON_FEED_CONTENT_TYPE = 'application/feed+json; charset=utf-8';
 
 function person(p: FeedPerson) {
   return { name: p.name, url: p.url, avatar: p.avatar };
+}
+
+// A piece edited the morning of the day it is dated is not modified before it was published.
+function laterOf(a: Date, b: Date): Date {
+  return a < b ? b : a;
 }
 
 /** Serializes a feed as JSON Feed 1.1. */
@@ -32,8 +40,8 @@ export function toJsonFeed(feed: Feed): string {
       content_html: item.contentHtml,
       summary: item.summary || undefined,
       image: item.image,
-      date_published: item.published.toISOString(),
-      date_modified: item.modified.toISOString(),
+      date_published: publishedMoment(item.published).toISOString(),
+      date_modified: laterOf(publishedMoment(item.modified), publishedMoment(item.published)).toISOString(),
       authors: item.authors.length ? item.authors.map(person) : undefined,
       tags: item.categories.length ? item.categories : undefined,
       attachments: item.attachments.length

@@ -7,11 +7,14 @@
  *   which every reader understands).
  * - `<guid isPermaLink="false">` is the artifact's URN, so edits and new slugs never duplicate an item.
  * - The modification date, which RSS 2.0 lacks, goes in `<dcterms:modified>` (ISO 8601).
+ * - A date that is a calendar day (no time) is written as 10:00 UTC of that day (core/dates.ts, `publishedMoment`),
+ *   so readers from Hawaii to New Zealand show the day the page says; the modification date is never before it.
  * - One `<enclosure>` per item, the first attachment: RSS 2.0 readers disagree about more than one (the RSS
  *   Advisory Board's profile says at most one). The JSON Feed lists every attachment, and the content links them all.
  * - No channel `<author>`: it is not an RSS 2.0 element; each item names its author in `<dc:creator>`.
  */
 import RSS from 'rss';
+import { publishedMoment } from '../dates.ts';
 import type { Feed } from './model.ts';
 
 /** The media type RSS is served with. */
@@ -47,6 +50,8 @@ export function toRss(feed: Feed): string {
   for (const item of feed.items) {
     const content = clean(item.contentHtml);
     const enclosure = item.attachments[0];
+    const published = publishedMoment(item.published);
+    const modified = publishedMoment(item.modified);
     rss.item({
       title: clean(item.title) || NO_TITLE,
       description: item.summary ? clean(item.summary) : item.excerpt ? clean(item.excerpt) : content,
@@ -54,11 +59,11 @@ export function toRss(feed: Feed): string {
       guid: item.id,
       categories: item.categories.map(clean),
       author: clean(item.authors.map((a) => a.name).join(', ')) || undefined,
-      date: item.published,
+      date: published,
       enclosure: enclosure ? { url: enclosure.url, size: enclosure.sizeInBytes ?? 0, type: enclosure.mimeType } : undefined,
       custom_elements: [
         ...(content ? [{ 'content:encoded': { _cdata: content } }] : []),
-        { 'dcterms:modified': item.modified.toISOString() },
+        { 'dcterms:modified': (modified < published ? published : modified).toISOString() },
       ],
     });
   }
@@ -69,5 +74,5 @@ export function toRss(feed: Feed): string {
   return rss
     .xml()
     .replaceAll(`<item><title><![CDATA[${NO_TITLE}]]></title>`, '<item>')
-    .replace(/<lastBuildDate>[^<]*<\/lastBuildDate>/, `<lastBuildDate>${feed.updated.toUTCString()}</lastBuildDate>`);
+    .replace(/<lastBuildDate>[^<]*<\/lastBuildDate>/, `<lastBuildDate>${publishedMoment(feed.updated).toUTCString()}</lastBuildDate>`);
 }

@@ -1193,3 +1193,36 @@ export const websubSourceSubscriptions = sqliteTable(
   (t) => [uniqueIndex('websub_source_subscriptions_source').on(t.sourceId)],
 );
 export type WebSubSourceSubscription = typeof websubSourceSubscriptions.$inferSelect;
+
+/**
+ * Addresses a piece had before its slug changed: `/@handle/<slug>/` answers with a permanent redirect to the piece's
+ * current address, for readers allowed to see it. Unique per owner, like live slugs; a new piece that takes one of
+ * these slugs wins over the redirect.
+ */
+export const artifactOldSlugs = sqliteTable(
+  'artifact_old_slugs',
+  {
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    slug: text('slug').notNull(),
+    artifactId: text('artifact_id')
+      .notNull()
+      .references(() => artifacts.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.ownerId, t.slug] }), index('artifact_old_slugs_artifact').on(t.artifactId)],
+);
+export type ArtifactOldSlug = typeof artifactOldSlugs.$inferSelect;
+
+/**
+ * When what the public sees of a portfolio last changed, as a digest of everything its validators hash: profile
+ * edits (name, bio, picture, site title) change no piece's `updated_at`, yet must move Last-Modified with the ETag.
+ */
+export const portfolioPublicChanges = sqliteTable('portfolio_public_changes', {
+  ownerId: text('owner_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  digest: text('digest').notNull(),
+  changedAt: integer('changed_at', { mode: 'timestamp_ms' }).notNull(),
+});

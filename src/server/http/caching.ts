@@ -4,6 +4,7 @@
  * rendered again; shared caches may keep anonymous public responses for five minutes.
  */
 import { createHash } from 'node:crypto';
+import { decodedEtag } from './compression.ts';
 
 /** Anonymous public responses: any cache may keep them 5 minutes, and serve them stale for a day while refreshing. */
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=86400';
@@ -104,7 +105,8 @@ export function conditional(request: Request, validators: Validators, audience: 
   if (ifNoneMatch !== null) {
     const current = parseEntityTag(validators.etag);
     const tags = parseEntityTagList(ifNoneMatch);
-    notModified = tags === '*' || (current !== null && tags.some((tag) => weakMatch(tag, current)));
+    // A tag of a compressed copy (`"abc-br"`, compression.ts) names the same content as the tag it was made from.
+    notModified = tags === '*' || (current !== null && tags.some((tag) => weakMatch({ ...tag, opaque: decodedEtag(tag.opaque) }, current)));
   } else {
     notModified = notModifiedSince(request.headers.get('if-modified-since'), validators.lastModified);
   }

@@ -6,6 +6,7 @@ import type { APIContext } from 'astro';
 import { SITEMAP_CONTENT_TYPE, toRobotsTxt, toSitemap } from '../../core/feeds/discovery.ts';
 import { joinUrl } from '../../core/urls.ts';
 import { buildSitemap } from '../feeds.ts';
+import { publicHubSitemapEntries } from '../hubs/sitemapEntries.ts';
 import { cacheHeaders, conditional, makeEtag, type Validators } from './caching.ts';
 import { isPersonal } from './publicCache.ts';
 
@@ -20,9 +21,9 @@ function respond(context: APIContext, body: string, contentType: string, lastMod
   });
 }
 
-/** `/sitemap.xml`: every public page of every indexable portfolio, with when it last changed. */
+/** `/sitemap.xml`: every public page of every indexable portfolio, and every public hub, with when it last changed. */
 export function serveSitemap(context: APIContext): Response {
-  const entries = buildSitemap(context.locals.app);
+  const entries = [...buildSitemap(context.locals.app), ...publicHubSitemapEntries(context.locals.app)];
   const latest = entries.reduce((max, e) => Math.max(max, e.lastmod?.getTime() ?? 0), 0);
   return respond(context, toSitemap(entries), SITEMAP_CONTENT_TYPE, latest ? new Date(latest) : null);
 }

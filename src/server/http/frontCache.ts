@@ -10,6 +10,7 @@ import { PotluckError } from '../../core/errors.ts';
 import { SESSION_COOKIE } from '../auth/sessions.ts';
 import { getPortfolioOwner } from '../repositories/portfolio.ts';
 import { conditional } from './caching.ts';
+import { encodeResponse, encodedEtag, negotiateEncoding, varyOnEncoding } from './compression.ts';
 import { handleOfPath, type PageCache } from './pageCache.ts';
 import { portfolioValidators } from './publicCache.ts';
 import { STATIC_TOKEN_HEADER } from './renderMode.ts';
@@ -43,18 +44,25 @@ export function serveFromFrontCache(app: AppContext, cache: PageCache, req: Inco
   if (!entry) return false;
   const headers = new Headers(entry.headers);
   const notModified = conditional({ method: req.method, headers: requestHeaders(req) } as Request, validators);
+  const coding = negotiateEncoding(req.headers['accept-encoding']);
   if (notModified) {
     notModified.headers.forEach((value, name) => headers.set(name, value));
     headers.delete('content-type');
     headers.delete('content-length');
+    // The reader's copy is the encoded one it was sent (compression.ts): name it as it was named.
+    const etag = headers.get('etag');
+    if (etag && coding && String(req.headers['if-none-match'] ?? '').includes(encodedEtag(etag, coding))) headers.set('etag', encodedEtag(etag, coding));
+    headers.set('vary', varyOnEncoding(headers.get('vary')));
     res.writeHead(304, Object.fromEntries(headers));
     res.end();
     return true;
   }
   headers.set('x-potluck-cache', 'hit');
-  headers.set('content-length', String(entry.body.byteLength));
-  res.writeHead(entry.status, Object.fromEntries(headers));
-  res.end(req.method === 'HEAD' ? undefined : entry.body);
+  // HEAD answers with the headers GET would have, encoding included.
+  const encoded = encodeResponse({ status: entry.status, headers, body: entry.body, path: key, coding }) ?? { headers, body: entry.body };
+  encoded.headers.set('content-length', String(encoded.body.byteLength));
+  res.writeHead(entry.status, Object.fromEntries(encoded.headers));
+  res.end(req.method === 'HEAD' ? undefined : encoded.body);
   return true;
 }
 

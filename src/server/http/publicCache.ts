@@ -9,7 +9,7 @@ import { PotluckError } from '../../core/errors.ts';
 import { SESSION_COOKIE_NAMES } from '../auth/sessions.ts';
 import type { AppContext } from '../context.ts';
 import type { User } from '../db/schema.ts';
-import { getPortfolioOwner } from '../repositories/portfolio.ts';
+import { getPortfolioOwner, publicChangeTime } from '../repositories/portfolio.ts';
 import { publicFingerprint } from '../repositories/publicWork.ts';
 import { PERSONAL_CACHE_CONTROL, SERVER_GENERATION, conditional, makeEtag, setHeaders, withCacheHeaders, type Validators } from './caching.ts';
 import type { RenderMode } from './renderMode.ts';
@@ -27,7 +27,8 @@ export function portfolioValidators(
   props: { path: string; variant: string; render: RenderMode },
 ): Validators {
   const fingerprint = publicFingerprint(app, owner);
-  const etag = makeEtag([
+  // Everything that decides what any page or feed of this portfolio shows, whatever its address.
+  const content = makeEtag([
     'portfolio/1',
     SERVER_GENERATION,
     app.config.siteUrl,
@@ -46,12 +47,12 @@ export function portfolioValidators(
     fingerprint.revisions,
     fingerprint.showcases,
     fingerprint.lastModified?.getTime(),
-    props.path,
-    props.variant,
-    props.render.static,
-    props.render.staticBase,
   ]);
-  return { etag, lastModified: fingerprint.lastModified };
+  const etag = makeEtag([content, props.path, props.variant, props.render.static, props.render.staticBase]);
+  // Last-Modified moves with the ETag: a profile edit changes no piece's date, but is a change all the same.
+  const changed = publicChangeTime(app, owner.id, content);
+  const lastModified = fingerprint.lastModified && fingerprint.lastModified > changed ? fingerprint.lastModified : changed;
+  return { etag, lastModified };
 }
 
 /**

@@ -12,9 +12,11 @@ import type { AppContext } from '../context.ts';
 import { websubContentChanged } from '../websub/events.ts';
 import { prepared } from '../db/prepared.ts';
 import {
+  artifactOldSlugs,
   artifactTags,
   artifacts,
   media,
+  portfolioPublicChanges,
   showcaseItems,
   showcases,
   syndications,
@@ -53,6 +55,28 @@ export function bumpContentVersion(app: AppContext, userId: string, touched?: re
     .run();
   // Public output changed: WebSub subscribers of its feeds (and of hubs showing it) may be owed a delivery.
   websubContentChanged();
+}
+
+/**
+ * When the public view of a portfolio whose validators hash to `digest` last changed: the moment a new digest was
+ * first seen, recorded once per change. Profile edits touch no piece's `updated_at`, so Last-Modified reads this
+ * beside the newest public work. Each change is recorded at least a second after the one before, so a copy dated
+ * with the old Last-Modified is never taken for current (HTTP dates are whole seconds). One query, two on a change.
+ */
+export function publicChangeTime(app: AppContext, ownerId: string, digest: string): Date {
+  const read = prepared(app.db, 'portfolio.publicChange', (db) =>
+    db.select().from(portfolioPublicChanges).where(eq(portfolioPublicChanges.ownerId, sql.placeholder('owner'))).prepare(),
+  );
+  const row = read.get({ owner: ownerId });
+  if (row && row.digest === digest) return row.changedAt;
+  const now = app.now().getTime();
+  const changedAt = new Date(row ? Math.max(now, (Math.floor(row.changedAt.getTime() / 1000) + 1) * 1000) : now);
+  app.db
+    .insert(portfolioPublicChanges)
+    .values({ ownerId, digest, changedAt })
+    .onConflictDoUpdate({ target: portfolioPublicChanges.ownerId, set: { digest, changedAt } })
+    .run();
+  return changedAt;
 }
 
 /** How this viewer stands to the owner: at most one query (the shared-hub check). */
@@ -301,6 +325,54 @@ export function getReadableArtifact(app: AppContext, viewer: Viewer | null, owne
   const artifact = bySlug.get({ owner: owner.id, slug });
   if (!artifact || !canReadArtifact(app, viewer, artifact)) throw notFound('That page');
   return artifact;
+}
+
+/**
+ * Where an old address of a piece leads now: the piece's current slug when `slug` is one it had before, no live piece
+ * of the owner has it, and this viewer may read the piece; otherwise null, exactly as for an address that never
+ * existed (an old address of private or class-only work tells a stranger nothing). Old slugs point at the piece, not
+ * at the next slug, so a chain of renames redirects in one step.
+ */
+export function currentSlugFor(app: AppContext, viewer: Viewer | null, owner: Pick<User, 'id'>, slug: string): string | null {
+  const byOldSlug = prepared(app.db, 'portfolio.artifactByOldSlug', (db) =>
+    db
+      .select({ artifact: artifacts })
+      .from(artifactOldSlugs)
+      .innerJoin(artifacts, eq(artifacts.id, artifactOldSlugs.artifactId))
+      .where(
+        and(
+          eq(artifactOldSlugs.ownerId, OWNER),
+          eq(artifactOldSlugs.slug, sql.placeholder('slug')),
+          // A live piece with this slug wins over the redirect.
+          sql`not exists (select 1 from ${artifacts} live where live.owner_id = ${artifactOldSlugs.ownerId} and live.slug = ${artifactOldSlugs.slug})`,
+        ),
+      )
+      .prepare(),
+  );
+  const row = byOldSlug.get({ owner: owner.id, slug });
+  if (!row || row.artifact.ownerId !== owner.id || row.artifact.slug === slug) return null;
+  return canReadArtifact(app, viewer, row.artifact) ? row.artifact.slug : null;
+}
+
+/**
+ * The old addresses of the owner's public pieces, each with the piece's current slug (for a static copy's redirect
+ * pages). Old slugs a live piece has taken since are left out. Oldest rename first.
+ */
+export function oldSlugsOf(app: AppContext, ownerId: string): { oldSlug: string; slug: string; artifactId: string }[] {
+  return app.db
+    .select({ oldSlug: artifactOldSlugs.slug, slug: artifacts.slug, artifactId: artifacts.id })
+    .from(artifactOldSlugs)
+    .innerJoin(artifacts, eq(artifacts.id, artifactOldSlugs.artifactId))
+    .where(
+      and(
+        eq(artifactOldSlugs.ownerId, ownerId),
+        eq(artifacts.ownerId, ownerId),
+        inArray(artifacts.visibility, listedVisibilities('public')),
+        sql`not exists (select 1 from ${artifacts} live where live.owner_id = ${artifactOldSlugs.ownerId} and live.slug = ${artifactOldSlugs.slug})`,
+      ),
+    )
+    .orderBy(asc(artifactOldSlugs.createdAt), asc(artifactOldSlugs.slug))
+    .all();
 }
 
 /** Everything an artifact's page shows: the artifact, its cover and every place it was syndicated to. */

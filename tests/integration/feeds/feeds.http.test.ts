@@ -299,7 +299,7 @@ describe('conditional GET', () => {
     const lastModified = first.headers.get('last-modified')!;
     expect(etag).toMatch(/^"[^"]+"$/);
     expect(first.headers.get('cache-control')).toBe('public, max-age=300, stale-while-revalidate=86400');
-    expect(first.headers.get('vary')).toBe('Cookie');
+    expect(first.headers.get('vary')).toBe('Cookie, Accept-Encoding');
 
     const byTag = await anonymous.get('/@maya/feed.json', { headers: { 'if-none-match': etag } });
     expect(byTag.status).toBe(304);
