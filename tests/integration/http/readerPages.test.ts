@@ -104,7 +104,7 @@ describe('a portfolio feed opened in a browser', () => {
     expect(parseRssFeed(text).items!.map((i) => i.title)).toEqual(['A second poem', 'Public essay']);
     const page = await anonymous.get('/@maya/tags/eng10/feed.xml', { headers: { accept: BROWSER_ACCEPT } });
     expect(page.headers.get('content-type')).toBe('application/xml; charset=utf-8');
-    expect(page.headers.get('vary')).toBe('Accept, Cookie');
+    expect(page.headers.get('vary')).toBe('Accept, Cookie, Accept-Encoding');
     expect(await page.text()).toContain('<?xml-stylesheet type="text/xsl" href="/feed.xsl"?>');
     const sheet = await anonymous.get('/feed.xsl');
     expect(sheet.status).toBe(200);
