@@ -87,7 +87,8 @@ export function hostingFiles(props: { scope: ExportScope; base: string; files: S
     text('404.html', notFoundPage(index, base, scope.owner.siteTitle || scope.owner.name), 'page'),
     text('sitemap.xml', toSitemap(entries)),
     text('robots.txt', `User-agent: *\nAllow: /\n\nSitemap: ${base}sitemap.xml\n`),
-    text('.nojekyll', ''),
+    // Its presence is what counts; a line of text keeps it from being an empty file, which some zip readers refuse.
+    text('.nojekyll', 'Serve these files as they are (no Jekyll).\n'),
   ];
   if (props.domain) out.push(text('CNAME', `${props.domain}\n`));
   return out;

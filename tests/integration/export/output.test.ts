@@ -176,7 +176,7 @@ describe('what a web host reads', () => {
     const files = listFiles(site);
     for (const name of ['404.html', 'sitemap.xml', 'robots.txt', '.nojekyll', 'CNAME']) expect(files, name).toContain(name);
     expect(fs.readFileSync(path.join(site, 'CNAME'), 'utf8')).toBe('ana.example.org\n');
-    expect(fs.readFileSync(path.join(site, '.nojekyll'), 'utf8')).toBe('');
+    expect(fs.statSync(path.join(site, '.nojekyll')).isFile()).toBe(true);
     expect(fs.readFileSync(path.join(site, 'robots.txt'), 'utf8')).toContain(`Sitemap: ${base}sitemap.xml`);
     const notFound = fs.readFileSync(path.join(site, '404.html'), 'utf8');
     expect(notFound).toContain('Page not found');
