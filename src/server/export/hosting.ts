@@ -57,7 +57,10 @@ export function notFoundPage(index: string | null, base: string, siteTitle: stri
   const absolute = (url: string): string | null => {
     if (url.startsWith('#')) return null;
     try {
-      return new URL(url, base).href;
+      const absolute = new URL(url, base);
+      // On a host, a folder address is the page: `…/archive/`, not `…/archive/index.html`.
+      if (!absolute.search && !absolute.hash) absolute.pathname = absolute.pathname.replace(/\/index\.html$/, '/');
+      return absolute.href;
     } catch {
       return null;
     }

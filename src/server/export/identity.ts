@@ -8,7 +8,7 @@
  * the clean address under the export's base:
  *
  *   <a class="u-url" href="poem/index.html">Poem</a>
- *   -> <a href="poem/index.html"><data class="u-url" value="https://maya.example.org/poem/"></data>Poem</a>
+ *   -> <a  href="poem/index.html"><data class="u-url" value="https://maya.example.org/poem/"></data>Poem</a>
  *
  * An `<a>` that is itself a microformats root (`<a class="p-author h-card" href>`) gets its implied URL the same way.
  * Pure: string edits from source offsets, like the link rewriting.
@@ -108,7 +108,7 @@ export function identityEdits(html: string, attributes: UrlAttribute[], cleanUrl
     if (clean === null) continue;
     if (moved.length > 0 && classAttribute) {
       const kept = classes.filter((c) => !IDENTITY.has(c));
-      edits.push({ start: classAttribute.start, end: classAttribute.end, text: `class="${escapeAttribute(kept.join(' '))}"` });
+      edits.push({ start: classAttribute.start, end: classAttribute.end, text: kept.length ? `class="${escapeAttribute(kept.join(' '))}"` : '' });
     }
     const properties = moved.length > 0 ? moved.join(' ') : 'u-url';
     edits.push({ start: tag.end, end: tag.end, text: `<data class="${properties}" value="${escapeAttribute(clean)}"></data>` });
