@@ -7,7 +7,9 @@
  *    and only when an anonymous visitor may load them. Work that is not public is never fetched.
  * 2. Link: once every address has an answer, give each file its place and rewrite the internal links of every page
  *    and stylesheet to relative links to files. A link to something that is not in the export (a sign-in page, a
- *    hub, unlisted work, a page that answered 404) points at the live instance instead.
+ *    hub, unlisted work, a page that answered 404) points at the live instance instead. A link that is also a
+ *    microformats URL keeps the page's clean address as its identity (identity.ts). Feeds keep absolute addresses,
+ *    and a media address in them names the file the export holds (`<base>media/ID/w960.webp`).
  *
  * Nothing is written here; the plan goes to a writer (folder, zip, listing).
  */
