@@ -193,7 +193,7 @@ describe('what a web host reads', () => {
     for (const slug of publicSlugs) expect(locs).toContain(`${base}${slug}/`);
     expect(locs).toContain(base);
     for (const loc of locs) expect(loc.startsWith(base), loc).toBe(true);
-    expect(locs.some((l) => l.includes('404'))).toBe(false);
+    expect(locs.filter((l) => l.endsWith('404.html'))).toEqual([]);
   });
 
   it('refuses a --domain that is not a bare host name, and writes nothing', async () => {
