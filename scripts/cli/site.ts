@@ -2,6 +2,7 @@ import path from 'node:path';
 import { exportSite, type ExportProgress, type ExportSiteResult, type SiteOutput } from '../../src/commands/siteExporter.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { createAppContext } from '../../src/server/context.ts';
+import { siteDomainSchema } from '../../src/server/export/hosting.ts';
 import { startCliRenderer } from './siteRenderer.ts';
 import { UsageError, parseOptions, println, progressReporter, type CliCommand, type CliIo } from './io.ts';
 
@@ -39,17 +40,21 @@ function startRenderer(io: CliIo, log: (line: string) => void) {
 
 const command: CliCommand = {
   summary: 'export a student\'s public site as static files',
-  help: `Usage: potluck site --handle HANDLE --out DIR|FILE.zip [--base URL] [--force] [--json]
+  help: `Usage: potluck site --handle HANDLE --out DIR|FILE.zip [--base URL] [--domain HOST] [--force] [--json]
        potluck site --handle HANDLE --dry-run [--json]
 
 Writes the PUBLIC site of @HANDLE as static files: every public page (portfolio, artifacts, tags,
 showcases, archive), both feeds and every tag feed, the stylesheets, and the pictures and attachments
-those pages use. Private, members-only and unlisted work is never included.
+those pages use, plus what a web host reads: 404.html, sitemap.xml, robots.txt and .nojekyll.
+Private, members-only and unlisted work is never included. Publishing to GitHub Pages uploads exactly
+these files.
 
   --out       a folder (created; must be empty or new) or a file name ending in .zip
   --base      the address where you will publish the site, e.g. https://maya.example.org/portfolio/
-              (canonical, feed and permalink URLs are absolute under it). Default: the canonical home
-              set in the account, else this Potluck's address of the portfolio.
+              (canonical, feed, sitemap and permalink URLs are absolute under it). Default:
+              https://HOST/ with --domain, else the canonical home set in the account, else this
+              Potluck's address of the portfolio.
+  --domain    a custom domain the site is served at, e.g. maya.example.org: written to CNAME
   --force     replace a non-empty folder or an existing zip file
   --dry-run   render everything and list the files, without writing
   --json      print the result (files, counts, links that lead nowhere) as JSON
@@ -62,6 +67,7 @@ temporary name and renamed at the end: a failed export leaves nothing behind.`,
       handle: { type: 'string' },
       out: { type: 'string' },
       base: { type: 'string' },
+      domain: { type: 'string' },
       force: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -70,6 +76,13 @@ temporary name and renamed at the end: a failed export leaves nothing behind.`,
     const dryRun = Boolean(values['dry-run']);
     if (!values.out && !dryRun) throw new UsageError('missing --out (a folder, or a file name ending in .zip).');
     if (values.out && dryRun) throw new UsageError('--dry-run writes nothing; leave out --out.');
+    let domain: string | undefined;
+    if (values.domain !== undefined) {
+      const parsed = siteDomainSchema.safeParse(values.domain);
+      if (!parsed.success) throw new UsageError(`--domain ${JSON.stringify(values.domain)}: ${parsed.error.issues[0].message}`);
+      domain = parsed.data;
+    }
+    const base = values.base ?? (domain ? `https://${domain}/` : undefined);
     const outPath = values.out ? path.resolve(io.cwd, values.out) : '';
     const out: SiteOutput = dryRun
       ? { kind: 'list' }
@@ -93,7 +106,8 @@ temporary name and renamed at the end: a failed export leaves nothing behind.`,
     try {
       const result = await exportSite(app, {
         handle: values.handle,
-        base: values.base,
+        base,
+        domain,
         out,
         onProgress,
         renderer: startRenderer(io, (line) => println(stream, line)),

@@ -1,8 +1,10 @@
 /**
  * Exports a student's public site as static files (a folder, a zip file, or a zip streamed to a download): every
  * public page and feed, the stylesheets, and the pictures and attachments those pages use, with relative links so
- * that the folder works from disk, at a domain root and under a sub-path. Pages come from the real templates through
- * a renderer (server/export/renderer.ts); what may be included is decided in server/export/scope.ts.
+ * that the folder works from disk, at a domain root and under a sub-path, plus what a web host reads (404.html,
+ * sitemap.xml, robots.txt, .nojekyll, CNAME: server/export/hosting.ts). Pages come from the real templates through
+ * a renderer (server/export/renderer.ts); what may be included is decided in server/export/scope.ts. Publishing to
+ * GitHub Pages uploads exactly these files.
  */
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
@@ -13,6 +15,7 @@ import { currentAuditScope } from '../server/audit/scope.ts';
 import type { AppContext } from '../server/context.ts';
 import { users, type User } from '../server/db/schema.ts';
 import { crawlSite, type CrawlOptions, type ExportProgress, type SiteFile, type SitePlan } from '../server/export/crawler.ts';
+import { hostingFiles, parseSiteDomain } from '../server/export/hosting.ts';
 import { internalRenderer, type Renderer } from '../server/export/renderer.ts';
 import { exportScope, type ExportScope } from '../server/export/scope.ts';
 import { checkOutput, createWriter, type SiteOutput, type SiteWriter } from '../server/export/writers.ts';
@@ -23,6 +26,13 @@ export interface ExportSiteProps {
   handle: string;
   /** Where the site will be published; canonical, feed and u-url links are absolute under it. */
   base?: string;
+  /** A custom domain the site is served at (`maya.example.org`): written to `CNAME`. */
+  domain?: string | null;
+  /**
+   * Other addresses this copy is served at besides `base` (absolute, ending in '/'): a GitHub Pages copy whose
+   * canonical home is elsewhere. Its pages do not list those addresses among the places the work was published.
+   */
+  servedAt?: string[];
   out: SiteOutput;
   onProgress?: (progress: ExportProgress) => void;
   /**
@@ -111,13 +121,16 @@ export async function prepareSiteExport(
   const started = performance.now();
   const owner = ownerOf(app, props.handle);
   const base = exportBase(app, owner, props.base);
+  const domain = props.domain ? parseSiteDomain(props.domain) : null;
   const owned = typeof props.renderer !== 'object';
   const renderer = typeof props.renderer === 'object' ? props.renderer : props.renderer ? await props.renderer() : internalRenderer();
   let plan: SitePlan;
   try {
+    const scope = exportScope(app, owner);
     plan = await crawlSite(app, {
-      scope: exportScope(app, owner),
+      scope,
       base,
+      servedAt: props.servedAt,
       renderer,
       concurrency: props.concurrency,
       onProgress: props.onProgress,
@@ -125,6 +138,8 @@ export async function prepareSiteExport(
       onFolder: props.onFolder,
       signal: props.signal,
     });
+    plan.files.push(...hostingFiles({ scope, base, files: plan.files, domain }));
+    plan.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   } finally {
     if (owned) await renderer.close();
   }
@@ -202,6 +217,7 @@ export async function exportSite(app: AppContext, props: ExportSiteProps): Promi
   // Refuse a bad target before rendering anything.
   checkOutput(props.out);
   exportBase(app, ownerOf(app, props.handle), props.base);
+  if (props.domain) parseSiteDomain(props.domain);
   const writer = createWriter(props.out, app.now());
   // Pictures and attachments are copied, and folders made, while pages still render: the disk works while the
   // renderer does.

@@ -1,7 +1,8 @@
 /**
  * Publishing a student's static site to their own GitHub Pages, as one commit through the Git Data API:
  *
- *   check the repository and the branch -> export the site to a temporary folder (+ `.nojekyll`, `CNAME`)
+ *   check the repository and the branch -> export the site to a temporary folder (the same files as `potluck site`,
+ *   `.nojekyll` and `CNAME` among them)
  *   -> refuse files over 100 MB before anything is uploaded -> hash every file as git does -> upload blobs for the
  *   files GitHub does not have yet -> one tree (on top of the branch's tree) -> one commit -> move the branch
  *   -> record the result -> turn on GitHub Pages -> watch the Pages build for a little while.
@@ -10,6 +11,10 @@
  * publish that fails half-way leaves the previous site, and the previous record here, as they were, and publishing
  * again simply starts over (objects GitHub already has are not sent twice). A branch that someone else moved since
  * the last publish is not overwritten unless the student says so (`force`).
+ *
+ * A publish is a fixed point: what it records (the GitHub Pages address of each piece, the canonical home) never
+ * changes the pages it publishes (a copy does not list itself among the places a piece was published), so
+ * publishing again with nothing changed makes no commit and uploads nothing.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -108,9 +113,8 @@ interface SiteEntry {
   path: string;
   bytes: number;
   sha: string;
-  /** A file of the export, or bytes made here (`.nojekyll`, `CNAME`). */
-  file?: string;
-  data?: Buffer;
+  /** The file of the export. */
+  file: string;
 }
 
 interface PagesInfo {
@@ -352,10 +356,14 @@ export async function publishSite(app: AppContext, props: PublishSiteProps): Pro
     // 2. The static site, built for its address on GitHub Pages when that is the canonical home.
     const siteDir = path.join(work, 'site');
     report({ step: 'export', message: 'Building your site…' });
+    // The copy's own addresses (now and before a change of domain), when its canonical home is elsewhere.
+    const previous = target.siteUrl && target.siteUrl !== siteUrl ? [target.siteUrl] : [];
     await exportSite(app, {
       handle: owner.handle,
       audit: false,
       base: target.canonical ? siteUrl : undefined,
+      domain,
+      servedAt: [siteUrl, ...previous],
       out: { kind: 'dir', path: siteDir },
       renderer: props.renderer,
       onProgress: (p) =>
@@ -372,13 +380,6 @@ export async function publishSite(app: AppContext, props: PublishSiteProps): Pro
     const tooLarge = listing.filter((f) => f.bytes > MAX_FILE_BYTES);
     if (tooLarge.length) throw tooLargeError(app, tooLarge);
     const entries: SiteEntry[] = [];
-    const extra = (name: string, text: string) => {
-      const data = Buffer.from(text, 'utf8');
-      entries.push({ path: name, bytes: data.length, sha: gitBlobSha(data), data });
-    };
-    // GitHub Pages would run the site through Jekyll, which drops folders starting with "_" (like _astro/).
-    extra('.nojekyll', '');
-    if (domain) extra('CNAME', `${domain}\n`);
     let hashed = 0;
     for (const f of listing) {
       const file = path.join(siteDir, ...f.path.split('/'));
@@ -418,7 +419,7 @@ export async function publishSite(app: AppContext, props: PublishSiteProps): Pro
       // 5. Blobs GitHub does not have yet; each answer must name the same object we computed.
       report({ step: 'upload', done: 0, total: uploads.length, message: `Uploading changed files: 0 of ${uploads.length}` });
       await eachLimited(uploads, props.uploadConcurrency ?? 4, async (entry) => {
-        const bytes = entry.data ?? (await fs.promises.readFile(entry.file!));
+        const bytes = await fs.promises.readFile(entry.file);
         const { data } = await gh.rest.git.createBlob({ ...o, content: bytes.toString('base64'), encoding: 'base64' });
         if (data.sha !== entry.sha) {
           throw new PotluckError('CONFLICT', `GitHub stored ${entry.path} as ${data.sha}, not ${entry.sha} as expected, so nothing was published. Try again.`);

@@ -7,13 +7,16 @@
  *    and only when an anonymous visitor may load them. Work that is not public is never fetched.
  * 2. Link: once every address has an answer, give each file its place and rewrite the internal links of every page
  *    and stylesheet to relative links to files. A link to something that is not in the export (a sign-in page, a
- *    hub, unlisted work, a page that answered 404) points at the live instance instead.
+ *    hub, unlisted work, a page that answered 404) points at the live instance instead. A link that is also a
+ *    microformats URL keeps the page's clean address as its identity (identity.ts). Feeds keep absolute addresses,
+ *    and a media address in them names the file the export holds (`<base>media/ID/w960.webp`).
  *
  * Nothing is written here; the plan goes to a writer (folder, zip, listing).
  */
 import { PotluckError } from '../../core/errors.ts';
 import type { AppContext } from '../context.ts';
 import { applyEdits, findCssUrls, findUrlAttributes, rewriteAttributes, rewriteCssUrls, urlsOf, type CssUrl, type UrlAttribute } from '../../core/html/urlAttributes.ts';
+import { identityEdits } from './identity.ts';
 import { ExportPaths, classifyPath, decodePath, encodePath, exportPathFor, livePathOfExportPath, relativeLink, safeExportPath } from './paths.ts';
 import type { Renderer } from './renderer.ts';
 import { isDenied, mediaCatalog, type ExportScope } from './scope.ts';
@@ -50,6 +53,8 @@ export interface CrawlOptions {
   scope: ExportScope;
   /** Absolute base URL of the exported site, ending in '/'. */
   base: string;
+  /** Other addresses this copy is served at (see ExportSiteProps.servedAt). */
+  servedAt?: string[];
   renderer: Renderer;
   concurrency?: number;
   onProgress?: (progress: ExportProgress) => void;
@@ -208,7 +213,7 @@ export async function crawlSite(app: AppContext, options: CrawlOptions): Promise
         }
         return;
       }
-      const response = await renderer.get(pageUrlOf(node.key).slice(INTERNAL.length), base);
+      const response = await renderer.get(pageUrlOf(node.key).slice(INTERNAL.length), base, options.servedAt);
       if (REDIRECTS.has(response.status)) {
         const location = response.headers.location;
         const next = location ? liveTarget(location, node.key) : null;
@@ -305,6 +310,27 @@ export async function crawlSite(app: AppContext, options: CrawlOptions): Promise
     return live;
   };
 
+  /** The clean address under the base of the export page an href names (`…/poem/`), for microformats. */
+  const cleanUrl = (node: Node) => (attribute: UrlAttribute): string | null => {
+    const url = resolve(attribute.value.trim(), pageUrlOf(node.key));
+    if (!url || url.search) return null;
+    const target = classifyPath(handle, url.decoded);
+    if (target.kind !== 'portfolio') return null;
+    const file = fileOf(target.key);
+    return file && /\.html$/.test(file) ? cleanAddress(base, file) : null;
+  };
+
+  // Feeds are read elsewhere, so their addresses stay absolute; a media address names the file the export holds
+  // (`<base>media/ID/` is a folder on a static host, the picture is `<base>media/ID/w960.webp`).
+  const mediaFileUrl = (absolute: string): string | null => {
+    const live = underBase(absolute);
+    if (!live) return null;
+    const target = classifyPath(handle, live);
+    if (target.kind !== 'media') return null;
+    const file = fileOf(target.key);
+    return file ? base + encodePath(file) : null;
+  };
+
   const files: SiteFile[] = [];
   const copied = new Set<string>();
   for (const node of ordered) {
@@ -317,9 +343,13 @@ export async function crawlSite(app: AppContext, options: CrawlOptions): Promise
     }
     const doc = node.doc!;
     let data: Buffer;
-    if (doc.type === 'html') data = Buffer.from(applyEdits(doc.text, rewriteAttributes(doc.attributes, rewrite(node))));
-    else if (doc.type === 'css') data = Buffer.from(applyEdits(doc.text, rewriteCssUrls(doc.urls, rewrite(node))));
-    else data = doc.data;
+    if (doc.type === 'html') {
+      const edits = [...rewriteAttributes(doc.attributes, rewrite(node)), ...identityEdits(doc.text, doc.attributes, cleanUrl(node))];
+      data = Buffer.from(applyEdits(doc.text, edits));
+    } else if (doc.type === 'css') data = Buffer.from(applyEdits(doc.text, rewriteCssUrls(doc.urls, rewrite(node))));
+    else if (node.target.kind === 'portfolio' && /xml|json/i.test(node.contentType ?? '')) {
+      data = Buffer.from(rewriteUrlsUnderBase(doc.data.toString('utf8'), base, mediaFileUrl));
+    } else data = doc.data;
     node.doc = undefined;
     const kind = doc.type === 'html' ? 'page' : node.target.kind === 'portfolio' ? 'feed' : 'asset';
     files.push({ path: node.path, kind, data, bytes: data.byteLength });
@@ -335,15 +365,34 @@ function mediaPath(id: string, file: string): string {
   return safeExportPath(`media/${id}/${file}`);
 }
 
-/** Absolute URLs under `base` inside a feed or other text (XML escapes and JSON strings end them). */
-function urlsUnderBase(text: string, base: string): string[] {
-  const found: string[] = [];
+/** Where each absolute URL under `base` sits inside a feed or other text (XML escapes and JSON strings end them). */
+function spansUnderBase(text: string, base: string): { start: number; end: number }[] {
+  const found: { start: number; end: number }[] = [];
   for (let at = text.indexOf(base); at >= 0; at = text.indexOf(base, at + base.length)) {
     let end = at + base.length;
     while (end < text.length && !/["'<>\s\\)&?#]/.test(text[end])) end++;
-    found.push(text.slice(at, end));
+    found.push({ start: at, end });
   }
   return found;
+}
+
+/** Absolute URLs under `base` inside a feed or other text. */
+function urlsUnderBase(text: string, base: string): string[] {
+  return spansUnderBase(text, base).map((s) => text.slice(s.start, s.end));
+}
+
+/** Replaces the absolute URLs under `base` in a text for which `map` answers another URL. */
+function rewriteUrlsUnderBase(text: string, base: string, map: (url: string) => string | null): string {
+  const edits = spansUnderBase(text, base).flatMap((span) => {
+    const url = map(text.slice(span.start, span.end));
+    return url === null ? [] : [{ ...span, text: url }];
+  });
+  return applyEdits(text, edits);
+}
+
+/** The clean address of an export file under the base: `poem/index.html` -> `<base>poem/`, `index.html` -> `<base>`. */
+export function cleanAddress(base: string, file: string): string {
+  return base + encodePath(file.replace(/(^|\/)index\.html$/, '$1'));
 }
 
 /** Runs `worker` over a queue that grows while it runs, at most `concurrency` at a time; the first error wins. */

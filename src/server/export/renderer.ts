@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PotluckError } from '../../core/errors.ts';
-import { STATIC_BASE_HEADER, STATIC_TOKEN_HEADER, staticRenderToken } from '../http/renderMode.ts';
+import { STATIC_BASE_HEADER, STATIC_COPY_HEADER, STATIC_TOKEN_HEADER, staticRenderToken } from '../http/renderMode.ts';
 import { loadSite, type Site } from '../http/siteListener.ts';
 
 /** What the server answered for one address. */
@@ -19,15 +19,23 @@ export interface Rendered {
 
 /** Something that answers live paths of this instance (`/@maya/poem/`) the way the web server would. */
 export interface Renderer {
-  /** GET of a path (already percent-encoded), with the static-mode headers for `base`; redirects are not followed. */
-  get(path: string, base: string): Promise<Rendered>;
+  /**
+   * GET of a path (already percent-encoded), with the static-mode headers for `base` (and the other addresses the
+   * copy is served at); redirects are not followed.
+   */
+  get(path: string, base: string, servedAt?: string[]): Promise<Rendered>;
   /** Releases what the renderer holds (an in-process server); never throws. */
   close(): Promise<void>;
 }
 
-/** The headers that make the handler render a page as the static export (anonymous, links under `base`). */
-export function staticRenderHeaders(base: string): Record<string, string> {
-  return { [STATIC_TOKEN_HEADER]: staticRenderToken(), [STATIC_BASE_HEADER]: base, accept: 'text/html,*/*' };
+/**
+ * The headers that make the handler render a page as the static export (anonymous, links under `base`; `servedAt`:
+ * where else this copy will be served, see RenderMode.servedAt).
+ */
+export function staticRenderHeaders(base: string, servedAt: string[] = []): Record<string, string> {
+  const headers: Record<string, string> = { [STATIC_TOKEN_HEADER]: staticRenderToken(), [STATIC_BASE_HEADER]: base, accept: 'text/html,*/*' };
+  if (servedAt.length) headers[STATIC_COPY_HEADER] = servedAt.join(' ');
+  return headers;
 }
 
 function isLoopback(origin: URL): boolean {
@@ -46,10 +54,10 @@ export function loopbackRenderer(origin: string, onClose: () => Promise<void> = 
   // Plain node:http with kept-alive connections: hundreds of small requests, no need for fetch's streams.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   return {
-    get(path, base) {
+    get(path, base, servedAt) {
       return new Promise<Rendered>((resolve, reject) => {
         const request = http.get(
-          { agent, protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path, headers: staticRenderHeaders(base) },
+          { agent, protocol: url.protocol, hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port, path, headers: staticRenderHeaders(base, servedAt) },
           (response) => {
             const chunks: Buffer[] = [];
             response.on('data', (chunk: Buffer) => chunks.push(chunk));

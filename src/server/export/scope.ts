@@ -22,6 +22,8 @@ export interface ExportScope {
   seeds: string[];
   /** Live path prefixes never fetched: pages of work that is private, members-only or unlisted. */
   denied: string[];
+  /** When each public page last changed, by lower-case live path (the sitemap's lastmod). */
+  lastModified: Map<string, Date>;
   /** Counts for "what will be included". */
   counts: { artifacts: number; showcases: number; tags: number; images: number; attachments: number; leftOut: number };
 }
@@ -30,12 +32,12 @@ export interface ExportScope {
 export function exportScope(app: AppContext, owner: User): ExportScope {
   const handle = owner.handle;
   const rows = app.db
-    .select({ slug: artifacts.slug, visibility: artifacts.visibility, tags: artifacts.tags, date: artifacts.date })
+    .select({ slug: artifacts.slug, visibility: artifacts.visibility, tags: artifacts.tags, date: artifacts.date, updatedAt: artifacts.updatedAt })
     .from(artifacts)
     .where(eq(artifacts.ownerId, owner.id))
     .all();
   const shows = app.db
-    .select({ slug: showcases.slug, visibility: showcases.visibility })
+    .select({ slug: showcases.slug, visibility: showcases.visibility, updatedAt: showcases.updatedAt })
     .from(showcases)
     .where(eq(showcases.ownerId, owner.id))
     .all();
@@ -74,10 +76,27 @@ export function exportScope(app: AppContext, owner: User): ExportScope {
     ...shows.filter((s) => !isListedPublicly(s.visibility)).map((s) => sitePaths.showcase(handle, s.slug)),
   ].map((p) => p.toLowerCase());
 
+  const lastModified = new Map<string, Date>();
+  const note = (path: string, at: Date) => {
+    const key = decodeURIComponent(path).toLowerCase();
+    const known = lastModified.get(key);
+    if (!known || known < at) lastModified.set(key, at);
+  };
+  for (const a of listed) {
+    note(sitePaths.artifact(handle, a.slug), a.updatedAt);
+    note(sitePaths.portfolio(handle), a.updatedAt);
+    for (const t of a.tags) note(sitePaths.tag(handle, t), a.updatedAt);
+  }
+  for (const s of listedShows) {
+    note(sitePaths.showcase(handle, s.slug), s.updatedAt);
+    note(sitePaths.portfolio(handle), s.updatedAt);
+  }
+
   return {
     owner,
     seeds,
     denied,
+    lastModified,
     counts: {
       artifacts: listed.length,
       showcases: listedShows.length,

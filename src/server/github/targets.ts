@@ -41,6 +41,9 @@ export const branchSchema = z
     'Enter a branch name like “gh-pages” (letters, digits, “-”, “_”, “.” and “/”).',
   );
 
+/** A host name: labels of letters, digits and dashes between dots, ending in a top-level name. */
+export const domainPattern = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+
 /** A custom domain as typed ("https://Maya.Example.org/" is accepted as "maya.example.org"), or null for none. */
 export const domainSchema = z
   .string()
@@ -53,7 +56,7 @@ export const domainSchema = z
         .string()
         .max(253, 'That domain is too long.')
         .regex(
-          /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/,
+          domainPattern,
           'Enter a domain name only, like “maya.example.org” (no https://, no path).',
         )
         .refine((v) => !/(^|\.)github\.io$/.test(v), 'A github.io address is not a custom domain; leave the domain empty.'),

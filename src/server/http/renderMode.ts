@@ -7,12 +7,20 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const STATIC_TOKEN_HEADER = 'x-potluck-static-token';
 export const STATIC_BASE_HEADER = 'x-potluck-static-base';
+/** Space-separated addresses where the copy being rendered is served besides its base (a GitHub Pages copy). */
+export const STATIC_COPY_HEADER = 'x-potluck-static-copy';
 
 export interface RenderMode {
   /** True while the static exporter renders. */
   static: boolean;
   /** Absolute base URL of the portfolio in this rendering, without a trailing slash: the live `/@handle` root or `--base`. */
   staticBase: string | null;
+  /**
+   * Where else this static copy is served (absolute, ending in '/'): a GitHub Pages copy whose canonical home is
+   * elsewhere, and the address that copy had before. A copy does not list itself among the places a piece was
+   * published, so publishing it records nothing that would change it.
+   */
+  servedAt?: string[];
 }
 
 /** The secret for this process (created once; the exporter reads the same value). */
@@ -33,5 +41,6 @@ export function isStaticRenderToken(token: string | null | undefined): boolean {
 /** The render mode a request asks for, honoured only with the right token. */
 export function renderModeOf(request: Request): RenderMode {
   if (!isStaticRenderToken(request.headers.get(STATIC_TOKEN_HEADER))) return { static: false, staticBase: null };
-  return { static: true, staticBase: request.headers.get(STATIC_BASE_HEADER)?.replace(/\/+$/, '') || null };
+  const servedAt = (request.headers.get(STATIC_COPY_HEADER) ?? '').split(' ').filter((url) => /^https?:\/\/\S+\/$/.test(url));
+  return { static: true, staticBase: request.headers.get(STATIC_BASE_HEADER)?.replace(/\/+$/, '') || null, servedAt };
 }

@@ -85,15 +85,19 @@ describe('the export engine', () => {
     expect(renderer.asked).not.toContain('/@maya/secret/');
     expect(renderer.asked.some((p) => p.startsWith('/media/'))).toBe(false);
     expect(listFiles(out)).toEqual([
+      '.nojekyll',
+      '404.html',
       'feed.xml',
       'index.html',
       `media/${shownId}/w480.webp`,
       `media/${shownId}/w900.webp`,
       'poem/index.html',
+      'robots.txt',
+      'sitemap.xml',
       'styles/paper.png',
       'styles/site.css',
     ]);
-    expect(result).toMatchObject({ pages: 2, files: 7 });
+    expect(result).toMatchObject({ pages: 3, files: 11 });
     // A picture nobody may load is as broken on the live page as a missing page.
     expect(result.broken).toEqual([
       { path: '/@maya/missing/', from: '/@maya/' },

@@ -74,8 +74,9 @@ describe('potluck site (folder)', () => {
 
     const { pages, broken, files: reached } = checkLinks(site);
     expect(broken).toEqual([]);
-    // Every page of the folder is reachable from index.html by clicking.
-    expect([...pages].sort()).toEqual(files.filter((f) => f.endsWith('.html')));
+    // Every page of the folder is reachable from index.html by clicking (the host's not-found page is not a page
+    // of the site).
+    expect([...pages].sort()).toEqual(files.filter((f) => f.endsWith('.html') && f !== '404.html'));
     // Pictures are really used by the pages (not just copied along).
     expect([...reached].filter((f) => f.startsWith('media/')).length).toBeGreaterThan(portfolio.publicMedia.length);
   });
@@ -92,7 +93,7 @@ describe('potluck site (folder)', () => {
   });
 
   it('shows the same content as the live site on every page (and its links are read as a browser reads them)', async () => {
-    const pages = listFiles(site).filter((f) => f.endsWith('.html'));
+    const pages = listFiles(site).filter((f) => f.endsWith('.html') && f !== '404.html');
     expect(pages.length).toBeGreaterThan(portfolio.publicSlugs.length);
     for (const file of pages) {
       const live = await fetch(new URL(encodeURI(livePathOf(file)), server.url));
@@ -124,7 +125,7 @@ describe('potluck site (folder)', () => {
     expect(result, result.err).toMatchObject({ code: 0 });
     expect(result.out).toContain(`canonical and feed links under ${base}`);
 
-    for (const file of listFiles(out).filter((f) => f.endsWith('.html'))) {
+    for (const file of listFiles(out).filter((f) => f.endsWith('.html') && f !== '404.html')) {
       const urls = documentUrls(fs.readFileSync(path.join(out, file), 'utf8'));
       const canonical = urls.find((u) => u.rel === 'canonical');
       expect(canonical?.url, file).toBe(base + encodeURI(file.replace(/index\.html$/, '')));

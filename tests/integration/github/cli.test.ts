@@ -76,8 +76,8 @@ describe('potluck publish', () => {
     expect(r, r.err).toMatchObject({ code: 0 });
     expect(r.err).toContain("GitHub's rate limit was reached; waiting 1 s before trying again (retry 1 of 3).");
     const result = JSON.parse(r.out);
-    // The four public pages now list their GitHub Pages address ("Also published on"): only they changed.
-    expect(result).toMatchObject({ committed: true, siteUrl: 'https://lee-gh.github.io/', filesChanged: 4, blobsUploaded: 4 });
+    // Nothing changed since the first publish, which already rendered what it recorded: no commit, nothing uploaded.
+    expect(result).toMatchObject({ committed: false, siteUrl: 'https://lee-gh.github.io/', filesChanged: 0, blobsUploaded: 0 });
     const target = world.app.db.select().from(publishTargets).where(eq(publishTargets.repo, 'lee-gh.github.io')).get()!;
     expect(target.canonical).toBe(true);
   });

@@ -231,7 +231,7 @@ describe('the network failing half-way', () => {
       expect(world.gh.files('sam-gh', repo, 'gh-pages')).toEqual(filesBefore);
       expect(row(id)).toEqual(before);
 
-      const expected = await expectedBranch(world, 'sam');
+      const expected = await expectedBranch(world, 'sam', { servedAt: [`https://sam-gh.github.io/${repo}/`] });
       const result = await publish(id);
       expect(result.committed).toBe(true);
       const files = world.gh.files('sam-gh', repo, 'gh-pages');
@@ -263,7 +263,7 @@ describe('the network failing half-way', () => {
     expect(row(id)).toEqual(before);
     // The commit whose answer was lost already holds the new site…
     const onBranch = world.gh.files('sam-gh', 'tnet-ref', 'gh-pages');
-    const now = await expectedBranch(world, 'sam');
+    const now = await expectedBranch(world, 'sam', { servedAt: ['https://sam-gh.github.io/tnet-ref/'] });
     expect([...now].filter(([p, b]) => !onBranch.get(p)?.equals(b)).map(([p]) => p)).toEqual([]);
     // …so publishing again only records it.
     const result = await publish(id);
@@ -286,7 +286,7 @@ describe('a branch someone else moved', () => {
     expect(world.gh.count('git/create-blob', mark)).toBe(0);
     expect(head('tmoved')).toBe(theirs);
 
-    const expected = await expectedBranch(world, 'sam');
+    const expected = await expectedBranch(world, 'sam', { servedAt: ['https://sam-gh.github.io/tmoved/'] });
     const result = await publish(id, { force: true });
     const files = world.gh.files('sam-gh', 'tmoved', 'gh-pages');
     expect(files.has('extra.html')).toBe(false);

@@ -79,7 +79,8 @@ describe('the first publish', () => {
     expect(world.gh.violations).toEqual([]);
   });
 
-  it('puts exactly the static export (plus .nojekyll) on gh-pages, byte for byte', () => {
+  it('puts exactly the static export (.nojekyll, 404.html, sitemap.xml and robots.txt included) on gh-pages, byte for byte', () => {
+    for (const name of ['.nojekyll', '404.html', 'sitemap.xml', 'robots.txt']) expect(expected.has(name), name).toBe(true);
     expect(expected.has('index.html')).toBe(true);
     expect(expected.has('river-walk/index.html')).toBe(true);
     expect([...expected.keys()].some((p) => p.startsWith('_astro/') || p.startsWith('styles/'))).toBe(true);
@@ -123,7 +124,7 @@ describe('the first publish', () => {
   it('shows its progress step by step: files hashed, blobs uploaded n of m, commit, Pages build', () => {
     const steps = progress.map((p) => p.step).filter((s, i, all) => s !== all[i - 1]);
     expect(steps).toEqual(['check', 'export', 'hash', 'upload', 'tree', 'commit', 'ref', 'pages', 'build', 'done']);
-    expect(progress.filter((p) => p.step === 'hash').at(-1)).toMatchObject({ done: expected.size - 1, total: expected.size - 1 });
+    expect(progress.filter((p) => p.step === 'hash').at(-1)).toMatchObject({ done: expected.size, total: expected.size });
     const uploads = progress.filter((p) => p.step === 'upload');
     expect(uploads.at(-1)).toMatchObject({ done: result.blobsUploaded, total: result.blobsUploaded });
     expect(uploads.at(-1)!.message).toBe(`Uploading changed files: ${result.blobsUploaded} of ${result.blobsUploaded}`);
@@ -153,27 +154,18 @@ describe('the first publish', () => {
 });
 
 describe('later publishes', () => {
-  it('upload only the files that changed since: the pages that now list their GitHub Pages address', async () => {
+  it('the second publish with nothing changed makes no commit: the first already rendered what it recorded', async () => {
     const before = world.gh.files('maya-gh', 'portfolio', 'gh-pages');
     const previous = head();
     const expected = await expectedBranch(world, 'maya', { base: BASE });
-    const changed = changedPaths(before, expected);
-    expect(changed).toContain('poem/index.html');
+    expect(changedPaths(before, expected)).toEqual([]);
     const mark = world.gh.requests.length;
     const result = await publish();
     expect(world.gh.violations).toEqual([]);
+    expect(result).toMatchObject({ committed: false, commitSha: previous, filesChanged: 0, blobsUploaded: 0 });
+    expect(world.gh.count('git/create-blob', mark)).toBe(0);
+    expect(world.gh.count('git/create-commit', mark)).toBe(0);
     expectSameFiles(world.gh.files('maya-gh', 'portfolio', 'gh-pages'), expected);
-    const newBlobs = new Set(changed.filter((p) => expected.has(p)).map((p) => gitBlobSha(expected.get(p)!)));
-    for (const bytes of before.values()) newBlobs.delete(gitBlobSha(bytes));
-    expect(uploadedShas(mark)).toEqual([...newBlobs].sort());
-    expect(result).toMatchObject({ committed: true, filesChanged: changed.length, blobsUploaded: newBlobs.size });
-    // The new commit follows the previous one, with the previous tree as its base.
-    const bare = path.join(world.work, 'second.git');
-    world.gh.writeBareRepo('maya-gh', 'portfolio', bare);
-    expect(execFileSync('git', ['-C', bare, 'rev-parse', 'gh-pages^'], { encoding: 'utf8' }).trim()).toBe(previous);
-    const treeRequest = world.gh.requests.slice(mark).find((r) => r.operationId === 'git/create-tree')!;
-    expect(treeRequest.body.base_tree).toBeTruthy();
-    expect(treeRequest.body.tree.map((e: { path: string }) => e.path).sort()).toEqual(changed);
   });
 
   it('make no commit and upload nothing when nothing changed', async () => {
@@ -187,7 +179,7 @@ describe('later publishes', () => {
     expect(targetRow().lastFilesChanged).toBe(0);
   });
 
-  it('after one artifact is edited, upload only the files that show it', async () => {
+  it('after one artifact is edited, upload only the files that show it, in a commit on top of the last one', async () => {
     const poem = maya.publicWork.find((a) => a.slug === 'poem')!;
     await saveArtifact(world.app, {
       ownerId: maya.owner.id,
@@ -201,6 +193,7 @@ describe('later publishes', () => {
     expect(changed).not.toContain('river-walk/index.html');
     expect(changed).not.toContain('lab-report/index.html');
     expect(changed.filter((p) => p.startsWith('media/') || p.startsWith('_astro/') || p.startsWith('styles/'))).toEqual([]);
+    const previous = head();
     const mark = world.gh.requests.length;
     const result = await publish();
     expect(world.gh.count('git/create-blob', mark)).toBe(changed.length);
@@ -208,6 +201,13 @@ describe('later publishes', () => {
     expect(result).toMatchObject({ committed: true, filesChanged: changed.length, blobsUploaded: changed.length });
     expectSameFiles(world.gh.files('maya-gh', 'portfolio', 'gh-pages'), expected);
     expect(world.gh.violations).toEqual([]);
+    // The new commit follows the previous one, with the previous tree as its base.
+    const bare = path.join(world.work, 'second.git');
+    world.gh.writeBareRepo('maya-gh', 'portfolio', bare);
+    expect(execFileSync('git', ['-C', bare, 'rev-parse', 'gh-pages^'], { encoding: 'utf8' }).trim()).toBe(previous);
+    const treeRequest = world.gh.requests.slice(mark).find((r) => r.operationId === 'git/create-tree')!;
+    expect(treeRequest.body.base_tree).toBeTruthy();
+    expect(treeRequest.body.tree.map((e: { path: string }) => e.path).sort()).toEqual(changed);
   });
 
   it('remove work that is no longer public from the branch, and its syndication with it', async () => {
@@ -239,7 +239,7 @@ describe('other targets', () => {
     expect(saved.createdRepository).toBe(true);
     expect(saved.target).toMatchObject({ repo: 'maya-gh.github.io', branch: 'gh-pages', domain: 'maya.example.org', canonical: false });
     // Canonical stays with the first target; this copy's links point there.
-    const expected = await expectedBranch(world, 'maya', { domain: 'maya.example.org' });
+    const expected = await expectedBranch(world, 'maya', { domain: 'maya.example.org', servedAt: ['https://maya.example.org/'] });
     const result = await publish({ targetId: saved.target.id });
     expect(result.siteUrl).toBe('https://maya.example.org/');
     const files = world.gh.files('maya-gh', 'maya-gh.github.io', 'gh-pages');

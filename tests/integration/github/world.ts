@@ -87,16 +87,18 @@ export async function makePortfolio(app: AppContext, handle: string): Promise<Po
 }
 
 /**
- * The static export of a portfolio as it should appear on the branch: every file of `potluck site` for the same
- * base, plus `.nojekyll` and (with a domain) `CNAME`.
+ * The static export of a portfolio as it should appear on the branch: every file of the export for the same base
+ * and domain (`.nojekyll` and `CNAME` among them), nothing added.
  */
-export async function expectedBranch(world: World, handle: string, options: { base?: string; domain?: string } = {}): Promise<Map<string, Buffer>> {
+export async function expectedBranch(
+  world: World,
+  handle: string,
+  options: { base?: string; domain?: string; servedAt?: string[] } = {},
+): Promise<Map<string, Buffer>> {
   const dir = fs.mkdtempSync(path.join(world.work, 'export-'));
   const site = path.join(dir, 'site');
-  await exportSite(world.app, { handle, base: options.base, out: { kind: 'dir', path: site }, renderer: world.renderer });
+  await exportSite(world.app, { handle, base: options.base, domain: options.domain, servedAt: options.servedAt, out: { kind: 'dir', path: site }, renderer: world.renderer });
   const files = new Map(listFolder(site).map((f) => [f.path, fs.readFileSync(path.join(site, ...f.path.split('/')))]));
-  files.set('.nojekyll', Buffer.alloc(0));
-  if (options.domain) files.set('CNAME', Buffer.from(`${options.domain}\n`));
   fs.rmSync(dir, { recursive: true, force: true });
   return files;
 }
