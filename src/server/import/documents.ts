@@ -19,7 +19,7 @@ import { PotluckError } from '../../core/errors.ts';
 import { IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../media/limits.ts';
 import { readFrontMatter } from './frontMatter.ts';
 import { htmlTitle, htmlToMarkdown } from './htmlMarkdown.ts';
-import { parseSiteDate, readTagList } from './markdown.ts';
+import { parseSiteDate, potluckTags, readTagList } from './markdown.ts';
 import { StagedArchive, safeFileName, type StagedFile } from './stagedArchive.ts';
 import { foreignId, type ConvertInput, type ConvertReport, type Converter } from './types.ts';
 
@@ -410,7 +410,7 @@ export const convertDocuments: Converter = async (input: ConvertInput): Promise<
           date: parseSiteDate(read.data.date),
           updated: parseSiteDate(read.data.lastmod ?? read.data.updated),
           summary: typeof read.data.description === 'string' ? read.data.description : typeof read.data.summary === 'string' ? read.data.summary : undefined,
-          tags: [...readTagList(read.data.tags), ...readTagList(read.data.categories)],
+          tags: potluckTags([...readTagList(read.data.tags), ...readTagList(read.data.categories)], rel, warnings),
           files: [],
         };
       } else if (e === 'html' || e === 'htm') {

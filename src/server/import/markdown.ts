@@ -21,6 +21,7 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { PotluckError } from '../../core/errors.ts';
+import { normalizeTag } from '../../core/markdown/hashtags.ts';
 import { IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../media/limits.ts';
 import { readFrontMatter, hasFrontMatter } from './frontMatter.ts';
 import { StagedArchive, safeFileName, type StagedFile } from './stagedArchive.ts';
@@ -223,6 +224,33 @@ export function readTagList(value: unknown): string[] {
   return parts.map((p) => p.trim()).filter(Boolean);
 }
 
+/**
+ * Tags as Potluck can keep them: words joined by `-` instead of spaces, dots and slashes ("Creative writing" ->
+ * "Creative-writing"; the importer lowercases). A tag that still is not one (it must start with a letter) is left
+ * out, and the report says so.
+ */
+export function potluckTags(tags: string[], rel: string, warnings: string[]): string[] {
+  const kept: string[] = [];
+  const seen = new Set<string>();
+  const dropped: string[] = [];
+  for (const raw of tags) {
+    const joined = raw.trim().replace(/^#/, '').replace(/[\s./\\:,;&+]+/g, '-').replace(/^-+|-+$/g, '');
+    const checked = normalizeTag(joined);
+    if (!checked.ok) {
+      dropped.push(raw);
+      continue;
+    }
+    if (seen.has(checked.tag)) continue;
+    seen.add(checked.tag);
+    kept.push(joined);
+  }
+  if (dropped.length > 0) {
+    const list = dropped.map((t) => `"${t}"`).join(', ');
+    warnings.push(`${rel}: the tag${dropped.length === 1 ? '' : 's'} ${list} cannot be Potluck tags (a tag starts with a letter and has letters, digits, - and _); left out.`);
+  }
+  return kept;
+}
+
 function truthy(value: unknown): boolean {
   return value === true || (typeof value === 'string' && /^(?:true|yes|on)$/i.test(value.trim()));
 }
@@ -262,10 +290,15 @@ const parser = unified().use(remarkParse).use(remarkGfm).freeze();
 
 /** A place in the body where a file's address is written. */
 interface Place {
+  /** Where the address is written. */
   start: number;
   end: number;
+  /** The whole link, picture or definition, and for a link where its text is. */
+  from: number;
+  to: number;
+  text?: { from: number; to: number };
   url: string;
-  as: 'image' | 'link' | 'html-image';
+  as: 'image' | 'link' | 'definition' | 'html-image';
   alt: string;
 }
 
@@ -300,14 +333,17 @@ function findPlaces(body: string): Place[] {
     if (from === undefined || to === undefined) return;
     if ((node.type === 'image' || node.type === 'link' || node.type === 'definition') && isLocalUrl(node.url)) {
       const spot = locate(from, to, node.url, node.type === 'definition' ? /\]:[ \t]*(?:\n[ \t]*)?/g : /\]\([ \t]*(?:\n[ \t]*)?/g);
-      if (spot) places.push({ ...spot, url: node.url, as: node.type === 'image' ? 'image' : 'link', alt: node.type === 'image' ? (node.alt ?? '') : '' });
+      const first = node.type === 'link' ? node.children[0]?.position?.start.offset : undefined;
+      const last = node.type === 'link' ? node.children.at(-1)?.position?.end.offset : undefined;
+      const text = first !== undefined && last !== undefined ? { from: first, to: last } : undefined;
+      if (spot) places.push({ ...spot, from, to, text, url: node.url, as: node.type, alt: node.type === 'image' ? (node.alt ?? '') : '' });
     } else if (node.type === 'html') {
       const img = /^<img\b[^>]*?\bsrc\s*=\s*(["'])([^"']+)\1[^>]*>$/i.exec(node.value.trim());
       if (img && isLocalUrl(img[2])) {
         const alt = /\balt\s*=\s*(["'])([^"']*)\1/i.exec(img[0])?.[2] ?? '';
-        places.push({ start: from, end: to, url: img[2], as: 'html-image', alt });
+        places.push({ start: from, end: to, from, to, url: img[2], as: 'html-image', alt });
       } else if (/<img\b[^>]*\bsrc\s*=\s*["'](?![a-z][a-z0-9+.-]*:|\/\/|#)/i.test(node.value)) {
-        places.push({ start: from, end: from, url: '', as: 'html-image', alt: '' });
+        places.push({ start: from, end: from, from, to: from, url: '', as: 'html-image', alt: '' });
       }
     }
   });
@@ -389,7 +425,8 @@ async function bringFiles(ctx: SiteContext, rel: string, body: string, cover: st
   const taken = new Set<string>();
   const missing = new Set<string>();
   let htmlLeft = false;
-  const attach = async (url: string, as: Place['as']): Promise<string | undefined> => {
+  const attach = async (url: string, placeAs: Place['as']): Promise<string | undefined> => {
+    const as = placeAs === 'definition' ? 'link' : placeAs;
     const found = await resolveLocal(ctx, rel, url);
     if (!found.ok) {
       if (as !== 'link' || found.why === 'outside' || found.why === 'link' || found.why === 'large') {
@@ -419,22 +456,47 @@ async function bringFiles(ctx: SiteContext, rel: string, body: string, cover: st
 
   let out = '';
   let at = 0;
+  let unlinked = 0;
+  const put = (from: number, to: number, text: string) => {
+    out += body.slice(at, from) + text;
+    at = to;
+  };
   for (const place of places) {
     if (place.url === '') {
       htmlLeft = true;
       continue;
     }
+    // A place inside one already rewritten (a picture inside a link) went with it.
+    if (place.from < at) continue;
     const name = await attach(place.url, place.as);
-    if (name === undefined) continue;
-    const fragment = place.as === 'link' && place.url.includes('#') ? place.url.slice(place.url.indexOf('#')) : '';
-    const replacement = place.as === 'html-image' ? `![${place.alt.replace(/[[\]\\]/g, '\\$&')}](${encodeURI(name)})` : `${encodeURI(name)}${fragment}`;
-    out += body.slice(at, place.start) + replacement;
-    at = place.end;
+    if (name === undefined) {
+      // What cannot come along must not stay as an address of a file beside the piece, which the archive refuses
+      // (and which would be a broken picture): a picture becomes its description, a link to another page of the old
+      // site becomes its text. Addresses from the site root (/2009/01/27/post.html) stay links.
+      const relative = !place.url.trim().startsWith('/');
+      if (place.as === 'image') put(place.from, place.to, place.alt ? `*${place.alt.replace(/[\\`*_[\]<>]/g, '\\$&')}*` : '');
+      else if (!relative) continue;
+      else if (place.as === 'link' && place.text) {
+        unlinked++;
+        put(place.from, place.to, body.slice(place.text.from, place.text.to));
+      } else if (place.as === 'link') {
+        unlinked++;
+        put(place.from, place.to, '');
+      } else if (place.as === 'definition') {
+        unlinked++;
+        put(place.start, place.end, '#');
+      }
+      continue;
+    }
+    const fragment = place.as !== 'image' && place.as !== 'html-image' && place.url.includes('#') ? place.url.slice(place.url.indexOf('#')) : '';
+    if (place.as === 'html-image') put(place.from, place.to, `![${place.alt.replace(/[[\]\\]/g, '\\$&')}](${encodeURI(name)})`);
+    else put(place.start, place.end, `${encodeURI(name)}${fragment}`);
   }
   out += body.slice(at);
   let coverName: string | undefined;
   if (cover !== undefined && isLocalUrl(cover)) coverName = await attach(cover, 'image');
   for (const m of missing) ctx.warnings.push(`${rel}: ${m}; it was not brought along.`);
+  if (unlinked > 0) ctx.warnings.push(`${rel}: ${unlinked} link${unlinked === 1 ? '' : 's'} to other pages of the old site became plain text.`);
   if (htmlLeft) ctx.warnings.push(`${rel}: a picture inside HTML was left as written and will not show; add it again in the editor.`);
   return { body: out, files, cover: coverName };
 }
@@ -509,8 +571,7 @@ export const convertMarkdownFolder: Converter = async (input: ConvertInput): Pro
     }
     date ??= fileStat.mtime;
     const updated = parseSiteDate(data.lastmod ?? data.updated ?? data.last_modified_at ?? data.modified);
-    const tags = [...readTagList(data.tags), ...readTagList(data.categories), ...readTagList(data.category)];
-    const uniqueTags = tags.filter((t, i) => tags.findIndex((u) => u.toLowerCase() === t.toLowerCase()) === i);
+    const uniqueTags = potluckTags([...readTagList(data.tags), ...readTagList(data.categories), ...readTagList(data.category)], rel, warnings);
     const summary = text(data.description) ?? text(data.excerpt) ?? text(data.summary);
     const canonicalRaw = text(data.canonical_url) ?? text(data.canonicalURL) ?? text(data.canonical);
     const canonical = canonicalRaw && /^https?:\/\/[^\s]+$/i.test(canonicalRaw) ? canonicalRaw : undefined;
