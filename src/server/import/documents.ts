@@ -448,7 +448,8 @@ export const convertDocuments: Converter = async (input: ConvertInput): Promise<
   }
   input.onProgress?.({ step: 'convert', done, total: usable.length });
   if (staged.size === 0) {
-    throw new PotluckError('BAD_ARCHIVE', `${input.label} has no documents Potluck reads; pass .docx, .odt, .md, .html, .txt, PDFs or pictures (or a folder or zip of them).`);
+    const why = warnings.length > 0 ? ` ${warnings.slice(0, 5).join(' ')}` : '';
+    throw new PotluckError('BAD_ARCHIVE', `${input.label} has no documents Potluck reads; pass .docx, .odt, .md, .html, .txt, PDFs or pictures (or a folder or zip of them).${why}`);
   }
   await staged.finish(new Date());
   return { kind: 'documents', platform: 'documents', warnings, drafts };
