@@ -19,7 +19,7 @@ import { PotluckError } from '../../core/errors.ts';
 import { IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../media/limits.ts';
 import { readFrontMatter } from './frontMatter.ts';
 import { htmlTitle, htmlToMarkdown } from './htmlMarkdown.ts';
-import { parseSiteDate, potluckTags, readTagList } from './markdown.ts';
+import { bringAlongFiles, parseSiteDate, potluckTags, readTagList } from './markdown.ts';
 import { StagedArchive, safeFileName, type StagedFile } from './stagedArchive.ts';
 import { foreignId, type ConvertInput, type ConvertReport, type Converter } from './types.ts';
 
@@ -418,11 +418,18 @@ export const convertDocuments: Converter = async (input: ConvertInput): Promise<
         const files: StagedFile[] = [];
         const title = htmlTitle(text) ?? heading ?? stem(rel);
         piece = { title, body: withoutTitleHeading(extractDataImages(markdown, files, new Set(), note), title), files };
-        if (/<img\b[^>]*\bsrc\s*=\s*["']?(?!data:|https?:)/i.test(text)) note('pictures it links to beside it were not brought along; add them again in the editor');
       } else {
         const paragraphs = text.split(/\n[ \t]*\n+/).map((p) => p.trim()).filter(Boolean);
         piece = { title: stem(rel), body: paragraphs.map((p) => escapeMarkdownText(p).replace(/\n/g, '\\\n')).join('\n\n') + '\n', files: [] };
       }
+    }
+    if (piece.kind !== 'media') {
+      // Pictures and files a text refers to come from beside it (or become text when they cannot), so that no
+      // reference is left pointing at a file the piece does not have.
+      const keep = new Set(piece.files.map((f) => f.name));
+      const brought = await bringAlongFiles(root, rel, piece.body, warnings, keep);
+      piece.body = brought.body;
+      piece.files.push(...brought.files);
     }
     if (piece.body.trim() === '' && piece.files.length === 0) {
       warnings.push(`${rel}: has no text${notes.length ? ` (${notes.join('; ')})` : ''}; left out.`);

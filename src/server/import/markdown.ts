@@ -418,11 +418,17 @@ async function resolveLocal(ctx: SiteContext, rel: string, url: string): Promise
 }
 
 /** Brings the files a body refers to along, pointing the body at them; returns the new body and the files. */
-async function bringFiles(ctx: SiteContext, rel: string, body: string, cover: string | undefined): Promise<{ body: string; files: StagedFile[]; cover?: string }> {
+async function bringFiles(
+  ctx: SiteContext,
+  rel: string,
+  body: string,
+  cover: string | undefined,
+  keep: ReadonlySet<string> = new Set(),
+): Promise<{ body: string; files: StagedFile[]; cover?: string }> {
   const places = findPlaces(body);
   const files: StagedFile[] = [];
   const nameOf = new Map<string, string>();
-  const taken = new Set<string>();
+  const taken = new Set<string>([...keep].map((k) => k.toLowerCase()));
   const missing = new Set<string>();
   let htmlLeft = false;
   const attach = async (url: string, placeAs: Place['as']): Promise<string | undefined> => {
@@ -467,7 +473,7 @@ async function bringFiles(ctx: SiteContext, rel: string, body: string, cover: st
       continue;
     }
     // A place inside one already rewritten (a picture inside a link) went with it.
-    if (place.from < at) continue;
+    if (place.from < at || keep.has(safeDecode(place.url.split(/[?#]/, 1)[0]))) continue;
     const name = await attach(place.url, place.as);
     if (name === undefined) {
       // What cannot come along must not stay as an address of a file beside the piece, which the archive refuses
@@ -499,6 +505,23 @@ async function bringFiles(ctx: SiteContext, rel: string, body: string, cover: st
   if (unlinked > 0) ctx.warnings.push(`${rel}: ${unlinked} link${unlinked === 1 ? '' : 's'} to other pages of the old site became plain text.`);
   if (htmlLeft) ctx.warnings.push(`${rel}: a picture inside HTML was left as written and will not show; add it again in the editor.`);
   return { body: out, files, cover: coverName };
+}
+
+/**
+ * Brings the files a Markdown body refers to along from beside `rel` inside `root` (never outside it, never through a
+ * link), and turns references to what cannot come along into text, as for a site's posts. Addresses in `keep` are
+ * files the caller stages itself (pictures taken out of a document) and are left as they are.
+ */
+export async function bringAlongFiles(
+  root: string,
+  rel: string,
+  body: string,
+  warnings: string[],
+  keep?: ReadonlySet<string>,
+): Promise<{ body: string; files: StagedFile[] }> {
+  const ctx: SiteContext = { root, flavor: 'markdown', warnings, copiedBytes: 0 };
+  const { body: out, files } = await bringFiles(ctx, rel, body, undefined, keep);
+  return { body: out, files };
 }
 
 function coverOf(data: Record<string, unknown>): string | undefined {

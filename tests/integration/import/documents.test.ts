@@ -58,7 +58,9 @@ describe('convertDocuments', () => {
     odt.addParagraph('Water goes down to the sea.');
     odt.addImage(await png('#2a6'), { width: '2cm', height: '2cm', mimeType: 'image/png' });
     fs.writeFileSync(path.join(src, 'week 2/rivers.odt'), await odt.save());
-    fs.writeFileSync(path.join(src, 'week 2/page.html'), '<html><head><title>My web page</title><script>alert(1)</script></head><body><h1>My web page</h1><p onclick="steal()">Hello <b>there</b> <a href="javascript:alert(1)">click</a></p></body></html>');
+    fs.writeFileSync(path.join(src, 'week 2/page.html'), '<html><head><title>My web page</title><script>alert(1)</script></head><body><h1>My web page</h1><p onclick="steal()">Hello <b>there</b> <a href="javascript:alert(1)">click</a></p><p><img src="figure%201.png" alt="A figure"> <a href="other.html">next page</a> <img src="gone.png" alt="Gone"></p></body></html>');
+    fs.writeFileSync(path.join(src, 'week 2/figure 1.png'), await png('#36c'));
+    fs.writeFileSync(path.join(src, 'week 2/notes.md'), '---\ntitle: Notes\ntags: [Week 2, science]\n---\n\n![chart](figure%201.png)\n');
     fs.writeFileSync(path.join(src, 'notes.txt'), 'First paragraph with a * star\nand a second line.\n\n# not a heading\n');
     fs.writeFileSync(path.join(src, 'essay.pdf'), '%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
     fs.writeFileSync(path.join(src, 'poster.png'), await png('#c33'));
@@ -68,15 +70,20 @@ describe('convertDocuments', () => {
 
     const report = await convert(src);
     expect(report.kind).toBe('documents');
-    expect(report.drafts).toHaveLength(9);
+    expect(report.drafts).toHaveLength(11);
     expect(report.drafts).toContain(foreignId('documents', 'sam', 'week 2/rivers.odt'));
-    expect(report.warnings).toEqual(['old essay.doc: an old Word file; open it and save it as .docx, then import that; left out.']);
+    expect(report.warnings).toEqual([
+      'old essay.doc: an old Word file; open it and save it as .docx, then import that; left out.',
+      'week 2/page.html: gone.png is not in the folder; it was not brought along.',
+      'week 2/page.html: 1 link to other pages of the old site became plain text.',
+    ]);
 
     await makeUser(app, { handle: 'sam' });
     const imported = await importArchiveFolder(app, { dir: out, handle: 'sam' });
-    expect(imported.artifacts.created).toBe(9);
-    // The picture inside tiny-picture.docx, the one inside rivers.odt, the poster and the PDF.
-    expect(imported.media.stored).toBe(4);
+    expect(imported.artifacts.created).toBe(11);
+    // The picture inside tiny-picture.docx, the one inside rivers.odt, the poster, the PDF and the figure beside the
+    // web page (used by the page, the Markdown notes and as a picture of its own, stored once).
+    expect(imported.media.stored).toBe(5);
     type Row = { id: string; title: string; body: string; html: string; kind: string; date: number; visibility: string; cover_media_id: string | null };
     const rows = app.db.$client.prepare('select id, title, body, html, kind, date, visibility, cover_media_id from artifacts').all() as Row[];
     const by = (rel: string) => rows.find((r) => r.id === foreignId('documents', 'sam', rel))!;
@@ -91,7 +98,8 @@ describe('convertDocuments', () => {
     expect(rivers.body).toMatch(/Water goes down to the sea\.\n\n!\[[^\]]*\]\(media:[\w-]+\)/);
     const page = by('week 2/page.html');
     expect(page.title).toBe('My web page');
-    expect(page.body).toBe('Hello **there** click\n');
+    expect(page.body).toMatch(/^Hello \*\*there\*\* click\n\n!\[A figure\]\(media:[\w-]+\) next page \*Gone\*\n$/);
+    expect(by('week 2/notes.md').body).toMatch(/^!\[chart\]\(media:[\w-]+\)\n$/);
     expect(page.html).not.toMatch(/script|onclick|javascript:/);
     expect(by('notes.txt').body).toBe('First paragraph with a \\* star\\\nand a second line.\n\n\\# not a heading\n');
     expect(by('notes.txt').html).not.toContain('<h1');
