@@ -425,7 +425,6 @@ async function bringFiles(
   cover: string | undefined,
   keep: ReadonlySet<string> = new Set(),
 ): Promise<{ body: string; files: StagedFile[]; cover?: string }> {
-  const places = findPlaces(body);
   const files: StagedFile[] = [];
   const nameOf = new Map<string, string>();
   const taken = new Set<string>([...keep].map((k) => k.toLowerCase()));
@@ -460,51 +459,60 @@ async function bringFiles(
     return name;
   };
 
-  let out = '';
-  let at = 0;
   let unlinked = 0;
-  const put = (from: number, to: number, text: string) => {
-    out += body.slice(at, from) + text;
-    at = to;
-  };
-  for (const place of places) {
-    if (place.url === '') {
-      htmlLeft = true;
-      continue;
-    }
-    // A place inside one already rewritten (a picture inside a link) went with it.
-    if (place.from < at || keep.has(safeDecode(place.url.split(/[?#]/, 1)[0]))) continue;
-    const name = await attach(place.url, place.as);
-    if (name === undefined) {
-      // What cannot come along must not stay as an address of a file beside the piece, which the archive refuses
-      // (and which would be a broken picture): a picture becomes its description, a link to another page of the old
-      // site becomes its text. Addresses from the site root (/2009/01/27/post.html) stay links.
-      const relative = !place.url.trim().startsWith('/');
-      if (place.as === 'image') put(place.from, place.to, place.alt ? `*${place.alt.replace(/[\\`*_[\]<>]/g, '\\$&')}*` : '');
-      else if (!relative) continue;
-      else if (place.as === 'link' && place.text) {
-        unlinked++;
-        put(place.from, place.to, body.slice(place.text.from, place.text.to));
-      } else if (place.as === 'link') {
-        unlinked++;
-        put(place.from, place.to, '');
-      } else if (place.as === 'definition') {
-        unlinked++;
-        put(place.start, place.end, '#');
+  // Edits are made in passes: a picture inside a link is rewritten in the first, and the link around it (when it
+  // becomes its text) in the next, on the text the first pass left.
+  const keeping = new Set(keep);
+  let current = body;
+  for (let pass = 0; pass < 4; pass++) {
+    let out = '';
+    let at = 0;
+    let deferred = false;
+    const put = (from: number, to: number, text: string): boolean => {
+      if (from < at) {
+        deferred = true;
+        return false;
       }
-      continue;
+      out += current.slice(at, from) + text;
+      at = to;
+      return true;
+    };
+    for (const place of findPlaces(current)) {
+      if (place.url === '') {
+        htmlLeft = true;
+        continue;
+      }
+      if (keeping.has(safeDecode(place.url.split(/[?#]/, 1)[0]))) continue;
+      if (place.from < at) {
+        deferred = true;
+        continue;
+      }
+      const name = await attach(place.url, place.as);
+      if (name === undefined) {
+        // What cannot come along must not stay as an address of a file beside the piece, which the archive refuses
+        // (and which would be a broken picture): a picture becomes its description, a link to another page of the
+        // old site becomes its text. Addresses from the site root (/2009/01/27/post.html) stay links.
+        const relative = !place.url.trim().startsWith('/');
+        if (place.as === 'image') put(place.from, place.to, place.alt ? `*${place.alt.replace(/[\\`*_[\]<>]/g, '\\$&')}*` : '');
+        else if (!relative) continue;
+        else if (place.as === 'link' && put(place.from, place.to, place.text ? current.slice(place.text.from, place.text.to) : '')) unlinked++;
+        else if (place.as === 'definition' && put(place.start, place.end, '#')) unlinked++;
+        continue;
+      }
+      keeping.add(name);
+      const fragment = place.as !== 'image' && place.as !== 'html-image' && place.url.includes('#') ? place.url.slice(place.url.indexOf('#')) : '';
+      if (place.as === 'html-image') put(place.from, place.to, `![${place.alt.replace(/[[\]\\]/g, '\\$&')}](${encodeURI(name)})`);
+      else put(place.start, place.end, `${encodeURI(name)}${fragment}`);
     }
-    const fragment = place.as !== 'image' && place.as !== 'html-image' && place.url.includes('#') ? place.url.slice(place.url.indexOf('#')) : '';
-    if (place.as === 'html-image') put(place.from, place.to, `![${place.alt.replace(/[[\]\\]/g, '\\$&')}](${encodeURI(name)})`);
-    else put(place.start, place.end, `${encodeURI(name)}${fragment}`);
+    current = out + current.slice(at);
+    if (!deferred) break;
   }
-  out += body.slice(at);
   let coverName: string | undefined;
   if (cover !== undefined && isLocalUrl(cover)) coverName = await attach(cover, 'image');
   for (const m of missing) ctx.warnings.push(`${rel}: ${m}; it was not brought along.`);
   if (unlinked > 0) ctx.warnings.push(`${rel}: ${unlinked} link${unlinked === 1 ? '' : 's'} to other pages of the old site became plain text.`);
   if (htmlLeft) ctx.warnings.push(`${rel}: a picture inside HTML was left as written and will not show; add it again in the editor.`);
-  return { body: out, files, cover: coverName };
+  return { body: current, files, cover: coverName };
 }
 
 /**

@@ -114,7 +114,7 @@ describe('convertMarkdownFolder', () => {
     const up = '../'.repeat(12);
     fs.writeFileSync(
       path.join(site, '_posts/2020-01-02-walk.md'),
-      `---\ntitle: Walk\n---\n\n![ok](/assets/ok.png)\n\n![a](${up}etc/passwd)\n\n![b](/../../secret.png)\n\n![c](../../secret.png)\n\n![d](/assets/linked.png)\n\n![e](/assets/gone.png)\n`,
+      `---\ntitle: Walk\n---\n\n![ok](/assets/ok.png)\n\n![a](${up}etc/passwd)\n\n![b](/../../secret.png)\n\n![c](../../secret.png)\n\n![d](/assets/linked.png)\n\n![e](/assets/gone.png)\n\n[![thumb](/assets/ok.png)](../assets/ok.png) [![gone](gone.png)](2020-01-01-other.md)\n`,
     );
     const report = await convert(site);
     const staged = fs.readdirSync(path.join(out, 'artifacts/walk'));
@@ -127,6 +127,8 @@ describe('convertMarkdownFolder', () => {
     expect(report.warnings).toContain('_posts/2020-01-02-walk.md: /assets/gone.png is not in the folder; it was not brought along.');
     const body = fs.readFileSync(path.join(out, 'artifacts/walk/index.md'), 'utf8');
     expect(body).toContain('![ok](ok.png)');
+    expect(body).toContain('[![thumb](ok.png)](ok.png) *gone*\n');
+    expect(report.warnings).toContain('_posts/2020-01-02-walk.md: 1 link to other pages of the old site became plain text.');
     expect(body).not.toContain('root:');
     await makeUser(app, { handle: 'lena' });
     const imported = await importArchiveFolder(app, { dir: out, handle: 'lena' });
