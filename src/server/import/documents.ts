@@ -100,15 +100,22 @@ async function listFolder(root: string, warnings: string[], signal?: AbortSignal
 }
 
 /**
+ * A document that cannot be read (damaged, or not what its name says): that file is left out with a warning, while
+ * a document built to hurt (a zip bomb, entity declarations) refuses the whole source.
+ */
+class UnreadableDocument extends Error {}
+
+/**
  * Reads a .docx's or .odt's table of contents and refuses one that unpacks to too much; returns the named small
  * parts' text (docProps/core.xml, meta.xml) for the dates.
  */
 function checkZip(file: string, label: string, wanted: string[]): Promise<Map<string, string>> {
   const refuse = (message: string) => new PotluckError('BAD_ARCHIVE', `${label}: ${message}`);
+  const damaged = (message: string) => new UnreadableDocument(message);
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, (error, zip) => {
       if (error || !zip) {
-        reject(refuse('is not a readable document (the file is damaged, or is not what its name says); open it and save it again.'));
+        reject(damaged('is not a readable document (the file is damaged, or is not what its name says); open it and save it again.'));
         return;
       }
       const texts = new Map<string, string>();
@@ -121,7 +128,7 @@ function checkZip(file: string, label: string, wanted: string[]): Promise<Map<st
         zip.close();
         reject(e);
       };
-      zip.on('error', () => fail(refuse('is not a readable document (the file is damaged); open it and save it again.')));
+      zip.on('error', () => fail(damaged('is not a readable document (the file is damaged); open it and save it again.')));
       zip.on('end', () => {
         if (!failed) resolve(texts);
       });
@@ -138,7 +145,7 @@ function checkZip(file: string, label: string, wanted: string[]): Promise<Map<st
         }
         zip.openReadStream(entry, (streamError, stream) => {
           if (streamError || !stream) {
-            fail(refuse('is damaged; open it and save it again.'));
+            fail(damaged('is damaged; open it and save it again.'));
             return;
           }
           const chunks: Buffer[] = [];
@@ -166,7 +173,7 @@ function checkZip(file: string, label: string, wanted: string[]): Promise<Map<st
             }
           });
           stream.on('error', () => {
-            if (!finished) fail(refuse('is damaged; open it and save it again.'));
+            if (!finished) fail(damaged('is damaged; open it and save it again.'));
           });
           stream.on('end', finish);
         });
@@ -268,7 +275,7 @@ async function convertDocx(full: string, rel: string, note: (m: string) => void)
       },
     );
   } catch (error) {
-    throw new PotluckError('BAD_ARCHIVE', `${rel}: Word could not be read (${(error as Error).message.split('\n')[0]}); open it in Word or LibreOffice, save it again as .docx and import that.`, { cause: error });
+    throw new UnreadableDocument(`could not be read as Word (${(error as Error).message.split('\n')[0]}); open it in Word or LibreOffice, save it again as .docx and import that`, { cause: error });
   }
   if (skippedPictures > 0) note(`${skippedPictures} picture${skippedPictures === 1 ? ' was' : 's were'} left out (a drawing format Potluck does not show, such as EMF, or larger than Potluck takes)`);
   const problems = result.messages.filter((m) => m.type === 'error' || m.type === 'warning');
@@ -297,7 +304,7 @@ async function convertOdt(full: string, rel: string, note: (m: string) => void):
     meta = model.metadata;
     html = model.toHtml({ fragment: true });
   } catch (error) {
-    throw new PotluckError('BAD_ARCHIVE', `${rel}: the OpenDocument file could not be read (${(error as Error).message.split('\n')[0]}); open it in LibreOffice, save it again (or as .docx) and import that.`, { cause: error });
+    throw new UnreadableDocument(`could not be read as OpenDocument (${(error as Error).message.split('\n')[0]}); open it in LibreOffice, save it again (or as .docx) and import that`, { cause: error });
   }
   const files: StagedFile[] = [];
   const { markdown, heading } = htmlToMarkdown(html);
@@ -373,9 +380,15 @@ export const convertDocuments: Converter = async (input: ConvertInput): Promise<
       warnings.push(`${rel}: larger than ${cap / 1024 / 1024} MB, more than Potluck takes; left out.`);
       continue;
     }
-    if (e === 'docx') piece = await convertDocx(full, rel, note);
-    else if (e === 'odt') piece = await convertOdt(full, rel, note);
-    else if (e === 'pdf' || PICTURES.has(e)) {
+    if (e === 'docx' || e === 'odt') {
+      try {
+        piece = e === 'docx' ? await convertDocx(full, rel, note) : await convertOdt(full, rel, note);
+      } catch (error) {
+        if (!(error instanceof UnreadableDocument)) throw error;
+        warnings.push(`${rel}: ${error.message.replace(/\.$/, '')}; left out.`);
+        continue;
+      }
+    } else if (e === 'pdf' || PICTURES.has(e)) {
       if (!(await sniffsAs(full, e === 'pdf' ? 'pdf' : 'picture'))) {
         warnings.push(`${rel}: is not the ${e === 'pdf' ? 'PDF' : 'picture'} its name says; left out.`);
         continue;

@@ -160,6 +160,10 @@ async function walk(
   }
 }
 
+function byPath(a: Candidate, b: Candidate): number {
+  return a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0;
+}
+
 /** The Markdown files of the site that may be pieces, in a stable order. */
 async function candidatesOf(root: string, flavor: SiteFlavor, warnings: string[], signal?: AbortSignal): Promise<{ list: Candidate[]; contentRoot: string }> {
   const state = { files: 0, warnings, signal };
@@ -177,7 +181,7 @@ async function candidatesOf(root: string, flavor: SiteFlavor, warnings: string[]
     await walk(root, root, (_rel, name) => hidden(name) || name.startsWith('_'), (rel) => {
       if (MARKDOWN_EXTENSIONS.has(ext(rel)) && !NOT_PIECES.test(path.basename(rel))) list.push({ rel, draftFolder: false, post: false });
     }, state);
-    return { list, contentRoot: root };
+    return { list: list.sort(byPath), contentRoot: root };
   }
   const contentRoot = flavor === 'hugo' ? path.join(root, 'content') : root;
   const found: string[] = [];
@@ -193,7 +197,7 @@ async function candidatesOf(root: string, flavor: SiteFlavor, warnings: string[]
     if (bundles.some((b) => rel.startsWith(b) && !(stem(rel) === 'index' && `${path.posix.dirname(rel)}/` === b))) continue;
     list.push({ rel, draftFolder: false, post: false });
   }
-  return { list, contentRoot };
+  return { list: list.sort(byPath), contentRoot };
 }
 
 /** Reads a date as site generators write them: `2010-01-10 13:07:09 +00:00`, ISO 8601, `2009-01-27`; UTC when no zone is given. */
@@ -591,7 +595,10 @@ export const convertMarkdownFolder: Converter = async (input: ConvertInput): Pro
       continue;
     }
     const bundle = flavor === 'hugo' && base === 'index' ? path.posix.basename(path.posix.dirname(rel)) : undefined;
-    const nameSlug = named?.[4] ?? (base === 'index' || base === '_index' ? (bundle ?? path.posix.basename(path.posix.dirname(rel))) : base);
+    // A section's or the home page's index is named by its folder; the home page (at the top) by its title.
+    const folder = path.posix.dirname(rel);
+    const top = folder === '.' || (flavor === 'hugo' && folder === 'content');
+    const nameSlug = named?.[4] ?? (base === 'index' || base === '_index' ? (top ? undefined : (bundle ?? path.posix.basename(folder))) : base);
     const heading = /^#\s+(.+?)\s*#*\s*$/m.exec(body)?.[1];
     const title = text(data.title) ?? (heading && !LIQUID.test(heading) ? heading : undefined) ?? (named ? titleFromName(named[4]) : '');
     const fileDate = named ? parseSiteDate(`${named[1]}-${named[2].padStart(2, '0')}-${named[3].padStart(2, '0')}`) : undefined;

@@ -157,3 +157,48 @@ describe('convertMarkdownFolder', () => {
     await expect(convert(path.join(scratch, 'notes.txt'))).rejects.toThrow(/is not a folder/);
   });
 });
+
+describe('which files of a site are pieces', () => {
+  it('takes Jekyll pages with front matter and text, not layouts, READMEs or an empty home page; reports progress and stops when asked', async () => {
+    const site = path.join(scratch, 'site');
+    for (const dir of ['_posts', '_layouts', '_includes', 'about']) fs.mkdirSync(path.join(site, dir), { recursive: true });
+    fs.writeFileSync(path.join(site, '_config.yml'), 'title: My site\n');
+    fs.writeFileSync(path.join(site, '_posts/2021-03-04-first.md'), '---\ntitle: First\n---\nHello.\n');
+    fs.writeFileSync(path.join(site, '_layouts/default.md'), '---\n---\n{{ content }}\n');
+    fs.writeFileSync(path.join(site, '_includes/footer.md'), 'footer');
+    fs.writeFileSync(path.join(site, 'README.md'), '# How to build this site\n');
+    fs.writeFileSync(path.join(site, 'index.md'), '---\nlayout: home\n---\n');
+    fs.writeFileSync(path.join(site, 'notes.md'), 'No front matter: Jekyll copies it as it is.\n');
+    fs.writeFileSync(path.join(site, 'about/index.md'), '---\ntitle: About me\npermalink: /about/\n---\nI write.\n');
+    const steps: string[] = [];
+    const report = await convertMarkdownFolder({ app, source: site, out, handle: 'lena', label: 'site', dryRun: true, onProgress: (p) => steps.push(`${p.done}/${p.total} ${p.item ?? ''}`.trim()) });
+    expect(report.platform).toBe('Jekyll');
+    expect(fs.readdirSync(path.join(out, 'artifacts')).sort()).toEqual(['about', 'first']);
+    expect(steps).toEqual(['0/4 _posts/2021-03-04-first.md', '1/4 about/index.md', '2/4 index.md', '3/4 notes.md', '4/4']);
+
+    const controller = new AbortController();
+    controller.abort(new Error('stopped by the user'));
+    fs.rmSync(out, { recursive: true });
+    fs.mkdirSync(out);
+    await expect(convertMarkdownFolder({ app, source: site, out, handle: 'lena', label: 'site', dryRun: false, signal: controller.signal })).rejects.toThrow('stopped by the user');
+    expect(fs.existsSync(path.join(out, 'potluck.json'))).toBe(false);
+  });
+
+  it('takes every Markdown file of an Eleventy folder, without front matter too', async () => {
+    const site = path.join(scratch, 'eleventy');
+    fs.mkdirSync(path.join(site, 'posts'), { recursive: true });
+    fs.mkdirSync(path.join(site, '_includes'));
+    fs.writeFileSync(path.join(site, 'eleventy.config.js'), 'export default {};\n');
+    fs.writeFileSync(path.join(site, 'posts/walk.md'), '# A walk in the rain\n\nWet.\n');
+    fs.writeFileSync(path.join(site, 'posts/json.md'), '{\n  "title": "Kept in JSON",\n  "tags": "one, two"\n}\nBody.\n');
+    fs.writeFileSync(path.join(site, '_includes/base.md'), 'layout');
+    const report = await convert(site);
+    expect(report.platform).toBe('Eleventy');
+    await makeUser(app, { handle: 'lena' });
+    await importArchiveFolder(app, { dir: out, handle: 'lena' });
+    expect(rows().map((r) => [r.title, JSON.parse(r.tags)])).toEqual([
+      ['Kept in JSON', ['one', 'two']],
+      ['A walk in the rain', []],
+    ]);
+  });
+});
