@@ -81,7 +81,7 @@ describe('convertWordpress on WordPress theme test data', () => {
     // Block editor comments are gone, except where a post shows one as code; the excerpt is the summary.
     expect(rows().filter((r) => r.body.includes('<!-- wp:')).map((r) => r.slug)).toEqual(['blocks-formatting']);
     expect(bySlug('blocks-formatting').body).toContain("```\nThe code block starts with\n<!-- wp:code -->");
-    expect(bySlug('template-excerpt-defined').summary).toMatch(/^This is the post excerpt/);
+    expect(bySlug('template-excerpt-defined').summary).toMatch(/^This is a user-defined post excerpt\. It should be displayed/);
   });
 });
 
