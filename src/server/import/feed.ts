@@ -15,6 +15,7 @@ import { parseFeed } from '../../core/feeds/parse.ts';
 import type { ParsedItem } from '../../core/feeds/parse.ts';
 import { htmlToMarkdown, markdownTargets, markdownUrl } from './html.ts';
 import { RemoteFiles, isKeepableFile, localFileName, pointMarkdownAt, urlExtension } from './remoteFiles.ts';
+import { fileInFolder } from './localFiles.ts';
 import { StagedArchive } from './stagedArchive.ts';
 import type { StagedFile } from './stagedArchive.ts';
 import { importableTags, tagWarnings } from './tags.ts';
@@ -58,34 +59,6 @@ async function findFeed(source: string, label: string): Promise<{ file: string; 
     'BAD_ARCHIVE',
     `${label} has no feed.json or feed.xml at its top level${candidates.length ? ` and ${candidates.length} other feed-like files` : ''}; put the feed there (a Micro.blog export has feed.json beside uploads/).`,
   );
-}
-
-/** A file of the folder that `address` names, when it is inside the folder and exists. */
-async function localFile(folder: string, address: string, siteHosts: Set<string>): Promise<string | undefined> {
-  let relative: string;
-  if (/^https?:\/\//i.test(address)) {
-    let url: URL;
-    try {
-      url = new URL(address);
-    } catch {
-      return undefined;
-    }
-    if (!siteHosts.has(url.host.toLowerCase())) return undefined;
-    relative = localFileName(address);
-  } else if (/^[a-z][a-z0-9+.-]*:/i.test(address) || address.startsWith('//') || address.startsWith('#')) {
-    return undefined;
-  } else {
-    try {
-      relative = decodeURIComponent(address.split(/[?#]/, 1)[0]).replace(/^\/+/, '');
-    } catch {
-      return undefined;
-    }
-  }
-  const root = path.resolve(folder);
-  const file = path.resolve(root, relative);
-  if (!file.startsWith(root + path.sep)) return undefined;
-  const stat = await fs.lstat(file).catch(() => undefined);
-  return stat?.isFile() ? file : undefined;
 }
 
 function hostOf(url: string | undefined): string | undefined {
@@ -145,7 +118,7 @@ export async function convertFeed(input: ConvertInput): Promise<ConvertReport> {
     let cover: string | undefined;
     if (folder) {
       for (const address of new Set([...markdownTargets(body).map((t) => t.url), ...(coverAddress ? [coverAddress] : [])])) {
-        const local = await localFile(folder, address, siteHosts);
+        const local = await fileInFolder(folder, address, siteHosts);
         if (!local) continue;
         const relative = path.relative(folder, local).split(path.sep).join('/');
         files.push({ name: relative, from: local });
