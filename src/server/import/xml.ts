@@ -80,6 +80,8 @@ export function parseSafeXml(text: string, label: string, options: { stopNodes?:
     stopNodes: options.stopNodes ?? [],
     isArray: () => true,
   });
+  // fast-xml-parser reads broken markup leniently, so well-formedness is checked first (its validator is marked for
+  // a separate package that is not installed; this one still ships with the parser).
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     throw new PotluckError(
