@@ -202,16 +202,17 @@ export async function extractArchiveZip(zipPath: string, dest: string, options: 
       const limit = Math.min(entry.uncompressedSize, limits.maxTotalBytes - total);
       const counter = new ByteLimit(limit, () => damaged('unpacks to more bytes than its header says'));
       const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
-      const raw = fs.createReadStream(zipPath, {
-        start: fileDataStart,
-        end: fileDataStart + entry.compressedSize - 1,
-        highWaterMark: 1024 * 1024,
-      });
       const stages: NodeJS.ReadWriteStream[] = entry.compressionMethod === 8 ? [zlib.createInflateRaw(), counter] : [counter];
       try {
         if (entry.compressedSize === 0) {
+          // An empty file stored as it is (a `.nojekyll`): there is no data to read, and no range to read it from.
           await fsp.writeFile(target, '', { flag: 'wx', mode: PRIVATE_FILE_MODE });
         } else {
+          const raw = fs.createReadStream(zipPath, {
+            start: fileDataStart,
+            end: fileDataStart + entry.compressedSize - 1,
+            highWaterMark: 1024 * 1024,
+          });
           await pipeline(raw, ...(stages as [NodeJS.ReadWriteStream]), fs.createWriteStream(target, { flags: 'wx', mode: PRIVATE_FILE_MODE, highWaterMark: 1024 * 1024 }));
         }
       } catch (error) {

@@ -179,6 +179,12 @@ describe('zips that are fine', () => {
     expect(dataListing(app).filter((f) => !files.includes(f) && !f.startsWith('media/') && f !== 'secret.key')).toEqual([]);
   });
 
+  it('takes an empty file stored as it is (a .nojekyll in site/, a hand-made archive)', async () => {
+    const zip = write(buildZip([...minimalArchive('zed'), { name: 'artifacts/hello/empty.txt', data: Buffer.alloc(0) }, { name: 'site/.nojekyll', data: Buffer.alloc(0) }]));
+    const report = await importArchiveZip(app, { zip, handle: 'zed' });
+    expect(report.artifacts.created + report.artifacts.updated + report.artifacts.unchanged).toBe(1);
+  });
+
   it('the CLI refuses a bad zip with its message and exit code 1', async () => {
     const zip = write(buildZip([...minimalArchive(), { name: '../../etc/cron.d/evil', data: text('* * * * * root sh') }]));
     const r = await runCli(['import', zip, '--handle', 'zed'], { env: { POTLUCK_DATA: app.config.dataDir } });
