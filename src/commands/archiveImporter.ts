@@ -66,6 +66,8 @@ import { deleteMedia, sanitizeFilename, uploadMedia } from './mediaUploader.ts';
 import { storeShowcase } from './showcaseSaver.ts';
 import { importArchiveMentions } from '../server/webmention/receive/archiveMentions.ts';
 import { createUser, insertUser, prepareNewUser } from './userCreator.ts';
+import type { ForeignKind } from '../server/import/types.ts';
+import type { Visibility } from '../core/visibility.ts';
 
 /** A step of a long import, for progress lines. */
 export interface ImportProgress {
@@ -91,6 +93,38 @@ export interface ImportArchiveProps {
    */
   consumeFiles?: boolean;
   onProgress?: (progress: ImportProgress) => void;
+  /** Set when the archive was converted from another platform's export (see ImportOrigin). */
+  origin?: ImportOrigin;
+}
+
+/**
+ * Where a converted archive came from. Work from another platform arrives private (the student makes it public
+ * after review), and a re-import never overwrites what the student edited here since.
+ */
+export interface ImportOrigin {
+  kind: ForeignKind;
+  /** The platform for messages ("WordPress", "Jekyll", ...). */
+  platform: string;
+  /** The converter's warnings, added to the report's. */
+  warnings: string[];
+  /** Ids of the pieces that were drafts on the other platform. */
+  drafts?: string[];
+}
+
+/** One piece of the archive, as the import leaves it (the dry run lists exactly what an import would do). */
+export interface ImportedPiece {
+  id: string;
+  slug: string;
+  title: string;
+  action: 'create' | 'update' | 'unchanged';
+  /** The visibility it has after the import. */
+  visibility: Visibility;
+  /** Its tags after normalising. */
+  tags: string[];
+  /** Its date, ISO 8601. */
+  date: string;
+  /** It was a draft on the platform it came from. */
+  draft: boolean;
 }
 
 export interface ImportReport {
@@ -102,6 +136,10 @@ export interface ImportReport {
   feedback: { added: number; alreadyHere: number };
   media: { stored: number; reused: number };
   showcases: number;
+  /** Every artifact of the archive, in the archive's order. */
+  pieces: ImportedPiece[];
+  /** Where the work came from, for an archive converted from another platform. */
+  origin?: { kind: ForeignKind; platform: string };
   warnings: string[];
   dryRun: boolean;
 }
@@ -140,7 +178,7 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   progress({ step: 'check', done: 0, total: 1 });
   const contents = readArchive({ files: [...listing.keys()], texts });
   issues.push(...contents.issues);
-  const warnings = [...contents.warnings];
+  const warnings = [...(props.origin?.warnings ?? []), ...contents.warnings];
   checkMediaFiles(contents, listing, issues);
   if (!handle.success) throw badArchive(issues, props.label ?? props.dir);
 
@@ -160,7 +198,7 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   const visibilityOf = publicPolicy(app, contents, existingUser, warnings);
 
   if (props.dryRun) {
-    return dryRun(app, { contents, ids, feedbackIds, handle: handle.data, existingUser, listing, root, visibilityOf, showcaseItemsBySlug, warnings, progress });
+    return dryRun(app, { contents, ids, feedbackIds, handle: handle.data, existingUser, listing, root, visibilityOf, showcaseItemsBySlug, warnings, progress, origin: props.origin });
   }
 
   // Phase 2: the account, then media (outside the transaction: sharp is asynchronous).
@@ -204,7 +242,7 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   const owner = user;
   try {
     const counts = inTransaction(app, () =>
-      writeAll(app, { contents, ids, feedbackIds, owner, createdUser, mediaIds, visibilityOf, showcaseItemsBySlug, warnings, progress }),
+      writeAll(app, { contents, ids, feedbackIds, owner, createdUser, mediaIds, visibilityOf, showcaseItemsBySlug, warnings, progress, origin: props.origin }),
     );
     return {
       user: { handle: owner.handle, created: createdUser },
@@ -213,6 +251,8 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
       feedback: counts.feedback,
       media: { stored: stored.length, reused },
       showcases: counts.showcases,
+      pieces: counts.pieces,
+      ...(props.origin ? { origin: { kind: props.origin.kind, platform: props.origin.platform } } : {}),
       warnings,
       dryRun: false,
     };
@@ -716,6 +756,7 @@ interface WriteProps {
   showcaseItemsBySlug: Map<string, string[]>;
   warnings: string[];
   progress: (p: ImportProgress) => void;
+  origin?: ImportOrigin;
 }
 
 function writeAll(app: AppContext, props: WriteProps) {
@@ -736,6 +777,8 @@ function writeAll(app: AppContext, props: WriteProps) {
 
   const counts = { created: 0, updated: 0, unchanged: 0 };
   const history = { added: 0, alreadyHere: 0 };
+  const drafts = new Set(props.origin?.drafts ?? []);
+  const pieceBySlug = new Map<string, ImportedPiece>();
   // Existing artifacts first, so that a renamed folder frees its old address before a new artifact asks for it.
   const existingIds = new Set(
     app.db.select({ id: artifacts.id }).from(artifacts).where(eq(artifacts.ownerId, owner.id)).all().map((r) => r.id),
@@ -777,9 +820,21 @@ function writeAll(app: AppContext, props: WriteProps) {
       history.added += merged.added;
       history.alreadyHere += merged.alreadyHere;
     }
-    if (result.created) counts.created++;
-    else if (result.revision) counts.updated++;
+    const action = result.created ? 'create' : result.revision ? 'update' : 'unchanged';
+    if (action === 'create') counts.created++;
+    else if (action === 'update') counts.updated++;
     else counts.unchanged++;
+    const saved = result.artifact;
+    pieceBySlug.set(a.slug, {
+      id: saved.id,
+      slug: saved.slug,
+      title: saved.title,
+      action,
+      visibility: saved.visibility,
+      tags: saved.tags,
+      date: saved.date.toISOString(),
+      draft: drafts.has(saved.id),
+    });
     if (result.artifact.slug !== a.slug) {
       props.warnings.push(`${a.file}: the address ${a.slug} is taken by other work in @${owner.handle}, so this artifact is at ${result.artifact.slug}.`);
     }
@@ -837,7 +892,8 @@ function writeAll(app: AppContext, props: WriteProps) {
   props.progress({ step: 'save', done: ordered.length + contents.collections.length, total: ordered.length + contents.collections.length });
   // The profile and syndication links changed without going through a saver: cached public pages are stale.
   bumpContentVersion(app, owner.id);
-  return { artifacts: counts, revisions: history, feedback, showcases: showcaseCount };
+  const pieces = contents.artifacts.map((a) => pieceBySlug.get(a.slug)!);
+  return { artifacts: counts, revisions: history, feedback, showcases: showcaseCount, pieces };
 }
 
 /** The fields a revision snapshots, as one comparable string (the artifact saver's notion of "the same"). */
@@ -972,6 +1028,7 @@ async function dryRun(
     showcaseItemsBySlug: Map<string, string[]>;
     warnings: string[];
     progress: (p: ImportProgress) => void;
+    origin?: ImportOrigin;
   },
 ): Promise<ImportReport> {
   const manifest = props.contents.manifest!;
@@ -1015,6 +1072,7 @@ async function dryRun(
         showcaseItemsBySlug: props.showcaseItemsBySlug,
         warnings: props.warnings,
         progress: props.progress,
+        origin: props.origin,
       });
       report = {
         user: { handle: owner.handle, created: !props.existingUser },
@@ -1023,6 +1081,8 @@ async function dryRun(
         feedback: counts.feedback,
         media: { stored: planned.filter((p) => !p.existing).length, reused: planned.filter((p) => p.existing).length },
         showcases: counts.showcases,
+        pieces: counts.pieces,
+        ...(props.origin ? { origin: { kind: props.origin.kind, platform: props.origin.platform } } : {}),
         warnings: props.warnings,
         dryRun: true,
       };
