@@ -195,7 +195,8 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   if (manifest.profile.handle !== handle.data) {
     warnings.push(`The archive belongs to @${manifest.profile.handle}; it was imported into @${handle.data}.`);
   }
-  const visibilityOf = publicPolicy(app, contents, existingUser, warnings);
+  // Work from another platform arrives private whatever its source said; the student chooses what to show later.
+  const visibilityOf = props.origin ? () => 'private' as const : publicPolicy(app, contents, existingUser, warnings);
 
   if (props.dryRun) {
     return dryRun(app, { contents, ids, feedbackIds, handle: handle.data, existingUser, listing, root, visibilityOf, showcaseItemsBySlug, warnings, progress, origin: props.origin });
@@ -759,14 +760,36 @@ interface WriteProps {
   origin?: ImportOrigin;
 }
 
+/** Rows this connection has written so far (SQLite's total_changes()): tells a write from a no-op. */
+function totalChanges(app: AppContext): number {
+  return (app.db.$client.prepare('select total_changes() as n').get() as { n: number }).n;
+}
+
+/**
+ * Whether a piece from another platform is one the account already has: its incoming title and body equal its
+ * current text or any revision in its history. The student may have edited it here since it first came in; the same
+ * source imported again must not overwrite that.
+ */
+function alreadyImported(app: AppContext, current: Artifact, title: string, body: string): boolean {
+  const wanted = title.trim();
+  if (current.title === wanted && current.body === body) return true;
+  return app.db
+    .select({ title: revisions.title, body: revisions.body })
+    .from(revisions)
+    .where(eq(revisions.artifactId, current.id))
+    .all()
+    .some((r) => r.title === wanted && r.body === body);
+}
+
 function writeAll(app: AppContext, props: WriteProps) {
   const { contents, owner } = props;
+  const changesBefore = totalChanges(app);
   const manifest = contents.manifest!;
   // The account's profile: fill what is blank, never overwrite what the student already set here.
   const patch: Partial<User> = {};
   if (!owner.bio && manifest.profile.bio) patch.bio = manifest.profile.bio;
   if (owner.links.length === 0 && manifest.profile.links.length) patch.links = manifest.profile.links;
-  if (!owner.siteTitle) patch.siteTitle = manifest.site.title;
+  if (!owner.siteTitle && manifest.site.title) patch.siteTitle = manifest.site.title;
   if (!owner.siteLicense && manifest.site.license) patch.siteLicense = manifest.site.license;
   if (!owner.canonicalBaseUrl && manifest.site.baseUrl) patch.canonicalBaseUrl = manifest.site.baseUrl;
   // Asking search engines to stay away is kept when the work moves; never switched off by an import.
@@ -780,9 +803,8 @@ function writeAll(app: AppContext, props: WriteProps) {
   const drafts = new Set(props.origin?.drafts ?? []);
   const pieceBySlug = new Map<string, ImportedPiece>();
   // Existing artifacts first, so that a renamed folder frees its old address before a new artifact asks for it.
-  const existingIds = new Set(
-    app.db.select({ id: artifacts.id }).from(artifacts).where(eq(artifacts.ownerId, owner.id)).all().map((r) => r.id),
-  );
+  const existing = new Map(app.db.select().from(artifacts).where(eq(artifacts.ownerId, owner.id)).all().map((r) => [r.id, r]));
+  const existingIds = new Set(existing.keys());
   const ordered = [...contents.artifacts].sort(
     (a, b) => Number(!existingIds.has(props.ids.get(a.slug)!)) - Number(!existingIds.has(props.ids.get(b.slug)!)),
   );
@@ -793,17 +815,31 @@ function writeAll(app: AppContext, props: WriteProps) {
       const id = props.mediaIds.get(ref.path);
       return id ? `media:${id}${ref.fragment}` : undefined;
     });
+    const id = props.ids.get(a.slug)!;
+    const current = existing.get(id);
+    let visibility = props.visibilityOf(fm.visibility);
+    let slug = a.slug;
+    if (props.origin && current) {
+      // A piece imported before keeps who may see it and its address, as the student has them now.
+      visibility = current.visibility;
+      slug = current.slug;
+      if (alreadyImported(app, current, fm.title, body)) {
+        counts.unchanged++;
+        pieceBySlug.set(a.slug, pieceOf(current, 'unchanged', drafts));
+        continue;
+      }
+    }
     const result = named(a.file, () =>
       storeArtifact(app, {
         ownerId: owner.id,
-        artifactId: props.ids.get(a.slug),
+        artifactId: id,
         note: 'Imported from an archive',
         updatedAt: fm.updated ?? fm.date,
         input: {
           title: fm.title,
           summary: fm.summary,
           kind: fm.kind,
-          visibility: props.visibilityOf(fm.visibility),
+          visibility,
           format: a.format,
           body,
           tags: fm.tags,
@@ -811,7 +847,7 @@ function writeAll(app: AppContext, props: WriteProps) {
           coverMediaId: a.cover ? (props.mediaIds.get(a.cover) ?? null) : null,
           linkUrl: fm.link ?? null,
           canonical: fm.canonical ?? null,
-          slug: a.slug,
+          slug,
         },
       }),
     );
@@ -824,18 +860,13 @@ function writeAll(app: AppContext, props: WriteProps) {
     if (action === 'create') counts.created++;
     else if (action === 'update') counts.updated++;
     else counts.unchanged++;
-    const saved = result.artifact;
-    pieceBySlug.set(a.slug, {
-      id: saved.id,
-      slug: saved.slug,
-      title: saved.title,
-      action,
-      visibility: saved.visibility,
-      tags: saved.tags,
-      date: saved.date.toISOString(),
-      draft: drafts.has(saved.id),
-    });
-    if (result.artifact.slug !== a.slug) {
+    pieceBySlug.set(a.slug, pieceOf(result.artifact, action, drafts));
+    if (props.origin && action === 'update') {
+      props.warnings.push(
+        `${a.file}: "${result.artifact.title}" is not the same on ${props.origin.platform} as when it was imported; the text from ${props.origin.platform} is now its latest revision, and its earlier revisions are kept in its history.`,
+      );
+    }
+    if (result.artifact.slug !== slug) {
       props.warnings.push(`${a.file}: the address ${a.slug} is taken by other work in @${owner.handle}, so this artifact is at ${result.artifact.slug}.`);
     }
     if (a.references.some((r) => r.start === undefined)) {
@@ -852,6 +883,9 @@ function writeAll(app: AppContext, props: WriteProps) {
 
   let showcaseCount = 0;
   for (const [i, c] of contents.collections.entries()) {
+    // From another platform: a new showcase is private, one imported before keeps its visibility.
+    const showcaseVisibility = (existing: { visibility: Visibility } | undefined) =>
+      props.origin ? (existing?.visibility ?? 'private') : props.visibilityOf(c.frontmatter.visibility);
     props.progress({ step: 'save', done: ordered.length + i, total: ordered.length + contents.collections.length, item: c.file });
     const items = props.showcaseItemsBySlug.get(c.slug) ?? [];
     const existing = app.db
@@ -870,7 +904,7 @@ function writeAll(app: AppContext, props: WriteProps) {
       const same =
         existing.title === c.frontmatter.title &&
         existing.intro === c.intro &&
-        existing.visibility === props.visibilityOf(c.frontmatter.visibility) &&
+        existing.visibility === showcaseVisibility(existing) &&
         JSON.stringify(current) === JSON.stringify(items);
       showcaseCount++;
       if (same) continue;
@@ -882,7 +916,7 @@ function writeAll(app: AppContext, props: WriteProps) {
         ownerId: owner.id,
         showcaseId: existing?.id,
         // A public showcase needs the same consent as public work: without it, it comes in for class members.
-        input: { title: c.frontmatter.title, intro: c.intro, visibility: props.visibilityOf(c.frontmatter.visibility), items, slug: c.slug },
+        input: { title: c.frontmatter.title, intro: c.intro, visibility: showcaseVisibility(existing), items, slug: c.slug },
       }),
     );
   }
@@ -890,10 +924,15 @@ function writeAll(app: AppContext, props: WriteProps) {
   // Approved Webmentions (mentions/) go back on their pieces (server/webmention/receive/archiveMentions.ts).
   importArchiveMentions(app, { mentions: contents.mentions, ids: props.ids, owner });
   props.progress({ step: 'save', done: ordered.length + contents.collections.length, total: ordered.length + contents.collections.length });
-  // The profile and syndication links changed without going through a saver: cached public pages are stale.
-  bumpContentVersion(app, owner.id);
+  // The profile and syndication links changed without going through a saver: cached public pages are stale. An
+  // import that wrote nothing (the same source again) leaves them as they are.
+  if (totalChanges(app) !== changesBefore) bumpContentVersion(app, owner.id);
   const pieces = contents.artifacts.map((a) => pieceBySlug.get(a.slug)!);
   return { artifacts: counts, revisions: history, feedback, showcases: showcaseCount, pieces };
+}
+
+function pieceOf(a: Artifact, action: ImportedPiece['action'], drafts: Set<string>): ImportedPiece {
+  return { id: a.id, slug: a.slug, title: a.title, action, visibility: a.visibility, tags: a.tags, date: a.date.toISOString(), draft: drafts.has(a.id) };
 }
 
 /** The fields a revision snapshots, as one comparable string (the artifact saver's notion of "the same"). */
