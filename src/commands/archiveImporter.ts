@@ -188,13 +188,13 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   // A guardian account reads its children's work; it holds none of its own.
   if (existingUser?.role === 'guardian') throw new PotluckError('FORBIDDEN', `@${handle.data} is a guardian account: guardians have no portfolio to import into.`);
   const ids = assignIds(app, contents, handle.data, existingUser, warnings);
-  const showcaseItemsBySlug = resolveShowcaseItems(app, contents, ids, existingUser, issues);
+  const showcaseItemsBySlug = resolveShowcaseItems(app, contents, ids, existingUser, warnings);
   const feedbackIds = assignFeedbackIds(app, contents, ids, handle.data);
   if (issues.length > 0 || !contents.manifest) throw badArchive(issues, props.label ?? props.dir);
   progress({ step: 'check', done: 1, total: 1 });
 
   const manifest = contents.manifest;
-  if (manifest.profile.handle !== handle.data) {
+  if (manifest.profile.handle && manifest.profile.handle !== handle.data) {
     warnings.push(`The archive belongs to @${manifest.profile.handle}; it was imported into @${handle.data}.`);
   }
   // Work from another platform arrives private whatever its source said; the student chooses what to show later.
@@ -554,13 +554,16 @@ function writeFeedback(app: AppContext, props: WriteProps): { added: number; alr
   return { added, alreadyHere };
 }
 
-/** Showcase slug -> artifact ids in order; an item must be in the archive or already in the account. */
+/**
+ * Showcase slug -> artifact ids in order; an item is in the archive or already in the account. One that is in
+ * neither is left out of the showcase with a warning: a showcase is a list, and nothing of the work is lost.
+ */
 function resolveShowcaseItems(
   app: AppContext,
   contents: ArchiveContents,
   ids: Map<string, string>,
   owner: User | undefined,
-  issues: FieldIssue[],
+  warnings: string[],
 ): Map<string, string[]> {
   const existing = new Map<string, string>();
   if (owner) {
@@ -575,10 +578,9 @@ function resolveShowcaseItems(
       const id = ids.get(slug) ?? existing.get(slug);
       if (id) items.push(id);
       else if (!contents.rejected.includes(slug)) {
-        issues.push({
-          field: `${c.file}: items`,
-          message: `items lists "${slug}", but there is no artifacts/${slug}/ in the archive${owner ? ` and no such artifact in @${owner.handle}` : ''}.`,
-        });
+        warnings.push(
+          `${c.file}: items lists "${slug}", but there is no artifacts/${slug}/ in the archive${owner ? ` and no such artifact in @${owner.handle}` : ''}, so the showcase goes without it.`,
+        );
       }
     }
     result.set(c.slug, items);
