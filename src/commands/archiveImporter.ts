@@ -47,25 +47,26 @@ import {
   syndications,
   users,
   type Artifact,
-  type Media,
   type User,
 } from '../server/db/schema.ts';
 import { renderArtifactBody } from '../core/markdown/render.ts';
-import { storeKeptPicture, type OfferedVariant } from '../server/archive/keptPicture.ts';
+import { stageKeptPicture, type OfferedVariant } from '../server/archive/keptPicture.ts';
 import { processImage } from '../server/media/images.ts';
 import { ATTACHMENT_TYPES, IMAGE_TYPES, MAX_ALT_CHARS, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../server/media/limits.ts';
 import { sniff } from '../server/media/sniff.ts';
-import { mediaItemDir } from '../server/media/storage.ts';
+import { beginImportStaging, processIsAlive, sweepImportStaging, type ImportStaging } from '../server/media/storage.ts';
 import { can } from '../core/policy.ts';
 import { publicSharingSubject } from '../server/policyFacts.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { sealingKey } from '../server/github/secretBox.ts';
 import { storeArtifact } from './artifactSaver.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
-import { deleteMedia, sanitizeFilename, uploadMedia } from './mediaUploader.ts';
+import { sanitizeFilename, stageUpload } from './mediaUploader.ts';
 import { storeShowcase } from './showcaseSaver.ts';
 import { importArchiveMentions } from '../server/webmention/receive/archiveMentions.ts';
-import { createUser, insertUser, prepareNewUser } from './userCreator.ts';
+import { insertUser, prepareNewUser } from './userCreator.ts';
+import type { ForeignKind } from '../server/import/types.ts';
+import type { Visibility } from '../core/visibility.ts';
 
 /** A step of a long import, for progress lines. */
 export interface ImportProgress {
@@ -91,6 +92,38 @@ export interface ImportArchiveProps {
    */
   consumeFiles?: boolean;
   onProgress?: (progress: ImportProgress) => void;
+  /** Set when the archive was converted from another platform's export (see ImportOrigin). */
+  origin?: ImportOrigin;
+}
+
+/**
+ * Where a converted archive came from. Work from another platform arrives private (the student makes it public
+ * after review), and a re-import never overwrites what the student edited here since.
+ */
+export interface ImportOrigin {
+  kind: ForeignKind;
+  /** The platform for messages ("WordPress", "Jekyll", ...). */
+  platform: string;
+  /** The converter's warnings, added to the report's. */
+  warnings: string[];
+  /** Ids of the pieces that were drafts on the other platform. */
+  drafts?: string[];
+}
+
+/** One piece of the archive, as the import leaves it (the dry run lists exactly what an import would do). */
+export interface ImportedPiece {
+  id: string;
+  slug: string;
+  title: string;
+  action: 'create' | 'update' | 'unchanged';
+  /** The visibility it has after the import. */
+  visibility: Visibility;
+  /** Its tags after normalising. */
+  tags: string[];
+  /** Its date, ISO 8601. */
+  date: string;
+  /** It was a draft on the platform it came from. */
+  draft: boolean;
 }
 
 export interface ImportReport {
@@ -102,9 +135,16 @@ export interface ImportReport {
   feedback: { added: number; alreadyHere: number };
   media: { stored: number; reused: number };
   showcases: number;
+  /** Every artifact of the archive, in the archive's order. */
+  pieces: ImportedPiece[];
+  /** Where the work came from, for an archive converted from another platform. */
+  origin?: { kind: ForeignKind; platform: string };
   warnings: string[];
   dryRun: boolean;
 }
+
+/** A media row as the import inserts it, in its transaction. */
+type MediaRow = typeof media.$inferInsert;
 
 /** Largest text file (index.md, collection, potluck.json) read: a body is at most 500,000 characters. */
 const MAX_TEXT_BYTES = 4 * 1024 * 1024;
@@ -140,7 +180,7 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   progress({ step: 'check', done: 0, total: 1 });
   const contents = readArchive({ files: [...listing.keys()], texts });
   issues.push(...contents.issues);
-  const warnings = [...contents.warnings];
+  const warnings = [...(props.origin?.warnings ?? []), ...contents.warnings];
   checkMediaFiles(contents, listing, issues);
   if (!handle.success) throw badArchive(issues, props.label ?? props.dir);
 
@@ -148,81 +188,103 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   // A guardian account reads its children's work; it holds none of its own.
   if (existingUser?.role === 'guardian') throw new PotluckError('FORBIDDEN', `@${handle.data} is a guardian account: guardians have no portfolio to import into.`);
   const ids = assignIds(app, contents, handle.data, existingUser, warnings);
-  const showcaseItemsBySlug = resolveShowcaseItems(app, contents, ids, existingUser, issues);
+  const showcaseItemsBySlug = resolveShowcaseItems(app, contents, ids, existingUser, warnings);
   const feedbackIds = assignFeedbackIds(app, contents, ids, handle.data);
   if (issues.length > 0 || !contents.manifest) throw badArchive(issues, props.label ?? props.dir);
   progress({ step: 'check', done: 1, total: 1 });
 
   const manifest = contents.manifest;
-  if (manifest.profile.handle !== handle.data) {
+  if (manifest.profile.handle && manifest.profile.handle !== handle.data) {
     warnings.push(`The archive belongs to @${manifest.profile.handle}; it was imported into @${handle.data}.`);
   }
-  const visibilityOf = publicPolicy(app, contents, existingUser, warnings);
+  // Work from another platform arrives private whatever its source said; the student chooses what to show later.
+  const visibilityOf = props.origin ? () => 'private' as const : publicPolicy(app, contents, existingUser, warnings);
 
   if (props.dryRun) {
-    return dryRun(app, { contents, ids, feedbackIds, handle: handle.data, existingUser, listing, root, visibilityOf, showcaseItemsBySlug, warnings, progress });
+    return dryRun(app, { contents, ids, feedbackIds, handle: handle.data, existingUser, listing, root, visibilityOf, showcaseItemsBySlug, warnings, progress, origin: props.origin });
   }
 
-  // Phase 2: the account, then media (outside the transaction: sharp is asynchronous).
-  let user = existingUser;
-  let createdUser = false;
-  if (!user) {
-    user = await createUser(app, {
-      handle: handle.data,
-      name: manifest.profile.name,
-      role: 'student',
-      bio: manifest.profile.bio,
-      links: manifest.profile.links,
-    });
-    createdUser = true;
-    warnings.push(
-      `@${user.handle} was created from the archive without a password: nobody can sign in to it until a password is set for it (potluck user password --handle ${user.handle}).`,
-    );
-  }
-  const stored: Media[] = [];
-  const cleanUp = async () => {
-    for (const m of stored) await deleteMedia(app, { ownerId: m.ownerId, mediaId: m.id }).catch(() => {});
-    if (createdUser && user) {
-      app.db.delete(users).where(eq(users.id, user.id)).run();
-      await fs.rmdir(path.dirname(mediaItemDir(app.config, user.id, 'any'))).catch(() => {});
-    }
-  };
-
+  // Phase 2: media, staged outside the transaction (sharp is asynchronous): nothing is in the student's library or in
+  // place on disk until phase 3 commits. What a dead import staged is cleaned up first.
+  await sweepDeadImports(app);
+  const ownerId = existingUser?.id ?? app.newId();
+  const prepared = existingUser
+    ? undefined
+    : await prepareNewUser({ id: ownerId, handle: handle.data, name: manifest.profile.name, role: 'student', bio: manifest.profile.bio, links: manifest.profile.links });
+  const staging = await beginImportStaging(app.config);
+  const staged: MediaRow[] = [];
   let mediaIds: Map<string, string>;
   let reused = 0;
   try {
-    const result = await storeMedia(app, { root, contents, owner: user, stored, progress, consumeFiles: props.consumeFiles === true });
+    const result = await storeMedia(app, { root, contents, ownerId, staged, staging, progress, consumeFiles: props.consumeFiles === true });
     mediaIds = result.ids;
     reused = result.reused;
     if (result.issues.length) throw badArchive(result.issues, props.label ?? props.dir);
   } catch (error) {
-    await cleanUp();
+    await staging.discard();
     throw error;
   }
 
-  // Phase 3: every database write in one transaction.
-  const owner = user;
+  // Phase 3: every database write in one transaction (the account, the media rows, the pieces), then the staged
+  // files are moved into place.
+  let result: { owner: User; counts: ReturnType<typeof writeAll> };
   try {
-    const counts = inTransaction(app, () =>
-      writeAll(app, { contents, ids, feedbackIds, owner, createdUser, mediaIds, visibilityOf, showcaseItemsBySlug, warnings, progress }),
-    );
-    return {
-      user: { handle: owner.handle, created: createdUser },
-      artifacts: counts.artifacts,
-      revisions: counts.revisions,
-      feedback: counts.feedback,
-      media: { stored: stored.length, reused },
-      showcases: counts.showcases,
-      warnings,
-      dryRun: false,
-    };
+    result = inTransaction(app, () => {
+      const owner = existingUser ?? insertUser(app, prepared!);
+      for (const row of staged) app.db.insert(media).values(row).run();
+      const counts = writeAll(app, { contents, ids, feedbackIds, owner, createdUser: !existingUser, mediaIds, visibilityOf, showcaseItemsBySlug, warnings, progress, origin: props.origin });
+      return { owner, counts };
+    });
   } catch (error) {
-    await cleanUp();
+    await staging.discard();
     if (error instanceof PotluckError && error.code !== 'BAD_ARCHIVE') {
       throw new PotluckError('BAD_ARCHIVE', `Nothing was imported: ${error.message}`, { issues: error.issues, cause: error });
     }
     throw error;
   }
+  try {
+    await staging.finish();
+  } catch {
+    // The rows are committed; the next import or server start moves the rest into place (sweepDeadImports).
+    warnings.push('Some stored files could not be moved into place yet; Potluck finishes that the next time it starts or imports.');
+  }
+  const { owner, counts } = result;
+  if (!existingUser) {
+    warnings.push(
+      `@${owner.handle} was created from the archive without a password: nobody can sign in to it until a password is set for it (potluck user password --handle ${owner.handle}).`,
+    );
+  }
+  return {
+    user: { handle: owner.handle, created: !existingUser },
+    artifacts: counts.artifacts,
+    revisions: counts.revisions,
+    feedback: counts.feedback,
+    media: { stored: staged.length, reused },
+    showcases: counts.showcases,
+    pieces: counts.pieces,
+    ...(props.origin ? { origin: { kind: props.origin.kind, platform: props.origin.platform } } : {}),
+    warnings,
+    dryRun: false,
+  };
+}
+
+/**
+ * Finishes or removes what imports that died left in the media staging area (server/media/storage.ts): run before
+ * every import and when the server starts.
+ */
+export async function sweepDeadImports(app: AppContext): Promise<{ finished: number; removed: number }> {
+  const swept = await sweepImportStaging(
+    app.config,
+    (ownerId, mediaId) => app.db.select({ id: media.id }).from(media).where(and(eq(media.id, mediaId), eq(media.ownerId, ownerId))).get() !== undefined,
+  );
+  // The folder a zip was unpacked into (archiveZipImporter.ts), named after the process that unpacked it.
+  for (const entry of await fs.readdir(app.config.dataDir).catch(() => [] as string[])) {
+    const pid = /^\.import-(\d{1,10})-[0-9a-f]{16}$/.exec(entry)?.[1];
+    if (!pid || Number(pid) === process.pid || processIsAlive(Number(pid))) continue;
+    await fs.rm(path.join(app.config.dataDir, entry), { recursive: true, force: true }).catch(() => {});
+    swept.removed++;
+  }
+  return swept;
 }
 
 async function checkRoot(root: string): Promise<void> {
@@ -500,13 +562,16 @@ function writeFeedback(app: AppContext, props: WriteProps): { added: number; alr
   return { added, alreadyHere };
 }
 
-/** Showcase slug -> artifact ids in order; an item must be in the archive or already in the account. */
+/**
+ * Showcase slug -> artifact ids in order; an item is in the archive or already in the account. One that is in
+ * neither is left out of the showcase with a warning: a showcase is a list, and nothing of the work is lost.
+ */
 function resolveShowcaseItems(
   app: AppContext,
   contents: ArchiveContents,
   ids: Map<string, string>,
   owner: User | undefined,
-  issues: FieldIssue[],
+  warnings: string[],
 ): Map<string, string[]> {
   const existing = new Map<string, string>();
   if (owner) {
@@ -521,10 +586,9 @@ function resolveShowcaseItems(
       const id = ids.get(slug) ?? existing.get(slug);
       if (id) items.push(id);
       else if (!contents.rejected.includes(slug)) {
-        issues.push({
-          field: `${c.file}: items`,
-          message: `items lists "${slug}", but there is no artifacts/${slug}/ in the archive${owner ? ` and no such artifact in @${owner.handle}` : ''}.`,
-        });
+        warnings.push(
+          `${c.file}: items lists "${slug}", but there is no artifacts/${slug}/ in the archive${owner ? ` and no such artifact in @${owner.handle}` : ''}, so the showcase goes without it.`,
+        );
       }
     }
     result.set(c.slug, items);
@@ -623,7 +687,16 @@ const MEDIA_CONCURRENCY = 2;
 
 async function storeMedia(
   app: AppContext,
-  props: { root: string; contents: ArchiveContents; owner: User; stored: Media[]; progress: (p: ImportProgress) => void; consumeFiles: boolean },
+  props: {
+    root: string;
+    contents: ArchiveContents;
+    ownerId: string;
+    /** Rows of the files staged, inserted by the import's transaction. */
+    staged: MediaRow[];
+    staging: ImportStaging;
+    progress: (p: ImportProgress) => void;
+    consumeFiles: boolean;
+  },
 ): Promise<{ ids: Map<string, string>; reused: number; issues: FieldIssue[] }> {
   const files = plannedFiles(props.contents);
   const ids = new Map<string, string>();
@@ -637,17 +710,18 @@ async function storeMedia(
   let next = 0;
 
   const storeOne = async (f: { path: string; alt: string }, bytes: Buffer, hash: string): Promise<string | undefined> => {
-    const existing = await findExisting(app, props.owner.id, bytes, byHash, hash);
+    const existing = await findExisting(app, props.ownerId, bytes, byHash, hash);
     if (existing) {
-      if (!props.stored.some((m) => m.id === existing)) reused++;
+      if (!props.staged.some((m) => m.id === existing)) reused++;
       return existing;
     }
     const meta = listed.get(hash);
     const archiveName = f.path.slice(f.path.lastIndexOf('/') + 1);
     const alt = (meta?.alt || f.alt).slice(0, MAX_ALT_CHARS);
     try {
-      let row = await storeKeptPicture(app, {
-        ownerId: props.owner.id,
+      const open = () => props.staging.item(props.ownerId);
+      let row = await stageKeptPicture(app, {
+        ownerId: props.ownerId,
         filename: sanitizeFilename(meta?.filename ?? archiveName),
         bytes,
         sha256: hash,
@@ -656,23 +730,18 @@ async function storeMedia(
         offeredVariants: meta ? () => offeredVariants(props.root, hash, meta.variants) : undefined,
         // A temporary copy of the archive (an unpacked zip) gives its files up instead of having them copied.
         moveFrom: props.consumeFiles ? path.join(props.root, ...f.path.split('/')) : undefined,
-      });
+      }, open);
       if (!row) {
-        row = await uploadMedia(app, { ownerId: props.owner.id, file: { name: archiveName, bytes }, alt });
+        row = await stageUpload(app, { ownerId: props.ownerId, file: { name: archiveName, bytes }, alt }, open);
         if (meta) {
           // The name the student gave the file and when they uploaded it, as media.json remembers them.
           const ext = /\.([a-z0-9]+)$/.exec(row.filename)?.[1];
-          row = app.db
-            .update(media)
-            .set({ filename: sanitizeFilename(meta.filename, ext), createdAt: meta.createdAt ?? row.createdAt })
-            .where(eq(media.id, row.id))
-            .returning()
-            .get();
+          row = { ...row, filename: sanitizeFilename(meta.filename, ext), createdAt: meta.createdAt ?? row.createdAt };
         }
       }
-      props.stored.push(row);
-      byHash.set(hash, row.id);
-      return row.id;
+      props.staged.push(row);
+      byHash.set(hash, row.id!);
+      return row.id!;
     } catch (error) {
       if (!(error instanceof PotluckError)) throw error;
       issues.push({ field: f.path, message: error.message });
@@ -716,16 +785,39 @@ interface WriteProps {
   showcaseItemsBySlug: Map<string, string[]>;
   warnings: string[];
   progress: (p: ImportProgress) => void;
+  origin?: ImportOrigin;
+}
+
+/** Rows this connection has written so far (SQLite's total_changes()): tells a write from a no-op. */
+function totalChanges(app: AppContext): number {
+  return (app.db.$client.prepare('select total_changes() as n').get() as { n: number }).n;
+}
+
+/**
+ * Whether a piece from another platform is one the account already has: its incoming title and body equal its
+ * current text or any revision in its history. The student may have edited it here since it first came in; the same
+ * source imported again must not overwrite that.
+ */
+function alreadyImported(app: AppContext, current: Artifact, title: string, body: string): boolean {
+  const wanted = title.trim();
+  if (current.title === wanted && current.body === body) return true;
+  return app.db
+    .select({ title: revisions.title, body: revisions.body })
+    .from(revisions)
+    .where(eq(revisions.artifactId, current.id))
+    .all()
+    .some((r) => r.title === wanted && r.body === body);
 }
 
 function writeAll(app: AppContext, props: WriteProps) {
   const { contents, owner } = props;
+  const changesBefore = totalChanges(app);
   const manifest = contents.manifest!;
   // The account's profile: fill what is blank, never overwrite what the student already set here.
   const patch: Partial<User> = {};
   if (!owner.bio && manifest.profile.bio) patch.bio = manifest.profile.bio;
   if (owner.links.length === 0 && manifest.profile.links.length) patch.links = manifest.profile.links;
-  if (!owner.siteTitle) patch.siteTitle = manifest.site.title;
+  if (!owner.siteTitle && manifest.site.title) patch.siteTitle = manifest.site.title;
   if (!owner.siteLicense && manifest.site.license) patch.siteLicense = manifest.site.license;
   if (!owner.canonicalBaseUrl && manifest.site.baseUrl) patch.canonicalBaseUrl = manifest.site.baseUrl;
   // Asking search engines to stay away is kept when the work moves; never switched off by an import.
@@ -736,10 +828,11 @@ function writeAll(app: AppContext, props: WriteProps) {
 
   const counts = { created: 0, updated: 0, unchanged: 0 };
   const history = { added: 0, alreadyHere: 0 };
+  const drafts = new Set(props.origin?.drafts ?? []);
+  const pieceBySlug = new Map<string, ImportedPiece>();
   // Existing artifacts first, so that a renamed folder frees its old address before a new artifact asks for it.
-  const existingIds = new Set(
-    app.db.select({ id: artifacts.id }).from(artifacts).where(eq(artifacts.ownerId, owner.id)).all().map((r) => r.id),
-  );
+  const existing = new Map(app.db.select().from(artifacts).where(eq(artifacts.ownerId, owner.id)).all().map((r) => [r.id, r]));
+  const existingIds = new Set(existing.keys());
   const ordered = [...contents.artifacts].sort(
     (a, b) => Number(!existingIds.has(props.ids.get(a.slug)!)) - Number(!existingIds.has(props.ids.get(b.slug)!)),
   );
@@ -750,17 +843,31 @@ function writeAll(app: AppContext, props: WriteProps) {
       const id = props.mediaIds.get(ref.path);
       return id ? `media:${id}${ref.fragment}` : undefined;
     });
+    const id = props.ids.get(a.slug)!;
+    const current = existing.get(id);
+    let visibility = props.visibilityOf(fm.visibility);
+    let slug = a.slug;
+    if (props.origin && current) {
+      // A piece imported before keeps who may see it and its address, as the student has them now.
+      visibility = current.visibility;
+      slug = current.slug;
+      if (alreadyImported(app, current, fm.title, body)) {
+        counts.unchanged++;
+        pieceBySlug.set(a.slug, pieceOf(current, 'unchanged', drafts));
+        continue;
+      }
+    }
     const result = named(a.file, () =>
       storeArtifact(app, {
         ownerId: owner.id,
-        artifactId: props.ids.get(a.slug),
+        artifactId: id,
         note: 'Imported from an archive',
         updatedAt: fm.updated ?? fm.date,
         input: {
           title: fm.title,
           summary: fm.summary,
           kind: fm.kind,
-          visibility: props.visibilityOf(fm.visibility),
+          visibility,
           format: a.format,
           body,
           tags: fm.tags,
@@ -768,7 +875,7 @@ function writeAll(app: AppContext, props: WriteProps) {
           coverMediaId: a.cover ? (props.mediaIds.get(a.cover) ?? null) : null,
           linkUrl: fm.link ?? null,
           canonical: fm.canonical ?? null,
-          slug: a.slug,
+          slug,
         },
       }),
     );
@@ -777,10 +884,17 @@ function writeAll(app: AppContext, props: WriteProps) {
       history.added += merged.added;
       history.alreadyHere += merged.alreadyHere;
     }
-    if (result.created) counts.created++;
-    else if (result.revision) counts.updated++;
+    const action = result.created ? 'create' : result.revision ? 'update' : 'unchanged';
+    if (action === 'create') counts.created++;
+    else if (action === 'update') counts.updated++;
     else counts.unchanged++;
-    if (result.artifact.slug !== a.slug) {
+    pieceBySlug.set(a.slug, pieceOf(result.artifact, action, drafts));
+    if (props.origin && action === 'update') {
+      props.warnings.push(
+        `${a.file}: "${result.artifact.title}" is not the same on ${props.origin.platform} as when it was imported; the text from ${props.origin.platform} is now its latest revision, and its earlier revisions are kept in its history.`,
+      );
+    }
+    if (result.artifact.slug !== slug) {
       props.warnings.push(`${a.file}: the address ${a.slug} is taken by other work in @${owner.handle}, so this artifact is at ${result.artifact.slug}.`);
     }
     if (a.references.some((r) => r.start === undefined)) {
@@ -797,6 +911,9 @@ function writeAll(app: AppContext, props: WriteProps) {
 
   let showcaseCount = 0;
   for (const [i, c] of contents.collections.entries()) {
+    // From another platform: a new showcase is private, one imported before keeps its visibility.
+    const showcaseVisibility = (existing: { visibility: Visibility } | undefined) =>
+      props.origin ? (existing?.visibility ?? 'private') : props.visibilityOf(c.frontmatter.visibility);
     props.progress({ step: 'save', done: ordered.length + i, total: ordered.length + contents.collections.length, item: c.file });
     const items = props.showcaseItemsBySlug.get(c.slug) ?? [];
     const existing = app.db
@@ -815,7 +932,7 @@ function writeAll(app: AppContext, props: WriteProps) {
       const same =
         existing.title === c.frontmatter.title &&
         existing.intro === c.intro &&
-        existing.visibility === props.visibilityOf(c.frontmatter.visibility) &&
+        existing.visibility === showcaseVisibility(existing) &&
         JSON.stringify(current) === JSON.stringify(items);
       showcaseCount++;
       if (same) continue;
@@ -827,7 +944,7 @@ function writeAll(app: AppContext, props: WriteProps) {
         ownerId: owner.id,
         showcaseId: existing?.id,
         // A public showcase needs the same consent as public work: without it, it comes in for class members.
-        input: { title: c.frontmatter.title, intro: c.intro, visibility: props.visibilityOf(c.frontmatter.visibility), items, slug: c.slug },
+        input: { title: c.frontmatter.title, intro: c.intro, visibility: showcaseVisibility(existing), items, slug: c.slug },
       }),
     );
   }
@@ -835,9 +952,15 @@ function writeAll(app: AppContext, props: WriteProps) {
   // Approved Webmentions (mentions/) go back on their pieces (server/webmention/receive/archiveMentions.ts).
   importArchiveMentions(app, { mentions: contents.mentions, ids: props.ids, owner });
   props.progress({ step: 'save', done: ordered.length + contents.collections.length, total: ordered.length + contents.collections.length });
-  // The profile and syndication links changed without going through a saver: cached public pages are stale.
-  bumpContentVersion(app, owner.id);
-  return { artifacts: counts, revisions: history, feedback, showcases: showcaseCount };
+  // The profile and syndication links changed without going through a saver: cached public pages are stale. An
+  // import that wrote nothing (the same source again) leaves them as they are.
+  if (totalChanges(app) !== changesBefore) bumpContentVersion(app, owner.id);
+  const pieces = contents.artifacts.map((a) => pieceBySlug.get(a.slug)!);
+  return { artifacts: counts, revisions: history, feedback, showcases: showcaseCount, pieces };
+}
+
+function pieceOf(a: Artifact, action: ImportedPiece['action'], drafts: Set<string>): ImportedPiece {
+  return { id: a.id, slug: a.slug, title: a.title, action, visibility: a.visibility, tags: a.tags, date: a.date.toISOString(), draft: drafts.has(a.id) };
 }
 
 /** The fields a revision snapshots, as one comparable string (the artifact saver's notion of "the same"). */
@@ -972,6 +1095,7 @@ async function dryRun(
     showcaseItemsBySlug: Map<string, string[]>;
     warnings: string[];
     progress: (p: ImportProgress) => void;
+    origin?: ImportOrigin;
   },
 ): Promise<ImportReport> {
   const manifest = props.contents.manifest!;
@@ -1015,6 +1139,7 @@ async function dryRun(
         showcaseItemsBySlug: props.showcaseItemsBySlug,
         warnings: props.warnings,
         progress: props.progress,
+        origin: props.origin,
       });
       report = {
         user: { handle: owner.handle, created: !props.existingUser },
@@ -1023,6 +1148,8 @@ async function dryRun(
         feedback: counts.feedback,
         media: { stored: planned.filter((p) => !p.existing).length, reused: planned.filter((p) => p.existing).length },
         showcases: counts.showcases,
+        pieces: counts.pieces,
+        ...(props.origin ? { origin: { kind: props.origin.kind, platform: props.origin.platform } } : {}),
         warnings: props.warnings,
         dryRun: true,
       };

@@ -11,7 +11,7 @@ import type { ZipLimits } from '../core/archive/zipRules.ts';
 import { PotluckError } from '../core/errors.ts';
 import type { AppContext } from '../server/context.ts';
 import { extractArchiveZip } from '../server/archive/zipReader.ts';
-import { importArchiveFolder, type ImportProgress, type ImportReport } from './archiveImporter.ts';
+import { importArchiveFolder, type ImportOrigin, type ImportProgress, type ImportReport } from './archiveImporter.ts';
 
 export interface ImportArchiveZipProps {
   /** Path of the zip file. */
@@ -23,7 +23,12 @@ export interface ImportArchiveZipProps {
   onProgress?: (progress: ImportProgress) => void;
   /** Tighter limits (tests); never looser than the defaults from an upload. */
   limits?: Partial<ZipLimits>;
+  /** Set when the zip was converted from another platform's export. */
+  origin?: ImportOrigin;
 }
+
+/** Temporary folders zips are unpacked into, in the data folder: `.import-<pid>-<random>`. */
+export const UNPACK_PREFIX = '.import-';
 
 /** The parts of an archive that an import reads; site/, feed.json, README.html and hubs.json are left packed. */
 export function isImportedEntry(relative: string): boolean {
@@ -40,7 +45,8 @@ export async function importArchiveZip(app: AppContext, props: ImportArchiveZipP
   if (!stat?.isFile()) {
     throw new PotluckError('BAD_ARCHIVE', `There is no file at ${path.resolve(props.zip)}. Pass the archive .zip (or the folder that holds potluck.json).`);
   }
-  const temp = path.join(app.config.dataDir, `.import-${randomBytes(8).toString('hex')}`);
+  // Named after this process, so that a sweep after a crash knows whose it was (sweepDeadImports).
+  const temp = path.join(app.config.dataDir, `${UNPACK_PREFIX}${process.pid}-${randomBytes(8).toString('hex')}`);
   try {
     props.onProgress?.({ step: 'unpack', done: 0, total: 1 });
     await extractArchiveZip(props.zip, temp, { wanted: isImportedEntry, limits: props.limits });
@@ -52,6 +58,7 @@ export async function importArchiveZip(app: AppContext, props: ImportArchiveZipP
       dryRun: props.dryRun,
       onProgress: props.onProgress,
       consumeFiles: true,
+      origin: props.origin,
     });
   } finally {
     await fsp.rm(temp, { recursive: true, force: true });
