@@ -39,7 +39,17 @@ import { toJsonFeed } from '../core/feeds/jsonFeed.ts';
 import { joinUrl } from '../core/urls.ts';
 import type { AppContext } from '../server/context.ts';
 import type { ViewStatus } from '../core/archive/views.ts';
-import { pieceViewEntries, readmePiece, viewEntryCount, type OfflineViewContext } from '../server/archive/offlineViews.ts';
+import { workerBodyRenderer } from '../server/archive/bodyRenderer.ts';
+import {
+  pieceViewEntries,
+  readmePiece,
+  versionFormat,
+  versionsToRender,
+  viewEntryCount,
+  type OfflineViewContext,
+  type RenderVersion,
+} from '../server/archive/offlineViews.ts';
+import type { RenderResult } from '../core/markdown/render.ts';
 import {
   artifacts,
   contributionStatuses,
@@ -611,7 +621,7 @@ async function writeArchive(
     }
     // The offline pages README.html links to, after the site so that a public piece can link to its page there.
     const sitePages = new Set(site ? site.plan.files.filter((f) => f.kind === 'page').map((f) => f.path) : []);
-    for (const p of plan.artifacts) yield* pieceViewEntries(views, p, sitePages);
+    for (const p of plan.artifacts) yield* pieceViewEntries(views, p, sitePages, renderVersion);
     yield { path: 'README.html', data: readme() };
   }
 
@@ -630,6 +640,18 @@ async function writeArchive(
     plan.artifacts.filter((p) => p.mentions.length > 0).length +
     plan.library.size +
     plan.variantSources.reduce((sum, m) => sum + m.variants.length, 0);
+  // Older saved versions are rendered for their offline pages. On a worker thread that starts on all of them now,
+  // while the main thread writes the files and renders the site; else each is rendered when its page is written.
+  const bodies = workerBodyRenderer();
+  const ahead = new Map<string, Promise<RenderResult>>();
+  if (bodies.ahead) {
+    for (const p of plan.artifacts) for (const r of versionsToRender(p)) ahead.set(r.id, bodies.render(r.body, versionFormat(r)));
+  }
+  const renderVersion: RenderVersion = (r) => {
+    const early = ahead.get(r.id);
+    ahead.delete(r.id);
+    return early ?? bodies.render(r.body, versionFormat(r));
+  };
   const writer = createArchiveWriter(props.out, exportedAt);
   // A site that cannot be rendered (no renderer, a page that fails) stops the export at once, not at the end.
   let siteFailure: unknown;
@@ -657,6 +679,8 @@ async function writeArchive(
       throw new PotluckError('CONFLICT', `A stored file is missing from the data folder (${(error as Error & { path?: string }).path ?? 'unknown'}), so the archive was not written. Ask the admin to check the media folder.`, { cause: error });
     }
     throw error;
+  } finally {
+    await bodies.close();
   }
   return {
     handle: plan.owner.handle,

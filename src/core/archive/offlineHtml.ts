@@ -11,11 +11,8 @@
  *   <a href="/hubs/…">, <a href="notes/">                        -> a plain link to the live instance
  *   <img src="https://…"> or any picture not in the archive    -> no address at all (its alt text stays)
  */
-import { toHtml } from 'hast-util-to-html';
-import rehypeParse from 'rehype-parse';
-import { unified } from 'unified';
+import { applyEdits, findUrlAttributes, formatSrcset, parseSrcset, type Edit } from '../html/urlAttributes.ts';
 import { mediaIdOf } from '../markdown/conventions.ts';
-import type { Element, Root } from 'hast';
 
 /** Where one stored file is in the archive (paths from the archive's root folder). */
 export interface ArchivedFile {
@@ -37,8 +34,6 @@ export interface OfflineLinks {
   /** `../` repeated up to the archive root from the page that shows the HTML. */
   root: string;
 }
-
-const parser = unified().use(rehypeParse, { fragment: true }).freeze();
 
 /** A path inside the archive written as a relative URL: each segment percent-encoded (names may hold spaces). */
 export function archiveHref(root: string, archivePath: string): string {
@@ -90,46 +85,35 @@ function linkHref(href: string, links: OfflineLinks): string {
   }
 }
 
-/** Rewrites a picture's addresses to the archive's files; a picture not in the archive is left with none (it loads nothing). */
-function offlineImage(node: Element, links: OfflineLinks): void {
-  const props = node.properties;
-  const src = typeof props.src === 'string' ? mediaPath(props.src, links) : undefined;
-  const raw: unknown = props.srcSet;
-  const srcset: string = Array.isArray(raw) ? raw.join(', ') : typeof raw === 'string' ? raw : '';
-  const candidates = srcset
-    .split(/,\s+/)
-    .map((c: string) => c.trim().split(/\s+/))
-    .filter((parts: string[]) => parts[0])
-    .map(([url, ...descriptor]) => {
-      const archived = mediaPath(url, links);
-      return archived ? [archiveHref(links.root, archived), ...descriptor].join(' ') : undefined;
-    });
-  delete props.src;
-  delete props.srcSet;
-  if (src) props.src = archiveHref(links.root, src);
-  // A list with one candidate outside the archive would fetch it: keep the list only when every candidate is local.
-  if (src && candidates.length > 0 && candidates.every((c) => c !== undefined)) props.srcSet = candidates.join(', ');
-  else delete props.sizes;
-}
+const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
 
-/** The HTML with every address pointing into the archive (or, for links, to the live site); see the file comment. */
+/**
+ * The HTML with every address pointing into the archive (or, for links, to the live site); see the file comment.
+ * The input is sanitized HTML (core/markdown/sanitize.ts), where only `<a>` has an `href` and only `<img>` a `src`
+ * or `srcset`, so each attribute's rule follows from its name; the tokenizer (core/html/urlAttributes.ts) finds them
+ * without building a tree, and only those bytes change.
+ */
 export function offlineHtml(html: string, links: OfflineLinks): string {
-  if (!/\b(?:href|src|srcset|poster)\s*=/i.test(html)) return html;
-  const tree = parser.parse(html) as Root;
-  const walk = (parent: Root | Element): void => {
-    for (const node of parent.children) {
-      if (node.type !== 'element') continue;
-      const props = node.properties;
-      if (node.tagName === 'a' && typeof props.href === 'string') props.href = linkHref(props.href, links);
-      else if (node.tagName === 'img') offlineImage(node, links);
-      else {
-        // The sanitizer allows no other element with an address that loads; should one ever get through, it
-        // loads nothing offline.
-        for (const key of ['src', 'srcSet', 'poster', 'data', 'href', 'action', 'formAction']) delete props[key];
-      }
-      walk(node);
+  const edits: Edit[] = [];
+  for (const attribute of findUrlAttributes(html)) {
+    const name = attribute.name.toLowerCase();
+    const replace = (value: string | null) =>
+      edits.push({ start: attribute.start, end: attribute.end, text: value === null ? '' : `${attribute.name}="${escapeAttribute(value)}"` });
+    if (name === 'href') {
+      const href = linkHref(attribute.value, links);
+      if (href !== attribute.value) replace(href);
+    } else if (name === 'src') {
+      const archived = mediaPath(attribute.value, links);
+      replace(archived ? archiveHref(links.root, archived) : null);
+    } else if (attribute.kind === 'srcset') {
+      // A list with one candidate outside the archive would fetch it: keep the list only when every one is local.
+      const candidates = parseSrcset(attribute.value).map((c) => ({ ...c, url: mediaPath(c.url, links) }));
+      const local = candidates.length > 0 && candidates.every((c) => c.url !== undefined);
+      replace(local ? formatSrcset(candidates.map((c) => ({ ...c, url: archiveHref(links.root, c.url!) }))) : null);
+    } else if (name !== 'cite') {
+      // The sanitizer lets no other address through; should one ever get through, it loads nothing offline.
+      replace(null);
     }
-  };
-  walk(tree);
-  return toHtml(tree);
+  }
+  return applyEdits(html, edits);
 }

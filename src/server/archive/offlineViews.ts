@@ -2,8 +2,9 @@
  * The archive's offline pages (core/archive/views.ts) made from what the exporter planned: for each piece, its page
  * and one page per saved version, produced one at a time as the archive is written, so that only the page being
  * written is ever built in memory. The piece as it is now shows its stored HTML (what the site shows); an older
- * version is rendered from its Markdown by the one Markdown pipeline and sized like a save would, then every address
- * is pointed into the archive (core/archive/offlineHtml.ts).
+ * version is rendered from its Markdown by the one Markdown pipeline (the exporter passes the renderer, which may
+ * have rendered it ahead on another thread) and sized like a save would, then every address is pointed into the
+ * archive (core/archive/offlineHtml.ts).
  */
 import type { ArchiveFeedbackMessage } from '../../core/archive/feedback.ts';
 import { offlineHtml, type ArchivedFile, type OfflineLinks } from '../../core/archive/offlineHtml.ts';
@@ -20,7 +21,7 @@ import {
   type Visibility,
 } from '../../core/archive/views.ts';
 import { findMediaReferences, mediaReferenceId } from '../../core/archive/references.ts';
-import { renderArtifactBody } from '../../core/markdown/render.ts';
+import type { BodyFormat, RenderResult } from '../../core/markdown/render.ts';
 import { addResponsiveImages, type ResponsiveImage } from '../../core/markdown/responsiveImages.ts';
 import { joinUrl, sitePaths } from '../../core/urls.ts';
 import type { Artifact, Media, Revision, Webmention } from '../db/schema.ts';
@@ -80,11 +81,26 @@ function responsiveImages(p: ViewedPiece): Map<string, ResponsiveImage> {
   return images;
 }
 
-/** A saved version's HTML, rendered from its Markdown like a save renders it. */
-function revisionHtml(p: ViewedPiece, r: Revision, images: Map<string, ResponsiveImage>): string {
-  // The newest version usually is the piece as it is now: its stored HTML is what the site shows.
+/** Renders a saved version's Markdown (bodyRenderer.ts: on a worker thread where one runs). */
+export type RenderVersion = (r: Revision) => Promise<RenderResult>;
+
+/**
+ * The saved versions of a piece whose pages need their Markdown rendered: those whose text differs from the piece as
+ * it is now (the newest version usually is the same, and its stored HTML is what the site shows).
+ */
+export function versionsToRender(p: ViewedPiece): Revision[] {
+  return p.history.filter((r) => !(r.body === p.artifact.body && r.format === p.artifact.format));
+}
+
+/** How a saved version's body is given to the renderer. */
+export function versionFormat(r: Revision): BodyFormat {
+  return r.format === 'mdx' ? 'mdx' : 'markdown';
+}
+
+/** A saved version's HTML, rendered from its Markdown like a save renders it and sized like a save sizes it. */
+async function revisionHtml(p: ViewedPiece, r: Revision, images: Map<string, ResponsiveImage>, render: RenderVersion): Promise<string> {
   if (r.body === p.artifact.body && r.format === p.artifact.format) return p.artifact.html;
-  const rendered = renderArtifactBody({ source: r.body, format: r.format === 'mdx' ? 'mdx' : 'markdown' });
+  const rendered = await render(r);
   if (!rendered.ok) {
     return `<p>This version could not be shown as a page (${escapeHtml(rendered.errors[0]?.message ?? 'it does not render')}); here is its text as written:</p>\n<pre>${escapeHtml(r.body)}</pre>`;
   }
@@ -102,7 +118,12 @@ function idsIn(body: string, format: string): Set<string> {
 }
 
 /** The offline pages of one piece: its page, then one page per saved version. */
-export function* pieceViewEntries(ctx: OfflineViewContext, p: ViewedPiece, sitePages: ReadonlySet<string>): Generator<ArchiveEntry> {
+export async function* pieceViewEntries(
+  ctx: OfflineViewContext,
+  p: ViewedPiece,
+  sitePages: ReadonlySet<string>,
+  render: RenderVersion,
+): AsyncGenerator<ArchiveEntry> {
   const a = p.artifact;
   const livePath = sitePaths.artifact(ctx.owner.handle, a.slug);
   const liveUrl = joinUrl(ctx.siteUrl, livePath);
@@ -178,7 +199,7 @@ export function* pieceViewEntries(ctx: OfflineViewContext, p: ViewedPiece, siteP
         summary: r.summary,
         tags: r.tags,
         visibility: r.visibility as Visibility,
-        html: offlineHtml(revisionHtml(p, r, images), links),
+        html: offlineHtml(await revisionHtml(p, r, images, render), links),
       }),
     };
   }
