@@ -2,7 +2,11 @@
  * Exporting everything a student has as one `potluck-archive/1` archive (DESIGN.md "The archive format"): the
  * graduate's copy, which opens offline, imports into any Potluck and rebuilds into a website.
  *
- *   README.html                     what is inside and how to use it, for a non-technical reader
+ *   README.html                     the front door, for a non-technical reader: what is inside and how to use it,
+ *                                   a link to site/, and every piece by date and by tag (core/archive/readme.ts)
+ *   view/<folder>/index.html        each piece's offline page, of every visibility (marked): its text, pictures and
+ *                                   files, feedback and review statuses, approved Webmentions (core/archive/views.ts)
+ *   view/<folder>/<n>.html          each saved version, rendered from its Markdown (server/archive/offlineViews.ts)
  *   potluck.json                    format, exportedAt, profile (+ avatar), site (title, baseUrl, license, noindex)
  *   media.json                      per stored file (by SHA-256): the student's name for it, description, date, sizes
  *   hubs.json                       hub memberships, and where each artifact was syndicated
@@ -22,7 +26,8 @@
  *
  * The stored originals are written byte for byte, and the importer keeps such files as they are, so export ->
  * import -> export gives identical artifacts/, collections/, revisions/ and media. The archive is written entry by
- * entry (server/archive/archiveWriter.ts), streaming files from disk.
+ * entry (server/archive/archiveWriter.ts), streaming files from disk; the offline pages are made one at a time as
+ * they are written, older versions rendered ahead on a worker thread where one runs. Import reads none of view/.
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { FEEDBACK_DIR, stringifyFeedbackThread, type ArchiveFeedbackMessage } from '../core/archive/feedback.ts';
@@ -40,16 +45,7 @@ import { joinUrl } from '../core/urls.ts';
 import type { AppContext } from '../server/context.ts';
 import type { ViewStatus } from '../core/archive/views.ts';
 import { workerBodyRenderer } from '../server/archive/bodyRenderer.ts';
-import {
-  pieceViewEntries,
-  readmePiece,
-  versionFormat,
-  versionsToRender,
-  viewEntryCount,
-  type OfflineViewContext,
-  type RenderVersion,
-} from '../server/archive/offlineViews.ts';
-import type { RenderResult } from '../core/markdown/render.ts';
+import { pieceViewEntries, readmePiece, renderAhead, versionsToRender, viewEntryCount, type OfflineViewContext } from '../server/archive/offlineViews.ts';
 import {
   artifacts,
   contributionStatuses,
@@ -640,18 +636,10 @@ async function writeArchive(
     plan.artifacts.filter((p) => p.mentions.length > 0).length +
     plan.library.size +
     plan.variantSources.reduce((sum, m) => sum + m.variants.length, 0);
-  // Older saved versions are rendered for their offline pages. On a worker thread that starts on all of them now,
-  // while the main thread writes the files and renders the site; else each is rendered when its page is written.
+  // Older saved versions are rendered for their offline pages: on a worker thread, which starts on them now while
+  // the main thread writes the files and renders the site; else each when its page is written.
   const bodies = workerBodyRenderer();
-  const ahead = new Map<string, Promise<RenderResult>>();
-  if (bodies.ahead) {
-    for (const p of plan.artifacts) for (const r of versionsToRender(p)) ahead.set(r.id, bodies.render(r.body, versionFormat(r)));
-  }
-  const renderVersion: RenderVersion = (r) => {
-    const early = ahead.get(r.id);
-    ahead.delete(r.id);
-    return early ?? bodies.render(r.body, versionFormat(r));
-  };
+  const renderVersion = renderAhead(bodies, plan.artifacts.flatMap(versionsToRender));
   const writer = createArchiveWriter(props.out, exportedAt);
   // A site that cannot be rendered (no renderer, a page that fails) stops the export at once, not at the end.
   let siteFailure: unknown;

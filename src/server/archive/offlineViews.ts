@@ -26,6 +26,7 @@ import { addResponsiveImages, type ResponsiveImage } from '../../core/markdown/r
 import { joinUrl, sitePaths } from '../../core/urls.ts';
 import type { Artifact, Media, Revision, Webmention } from '../db/schema.ts';
 import type { ArchiveEntry } from './archiveWriter.ts';
+import type { BodyRenderer } from './bodyRenderer.ts';
 
 /** What the pages of one piece are made from (the exporter's plan of that piece). */
 export interface ViewedPiece {
@@ -90,6 +91,34 @@ export type RenderVersion = (r: Revision) => Promise<RenderResult>;
  */
 export function versionsToRender(p: ViewedPiece): Revision[] {
   return p.history.filter((r) => !(r.body === p.artifact.body && r.format === p.artifact.format));
+}
+
+/**
+ * Renders the given versions in the order their pages are written, working ahead on a renderer that can (a worker
+ * thread) by up to `budget` characters of Markdown not yet asked for, so that rendering overlaps the rest of the
+ * export while what waits in memory stays bounded; any other version is rendered when asked for.
+ */
+export function renderAhead(renderer: BodyRenderer, order: Revision[], budget = 16_000_000): RenderVersion {
+  const early = new Map<string, { promise: Promise<RenderResult>; size: number }>();
+  let next = 0;
+  let waiting = 0;
+  const topUp = () => {
+    if (!renderer.ahead) return;
+    while (next < order.length && (waiting === 0 || waiting + order[next].body.length <= budget)) {
+      const r = order[next++];
+      early.set(r.id, { promise: renderer.render(r.body, versionFormat(r)), size: r.body.length });
+      waiting += r.body.length;
+    }
+  };
+  topUp();
+  return (r) => {
+    const job = early.get(r.id);
+    if (!job) return renderer.render(r.body, versionFormat(r));
+    early.delete(r.id);
+    waiting -= job.size;
+    topUp();
+    return job.promise;
+  };
 }
 
 /** How a saved version's body is given to the renderer. */
