@@ -100,13 +100,20 @@ export function versionsToRender(p: ViewedPiece): Revision[] {
  */
 export function renderAhead(renderer: BodyRenderer, order: Revision[], budget = 16_000_000): RenderVersion {
   const early = new Map<string, { promise: Promise<RenderResult>; size: number }>();
+  // Versions saved with the same text (a new title, a new tag) are rendered once.
+  const byText = new Map<string, Promise<RenderResult>>();
   let next = 0;
   let waiting = 0;
   const topUp = () => {
     if (!renderer.ahead) return;
     while (next < order.length && (waiting === 0 || waiting + order[next].body.length <= budget)) {
       const r = order[next++];
-      early.set(r.id, { promise: renderer.render(r.body, versionFormat(r)), size: r.body.length });
+      const key = `${versionFormat(r)}\n${r.body}`;
+      const promise = byText.get(key) ?? renderer.render(r.body, versionFormat(r));
+      byText.set(key, promise);
+      // Versions of one piece are next to each other: remembering the last few texts is enough.
+      if (byText.size > 64) byText.delete(byText.keys().next().value!);
+      early.set(r.id, { promise, size: r.body.length });
       waiting += r.body.length;
     }
   };
