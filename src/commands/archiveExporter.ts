@@ -2,7 +2,11 @@
  * Exporting everything a student has as one `potluck-archive/1` archive (DESIGN.md "The archive format"): the
  * graduate's copy, which opens offline, imports into any Potluck and rebuilds into a website.
  *
- *   README.html                     what is inside and how to use it, for a non-technical reader
+ *   README.html                     the front door, for a non-technical reader: what is inside and how to use it,
+ *                                   a link to site/, and every piece by date and by tag (core/archive/readme.ts)
+ *   view/<folder>/index.html        each piece's offline page, of every visibility (marked): its text, pictures and
+ *                                   files, feedback and review statuses, approved Webmentions (core/archive/views.ts)
+ *   view/<folder>/<n>.html          each saved version, rendered from its Markdown (server/archive/offlineViews.ts)
  *   potluck.json                    format, exportedAt, profile (+ avatar), site (title, baseUrl, license, noindex)
  *   media.json                      per stored file (by SHA-256): the student's name for it, description, date, sizes
  *   hubs.json                       hub memberships, and where each artifact was syndicated
@@ -22,7 +26,8 @@
  *
  * The stored originals are written byte for byte, and the importer keeps such files as they are, so export ->
  * import -> export gives identical artifacts/, collections/, revisions/ and media. The archive is written entry by
- * entry (server/archive/archiveWriter.ts), streaming files from disk.
+ * entry (server/archive/archiveWriter.ts), streaming files from disk; the offline pages are made one at a time as
+ * they are written, older versions rendered ahead on a worker thread where one runs. Import reads none of view/.
  */
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { FEEDBACK_DIR, stringifyFeedbackThread, type ArchiveFeedbackMessage } from '../core/archive/feedback.ts';
@@ -38,8 +43,12 @@ import { PotluckError } from '../core/errors.ts';
 import { toJsonFeed } from '../core/feeds/jsonFeed.ts';
 import { joinUrl } from '../core/urls.ts';
 import type { AppContext } from '../server/context.ts';
+import type { ViewStatus } from '../core/archive/views.ts';
+import { workerBodyRenderer } from '../server/archive/bodyRenderer.ts';
+import { pieceViewEntries, readmePiece, renderAhead, versionsToRender, viewEntryCount, type OfflineViewContext } from '../server/archive/offlineViews.ts';
 import {
   artifacts,
+  contributionStatuses,
   feedbackMessages,
   hubMembers,
   hubs,
@@ -129,6 +138,10 @@ interface PlannedArtifact {
   feedback: ArchiveFeedbackMessage[];
   /** The Webmentions the student approved on it (empty: no mentions/ file). */
   mentions: Webmention[];
+  /** Feedback message id -> its stored, sanitized HTML (for the offline page). */
+  feedbackHtml: Map<string, string>;
+  /** Its teachers' review statuses, one per hub. */
+  statuses: ViewStatus[];
 }
 
 /** Everything decided before the first byte is written. */
@@ -179,6 +192,8 @@ export function planArchive(app: AppContext, owner: User, options: { base?: stri
   const history = new Map<string, Revision[]>();
   const syndicated = new Map<string, { url: string; name: string; createdAt: Date }[]>();
   const threads = new Map<string, ArchiveFeedbackMessage[]>();
+  const threadHtml = new Map<string, string>();
+  const statuses = new Map<string, ViewStatus[]>();
   const mentions = approvedMentionsByArtifact(app, owner.id);
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
@@ -201,6 +216,17 @@ export function planArchive(app: AppContext, owner: User, options: { base?: stri
       const list = threads.get(m.artifactId) ?? [];
       list.push({ id: m.id, author: m.authorName, handle: handle ?? undefined, role: m.authorRole, hub: hub ?? undefined, revision: m.revision, date: m.createdAt, body: m.body });
       threads.set(m.artifactId, list);
+      threadHtml.set(m.id, m.html);
+    }
+    const reviewed = app.db
+      .select({ status: contributionStatuses, hub: hubs.title })
+      .from(contributionStatuses)
+      .innerJoin(hubs, eq(hubs.id, contributionStatuses.hubId))
+      .where(inArray(contributionStatuses.artifactId, chunk))
+      .orderBy(asc(contributionStatuses.setAt))
+      .all();
+    for (const { status: s, hub } of reviewed) {
+      statuses.set(s.artifactId, [...(statuses.get(s.artifactId) ?? []), { hub, status: s.status, revision: s.revision, setAt: s.setAt }]);
     }
   }
   const allMedia = app.db.select().from(media).where(eq(media.ownerId, owner.id)).orderBy(asc(media.createdAt), asc(media.id)).all();
@@ -240,7 +266,19 @@ export function planArchive(app: AppContext, owner: User, options: { base?: stri
       placed.add(item.id);
     }
     const syndication = [...new Set((syndicated.get(artifact.id) ?? []).map((s) => s.url))].sort();
-    return { artifact, folder: folders.get(artifact.slug)!, history: revs, files, names, syndication, feedback: threads.get(artifact.id) ?? [], mentions: mentions.get(artifact.id) ?? [] };
+    const feedback = threads.get(artifact.id) ?? [];
+    return {
+      artifact,
+      folder: folders.get(artifact.slug)!,
+      history: revs,
+      files,
+      names,
+      syndication,
+      feedback,
+      mentions: mentions.get(artifact.id) ?? [],
+      feedbackHtml: new Map(feedback.map((m) => [m.id, threadHtml.get(m.id) ?? ''])),
+      statuses: statuses.get(artifact.id) ?? [],
+    };
   });
 
   const showcaseRows = app.db.select().from(showcases).where(eq(showcases.ownerId, owner.id)).orderBy(asc(showcases.slug)).all();
@@ -533,7 +571,8 @@ async function writeArchive(
     hubs: plan.counts.hubs,
     feedback: plan.artifacts
       .filter((p) => p.feedback.length > 0)
-      .map((p) => ({ title: p.artifact.title, file: `${FEEDBACK_DIR}/${p.folder}.md`, messages: p.feedback })),
+      .map((p) => ({ title: p.artifact.title, file: `${FEEDBACK_DIR}/${p.folder}.md`, messages: p.feedback, href: readmePiece(p).href })),
+    pieces: plan.artifacts.map(readmePiece),
     mentions: plan.artifacts.reduce((sum, p) => sum + p.mentions.length, 0),
     site: rendered.site ? { pages: rendered.pages, base: rendered.site.base } : null,
   });
@@ -576,17 +615,31 @@ async function writeArchive(
       total += site.plan.files.length;
       for (const f of site.plan.files) yield f.source ? { path: `site/${f.path}`, source: f.source } : { path: `site/${f.path}`, data: f.data };
     }
+    // The offline pages README.html links to, after the site so that a public piece can link to its page there.
+    const sitePages = new Set(site ? site.plan.files.filter((f) => f.kind === 'page').map((f) => f.path) : []);
+    for (const p of plan.artifacts) yield* pieceViewEntries(views, p, sitePages, renderVersion);
     yield { path: 'README.html', data: readme() };
   }
 
+  const views: OfflineViewContext = {
+    owner: { name: plan.owner.name, handle: plan.owner.handle },
+    siteUrl: app.config.siteUrl,
+    variantsBySha: new Map(plan.variantSources.map((m) => [m.sha256, m])),
+    folders: new Map(plan.artifacts.map((p) => [p.artifact.slug, p.folder])),
+  };
   let total =
     5 +
+    plan.artifacts.reduce((sum, p) => sum + viewEntryCount(p), 0) +
     plan.artifacts.reduce((sum, p) => sum + 1 + p.files.size + p.history.length, 0) +
     plan.showcases.length +
     plan.counts.feedback.threads +
     plan.artifacts.filter((p) => p.mentions.length > 0).length +
     plan.library.size +
     plan.variantSources.reduce((sum, m) => sum + m.variants.length, 0);
+  // Older saved versions are rendered for their offline pages: on a worker thread, which starts on them now while
+  // the main thread writes the files and renders the site; else each when its page is written.
+  const bodies = workerBodyRenderer();
+  const renderVersion = renderAhead(bodies, plan.artifacts.flatMap(versionsToRender));
   const writer = createArchiveWriter(props.out, exportedAt);
   // A site that cannot be rendered (no renderer, a page that fails) stops the export at once, not at the end.
   let siteFailure: unknown;
@@ -614,6 +667,8 @@ async function writeArchive(
       throw new PotluckError('CONFLICT', `A stored file is missing from the data folder (${(error as Error & { path?: string }).path ?? 'unknown'}), so the archive was not written. Ask the admin to check the media folder.`, { cause: error });
     }
     throw error;
+  } finally {
+    await bodies.close();
   }
   return {
     handle: plan.owner.handle,
