@@ -318,6 +318,7 @@ function insertRevision(app: AppContext, a: Artifact, number: number, note: stri
       linkUrl: a.linkUrl,
       date: a.date,
       body: a.body,
+      html: a.html,
       note,
       createdAt: app.now(),
     })

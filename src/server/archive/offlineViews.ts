@@ -87,10 +87,11 @@ export type RenderVersion = (r: Revision) => Promise<RenderResult>;
 
 /**
  * The saved versions of a piece whose pages need their Markdown rendered: those whose text differs from the piece as
- * it is now (the newest version usually is the same, and its stored HTML is what the site shows).
+ * it is now (the newest version usually is the same, and its stored HTML is what the site shows) and that kept no HTML
+ * of their own when they were saved.
  */
 export function versionsToRender(p: ViewedPiece): Revision[] {
-  return p.history.filter((r) => !(r.body === p.artifact.body && r.format === p.artifact.format));
+  return p.history.filter((r) => r.html == null && !(r.body === p.artifact.body && r.format === p.artifact.format));
 }
 
 /**
@@ -136,6 +137,8 @@ export function versionFormat(r: Revision): BodyFormat {
 /** A saved version's HTML, rendered from its Markdown like a save renders it and sized like a save sizes it. */
 async function revisionHtml(p: ViewedPiece, r: Revision, images: Map<string, ResponsiveImage>, render: RenderVersion): Promise<string> {
   if (r.body === p.artifact.body && r.format === p.artifact.format) return p.artifact.html;
+  // Kept when it was saved: already sized.
+  if (r.html != null) return r.html;
   const rendered = await render(r);
   if (!rendered.ok) {
     return `<p>This version could not be shown as a page (${escapeHtml(rendered.errors[0]?.message ?? 'it does not render')}); here is its text as written:</p>\n<pre>${escapeHtml(r.body)}</pre>`;

@@ -196,6 +196,8 @@ export const revisions = sqliteTable(
     linkUrl: text('link_url'),
     date: integer('date', { mode: 'timestamp_ms' }).notNull(),
     body: text('body').notNull(),
+    /** The HTML this version was rendered to when it was saved; null for versions saved before it was kept. */
+    html: text('html'),
     /** Why this revision exists: a save, a restore of revision N, an import. */
     note: text('note').notNull().default(''),
     createdAt: createdAt(),
