@@ -66,6 +66,8 @@ import { deleteMedia, sanitizeFilename, uploadMedia } from './mediaUploader.ts';
 import { storeShowcase } from './showcaseSaver.ts';
 import { importArchiveMentions } from '../server/webmention/receive/archiveMentions.ts';
 import { createUser, insertUser, prepareNewUser } from './userCreator.ts';
+import type { ForeignKind } from '../server/import/types.ts';
+import type { Visibility } from '../core/visibility.ts';
 
 /** A step of a long import, for progress lines. */
 export interface ImportProgress {
@@ -91,6 +93,38 @@ export interface ImportArchiveProps {
    */
   consumeFiles?: boolean;
   onProgress?: (progress: ImportProgress) => void;
+  /** Set when the archive was converted from another platform's export (see ImportOrigin). */
+  origin?: ImportOrigin;
+}
+
+/**
+ * Where a converted archive came from. Work from another platform arrives private (the student makes it public
+ * after review), and a re-import never overwrites what the student edited here since.
+ */
+export interface ImportOrigin {
+  kind: ForeignKind;
+  /** The platform for messages ("WordPress", "Jekyll", ...). */
+  platform: string;
+  /** The converter's warnings, added to the report's. */
+  warnings: string[];
+  /** Ids of the pieces that were drafts on the other platform. */
+  drafts?: string[];
+}
+
+/** One piece of the archive, as the import leaves it (the dry run lists exactly what an import would do). */
+export interface ImportedPiece {
+  id: string;
+  slug: string;
+  title: string;
+  action: 'create' | 'update' | 'unchanged';
+  /** The visibility it has after the import. */
+  visibility: Visibility;
+  /** Its tags after normalising. */
+  tags: string[];
+  /** Its date, ISO 8601. */
+  date: string;
+  /** It was a draft on the platform it came from. */
+  draft: boolean;
 }
 
 export interface ImportReport {
@@ -102,6 +136,10 @@ export interface ImportReport {
   feedback: { added: number; alreadyHere: number };
   media: { stored: number; reused: number };
   showcases: number;
+  /** Every artifact of the archive, in the archive's order. */
+  pieces: ImportedPiece[];
+  /** Where the work came from, for an archive converted from another platform. */
+  origin?: { kind: ForeignKind; platform: string };
   warnings: string[];
   dryRun: boolean;
 }
@@ -140,7 +178,7 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   progress({ step: 'check', done: 0, total: 1 });
   const contents = readArchive({ files: [...listing.keys()], texts });
   issues.push(...contents.issues);
-  const warnings = [...contents.warnings];
+  const warnings = [...(props.origin?.warnings ?? []), ...contents.warnings];
   checkMediaFiles(contents, listing, issues);
   if (!handle.success) throw badArchive(issues, props.label ?? props.dir);
 
@@ -157,10 +195,11 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   if (manifest.profile.handle !== handle.data) {
     warnings.push(`The archive belongs to @${manifest.profile.handle}; it was imported into @${handle.data}.`);
   }
-  const visibilityOf = publicPolicy(app, contents, existingUser, warnings);
+  // Work from another platform arrives private whatever its source said; the student chooses what to show later.
+  const visibilityOf = props.origin ? () => 'private' as const : publicPolicy(app, contents, existingUser, warnings);
 
   if (props.dryRun) {
-    return dryRun(app, { contents, ids, feedbackIds, handle: handle.data, existingUser, listing, root, visibilityOf, showcaseItemsBySlug, warnings, progress });
+    return dryRun(app, { contents, ids, feedbackIds, handle: handle.data, existingUser, listing, root, visibilityOf, showcaseItemsBySlug, warnings, progress, origin: props.origin });
   }
 
   // Phase 2: the account, then media (outside the transaction: sharp is asynchronous).
@@ -204,7 +243,7 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   const owner = user;
   try {
     const counts = inTransaction(app, () =>
-      writeAll(app, { contents, ids, feedbackIds, owner, createdUser, mediaIds, visibilityOf, showcaseItemsBySlug, warnings, progress }),
+      writeAll(app, { contents, ids, feedbackIds, owner, createdUser, mediaIds, visibilityOf, showcaseItemsBySlug, warnings, progress, origin: props.origin }),
     );
     return {
       user: { handle: owner.handle, created: createdUser },
@@ -213,6 +252,8 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
       feedback: counts.feedback,
       media: { stored: stored.length, reused },
       showcases: counts.showcases,
+      pieces: counts.pieces,
+      ...(props.origin ? { origin: { kind: props.origin.kind, platform: props.origin.platform } } : {}),
       warnings,
       dryRun: false,
     };
@@ -716,16 +757,39 @@ interface WriteProps {
   showcaseItemsBySlug: Map<string, string[]>;
   warnings: string[];
   progress: (p: ImportProgress) => void;
+  origin?: ImportOrigin;
+}
+
+/** Rows this connection has written so far (SQLite's total_changes()): tells a write from a no-op. */
+function totalChanges(app: AppContext): number {
+  return (app.db.$client.prepare('select total_changes() as n').get() as { n: number }).n;
+}
+
+/**
+ * Whether a piece from another platform is one the account already has: its incoming title and body equal its
+ * current text or any revision in its history. The student may have edited it here since it first came in; the same
+ * source imported again must not overwrite that.
+ */
+function alreadyImported(app: AppContext, current: Artifact, title: string, body: string): boolean {
+  const wanted = title.trim();
+  if (current.title === wanted && current.body === body) return true;
+  return app.db
+    .select({ title: revisions.title, body: revisions.body })
+    .from(revisions)
+    .where(eq(revisions.artifactId, current.id))
+    .all()
+    .some((r) => r.title === wanted && r.body === body);
 }
 
 function writeAll(app: AppContext, props: WriteProps) {
   const { contents, owner } = props;
+  const changesBefore = totalChanges(app);
   const manifest = contents.manifest!;
   // The account's profile: fill what is blank, never overwrite what the student already set here.
   const patch: Partial<User> = {};
   if (!owner.bio && manifest.profile.bio) patch.bio = manifest.profile.bio;
   if (owner.links.length === 0 && manifest.profile.links.length) patch.links = manifest.profile.links;
-  if (!owner.siteTitle) patch.siteTitle = manifest.site.title;
+  if (!owner.siteTitle && manifest.site.title) patch.siteTitle = manifest.site.title;
   if (!owner.siteLicense && manifest.site.license) patch.siteLicense = manifest.site.license;
   if (!owner.canonicalBaseUrl && manifest.site.baseUrl) patch.canonicalBaseUrl = manifest.site.baseUrl;
   // Asking search engines to stay away is kept when the work moves; never switched off by an import.
@@ -736,10 +800,11 @@ function writeAll(app: AppContext, props: WriteProps) {
 
   const counts = { created: 0, updated: 0, unchanged: 0 };
   const history = { added: 0, alreadyHere: 0 };
+  const drafts = new Set(props.origin?.drafts ?? []);
+  const pieceBySlug = new Map<string, ImportedPiece>();
   // Existing artifacts first, so that a renamed folder frees its old address before a new artifact asks for it.
-  const existingIds = new Set(
-    app.db.select({ id: artifacts.id }).from(artifacts).where(eq(artifacts.ownerId, owner.id)).all().map((r) => r.id),
-  );
+  const existing = new Map(app.db.select().from(artifacts).where(eq(artifacts.ownerId, owner.id)).all().map((r) => [r.id, r]));
+  const existingIds = new Set(existing.keys());
   const ordered = [...contents.artifacts].sort(
     (a, b) => Number(!existingIds.has(props.ids.get(a.slug)!)) - Number(!existingIds.has(props.ids.get(b.slug)!)),
   );
@@ -750,17 +815,31 @@ function writeAll(app: AppContext, props: WriteProps) {
       const id = props.mediaIds.get(ref.path);
       return id ? `media:${id}${ref.fragment}` : undefined;
     });
+    const id = props.ids.get(a.slug)!;
+    const current = existing.get(id);
+    let visibility = props.visibilityOf(fm.visibility);
+    let slug = a.slug;
+    if (props.origin && current) {
+      // A piece imported before keeps who may see it and its address, as the student has them now.
+      visibility = current.visibility;
+      slug = current.slug;
+      if (alreadyImported(app, current, fm.title, body)) {
+        counts.unchanged++;
+        pieceBySlug.set(a.slug, pieceOf(current, 'unchanged', drafts));
+        continue;
+      }
+    }
     const result = named(a.file, () =>
       storeArtifact(app, {
         ownerId: owner.id,
-        artifactId: props.ids.get(a.slug),
+        artifactId: id,
         note: 'Imported from an archive',
         updatedAt: fm.updated ?? fm.date,
         input: {
           title: fm.title,
           summary: fm.summary,
           kind: fm.kind,
-          visibility: props.visibilityOf(fm.visibility),
+          visibility,
           format: a.format,
           body,
           tags: fm.tags,
@@ -768,7 +847,7 @@ function writeAll(app: AppContext, props: WriteProps) {
           coverMediaId: a.cover ? (props.mediaIds.get(a.cover) ?? null) : null,
           linkUrl: fm.link ?? null,
           canonical: fm.canonical ?? null,
-          slug: a.slug,
+          slug,
         },
       }),
     );
@@ -777,10 +856,17 @@ function writeAll(app: AppContext, props: WriteProps) {
       history.added += merged.added;
       history.alreadyHere += merged.alreadyHere;
     }
-    if (result.created) counts.created++;
-    else if (result.revision) counts.updated++;
+    const action = result.created ? 'create' : result.revision ? 'update' : 'unchanged';
+    if (action === 'create') counts.created++;
+    else if (action === 'update') counts.updated++;
     else counts.unchanged++;
-    if (result.artifact.slug !== a.slug) {
+    pieceBySlug.set(a.slug, pieceOf(result.artifact, action, drafts));
+    if (props.origin && action === 'update') {
+      props.warnings.push(
+        `${a.file}: "${result.artifact.title}" is not the same on ${props.origin.platform} as when it was imported; the text from ${props.origin.platform} is now its latest revision, and its earlier revisions are kept in its history.`,
+      );
+    }
+    if (result.artifact.slug !== slug) {
       props.warnings.push(`${a.file}: the address ${a.slug} is taken by other work in @${owner.handle}, so this artifact is at ${result.artifact.slug}.`);
     }
     if (a.references.some((r) => r.start === undefined)) {
@@ -797,6 +883,9 @@ function writeAll(app: AppContext, props: WriteProps) {
 
   let showcaseCount = 0;
   for (const [i, c] of contents.collections.entries()) {
+    // From another platform: a new showcase is private, one imported before keeps its visibility.
+    const showcaseVisibility = (existing: { visibility: Visibility } | undefined) =>
+      props.origin ? (existing?.visibility ?? 'private') : props.visibilityOf(c.frontmatter.visibility);
     props.progress({ step: 'save', done: ordered.length + i, total: ordered.length + contents.collections.length, item: c.file });
     const items = props.showcaseItemsBySlug.get(c.slug) ?? [];
     const existing = app.db
@@ -815,7 +904,7 @@ function writeAll(app: AppContext, props: WriteProps) {
       const same =
         existing.title === c.frontmatter.title &&
         existing.intro === c.intro &&
-        existing.visibility === props.visibilityOf(c.frontmatter.visibility) &&
+        existing.visibility === showcaseVisibility(existing) &&
         JSON.stringify(current) === JSON.stringify(items);
       showcaseCount++;
       if (same) continue;
@@ -827,7 +916,7 @@ function writeAll(app: AppContext, props: WriteProps) {
         ownerId: owner.id,
         showcaseId: existing?.id,
         // A public showcase needs the same consent as public work: without it, it comes in for class members.
-        input: { title: c.frontmatter.title, intro: c.intro, visibility: props.visibilityOf(c.frontmatter.visibility), items, slug: c.slug },
+        input: { title: c.frontmatter.title, intro: c.intro, visibility: showcaseVisibility(existing), items, slug: c.slug },
       }),
     );
   }
@@ -835,9 +924,15 @@ function writeAll(app: AppContext, props: WriteProps) {
   // Approved Webmentions (mentions/) go back on their pieces (server/webmention/receive/archiveMentions.ts).
   importArchiveMentions(app, { mentions: contents.mentions, ids: props.ids, owner });
   props.progress({ step: 'save', done: ordered.length + contents.collections.length, total: ordered.length + contents.collections.length });
-  // The profile and syndication links changed without going through a saver: cached public pages are stale.
-  bumpContentVersion(app, owner.id);
-  return { artifacts: counts, revisions: history, feedback, showcases: showcaseCount };
+  // The profile and syndication links changed without going through a saver: cached public pages are stale. An
+  // import that wrote nothing (the same source again) leaves them as they are.
+  if (totalChanges(app) !== changesBefore) bumpContentVersion(app, owner.id);
+  const pieces = contents.artifacts.map((a) => pieceBySlug.get(a.slug)!);
+  return { artifacts: counts, revisions: history, feedback, showcases: showcaseCount, pieces };
+}
+
+function pieceOf(a: Artifact, action: ImportedPiece['action'], drafts: Set<string>): ImportedPiece {
+  return { id: a.id, slug: a.slug, title: a.title, action, visibility: a.visibility, tags: a.tags, date: a.date.toISOString(), draft: drafts.has(a.id) };
 }
 
 /** The fields a revision snapshots, as one comparable string (the artifact saver's notion of "the same"). */
@@ -972,6 +1067,7 @@ async function dryRun(
     showcaseItemsBySlug: Map<string, string[]>;
     warnings: string[];
     progress: (p: ImportProgress) => void;
+    origin?: ImportOrigin;
   },
 ): Promise<ImportReport> {
   const manifest = props.contents.manifest!;
@@ -1015,6 +1111,7 @@ async function dryRun(
         showcaseItemsBySlug: props.showcaseItemsBySlug,
         warnings: props.warnings,
         progress: props.progress,
+        origin: props.origin,
       });
       report = {
         user: { handle: owner.handle, created: !props.existingUser },
@@ -1023,6 +1120,8 @@ async function dryRun(
         feedback: counts.feedback,
         media: { stored: planned.filter((p) => !p.existing).length, reused: planned.filter((p) => p.existing).length },
         showcases: counts.showcases,
+        pieces: counts.pieces,
+        ...(props.origin ? { origin: { kind: props.origin.kind, platform: props.origin.platform } } : {}),
         warnings: props.warnings,
         dryRun: true,
       };

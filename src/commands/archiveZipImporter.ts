@@ -11,7 +11,7 @@ import type { ZipLimits } from '../core/archive/zipRules.ts';
 import { PotluckError } from '../core/errors.ts';
 import type { AppContext } from '../server/context.ts';
 import { extractArchiveZip } from '../server/archive/zipReader.ts';
-import { importArchiveFolder, type ImportProgress, type ImportReport } from './archiveImporter.ts';
+import { importArchiveFolder, type ImportOrigin, type ImportProgress, type ImportReport } from './archiveImporter.ts';
 
 export interface ImportArchiveZipProps {
   /** Path of the zip file. */
@@ -23,6 +23,8 @@ export interface ImportArchiveZipProps {
   onProgress?: (progress: ImportProgress) => void;
   /** Tighter limits (tests); never looser than the defaults from an upload. */
   limits?: Partial<ZipLimits>;
+  /** Set when the zip was converted from another platform's export. */
+  origin?: ImportOrigin;
 }
 
 /** The parts of an archive that an import reads; site/, feed.json, README.html and hubs.json are left packed. */
@@ -52,6 +54,7 @@ export async function importArchiveZip(app: AppContext, props: ImportArchiveZipP
       dryRun: props.dryRun,
       onProgress: props.onProgress,
       consumeFiles: true,
+      origin: props.origin,
     });
   } finally {
     await fsp.rm(temp, { recursive: true, force: true });
