@@ -105,18 +105,16 @@ async function kindOfFile(file: string): Promise<SourceKind | undefined> {
   return undefined;
 }
 
-/** The names of a zip's entries (its central directory only; nothing is inflated), at most MAX_ZIP_NAMES. */
+/**
+ * The names of a zip's entries as the zip spells them (its central directory only; nothing is inflated), at most
+ * MAX_ZIP_NAMES. Nothing is checked here: the zip reader refuses a hostile zip when it is unpacked.
+ */
 export async function zipEntryNames(zipPath: string): Promise<string[]> {
-  let zip: yauzl.ZipFile;
-  try {
-    zip = await yauzl.openPromise(zipPath, { decodeStrings: true, autoClose: false, strictFileNames: false, validateEntrySizes: false });
-  } catch (error) {
-    throw new PotluckError('BAD_ARCHIVE', `This file is not a zip archive, or it is damaged (${(error as Error).message}). Choose the .zip file again.`, { cause: error });
-  }
+  const zip = await yauzl.openPromise(zipPath, { decodeStrings: false, autoClose: false, strictFileNames: false, validateEntrySizes: false });
   try {
     const names: string[] = [];
     for await (const entry of zip.eachEntry()) {
-      names.push(entry.fileName);
+      names.push(yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true));
       if (names.length >= MAX_ZIP_NAMES) break;
     }
     return names;
@@ -138,7 +136,12 @@ export async function isZipFile(file: string): Promise<boolean> {
 
 /** Whether a zip is a Potluck archive with potluck.json at its root (the archive importer's own zip path takes it). */
 export async function isPotluckZip(zipPath: string): Promise<boolean> {
-  return (await zipEntryNames(zipPath)).includes('potluck.json');
+  try {
+    return (await zipEntryNames(zipPath)).includes('potluck.json');
+  } catch {
+    // Not a zip, or a damaged one: the zip reader says what is wrong with it when it is unpacked.
+    return false;
+  }
 }
 
 function hasFrontMatter(head: string): boolean {
@@ -179,7 +182,8 @@ async function walk(root: string): Promise<Walk> {
 /** The folder a source really starts at: one folder down when the folder holds only that one folder (a zipped folder). */
 async function contentRoot(dir: string): Promise<string> {
   const entries = (await fsp.readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.') && e.name !== '__MACOSX');
-  if (entries.length === 1 && entries[0].isDirectory()) return path.join(dir, entries[0].name);
+  // A site's own folders (Jekyll's _posts, Hugo's content) are part of the site, not a wrapper around it.
+  if (entries.length === 1 && entries[0].isDirectory() && !/^(_.*|content)$/.test(entries[0].name)) return path.join(dir, entries[0].name);
   return dir;
 }
 
