@@ -123,7 +123,12 @@ export async function zipEntryNames(zipPath: string): Promise<string[]> {
   }
 }
 
+/** Files that are zips inside but documents to people: never unpacked as a folder. */
+const ZIPPED_DOCUMENTS = new Set(['.docx', '.odt', '.xlsx', '.pptx', '.ods', '.odp', '.epub', '.pages', '.key', '.numbers']);
+
+/** Whether a file is a zip of files to unpack (by its first bytes; a Word or OpenDocument file is a document). */
 export async function isZipFile(file: string): Promise<boolean> {
+  if (ZIPPED_DOCUMENTS.has(path.extname(file).toLowerCase())) return false;
   const head = Buffer.alloc(4);
   const handle = await fsp.open(file, 'r');
   try {
@@ -192,7 +197,7 @@ async function detectFolder(dir: string): Promise<SourceKind | undefined> {
   if (fs.existsSync(path.join(dir, 'leap2a.xml'))) return 'leap2a';
   const { files, dirs } = await walk(dir);
   const topDirs = new Set(dirs.filter((d) => !d.includes(path.sep)));
-  if (topDirs.has('_posts') || (topDirs.has('content') && files.some((f) => f.startsWith(`content${path.sep}`) && MARKDOWN_EXTENSIONS.has(path.extname(f).toLowerCase())))) {
+  if (topDirs.has('_posts') || topDirs.has('_drafts') || (topDirs.has('content') && files.some((f) => f.startsWith(`content${path.sep}`) && MARKDOWN_EXTENSIONS.has(path.extname(f).toLowerCase())))) {
     return 'markdown';
   }
   const top = files.filter((f) => !f.includes(path.sep));
