@@ -117,7 +117,8 @@ export async function prepareSource(app: AppContext, props: PrepareProps): Promi
     }
     props.onProgress?.({ step: 'unpack', done: 0, total: 1 });
     const unpacked = path.join(props.workDir, 'unpacked');
-    await extractArchiveZip(source, unpacked, { limits: props.limits, wanted: props.format === 'potluck' ? isImportedEntry : undefined });
+    const asArchive = props.format === 'potluck';
+    await extractArchiveZip(source, unpacked, { limits: props.limits, wanted: asArchive ? isImportedEntry : undefined, anyContent: !asArchive });
     props.onProgress?.({ step: 'unpack', done: 1, total: 1 });
     props.signal?.throwIfAborted();
     return { ...(await detectSource(unpacked, { format: props.format, label })), label };
