@@ -84,8 +84,8 @@ export function kindOfText(head: string): SourceKind | undefined {
     return undefined;
   }
   if (!text.startsWith('<')) return undefined;
-  if (/xmlns(:\w+)?\s*=\s*["']http:\/\/wordpress\.org\/export\//.test(text)) return 'wordpress';
-  if (/xmlns(:\w+)?\s*=\s*["']http:\/\/(wiki\.)?leapspecs\.org\/2A/i.test(text)) return 'leap2a';
+  if (/xmlns(:\w+)?\s*=\s*["']https?:\/\/wordpress\.org\/export\//.test(text)) return 'wordpress';
+  if (/xmlns(:\w+)?\s*=\s*["']https?:\/\/(wiki\.)?leapspecs\.org\/2A/i.test(text)) return 'leap2a';
   // The root element, after the prolog (declaration, comments, processing instructions, doctype).
   const root = /^(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[\s\S]*?\])?\s*>|\s)*<([\w:.-]+)/i.exec(text)?.[1];
   if (!root) return undefined;

@@ -28,6 +28,7 @@ const leap = `<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3
 describe('detectSource', () => {
   it('recognises each kind of single file by its first bytes', async () => {
     expect(await detectSource(write('blog.wordpress.2024-05-01.xml', wxr))).toMatchObject({ kind: 'wordpress' });
+    expect(await detectSource(write('theme-test.xml', wxr.replaceAll('http://wordpress.org', 'https://wordpress.org')))).toMatchObject({ kind: 'wordpress' });
     expect(await detectSource(write('weather.rss', rss))).toMatchObject({ kind: 'feed' });
     expect(await detectSource(write('atom.xml', atom))).toMatchObject({ kind: 'feed' });
     expect(await detectSource(write('feed.json', jsonFeed))).toMatchObject({ kind: 'feed' });
