@@ -26,6 +26,10 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     const log = createLogger({ stdout: io.stdout, stderr: io.stderr });
     const entry = ensureServerBuild(projectRoot, (line) => log.info(line, { component: 'build' }));
     const app = createAppContext(config, { migrate: true });
+    // Media an import staged before it died: moved into place if its rows were committed, else removed.
+    const { sweepDeadImports } = await import('../../src/commands/archiveImporter.ts');
+    const swept = await sweepDeadImports(app);
+    if (swept.removed) log.info(`Cleaned up after ${swept.removed} interrupted import(s).`, { component: 'import' });
     if (config.loadDemo && !values['no-demo']) {
       const { loadDemoSchool } = await import('../../src/commands/demoLoader.ts');
       const demo = await loadDemoSchool(app, path.join(projectRoot, 'content', 'demo'));

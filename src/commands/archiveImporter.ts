@@ -47,25 +47,24 @@ import {
   syndications,
   users,
   type Artifact,
-  type Media,
   type User,
 } from '../server/db/schema.ts';
 import { renderArtifactBody } from '../core/markdown/render.ts';
-import { storeKeptPicture, type OfferedVariant } from '../server/archive/keptPicture.ts';
+import { stageKeptPicture, type OfferedVariant } from '../server/archive/keptPicture.ts';
 import { processImage } from '../server/media/images.ts';
 import { ATTACHMENT_TYPES, IMAGE_TYPES, MAX_ALT_CHARS, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../server/media/limits.ts';
 import { sniff } from '../server/media/sniff.ts';
-import { mediaItemDir } from '../server/media/storage.ts';
+import { beginImportStaging, sweepImportStaging, type ImportStaging } from '../server/media/storage.ts';
 import { can } from '../core/policy.ts';
 import { publicSharingSubject } from '../server/policyFacts.ts';
 import { inTransaction } from '../server/db/tx.ts';
 import { sealingKey } from '../server/github/secretBox.ts';
 import { storeArtifact } from './artifactSaver.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
-import { deleteMedia, sanitizeFilename, uploadMedia } from './mediaUploader.ts';
+import { sanitizeFilename, stageUpload } from './mediaUploader.ts';
 import { storeShowcase } from './showcaseSaver.ts';
 import { importArchiveMentions } from '../server/webmention/receive/archiveMentions.ts';
-import { createUser, insertUser, prepareNewUser } from './userCreator.ts';
+import { insertUser, prepareNewUser } from './userCreator.ts';
 import type { ForeignKind } from '../server/import/types.ts';
 import type { Visibility } from '../core/visibility.ts';
 
@@ -144,6 +143,9 @@ export interface ImportReport {
   dryRun: boolean;
 }
 
+/** A media row as the import inserts it, in its transaction. */
+type MediaRow = typeof media.$inferInsert;
+
 /** Largest text file (index.md, collection, potluck.json) read: a body is at most 500,000 characters. */
 const MAX_TEXT_BYTES = 4 * 1024 * 1024;
 /** Most files looked at in one archive: far beyond a school career of work, small enough to list quickly. */
@@ -186,13 +188,13 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
   // A guardian account reads its children's work; it holds none of its own.
   if (existingUser?.role === 'guardian') throw new PotluckError('FORBIDDEN', `@${handle.data} is a guardian account: guardians have no portfolio to import into.`);
   const ids = assignIds(app, contents, handle.data, existingUser, warnings);
-  const showcaseItemsBySlug = resolveShowcaseItems(app, contents, ids, existingUser, issues);
+  const showcaseItemsBySlug = resolveShowcaseItems(app, contents, ids, existingUser, warnings);
   const feedbackIds = assignFeedbackIds(app, contents, ids, handle.data);
   if (issues.length > 0 || !contents.manifest) throw badArchive(issues, props.label ?? props.dir);
   progress({ step: 'check', done: 1, total: 1 });
 
   const manifest = contents.manifest;
-  if (manifest.profile.handle !== handle.data) {
+  if (manifest.profile.handle && manifest.profile.handle !== handle.data) {
     warnings.push(`The archive belongs to @${manifest.profile.handle}; it was imported into @${handle.data}.`);
   }
   // Work from another platform arrives private whatever its source said; the student chooses what to show later.
@@ -202,68 +204,79 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
     return dryRun(app, { contents, ids, feedbackIds, handle: handle.data, existingUser, listing, root, visibilityOf, showcaseItemsBySlug, warnings, progress, origin: props.origin });
   }
 
-  // Phase 2: the account, then media (outside the transaction: sharp is asynchronous).
-  let user = existingUser;
-  let createdUser = false;
-  if (!user) {
-    user = await createUser(app, {
-      handle: handle.data,
-      name: manifest.profile.name,
-      role: 'student',
-      bio: manifest.profile.bio,
-      links: manifest.profile.links,
-    });
-    createdUser = true;
-    warnings.push(
-      `@${user.handle} was created from the archive without a password: nobody can sign in to it until a password is set for it (potluck user password --handle ${user.handle}).`,
-    );
-  }
-  const stored: Media[] = [];
-  const cleanUp = async () => {
-    for (const m of stored) await deleteMedia(app, { ownerId: m.ownerId, mediaId: m.id }).catch(() => {});
-    if (createdUser && user) {
-      app.db.delete(users).where(eq(users.id, user.id)).run();
-      await fs.rmdir(path.dirname(mediaItemDir(app.config, user.id, 'any'))).catch(() => {});
-    }
-  };
-
+  // Phase 2: media, staged outside the transaction (sharp is asynchronous): nothing is in the student's library or in
+  // place on disk until phase 3 commits. What a dead import staged is cleaned up first.
+  await sweepDeadImports(app);
+  const ownerId = existingUser?.id ?? app.newId();
+  const prepared = existingUser
+    ? undefined
+    : await prepareNewUser({ id: ownerId, handle: handle.data, name: manifest.profile.name, role: 'student', bio: manifest.profile.bio, links: manifest.profile.links });
+  const staging = await beginImportStaging(app.config);
+  const staged: MediaRow[] = [];
   let mediaIds: Map<string, string>;
   let reused = 0;
   try {
-    const result = await storeMedia(app, { root, contents, owner: user, stored, progress, consumeFiles: props.consumeFiles === true });
+    const result = await storeMedia(app, { root, contents, ownerId, staged, staging, progress, consumeFiles: props.consumeFiles === true });
     mediaIds = result.ids;
     reused = result.reused;
     if (result.issues.length) throw badArchive(result.issues, props.label ?? props.dir);
   } catch (error) {
-    await cleanUp();
+    await staging.discard();
     throw error;
   }
 
-  // Phase 3: every database write in one transaction.
-  const owner = user;
+  // Phase 3: every database write in one transaction (the account, the media rows, the pieces), then the staged
+  // files are moved into place.
+  let result: { owner: User; counts: ReturnType<typeof writeAll> };
   try {
-    const counts = inTransaction(app, () =>
-      writeAll(app, { contents, ids, feedbackIds, owner, createdUser, mediaIds, visibilityOf, showcaseItemsBySlug, warnings, progress, origin: props.origin }),
-    );
-    return {
-      user: { handle: owner.handle, created: createdUser },
-      artifacts: counts.artifacts,
-      revisions: counts.revisions,
-      feedback: counts.feedback,
-      media: { stored: stored.length, reused },
-      showcases: counts.showcases,
-      pieces: counts.pieces,
-      ...(props.origin ? { origin: { kind: props.origin.kind, platform: props.origin.platform } } : {}),
-      warnings,
-      dryRun: false,
-    };
+    result = inTransaction(app, () => {
+      const owner = existingUser ?? insertUser(app, prepared!);
+      for (const row of staged) app.db.insert(media).values(row).run();
+      const counts = writeAll(app, { contents, ids, feedbackIds, owner, createdUser: !existingUser, mediaIds, visibilityOf, showcaseItemsBySlug, warnings, progress, origin: props.origin });
+      return { owner, counts };
+    });
   } catch (error) {
-    await cleanUp();
+    await staging.discard();
     if (error instanceof PotluckError && error.code !== 'BAD_ARCHIVE') {
       throw new PotluckError('BAD_ARCHIVE', `Nothing was imported: ${error.message}`, { issues: error.issues, cause: error });
     }
     throw error;
   }
+  try {
+    await staging.finish();
+  } catch {
+    // The rows are committed; the next import or server start moves the rest into place (sweepDeadImports).
+    warnings.push('Some stored files could not be moved into place yet; Potluck finishes that the next time it starts or imports.');
+  }
+  const { owner, counts } = result;
+  if (!existingUser) {
+    warnings.push(
+      `@${owner.handle} was created from the archive without a password: nobody can sign in to it until a password is set for it (potluck user password --handle ${owner.handle}).`,
+    );
+  }
+  return {
+    user: { handle: owner.handle, created: !existingUser },
+    artifacts: counts.artifacts,
+    revisions: counts.revisions,
+    feedback: counts.feedback,
+    media: { stored: staged.length, reused },
+    showcases: counts.showcases,
+    pieces: counts.pieces,
+    ...(props.origin ? { origin: { kind: props.origin.kind, platform: props.origin.platform } } : {}),
+    warnings,
+    dryRun: false,
+  };
+}
+
+/**
+ * Finishes or removes what imports that died left in the media staging area (server/media/storage.ts): run before
+ * every import and when the server starts.
+ */
+export async function sweepDeadImports(app: AppContext): Promise<{ finished: number; removed: number }> {
+  return sweepImportStaging(
+    app.config,
+    (ownerId, mediaId) => app.db.select({ id: media.id }).from(media).where(and(eq(media.id, mediaId), eq(media.ownerId, ownerId))).get() !== undefined,
+  );
 }
 
 async function checkRoot(root: string): Promise<void> {
@@ -541,13 +554,16 @@ function writeFeedback(app: AppContext, props: WriteProps): { added: number; alr
   return { added, alreadyHere };
 }
 
-/** Showcase slug -> artifact ids in order; an item must be in the archive or already in the account. */
+/**
+ * Showcase slug -> artifact ids in order; an item is in the archive or already in the account. One that is in
+ * neither is left out of the showcase with a warning: a showcase is a list, and nothing of the work is lost.
+ */
 function resolveShowcaseItems(
   app: AppContext,
   contents: ArchiveContents,
   ids: Map<string, string>,
   owner: User | undefined,
-  issues: FieldIssue[],
+  warnings: string[],
 ): Map<string, string[]> {
   const existing = new Map<string, string>();
   if (owner) {
@@ -562,10 +578,9 @@ function resolveShowcaseItems(
       const id = ids.get(slug) ?? existing.get(slug);
       if (id) items.push(id);
       else if (!contents.rejected.includes(slug)) {
-        issues.push({
-          field: `${c.file}: items`,
-          message: `items lists "${slug}", but there is no artifacts/${slug}/ in the archive${owner ? ` and no such artifact in @${owner.handle}` : ''}.`,
-        });
+        warnings.push(
+          `${c.file}: items lists "${slug}", but there is no artifacts/${slug}/ in the archive${owner ? ` and no such artifact in @${owner.handle}` : ''}, so the showcase goes without it.`,
+        );
       }
     }
     result.set(c.slug, items);
@@ -664,7 +679,16 @@ const MEDIA_CONCURRENCY = 2;
 
 async function storeMedia(
   app: AppContext,
-  props: { root: string; contents: ArchiveContents; owner: User; stored: Media[]; progress: (p: ImportProgress) => void; consumeFiles: boolean },
+  props: {
+    root: string;
+    contents: ArchiveContents;
+    ownerId: string;
+    /** Rows of the files staged, inserted by the import's transaction. */
+    staged: MediaRow[];
+    staging: ImportStaging;
+    progress: (p: ImportProgress) => void;
+    consumeFiles: boolean;
+  },
 ): Promise<{ ids: Map<string, string>; reused: number; issues: FieldIssue[] }> {
   const files = plannedFiles(props.contents);
   const ids = new Map<string, string>();
@@ -678,17 +702,18 @@ async function storeMedia(
   let next = 0;
 
   const storeOne = async (f: { path: string; alt: string }, bytes: Buffer, hash: string): Promise<string | undefined> => {
-    const existing = await findExisting(app, props.owner.id, bytes, byHash, hash);
+    const existing = await findExisting(app, props.ownerId, bytes, byHash, hash);
     if (existing) {
-      if (!props.stored.some((m) => m.id === existing)) reused++;
+      if (!props.staged.some((m) => m.id === existing)) reused++;
       return existing;
     }
     const meta = listed.get(hash);
     const archiveName = f.path.slice(f.path.lastIndexOf('/') + 1);
     const alt = (meta?.alt || f.alt).slice(0, MAX_ALT_CHARS);
     try {
-      let row = await storeKeptPicture(app, {
-        ownerId: props.owner.id,
+      const open = () => props.staging.item(props.ownerId);
+      let row = await stageKeptPicture(app, {
+        ownerId: props.ownerId,
         filename: sanitizeFilename(meta?.filename ?? archiveName),
         bytes,
         sha256: hash,
@@ -697,23 +722,18 @@ async function storeMedia(
         offeredVariants: meta ? () => offeredVariants(props.root, hash, meta.variants) : undefined,
         // A temporary copy of the archive (an unpacked zip) gives its files up instead of having them copied.
         moveFrom: props.consumeFiles ? path.join(props.root, ...f.path.split('/')) : undefined,
-      });
+      }, open);
       if (!row) {
-        row = await uploadMedia(app, { ownerId: props.owner.id, file: { name: archiveName, bytes }, alt });
+        row = await stageUpload(app, { ownerId: props.ownerId, file: { name: archiveName, bytes }, alt }, open);
         if (meta) {
           // The name the student gave the file and when they uploaded it, as media.json remembers them.
           const ext = /\.([a-z0-9]+)$/.exec(row.filename)?.[1];
-          row = app.db
-            .update(media)
-            .set({ filename: sanitizeFilename(meta.filename, ext), createdAt: meta.createdAt ?? row.createdAt })
-            .where(eq(media.id, row.id))
-            .returning()
-            .get();
+          row = { ...row, filename: sanitizeFilename(meta.filename, ext), createdAt: meta.createdAt ?? row.createdAt };
         }
       }
-      props.stored.push(row);
-      byHash.set(hash, row.id);
-      return row.id;
+      props.staged.push(row);
+      byHash.set(hash, row.id!);
+      return row.id!;
     } catch (error) {
       if (!(error instanceof PotluckError)) throw error;
       issues.push({ field: f.path, message: error.message });

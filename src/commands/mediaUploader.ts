@@ -27,7 +27,7 @@ import {
   type AttachmentExtension,
 } from '../server/media/limits.ts';
 import { ATTACHMENT_FAMILY, familyLabel, sniff, type Sniffed } from '../server/media/sniff.ts';
-import { createStaging, deleteMediaFiles, originalFileName } from '../server/media/storage.ts';
+import { createStaging, deleteMediaFiles, originalFileName, type Staging } from '../server/media/storage.ts';
 import type { UploadFile } from '../server/media/uploadForm.ts';
 
 export type { UploadFile };
@@ -128,11 +128,26 @@ function classifyAttachment(file: UploadFile, sniffed: Sniffed): { ext: Attachme
  * with a message that tells the student what to do; nothing is stored in that case.
  */
 export async function uploadMedia(app: AppContext, props: UploadMediaProps): Promise<Media> {
+  const owner = app.db.select({ id: users.id }).from(users).where(eq(users.id, props.ownerId)).get();
+  if (!owner) throw notFound('That account');
+  const row = await stageUpload(app, props, () => createStaging(app.config, props.ownerId));
+  try {
+    return inTransaction(app, () => app.db.insert(media).values(row).returning().get());
+  } catch (error) {
+    await deleteMediaFiles(app.config, props.ownerId, row.id!).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Checks and processes one upload and commits its files through `staging` (an upload's own staging folder, or an
+ * import's, which keeps them out of place until the import's transaction commits); returns the row to insert.
+ * Throws as uploadMedia does, having removed whatever it wrote.
+ */
+export async function stageUpload(app: AppContext, props: UploadMediaProps, open: () => Promise<Staging>): Promise<typeof media.$inferInsert> {
   const altParsed = altSchema.safeParse(props.alt ?? '');
   if (!altParsed.success) throw invalid(issuesFromZod(altParsed.error).map((i) => ({ ...i, field: 'alt' })));
   const alt = altParsed.data;
-  const owner = app.db.select({ id: users.id }).from(users).where(eq(users.id, props.ownerId)).get();
-  if (!owner) throw notFound('That account');
 
   const bytes = props.file.bytes;
   if (bytes.byteLength === 0) {
@@ -145,7 +160,7 @@ export async function uploadMedia(app: AppContext, props: UploadMediaProps): Pro
   const claimsPicture =
     PICTURE_EXTENSIONS.has(ext) || (!ATTACHMENT_FAMILY[ext] && (props.file.type ?? '').toLowerCase().startsWith('image/'));
 
-  const staging = await createStaging(app.config, props.ownerId);
+  const staging = await open();
   try {
     const id = app.newId();
     let row: typeof media.$inferInsert;
@@ -192,7 +207,7 @@ export async function uploadMedia(app: AppContext, props: UploadMediaProps): Pro
       };
     }
     await staging.commit(id);
-    return inTransaction(app, () => app.db.insert(media).values(row).returning().get());
+    return row;
   } catch (error) {
     await staging.discard();
     throw error;

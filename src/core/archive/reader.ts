@@ -30,6 +30,7 @@ import {
   type RevisionFrontmatter,
 } from './schema.ts';
 import { isSafeSlug, slugify } from './slug.ts';
+import { lenientArtifact, lenientCollection, lenientManifest, lenientRevision, newLeniency, tagChangeWarnings, type Leniency } from './lenient.ts';
 
 /** What a reader needs: every regular file (relative, "/"-separated) and the text of the files it owns. */
 export interface ArchiveListing {
@@ -154,6 +155,8 @@ function issue(field: string, message: string): FieldIssue {
 export function readArchive(listing: ArchiveListing): ArchiveContents {
   const issues: FieldIssue[] = [];
   const warnings: string[] = [];
+  // Odd fields another tool wrote are read safely, with a warning each (core/archive/lenient.ts).
+  const ctx = newLeniency();
   const files = listing.files.filter((f) => !isIgnorableFile(f));
   const fileSet = new Set(files);
 
@@ -169,7 +172,7 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
       issues.push(issue(MANIFEST_FILE, `is not valid JSON (${(error as Error).message})`));
     }
     if (json !== undefined) {
-      const checked = checkArchiveData(archiveManifestSchema, json, MANIFEST_FILE);
+      const checked = checkArchiveData(archiveManifestSchema, lenientManifest(json, MANIFEST_FILE, ctx), MANIFEST_FILE);
       if (checked.ok) manifest = checked.value;
       else issues.push(...checked.issues);
     }
@@ -195,11 +198,15 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
   const unusedCandidates: { path: string; file: string; artifact: ArchiveArtifact }[] = [];
   for (const [folder, inside] of [...folders].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const dir = `artifacts/${folder}`;
-    if (!isSafeSlug(folder)) {
-      issues.push(
-        issue(dir, `the folder name is also the address of the work, so it may use only a–z, 0–9 and single hyphens; rename it to "${slugify(folder)}".`),
-      );
-      continue;
+    // The folder name is the address of the work; one that cannot be (spaces, capitals, a reserved word) gives the
+    // address it spells.
+    const address = isSafeSlug(folder) ? folder : slugify(folder);
+    if (address !== folder) {
+      if (!isSafeSlug(address)) {
+        issues.push(issue(dir, `the folder name is also the address of the work, so it may use only a–z, 0–9 and single hyphens; rename it.`));
+        continue;
+      }
+      warnings.push(`${dir}: the folder name is not an address (a–z, 0–9 and single hyphens), so the piece is at ${address}.`);
     }
     const hasMd = inside.includes('index.md');
     const hasMdx = inside.includes('index.mdx');
@@ -214,7 +221,7 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
       continue;
     }
     const file = `${dir}/${hasMdx ? 'index.mdx' : 'index.md'}`;
-    const { artifact, id, slug } = readArtifact(folder, file, hasMdx, listing.texts.get(file) ?? '', fileSet, issues);
+    const { artifact, id, slug } = readArtifact(folder, address, file, hasMdx, listing.texts.get(file) ?? '', fileSet, issues, ctx);
     if (id !== undefined) {
       const other = ids.get(id);
       if (other) issues.push(issue(`${file}: id`, `id ${id} is also used by ${other}; every artifact needs its own id (delete the line to get a new one).`));
@@ -236,7 +243,7 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
     artifacts.push(artifact);
   }
 
-  readRevisions(listing, files, fileSet, artifacts, rejected, issues, warnings);
+  readRevisions(listing, files, fileSet, artifacts, rejected, issues, warnings, ctx);
 
   for (const { path, file, artifact } of unusedCandidates) {
     if (!artifact.files.some((f) => f.path === path) && !/^artifacts\/[^/]+\/index\.mdx?$/.test(path)) {
@@ -258,7 +265,7 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
     const parsed = parseFile(listing.texts.get(f) ?? '', f, issues);
     if (!parsed) continue;
     const slug = slugOf(parsed.data, m[1], f, issues);
-    const checked = checkArchiveData(collectionFrontmatterSchema, parsed.data, f);
+    const checked = checkArchiveData(collectionFrontmatterSchema, lenientCollection(parsed.data, f, m[1], ctx), f);
     if (!checked.ok || slug === undefined) {
       if (!checked.ok) issues.push(...checked.issues);
       continue;
@@ -274,6 +281,7 @@ export function readArchive(listing: ArchiveListing): ArchiveContents {
   const { mediaList, library, avatar } = readMediaFiles(listing, files, fileSet, manifest, issues, warnings);
   const feedback = readFeedback(listing, files, artifacts, rejected, issues, warnings);
   const mentions = readMentions(listing, files, artifacts, rejected, issues, warnings);
+  warnings.push(...ctx.warnings, ...tagChangeWarnings(ctx));
 
   return { manifest, artifacts, collections, library, avatar, mediaList, feedback, mentions, rejected, issues, warnings };
 }
@@ -298,6 +306,7 @@ function readRevisions(
   rejected: string[],
   issues: FieldIssue[],
   warnings: string[],
+  ctx: Leniency,
 ): void {
   const byFolder = new Map(artifacts.map((a) => [a.folder, a]));
   for (const f of files.filter((x) => x.startsWith('revisions/')).sort()) {
@@ -313,7 +322,7 @@ function readRevisions(
     }
     const parsed = parseFile(listing.texts.get(f) ?? '', f, issues);
     if (!parsed) continue;
-    const checked = checkArchiveData(revisionFrontmatterSchema, parsed.data, f);
+    const checked = checkArchiveData(revisionFrontmatterSchema, lenientRevision(parsed.data, f, ctx), f);
     if (!checked.ok) {
       issues.push(...checked.issues);
       continue;
@@ -455,8 +464,9 @@ function readMediaFiles(
   let avatar: string | undefined;
   const wanted = manifest?.profile.avatar;
   if (wanted !== undefined) {
-    if (!fileSet.has(wanted)) issues.push(issue(`${MANIFEST_FILE}: profile.avatar`, `profile.avatar is "${wanted}", which is not in the archive; put the picture there or remove the line.`));
-    else if (!imageExtensions.test(wanted)) issues.push(issue(`${MANIFEST_FILE}: profile.avatar`, `profile.avatar must be a picture (.jpg, .png, .gif, .webp or .avif).`));
+    // The profile picture is not work: one that is missing or not a picture is left out, and the account keeps its own.
+    if (!fileSet.has(wanted)) warnings.push(`${MANIFEST_FILE}: profile.avatar is "${wanted}", which is not in the archive, so it was left out.`);
+    else if (!imageExtensions.test(wanted)) warnings.push(`${MANIFEST_FILE}: profile.avatar "${wanted}" is not a picture (.jpg, .png, .gif, .webp or .avif), so it was left out.`);
     else avatar = wanted;
   }
   return { mediaList, library, avatar };
@@ -481,27 +491,30 @@ function parseFile(text: string, file: string, issues: FieldIssue[]) {
 
 function readArtifact(
   folder: string,
+  address: string,
   file: string,
   isMdx: boolean,
   text: string,
   fileSet: ReadonlySet<string>,
   issues: FieldIssue[],
+  ctx: Leniency,
 ): { artifact?: ArchiveArtifact; id?: string; slug: string } {
   const parsed = parseFile(text, file, issues);
-  if (!parsed) return { slug: folder };
+  if (!parsed) return { slug: address };
   const before = issues.length;
-  const slug = slugOf(parsed.data, folder, file, issues) ?? folder;
-  const rawId = parsed.data.id;
+  const data = lenientArtifact(parsed.data, file, folder, ctx);
+  const slug = slugOf(data, address, file, issues) ?? address;
+  const rawId = data.id;
   const id = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : undefined;
-  const checked = checkArchiveData(artifactFrontmatterSchema, parsed.data, file);
+  const checked = checkArchiveData(artifactFrontmatterSchema, data, file);
   if (!checked.ok) issues.push(...checked.issues);
   // Checked here as well as in the schema: zod skips object refinements once a field has failed, and the student
   // should see this one in the same round.
   const linkReported = !checked.ok && checked.issues.some((i) => i.field === `${file}: link`);
-  if (parsed.data.kind === 'link' && !parsed.data.link && !linkReported) {
+  if (data.kind === 'link' && !data.link && !linkReported) {
     issues.push(issue(`${file}: link`, 'link is required when kind is link (the web address it points to)'));
   }
-  const declared = typeof parsed.data.format === 'string' ? parsed.data.format : undefined;
+  const declared = typeof data.format === 'string' ? data.format : undefined;
   if (isMdx && declared === 'markdown') {
     issues.push(issue(`${file}: format`, 'format says markdown but the file is index.mdx; rename it to index.md or remove the format line.'));
   }

@@ -117,7 +117,9 @@ export const archiveManifestSchema = z.object({
         ? `format is required and must be "${ARCHIVE_FORMAT}"`
         : `format must be "${ARCHIVE_FORMAT}" (this archive says ${JSON.stringify(iss.input)}; this Potluck reads version 1 archives)`,
   }),
-  exportedAt: z.unknown().optional().transform((value, ctx): Date => {
+  /** When the archive was made; an archive written by hand may not say. */
+  exportedAt: z.unknown().optional().transform((value, ctx): Date | undefined => {
+    if (value === undefined) return undefined;
     const date = typeof value === 'string' ? parseArchiveDate(value) : undefined;
     if (date) return date;
     ctx.addIssue({ code: 'custom', message: 'exportedAt must be a date-time like 2025-06-01T12:00:00Z' });
@@ -125,7 +127,8 @@ export const archiveManifestSchema = z.object({
   }),
   profile: z.object(
     {
-      handle: text('profile.handle', 30),
+      /** Whose archive it was; the import goes into the account it is given, whatever this says. */
+      handle: text('profile.handle', 30).optional(),
       name: text('profile.name', 100),
       bio: text('profile.bio', 2000, false).default(''),
       links: z

@@ -9,18 +9,15 @@
  * from the archive's `variants/` when they are there and check out, else they are made here. Anything that does not
  * qualify returns undefined, and the caller uploads it through the normal pipeline (re-encoded, metadata removed).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import path from 'node:path';
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { AppContext } from '../context.ts';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../dataFolder.ts';
 import { media, type Media } from '../db/schema.ts';
 import { inTransaction } from '../db/tx.ts';
 import { imageExtension, processImage, variantWidths } from '../media/images.ts';
 import { MAX_ANIMATION_FRAMES, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, type ImageMime } from '../media/limits.ts';
 import { sniff } from '../media/sniff.ts';
-import { isSafeMediaFileName, mediaItemDir, originalFileName, variantFileName } from '../media/storage.ts';
+import { createStaging, deleteMediaFiles, originalFileName, variantFileName, type Staging } from '../media/storage.ts';
 import { isCleanPicture } from './cleanPicture.ts';
 
 /** A ready-made responsive size offered by the archive. */
@@ -106,6 +103,27 @@ async function acceptVariants(picture: Checked, offered: OfferedVariant[] | unde
  * it does not qualify (see the file comment); nothing is written then.
  */
 export async function storeKeptPicture(app: AppContext, props: KeepPictureProps): Promise<Media | undefined> {
+  const row = await stageKeptPicture(app, props, () => createStaging(app.config, props.ownerId));
+  if (!row) return undefined;
+  try {
+    return inTransaction(app, () => app.db.insert(media).values(row).returning().get());
+  } catch (error) {
+    await deleteMediaFiles(app.config, props.ownerId, row.id!).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Puts the picture's files in place through `staging` (its own staging folder, as uploads are stored, or an
+ * import's, which keeps them out of place until the import commits) and returns the row to insert; undefined, with
+ * nothing written, when the picture does not qualify. Files that may be given up are moved (a rename on the same
+ * disk), the others written.
+ */
+export async function stageKeptPicture(
+  app: AppContext,
+  props: KeepPictureProps,
+  open: () => Promise<Staging>,
+): Promise<typeof media.$inferInsert | undefined> {
   const picture = await checkKeepable(props.bytes);
   if (!picture) return undefined;
   let variants = await acceptVariants(picture, await props.offeredVariants?.());
@@ -120,70 +138,29 @@ export async function storeKeptPicture(app: AppContext, props: KeepPictureProps)
     { name: originalFileName(picture.mime), data: props.bytes, from: props.moveFrom },
     ...variants.map((v) => ({ name: v.file, data: v.data, from: props.moveFrom ? v.path : undefined })),
   ];
-  const placed = await placeFiles(app, props.ownerId, id, files);
+  const staging = await open();
   try {
-    const ext = imageExtension(picture.mime);
-    const filename = props.filename.replace(/\.[A-Za-z0-9]{1,8}$/, '') + `.${ext}`;
-    return inTransaction(app, () =>
-      app.db
-        .insert(media)
-        .values({
-          id,
-          ownerId: props.ownerId,
-          kind: 'image',
-          filename,
-          mime: picture.mime,
-          bytes: props.bytes.byteLength,
-          sha256,
-          sourceSha256: sha256,
-          width: picture.width,
-          height: picture.height,
-          alt: props.alt,
-          variants: variants.map((v) => ({ width: v.width, height: v.height, bytes: v.data.byteLength, file: v.file })),
-          createdAt: props.createdAt ?? app.now(),
-        })
-        .returning()
-        .get(),
-    );
+    for (const f of files) await staging.write(f.name, f.data, f.from);
+    await staging.commit(id);
   } catch (error) {
-    await fs.rm(placed, { recursive: true, force: true });
+    await staging.discard();
     throw error;
   }
-}
-
-/**
- * Puts an item's files in place the way uploads are stored (server/media/storage.ts): into a staging folder beside
- * the item's folder, then renamed in one step, so a half-written item is never visible. Files that may be given up
- * are moved (a rename on the same disk), the others written. Returns the item's folder.
- */
-async function placeFiles(
-  app: AppContext,
-  ownerId: string,
-  id: string,
-  files: { name: string; data: Uint8Array; from?: string }[],
-): Promise<string> {
-  const target = mediaItemDir(app.config, ownerId, id);
-  const staging = path.join(path.dirname(target), `.upload-${randomBytes(12).toString('hex')}`);
-  await fs.mkdir(staging, { recursive: true, mode: PRIVATE_DIR_MODE });
-  try {
-    for (const f of files) {
-      if (!isSafeMediaFileName(f.name)) throw new Error(`Unsafe media file name: ${JSON.stringify(f.name)}`);
-      const destination = path.join(staging, f.name);
-      if (f.from) {
-        try {
-          await fs.rename(f.from, destination);
-          continue;
-        } catch (error) {
-          // Another disk (EXDEV) or a file already given up: write the bytes instead.
-          if ((error as NodeJS.ErrnoException).code !== 'EXDEV' && (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        }
-      }
-      await fs.writeFile(destination, f.data, { flag: 'wx', mode: PRIVATE_FILE_MODE });
-    }
-    await fs.rename(staging, target);
-    return target;
-  } catch (error) {
-    await fs.rm(staging, { recursive: true, force: true });
-    throw error;
-  }
+  const ext = imageExtension(picture.mime);
+  const filename = props.filename.replace(/\.[A-Za-z0-9]{1,8}$/, '') + `.${ext}`;
+  return {
+    id,
+    ownerId: props.ownerId,
+    kind: 'image',
+    filename,
+    mime: picture.mime,
+    bytes: props.bytes.byteLength,
+    sha256,
+    sourceSha256: sha256,
+    width: picture.width,
+    height: picture.height,
+    alt: props.alt,
+    variants: variants.map((v) => ({ width: v.width, height: v.height, bytes: v.data.byteLength, file: v.file })),
+    createdAt: props.createdAt ?? app.now(),
+  };
 }

@@ -3,6 +3,12 @@
  * (`w480.webp`, ...). Every name on disk is generated here; the student's file name only ever lives in the database.
  * An upload is written into a staging folder beside its final place and renamed in one step, so a failed upload
  * leaves nothing behind and a half-written item is never visible.
+ *
+ * An import stages all its files first and commits them with its pieces (`beginImportStaging`): each item is
+ * readied in `config.mediaDir/.staging/<import>/<ownerId>/<mediaId>/` (same file system, a name no owner id can
+ * have), the media rows go into the import's one transaction, and the folders are renamed into place right after it
+ * commits. A crash leaves only the staging folder: `sweepImportStaging` finishes the renames of items whose rows
+ * were committed and removes the rest, so nothing of a dead import stays in the student's library or on disk.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -37,8 +43,11 @@ export function mediaFilePath(config: Pick<Config, 'mediaDir'>, item: { ownerId:
 
 /** A folder being filled with one upload's files; `commit` moves it into place, `discard` removes it. */
 export interface Staging {
-  /** Writes one file (fails if the name is taken). Returns its size in bytes. */
-  write(file: string, bytes: Uint8Array): Promise<number>;
+  /**
+   * Writes one file (fails if the name is taken). Returns its size in bytes. With `moveFrom` (a file of a temporary
+   * copy that may be given up), that file is renamed into place instead, when it is on the same disk.
+   */
+  write(file: string, bytes: Uint8Array, moveFrom?: string): Promise<number>;
   /** Renames the staging folder to the item's folder. After this, `discard` removes the committed folder. */
   commit(mediaId: string): Promise<string>;
   /** Removes whatever was written (staged or committed); never throws. */
@@ -52,15 +61,31 @@ export async function createStaging(config: Pick<Config, 'mediaDir'>, ownerId: s
   await removeStaleStaging(ownerDir);
   const stagingDir = path.join(ownerDir, `${STAGING_PREFIX}${randomBytes(12).toString('hex')}`);
   await fs.mkdir(stagingDir, { mode: PRIVATE_DIR_MODE });
+  return stagingIn(stagingDir, (mediaId) => mediaItemDir(config, ownerId, mediaId));
+}
+
+/** A Staging filling `stagingDir`, whose commit renames it to `targetOf(mediaId)`. */
+function stagingIn(stagingDir: string, targetOf: (mediaId: string) => string): Staging {
   let current = stagingDir;
   return {
-    async write(file, bytes) {
+    async write(file, bytes, moveFrom) {
       if (!isSafeMediaFileName(file)) throw new Error(`Unsafe media file name: ${JSON.stringify(file)}`);
-      await fs.writeFile(path.join(stagingDir, file), bytes, { flag: 'wx', mode: PRIVATE_FILE_MODE });
+      const destination = path.join(stagingDir, file);
+      if (moveFrom) {
+        try {
+          await fs.rename(moveFrom, destination);
+          return bytes.byteLength;
+        } catch (error) {
+          // Another disk (EXDEV) or a file already given up: write the bytes instead.
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code !== 'EXDEV' && code !== 'ENOENT') throw error;
+        }
+      }
+      await fs.writeFile(destination, bytes, { flag: 'wx', mode: PRIVATE_FILE_MODE });
       return bytes.byteLength;
     },
     async commit(mediaId) {
-      const target = mediaItemDir(config, ownerId, mediaId);
+      const target = targetOf(safeSegment(mediaId, 'media id'));
       await fs.rename(stagingDir, target);
       current = target;
       return target;
@@ -69,6 +94,119 @@ export async function createStaging(config: Pick<Config, 'mediaDir'>, ownerId: s
       await fs.rm(current, { recursive: true, force: true }).catch(() => {});
     },
   };
+}
+
+/** The folder (inside the media folder) where imports stage their files. */
+const IMPORT_STAGING = '.staging';
+/** Written first into an import's staging folder: which process it belongs to, so a sweep leaves a live one alone. */
+const IMPORT_MARKER = 'import.json';
+/** A staging folder without its marker is being created, or was left by a crash at that moment. */
+const MARKERLESS_GRACE_MS = 60 * 1000;
+
+/** Imports of this process that are still running (their staging is never swept). */
+const activeImports = new Set<string>();
+
+/** The media of one import, staged until its transaction commits (see the file comment). */
+export interface ImportStaging {
+  id: string;
+  /** A Staging for one item of `ownerId`; its `commit(mediaId)` readies the item in the staging area. */
+  item(ownerId: string): Promise<Staging>;
+  /** After the import's transaction committed: moves every readied item into place and removes the staging. */
+  finish(): Promise<void>;
+  /** The import failed (its transaction rolled back): removes everything it staged; never throws. */
+  discard(): Promise<void>;
+}
+
+export async function beginImportStaging(config: Pick<Config, 'mediaDir'>): Promise<ImportStaging> {
+  const id = randomBytes(12).toString('hex');
+  const root = path.join(config.mediaDir, IMPORT_STAGING, id);
+  await fs.mkdir(root, { recursive: true, mode: PRIVATE_DIR_MODE });
+  activeImports.add(id);
+  await fs.writeFile(path.join(root, IMPORT_MARKER), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }), {
+    mode: PRIVATE_FILE_MODE,
+  });
+  const readied: { ownerId: string; mediaId: string }[] = [];
+  const done = async () => {
+    await fs.rm(root, { recursive: true, force: true }).catch(() => {});
+    activeImports.delete(id);
+  };
+  return {
+    id,
+    async item(ownerId) {
+      const ownerDir = path.join(root, safeSegment(ownerId, 'owner id'));
+      await fs.mkdir(ownerDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+      const dir = path.join(ownerDir, `${STAGING_PREFIX}${randomBytes(12).toString('hex')}`);
+      await fs.mkdir(dir, { mode: PRIVATE_DIR_MODE });
+      return stagingIn(dir, (mediaId) => {
+        readied.push({ ownerId, mediaId });
+        return path.join(ownerDir, mediaId);
+      });
+    },
+    async finish() {
+      for (const { ownerId, mediaId } of readied) await moveIntoPlace(config, path.join(root, ownerId, mediaId), ownerId, mediaId);
+      await done();
+    },
+    async discard() {
+      await done();
+    },
+  };
+}
+
+async function moveIntoPlace(config: Pick<Config, 'mediaDir'>, from: string, ownerId: string, mediaId: string): Promise<boolean> {
+  const target = mediaItemDir(config, ownerId, mediaId);
+  if (await fs.lstat(target).catch(() => undefined)) return false;
+  await fs.mkdir(path.dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
+  await fs.rename(from, target);
+  return true;
+}
+
+function processIsAlive(pid: unknown): boolean {
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Cleans up after imports that died (killed, crashed, power cut): for each staging folder whose process is gone,
+ * items whose media row was committed (`isCommitted`) are moved into place, and everything else is removed. The
+ * staging of a running import (this process's or another's) is left alone.
+ */
+export async function sweepImportStaging(
+  config: Pick<Config, 'mediaDir'>,
+  isCommitted: (ownerId: string, mediaId: string) => boolean,
+): Promise<{ finished: number; removed: number }> {
+  const base = path.join(config.mediaDir, IMPORT_STAGING);
+  let finished = 0;
+  let removed = 0;
+  for (const id of await fs.readdir(base).catch(() => [] as string[])) {
+    if (activeImports.has(id)) continue;
+    const root = path.join(base, id);
+    const stat = await fs.lstat(root).catch(() => undefined);
+    if (!stat) continue;
+    if (stat.isDirectory()) {
+      const marker = await fs
+        .readFile(path.join(root, IMPORT_MARKER), 'utf8')
+        .then((text) => JSON.parse(text) as { pid?: unknown })
+        .catch(() => undefined);
+      if (marker ? processIsAlive(marker.pid) : Date.now() - stat.mtimeMs < MARKERLESS_GRACE_MS) continue;
+      for (const ownerId of await fs.readdir(root).catch(() => [] as string[])) {
+        if (!SAFE_SEGMENT.test(ownerId)) continue;
+        for (const mediaId of await fs.readdir(path.join(root, ownerId)).catch(() => [] as string[])) {
+          if (!SAFE_SEGMENT.test(mediaId) || !isCommitted(ownerId, mediaId)) continue;
+          if (await moveIntoPlace(config, path.join(root, ownerId, mediaId), ownerId, mediaId).catch(() => false)) finished++;
+        }
+      }
+    }
+    await fs.rm(root, { recursive: true, force: true }).catch(() => {});
+    removed++;
+  }
+  return { finished, removed };
 }
 
 async function removeStaleStaging(ownerDir: string): Promise<void> {

@@ -67,20 +67,20 @@ describe('potluck import', () => {
   it('lists every problem of a bad archive, exits 1 and imports nothing', async () => {
     const dir = copyStudent('theo');
     temp.push(dir);
-    edit(dir, 'artifacts/book-talk-hatchet/index.md', 'visibility: public', 'visibility: world');
-    edit(dir, 'artifacts/arduino-reference/index.md', /^date: .*$/m, 'date: someday');
+    edit(dir, 'artifacts/book-talk-hatchet/index.md', 'visibility: public', 'visibility: world\ncover: ../../etc/passwd');
+    edit(dir, 'artifacts/arduino-reference/index.md', /^---\n/, '---js\n');
     fs.rmSync(path.join(dir, 'artifacts/circuit-sketches/circuit-2.png'));
     const r = await run(['import', dir, '--handle', 'theo']);
     expect(r.code).toBe(1);
     expect(r.err).toContain('has 3 problems; nothing was imported');
-    expect(r.err).toContain('artifacts/book-talk-hatchet/index.md: visibility must be one of private, members, unlisted, public');
-    expect(r.err).toContain('artifacts/arduino-reference/index.md: date must be a date like 2024-09-12');
+    expect(r.err).toContain('artifacts/book-talk-hatchet/index.md: cover must be the name of an image file beside index.md');
+    expect(r.err).toContain('artifacts/arduino-reference/index.md: frontmatter "---js" is not supported');
     expect(r.err).toContain('refers to "circuit-2.png", which is not in artifacts/circuit-sketches/');
     expect(counts()).toMatchObject({ users: 0, artifacts: 0, media: 0 });
 
     const json = await run(['import', dir, '--handle', 'theo', '--json']);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.out).error).toMatchObject({ code: 'BAD_ARCHIVE', issues: expect.arrayContaining([expect.objectContaining({ field: 'artifacts/book-talk-hatchet/index.md: visibility' })]) });
+    expect(JSON.parse(json.out).error).toMatchObject({ code: 'BAD_ARCHIVE', issues: expect.arrayContaining([expect.objectContaining({ field: 'artifacts/book-talk-hatchet/index.md: cover' })]) });
   });
 
   it('explains a missing zip, and usage mistakes exit 2', async () => {

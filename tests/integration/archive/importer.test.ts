@@ -234,7 +234,7 @@ describe('importing a student folder', () => {
 });
 
 describe('refusing a broken archive', () => {
-  it('lists every problem and writes nothing: bad visibility, missing media file, ../ reference, symlink', async () => {
+  it('lists every problem and writes nothing: unsafe cover path, missing media file, ../ reference, symlink', async () => {
     await importArchiveFolder(app, { dir: path.join(demoDir, 'students', 'theo'), handle: 'theo' });
     const before = rowCounts(app);
     const files = mediaFiles(app);
@@ -243,7 +243,7 @@ describe('refusing a broken archive', () => {
     const outside = path.join(os.tmpdir(), `potluck-outside-${process.pid}.txt`);
     fs.writeFileSync(outside, 'a file outside the archive');
     temp.push(outside);
-    edit(dir, 'artifacts/peer-review-reflection/index.md', 'visibility: members', 'visibility: class-only');
+    edit(dir, 'artifacts/peer-review-reflection/index.md', 'visibility: members', 'visibility: members\ncover: /etc/passwd');
     fs.rmSync(path.join(dir, 'artifacts/fog-over-the-harbor/fog-2.jpg'));
     edit(dir, 'artifacts/poetry-glossary/index.md', 'here first.', 'here first. [My notes](../letter-to-grandmother/index.md)');
     fs.rmSync(path.join(dir, 'artifacts/why-i-write-on-the-bus/bus-window.jpg'));
@@ -254,14 +254,14 @@ describe('refusing a broken archive', () => {
     const fields = error.issues.map((i) => i.field);
     expect(fields).toEqual(
       expect.arrayContaining([
-        'artifacts/peer-review-reflection/index.md: visibility',
+        'artifacts/peer-review-reflection/index.md: cover',
         'artifacts/fog-over-the-harbor/index.md: line 16',
         'artifacts/poetry-glossary/index.md: line 13',
         'artifacts/why-i-write-on-the-bus/bus-window.jpg',
       ]),
     );
     expect(error.message).toContain('nothing was imported');
-    expect(error.message).toContain('artifacts/peer-review-reflection/index.md: visibility must be one of private, members, unlisted, public');
+    expect(error.message).toContain('artifacts/peer-review-reflection/index.md: cover must be the name of an image file beside index.md');
     expect(error.message).toContain('artifacts/fog-over-the-harbor/index.md: line 16: refers to "fog-2.jpg", which is not in artifacts/fog-over-the-harbor/');
     expect(error.message).toContain(`artifacts/poetry-glossary/index.md: line 13: "../letter-to-grandmother/index.md" points outside the artifact's folder`);
     expect(error.message).toContain('artifacts/why-i-write-on-the-bus/bus-window.jpg: is a symbolic link');

@@ -53,12 +53,13 @@ describe('revisions/', () => {
       expect.arrayContaining([
         { field: 'revisions/poem/1.md: number', message: 'number is 2 but the file is 1.md; make them the same.' },
         { field: 'revisions/poem/3.md: createdAt', message: 'createdAt must be a date like 2024-09-12 or 2024-09-12T14:30:00Z' },
-        { field: 'revisions/poem/3.md: visibility', message: 'visibility must be one of private, members, unlisted, public' },
       ]),
     );
     expect(contents.warnings).toEqual([
       'revisions/gone/1.md: there is no artifacts/gone/ for this revision; skipped.',
       'revisions/poem/draft.md: revisions/ holds revisions/<artifact folder>/<number>.md; skipped.',
+      // An unknown visibility has a safe reading (core/archive/lenient.ts): private.
+      'revisions/poem/3.md: visibility "secret" is not one of private, members, unlisted, public, so this revision comes in private; choose who sees it after the import.',
     ]);
   });
 });
@@ -77,7 +78,7 @@ describe('slugs in frontmatter, media/, media.json and the profile picture', () 
     expect(contents.collections.map((c) => c.slug)).toEqual(['aux']);
   });
 
-  it('refuses a bad slug and two artifacts at one address', () => {
+  it('reads a slug that is not an address as the address it spells, and refuses two artifacts at one address', () => {
     const contents = readArchive(
       listing({
         'potluck.json': manifest(),
@@ -86,7 +87,8 @@ describe('slugs in frontmatter, media/, media.json and the profile picture', () 
         'artifacts/c/index.md': '---\ntitle: C\ndate: 2024-09-12\n---\n',
       }),
     );
-    expect(contents.issues.map((i) => i.field)).toEqual(['artifacts/a/index.md: slug', 'artifacts/c/index.md: slug']);
+    expect(contents.issues.map((i) => i.field)).toEqual(['artifacts/c/index.md: slug']);
+    expect(contents.artifacts.find((a) => a.folder === 'a')?.slug).toBe('not-ok');
   });
 
   it('reads the media library, the profile picture and media.json', () => {
@@ -117,7 +119,8 @@ describe('slugs in frontmatter, media/, media.json and the profile picture', () 
     expect(contents.issues.map((i) => `${i.field}: ${i.message}`)).toEqual([
       'media.json: items.0.sha256: items.0.sha256 must be a SHA-256 in hexadecimal',
       'media.json: items.0.variants.0.file: items.0.variants.0.file must be a variant name like w480.webp',
-      'potluck.json: profile.avatar: profile.avatar is "media/me.png", which is not in the archive; put the picture there or remove the line.',
     ]);
+    // The profile picture is not work: a missing one is left out with a warning.
+    expect(contents.warnings).toContain('potluck.json: profile.avatar is "media/me.png", which is not in the archive, so it was left out.');
   });
 });

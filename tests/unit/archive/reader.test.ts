@@ -57,8 +57,6 @@ describe('readArchive', () => {
     const lines = contents.issues.map((i) => `${i.field.split(': ')[0]}: ${i.message}`);
     expect(lines).toEqual([
       'potluck.json: is missing: an archive has potluck.json at its top (format, profile, site). Did you pass the folder that contains it?',
-      'artifacts/My Folder: the folder name is also the address of the work, so it may use only a–z, 0–9 and single hyphens; rename it to "my-folder".',
-      'artifacts/a/index.md: visibility must be one of private, members, unlisted, public',
       expect.stringMatching(/^artifacts\/a\/index\.md: line 8: refers to "missing\.jpg", which is not in artifacts\/a\//),
       expect.stringMatching(/^artifacts\/a\/index\.md: line 9: "\.\.\/b\/secret\.txt" points outside the artifact's folder/),
       expect.stringMatching(/^artifacts\/b\/index\.md: cover is "nope\.png", which is not in artifacts\/b\//),
@@ -67,7 +65,14 @@ describe('readArchive', () => {
       expect.stringMatching(/^artifacts\/d\/index\.md: has no frontmatter/),
       'artifacts/empty: has no index.md; every artifact folder needs one (frontmatter + text).',
     ]);
-    expect(contents.artifacts).toEqual([]);
+    // A folder name that is not an address, and an unknown visibility, have safe readings: warnings, not refusals.
+    expect(contents.artifacts.map((a) => [a.folder, a.slug])).toEqual([['My Folder', 'my-folder']]);
+    expect(contents.warnings).toEqual(
+      expect.arrayContaining([
+        'artifacts/My Folder: the folder name is not an address (a–z, 0–9 and single hyphens), so the piece is at my-folder.',
+        'artifacts/a/index.md: visibility "everyone" is not one of private, members, unlisted, public, so the piece comes in private; choose who sees it after the import.',
+      ]),
+    );
     expect(contents.rejected.sort()).toEqual(['a', 'b', 'c', 'd', 'empty']);
   });
 

@@ -1,0 +1,66 @@
+/** The sweep of the media staging area: what a dead import left is finished or removed; a live import is left alone. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sweepDeadImports } from '../../../src/commands/archiveImporter.ts';
+import type { AppContext } from '../../../src/server/context.ts';
+import { media } from '../../../src/server/db/schema.ts';
+import { mediaItemDir } from '../../../src/server/media/storage.ts';
+import { makeUser } from '../../helpers/factories.ts';
+import { createTestApp } from '../../helpers/server.ts';
+
+let app: AppContext;
+beforeEach(() => {
+  app = createTestApp();
+});
+afterEach(() => {
+  app.db.$client.close();
+  fs.rmSync(app.config.dataDir, { recursive: true, force: true });
+});
+
+/** A process id that no longer runs. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '']).pid!;
+}
+
+/** Lays out an import's staging folder as an import does: marker, then readied items. */
+function stage(importId: string, pid: number, items: { ownerId: string; mediaId: string }[]): string {
+  const root = path.join(app.config.mediaDir, '.staging', importId);
+  fs.mkdirSync(root, { recursive: true });
+  fs.writeFileSync(path.join(root, 'import.json'), JSON.stringify({ pid, startedAt: new Date().toISOString() }));
+  for (const { ownerId, mediaId } of items) {
+    fs.mkdirSync(path.join(root, ownerId, mediaId), { recursive: true });
+    fs.writeFileSync(path.join(root, ownerId, mediaId, 'original.pdf'), '%PDF-1.4 staged');
+  }
+  // A half-written item (still under its temporary name) is never moved.
+  if (items[0]) fs.mkdirSync(path.join(root, items[0].ownerId, '.upload-0123456789abcdef01234567'), { recursive: true });
+  return root;
+}
+
+describe('sweeping the media staging area', () => {
+  it('moves in place the files of committed rows, removes the rest, and leaves a running import alone', async () => {
+    const owner = await makeUser(app, { handle: 'sweep' });
+    const committed = app.newId();
+    const rolledBack = app.newId();
+    app.db
+      .insert(media)
+      .values({ id: committed, ownerId: owner.id, kind: 'attachment', filename: 'essay.pdf', mime: 'application/pdf', bytes: 15, sha256: 'x', createdAt: app.now() })
+      .run();
+    const dead = stage('deadimport0000000000000a', deadPid(), [
+      { ownerId: owner.id, mediaId: committed },
+      { ownerId: owner.id, mediaId: rolledBack },
+    ]);
+    // Another process (this test's parent) still runs: its staging stays, committed rows or not.
+    const live = stage('liveimport0000000000000b', process.ppid, [{ ownerId: owner.id, mediaId: committed }]);
+
+    expect(await sweepDeadImports(app)).toEqual({ finished: 1, removed: 1 });
+    expect(fs.readFileSync(path.join(mediaItemDir(app.config, owner.id, committed), 'original.pdf'), 'utf8')).toBe('%PDF-1.4 staged');
+    expect(fs.existsSync(mediaItemDir(app.config, owner.id, rolledBack))).toBe(false);
+    expect(fs.existsSync(dead)).toBe(false);
+    expect(fs.existsSync(path.join(live, owner.id, committed, 'original.pdf'))).toBe(true);
+
+    // Sweeping again finds nothing more to do.
+    expect(await sweepDeadImports(app)).toEqual({ finished: 0, removed: 0 });
+  });
+});
