@@ -27,6 +27,16 @@ export const SOURCE_KIND_NAMES: Record<SourceKind, string> = {
   documents: 'documents (.docx, .odt, .md, .html, .txt, .pdf, pictures: one file, or a folder or zip of them)',
 };
 
+/** Short names, for a list to choose from. */
+export const SOURCE_KIND_LABELS: Record<SourceKind, string> = {
+  potluck: 'Potluck archive',
+  wordpress: 'WordPress export',
+  feed: 'Feed (RSS, Atom, JSON Feed)',
+  leap2a: 'Mahara Leap2A',
+  markdown: 'Markdown site',
+  documents: 'Documents and pictures',
+};
+
 /** What Potluck takes, for the message about a source it does not recognise. */
 export function supportedSources(): string {
   return SOURCE_KINDS.map((k) => `  - ${k}: ${SOURCE_KIND_NAMES[k]}`).join('\n');
