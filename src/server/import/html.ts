@@ -25,7 +25,8 @@ const BLOCKS = new Set([
 
 /** Escapes text so Markdown reads it literally. */
 export function escapeMarkdownText(text: string): string {
-  return text.replace(/([\\`*_[\]<>|~])/g, '\\$1');
+  // An underscore inside a word never starts emphasis, so `file_name` stays as written.
+  return text.replace(/([\\`*[\]<>|~])/g, '\\$1').replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\_');
 }
 
 /** A link or picture address as Markdown writes it (angle brackets when it has spaces or parentheses). */

@@ -47,7 +47,7 @@ export function localFileName(url: string): string {
 }
 
 /** Points every Markdown picture or link whose address is `url` (with any query, as `?w=604`) at `name`. */
-function pointAt(body: string, url: string, name: string): string {
+export function pointMarkdownAt(body: string, url: string, name: string): string {
   const base = url.split(/[?#]/, 1)[0];
   const target = markdownUrl(name);
   return body.replace(/(!?\[(?:[^\]\\]|\\.)*\]\()(<[^>\n]*>|[^\s)]+)\)/g, (whole, head: string, raw: string) => {
@@ -98,7 +98,7 @@ export class RemoteFiles {
       } else {
         const name = localFileName(url);
         files.push({ name, bytes: result });
-        out = pointAt(out, url, name);
+        out = pointMarkdownAt(out, url, name);
       }
     }
     return { body: out, files };
