@@ -19,7 +19,7 @@ import { PotluckError } from '../../core/errors.ts';
 import { IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../media/limits.ts';
 import { readFrontMatter } from './frontMatter.ts';
 import { htmlTitle, htmlToMarkdown } from './htmlMarkdown.ts';
-import { parseSiteDate, readTagList } from './markdown.ts';
+import { bringAlongFiles, parseSiteDate, potluckTags, readTagList } from './markdown.ts';
 import { StagedArchive, safeFileName, type StagedFile } from './stagedArchive.ts';
 import { foreignId, type ConvertInput, type ConvertReport, type Converter } from './types.ts';
 
@@ -100,15 +100,22 @@ async function listFolder(root: string, warnings: string[], signal?: AbortSignal
 }
 
 /**
+ * A document that cannot be read (damaged, or not what its name says): that file is left out with a warning, while
+ * a document built to hurt (a zip bomb, entity declarations) refuses the whole source.
+ */
+class UnreadableDocument extends Error {}
+
+/**
  * Reads a .docx's or .odt's table of contents and refuses one that unpacks to too much; returns the named small
  * parts' text (docProps/core.xml, meta.xml) for the dates.
  */
 function checkZip(file: string, label: string, wanted: string[]): Promise<Map<string, string>> {
   const refuse = (message: string) => new PotluckError('BAD_ARCHIVE', `${label}: ${message}`);
+  const damaged = (message: string) => new UnreadableDocument(message);
   return new Promise((resolve, reject) => {
     yauzl.open(file, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, (error, zip) => {
       if (error || !zip) {
-        reject(refuse('is not a readable document (the file is damaged, or is not what its name says); open it and save it again.'));
+        reject(damaged('is not a readable document (the file is damaged, or is not what its name says); open it and save it again.'));
         return;
       }
       const texts = new Map<string, string>();
@@ -121,7 +128,7 @@ function checkZip(file: string, label: string, wanted: string[]): Promise<Map<st
         zip.close();
         reject(e);
       };
-      zip.on('error', () => fail(refuse('is not a readable document (the file is damaged); open it and save it again.')));
+      zip.on('error', () => fail(damaged('is not a readable document (the file is damaged); open it and save it again.')));
       zip.on('end', () => {
         if (!failed) resolve(texts);
       });
@@ -138,7 +145,7 @@ function checkZip(file: string, label: string, wanted: string[]): Promise<Map<st
         }
         zip.openReadStream(entry, (streamError, stream) => {
           if (streamError || !stream) {
-            fail(refuse('is damaged; open it and save it again.'));
+            fail(damaged('is damaged; open it and save it again.'));
             return;
           }
           const chunks: Buffer[] = [];
@@ -166,7 +173,7 @@ function checkZip(file: string, label: string, wanted: string[]): Promise<Map<st
             }
           });
           stream.on('error', () => {
-            if (!finished) fail(refuse('is damaged; open it and save it again.'));
+            if (!finished) fail(damaged('is damaged; open it and save it again.'));
           });
           stream.on('end', finish);
         });
@@ -268,7 +275,7 @@ async function convertDocx(full: string, rel: string, note: (m: string) => void)
       },
     );
   } catch (error) {
-    throw new PotluckError('BAD_ARCHIVE', `${rel}: Word could not be read (${(error as Error).message.split('\n')[0]}); open it in Word or LibreOffice, save it again as .docx and import that.`, { cause: error });
+    throw new UnreadableDocument(`could not be read as Word (${(error as Error).message.split('\n')[0]}); open it in Word or LibreOffice, save it again as .docx and import that`, { cause: error });
   }
   if (skippedPictures > 0) note(`${skippedPictures} picture${skippedPictures === 1 ? ' was' : 's were'} left out (a drawing format Potluck does not show, such as EMF, or larger than Potluck takes)`);
   const problems = result.messages.filter((m) => m.type === 'error' || m.type === 'warning');
@@ -297,7 +304,7 @@ async function convertOdt(full: string, rel: string, note: (m: string) => void):
     meta = model.metadata;
     html = model.toHtml({ fragment: true });
   } catch (error) {
-    throw new PotluckError('BAD_ARCHIVE', `${rel}: the OpenDocument file could not be read (${(error as Error).message.split('\n')[0]}); open it in LibreOffice, save it again (or as .docx) and import that.`, { cause: error });
+    throw new UnreadableDocument(`could not be read as OpenDocument (${(error as Error).message.split('\n')[0]}); open it in LibreOffice, save it again (or as .docx) and import that`, { cause: error });
   }
   const files: StagedFile[] = [];
   const { markdown, heading } = htmlToMarkdown(html);
@@ -373,9 +380,15 @@ export const convertDocuments: Converter = async (input: ConvertInput): Promise<
       warnings.push(`${rel}: larger than ${cap / 1024 / 1024} MB, more than Potluck takes; left out.`);
       continue;
     }
-    if (e === 'docx') piece = await convertDocx(full, rel, note);
-    else if (e === 'odt') piece = await convertOdt(full, rel, note);
-    else if (e === 'pdf' || PICTURES.has(e)) {
+    if (e === 'docx' || e === 'odt') {
+      try {
+        piece = e === 'docx' ? await convertDocx(full, rel, note) : await convertOdt(full, rel, note);
+      } catch (error) {
+        if (!(error instanceof UnreadableDocument)) throw error;
+        warnings.push(`${rel}: ${error.message.replace(/\.$/, '')}; left out.`);
+        continue;
+      }
+    } else if (e === 'pdf' || PICTURES.has(e)) {
       if (!(await sniffsAs(full, e === 'pdf' ? 'pdf' : 'picture'))) {
         warnings.push(`${rel}: is not the ${e === 'pdf' ? 'PDF' : 'picture'} its name says; left out.`);
         continue;
@@ -410,7 +423,7 @@ export const convertDocuments: Converter = async (input: ConvertInput): Promise<
           date: parseSiteDate(read.data.date),
           updated: parseSiteDate(read.data.lastmod ?? read.data.updated),
           summary: typeof read.data.description === 'string' ? read.data.description : typeof read.data.summary === 'string' ? read.data.summary : undefined,
-          tags: [...readTagList(read.data.tags), ...readTagList(read.data.categories)],
+          tags: potluckTags([...readTagList(read.data.tags), ...readTagList(read.data.categories)], rel, warnings),
           files: [],
         };
       } else if (e === 'html' || e === 'htm') {
@@ -418,11 +431,18 @@ export const convertDocuments: Converter = async (input: ConvertInput): Promise<
         const files: StagedFile[] = [];
         const title = htmlTitle(text) ?? heading ?? stem(rel);
         piece = { title, body: withoutTitleHeading(extractDataImages(markdown, files, new Set(), note), title), files };
-        if (/<img\b[^>]*\bsrc\s*=\s*["']?(?!data:|https?:)/i.test(text)) note('pictures it links to beside it were not brought along; add them again in the editor');
       } else {
         const paragraphs = text.split(/\n[ \t]*\n+/).map((p) => p.trim()).filter(Boolean);
         piece = { title: stem(rel), body: paragraphs.map((p) => escapeMarkdownText(p).replace(/\n/g, '\\\n')).join('\n\n') + '\n', files: [] };
       }
+    }
+    if (piece.kind !== 'media') {
+      // Pictures and files a text refers to come from beside it (or become text when they cannot), so that no
+      // reference is left pointing at a file the piece does not have.
+      const keep = new Set(piece.files.map((f) => f.name));
+      const brought = await bringAlongFiles(root, rel, piece.body, warnings, keep);
+      piece.body = brought.body;
+      piece.files.push(...brought.files);
     }
     if (piece.body.trim() === '' && piece.files.length === 0) {
       warnings.push(`${rel}: has no text${notes.length ? ` (${notes.join('; ')})` : ''}; left out.`);
@@ -448,7 +468,8 @@ export const convertDocuments: Converter = async (input: ConvertInput): Promise<
   }
   input.onProgress?.({ step: 'convert', done, total: usable.length });
   if (staged.size === 0) {
-    throw new PotluckError('BAD_ARCHIVE', `${input.label} has no documents Potluck reads; pass .docx, .odt, .md, .html, .txt, PDFs or pictures (or a folder or zip of them).`);
+    const why = warnings.length > 0 ? ` ${warnings.slice(0, 5).join(' ')}` : '';
+    throw new PotluckError('BAD_ARCHIVE', `${input.label} has no documents Potluck reads; pass .docx, .odt, .md, .html, .txt, PDFs or pictures (or a folder or zip of them).${why}`);
   }
   await staged.finish(new Date());
   return { kind: 'documents', platform: 'documents', warnings, drafts };

@@ -185,17 +185,23 @@ class TomlReader {
     return { data, skippedTables };
   }
 
+  /** Sets `key` as an own property all the way down: a key named __proto__ is data, never the prototype. */
   #assign(target: Record<string, unknown>, key: string[], value: unknown): void {
+    const define = (on: Record<string, unknown>, name: string, v: unknown) =>
+      Object.defineProperty(on, name, { value: v, enumerable: true, writable: true, configurable: true });
     let here = target;
     for (const part of key.slice(0, -1)) {
-      const next = here[part];
-      if (next === undefined) here = here[part] = Object.create(null) as Record<string, unknown>;
-      else if (next && typeof next === 'object' && !Array.isArray(next)) here = next as Record<string, unknown>;
+      const next = Object.hasOwn(here, part) ? here[part] : undefined;
+      if (next === undefined) {
+        const table: Record<string, unknown> = {};
+        define(here, part, table);
+        here = table;
+      } else if (next && typeof next === 'object' && !Array.isArray(next)) here = next as Record<string, unknown>;
       else throw this.#error(`${key.join('.')} is defined twice`);
     }
     const last = key[key.length - 1];
     if (Object.hasOwn(here, last)) throw this.#error(`${key.join('.')} is defined twice`);
-    here[last] = value;
+    define(here, last, value);
   }
 
   #error(message: string): TomlError {
@@ -365,7 +371,7 @@ class TomlReader {
 
   #inlineTable(depth: number): Record<string, unknown> {
     this.#i++;
-    const table: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    const table: Record<string, unknown> = {};
     this.#spaces();
     if (this.#s[this.#i] === '}') {
       this.#i++;

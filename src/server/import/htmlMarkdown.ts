@@ -94,8 +94,9 @@ function inlineElement(node: Element): string {
     case 'sub':
       return `<${node.tagName}>${inline(node.children)}</${node.tagName}>`;
     case 'img': {
-      const src = typeof p.src === 'string' ? p.src : '';
-      if (src === '') return '';
+      const src = typeof p.src === 'string' ? p.src.trim() : '';
+      // Pictures inside the HTML are kept only as raster images a converter can take out into files.
+      if (src === '' || (/^data:/i.test(src) && !/^data:image\/(?:png|jpeg|gif|webp|avif);base64,/i.test(src))) return '';
       const alt = typeof p.alt === 'string' ? p.alt : '';
       return `![${escapeText(alt)}](${escapeUrl(src)})`;
     }
@@ -158,7 +159,7 @@ function table(node: Element): string {
         rows.push(child.children.filter((c): c is Element => c.type === 'element' && (c.tagName === 'td' || c.tagName === 'th')).map((c) => {
           const inner: Out = { blocks: [] };
           blocks(c.children, inner);
-          return inner.blocks.join(' ').replace(/\n/g, ' ').replace(/\|/g, '\\|');
+          return inner.blocks.join(' ').replace(/\n/g, ' ');
         }));
       } else collect(child);
     }

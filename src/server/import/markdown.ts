@@ -21,6 +21,7 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { PotluckError } from '../../core/errors.ts';
+import { normalizeTag } from '../../core/markdown/hashtags.ts';
 import { IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../media/limits.ts';
 import { readFrontMatter, hasFrontMatter } from './frontMatter.ts';
 import { StagedArchive, safeFileName, type StagedFile } from './stagedArchive.ts';
@@ -159,6 +160,10 @@ async function walk(
   }
 }
 
+function byPath(a: Candidate, b: Candidate): number {
+  return a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0;
+}
+
 /** The Markdown files of the site that may be pieces, in a stable order. */
 async function candidatesOf(root: string, flavor: SiteFlavor, warnings: string[], signal?: AbortSignal): Promise<{ list: Candidate[]; contentRoot: string }> {
   const state = { files: 0, warnings, signal };
@@ -176,7 +181,7 @@ async function candidatesOf(root: string, flavor: SiteFlavor, warnings: string[]
     await walk(root, root, (_rel, name) => hidden(name) || name.startsWith('_'), (rel) => {
       if (MARKDOWN_EXTENSIONS.has(ext(rel)) && !NOT_PIECES.test(path.basename(rel))) list.push({ rel, draftFolder: false, post: false });
     }, state);
-    return { list, contentRoot: root };
+    return { list: list.sort(byPath), contentRoot: root };
   }
   const contentRoot = flavor === 'hugo' ? path.join(root, 'content') : root;
   const found: string[] = [];
@@ -192,7 +197,7 @@ async function candidatesOf(root: string, flavor: SiteFlavor, warnings: string[]
     if (bundles.some((b) => rel.startsWith(b) && !(stem(rel) === 'index' && `${path.posix.dirname(rel)}/` === b))) continue;
     list.push({ rel, draftFolder: false, post: false });
   }
-  return { list, contentRoot };
+  return { list: list.sort(byPath), contentRoot };
 }
 
 /** Reads a date as site generators write them: `2010-01-10 13:07:09 +00:00`, ISO 8601, `2009-01-27`; UTC when no zone is given. */
@@ -221,6 +226,33 @@ export function readTagList(value: unknown): string[] {
   if (typeof value !== 'string') return [];
   const parts = value.includes(',') ? value.split(',') : value.split(/\s+/);
   return parts.map((p) => p.trim()).filter(Boolean);
+}
+
+/**
+ * Tags as Potluck can keep them: words joined by `-` instead of spaces, dots and slashes ("Creative writing" ->
+ * "Creative-writing"; the importer lowercases). A tag that still is not one (it must start with a letter) is left
+ * out, and the report says so.
+ */
+export function potluckTags(tags: string[], rel: string, warnings: string[]): string[] {
+  const kept: string[] = [];
+  const seen = new Set<string>();
+  const dropped: string[] = [];
+  for (const raw of tags) {
+    const joined = raw.trim().replace(/^#/, '').replace(/[\s./\\:,;&+]+/g, '-').replace(/^-+|-+$/g, '');
+    const checked = normalizeTag(joined);
+    if (!checked.ok) {
+      dropped.push(raw);
+      continue;
+    }
+    if (seen.has(checked.tag)) continue;
+    seen.add(checked.tag);
+    kept.push(joined);
+  }
+  if (dropped.length > 0) {
+    const list = dropped.map((t) => `"${t}"`).join(', ');
+    warnings.push(`${rel}: the tag${dropped.length === 1 ? '' : 's'} ${list} cannot be Potluck tags (a tag starts with a letter and has letters, digits, - and _); left out.`);
+  }
+  return kept;
 }
 
 function truthy(value: unknown): boolean {
@@ -262,10 +294,15 @@ const parser = unified().use(remarkParse).use(remarkGfm).freeze();
 
 /** A place in the body where a file's address is written. */
 interface Place {
+  /** Where the address is written. */
   start: number;
   end: number;
+  /** The whole link, picture or definition, and for a link where its text is. */
+  from: number;
+  to: number;
+  text?: { from: number; to: number };
   url: string;
-  as: 'image' | 'link' | 'html-image';
+  as: 'image' | 'link' | 'definition' | 'html-image';
   alt: string;
 }
 
@@ -300,14 +337,17 @@ function findPlaces(body: string): Place[] {
     if (from === undefined || to === undefined) return;
     if ((node.type === 'image' || node.type === 'link' || node.type === 'definition') && isLocalUrl(node.url)) {
       const spot = locate(from, to, node.url, node.type === 'definition' ? /\]:[ \t]*(?:\n[ \t]*)?/g : /\]\([ \t]*(?:\n[ \t]*)?/g);
-      if (spot) places.push({ ...spot, url: node.url, as: node.type === 'image' ? 'image' : 'link', alt: node.type === 'image' ? (node.alt ?? '') : '' });
+      const first = node.type === 'link' ? node.children[0]?.position?.start.offset : undefined;
+      const last = node.type === 'link' ? node.children.at(-1)?.position?.end.offset : undefined;
+      const text = first !== undefined && last !== undefined ? { from: first, to: last } : undefined;
+      if (spot) places.push({ ...spot, from, to, text, url: node.url, as: node.type, alt: node.type === 'image' ? (node.alt ?? '') : '' });
     } else if (node.type === 'html') {
       const img = /^<img\b[^>]*?\bsrc\s*=\s*(["'])([^"']+)\1[^>]*>$/i.exec(node.value.trim());
       if (img && isLocalUrl(img[2])) {
         const alt = /\balt\s*=\s*(["'])([^"']*)\1/i.exec(img[0])?.[2] ?? '';
-        places.push({ start: from, end: to, url: img[2], as: 'html-image', alt });
+        places.push({ start: from, end: to, from, to, url: img[2], as: 'html-image', alt });
       } else if (/<img\b[^>]*\bsrc\s*=\s*["'](?![a-z][a-z0-9+.-]*:|\/\/|#)/i.test(node.value)) {
-        places.push({ start: from, end: from, url: '', as: 'html-image', alt: '' });
+        places.push({ start: from, end: from, from, to: from, url: '', as: 'html-image', alt: '' });
       }
     }
   });
@@ -382,14 +422,20 @@ async function resolveLocal(ctx: SiteContext, rel: string, url: string): Promise
 }
 
 /** Brings the files a body refers to along, pointing the body at them; returns the new body and the files. */
-async function bringFiles(ctx: SiteContext, rel: string, body: string, cover: string | undefined): Promise<{ body: string; files: StagedFile[]; cover?: string }> {
-  const places = findPlaces(body);
+async function bringFiles(
+  ctx: SiteContext,
+  rel: string,
+  body: string,
+  cover: string | undefined,
+  keep: ReadonlySet<string> = new Set(),
+): Promise<{ body: string; files: StagedFile[]; cover?: string }> {
   const files: StagedFile[] = [];
   const nameOf = new Map<string, string>();
-  const taken = new Set<string>();
+  const taken = new Set<string>([...keep].map((k) => k.toLowerCase()));
   const missing = new Set<string>();
   let htmlLeft = false;
-  const attach = async (url: string, as: Place['as']): Promise<string | undefined> => {
+  const attach = async (url: string, placeAs: Place['as']): Promise<string | undefined> => {
+    const as = placeAs === 'definition' ? 'link' : placeAs;
     const found = await resolveLocal(ctx, rel, url);
     if (!found.ok) {
       if (as !== 'link' || found.why === 'outside' || found.why === 'link' || found.why === 'large') {
@@ -417,26 +463,77 @@ async function bringFiles(ctx: SiteContext, rel: string, body: string, cover: st
     return name;
   };
 
-  let out = '';
-  let at = 0;
-  for (const place of places) {
-    if (place.url === '') {
-      htmlLeft = true;
-      continue;
+  let unlinked = 0;
+  // Edits are made in passes: a picture inside a link is rewritten in the first, and the link around it (when it
+  // becomes its text) in the next, on the text the first pass left.
+  const keeping = new Set(keep);
+  let current = body;
+  for (let pass = 0; pass < 4; pass++) {
+    let out = '';
+    let at = 0;
+    let deferred = false;
+    const put = (from: number, to: number, text: string): boolean => {
+      if (from < at) {
+        deferred = true;
+        return false;
+      }
+      out += current.slice(at, from) + text;
+      at = to;
+      return true;
+    };
+    for (const place of findPlaces(current)) {
+      if (place.url === '') {
+        htmlLeft = true;
+        continue;
+      }
+      if (keeping.has(safeDecode(place.url.split(/[?#]/, 1)[0]))) continue;
+      if (place.from < at) {
+        deferred = true;
+        continue;
+      }
+      const name = await attach(place.url, place.as);
+      if (name === undefined) {
+        // What cannot come along must not stay as an address of a file beside the piece, which the archive refuses
+        // (and which would be a broken picture): a picture becomes its description, a link to another page of the
+        // old site becomes its text. Addresses from the site root (/2009/01/27/post.html) stay links.
+        const relative = !place.url.trim().startsWith('/');
+        if (place.as === 'image') put(place.from, place.to, place.alt ? `*${place.alt.replace(/[\\`*_[\]<>]/g, '\\$&')}*` : '');
+        else if (!relative) continue;
+        else if (place.as === 'link' && put(place.from, place.to, place.text ? current.slice(place.text.from, place.text.to) : '')) unlinked++;
+        else if (place.as === 'definition' && put(place.start, place.end, '#')) unlinked++;
+        continue;
+      }
+      keeping.add(name);
+      const fragment = place.as !== 'image' && place.as !== 'html-image' && place.url.includes('#') ? place.url.slice(place.url.indexOf('#')) : '';
+      if (place.as === 'html-image') put(place.from, place.to, `![${place.alt.replace(/[[\]\\]/g, '\\$&')}](${encodeURI(name)})`);
+      else put(place.start, place.end, `${encodeURI(name)}${fragment}`);
     }
-    const name = await attach(place.url, place.as);
-    if (name === undefined) continue;
-    const fragment = place.as === 'link' && place.url.includes('#') ? place.url.slice(place.url.indexOf('#')) : '';
-    const replacement = place.as === 'html-image' ? `![${place.alt.replace(/[[\]\\]/g, '\\$&')}](${encodeURI(name)})` : `${encodeURI(name)}${fragment}`;
-    out += body.slice(at, place.start) + replacement;
-    at = place.end;
+    current = out + current.slice(at);
+    if (!deferred) break;
   }
-  out += body.slice(at);
   let coverName: string | undefined;
   if (cover !== undefined && isLocalUrl(cover)) coverName = await attach(cover, 'image');
   for (const m of missing) ctx.warnings.push(`${rel}: ${m}; it was not brought along.`);
+  if (unlinked > 0) ctx.warnings.push(`${rel}: ${unlinked} link${unlinked === 1 ? '' : 's'} to other pages of the old site became plain text.`);
   if (htmlLeft) ctx.warnings.push(`${rel}: a picture inside HTML was left as written and will not show; add it again in the editor.`);
-  return { body: out, files, cover: coverName };
+  return { body: current, files, cover: coverName };
+}
+
+/**
+ * Brings the files a Markdown body refers to along from beside `rel` inside `root` (never outside it, never through a
+ * link), and turns references to what cannot come along into text, as for a site's posts. Addresses in `keep` are
+ * files the caller stages itself (pictures taken out of a document) and are left as they are.
+ */
+export async function bringAlongFiles(
+  root: string,
+  rel: string,
+  body: string,
+  warnings: string[],
+  keep?: ReadonlySet<string>,
+): Promise<{ body: string; files: StagedFile[] }> {
+  const ctx: SiteContext = { root, flavor: 'markdown', warnings, copiedBytes: 0 };
+  const { body: out, files } = await bringFiles(ctx, rel, body, undefined, keep);
+  return { body: out, files };
 }
 
 function coverOf(data: Record<string, unknown>): string | undefined {
@@ -498,7 +595,10 @@ export const convertMarkdownFolder: Converter = async (input: ConvertInput): Pro
       continue;
     }
     const bundle = flavor === 'hugo' && base === 'index' ? path.posix.basename(path.posix.dirname(rel)) : undefined;
-    const nameSlug = named?.[4] ?? (base === 'index' || base === '_index' ? (bundle ?? path.posix.basename(path.posix.dirname(rel))) : base);
+    // A section's or the home page's index is named by its folder; the home page (at the top) by its title.
+    const folder = path.posix.dirname(rel);
+    const top = folder === '.' || (flavor === 'hugo' && folder === 'content');
+    const nameSlug = named?.[4] ?? (base === 'index' || base === '_index' ? (top ? undefined : (bundle ?? path.posix.basename(folder))) : base);
     const heading = /^#\s+(.+?)\s*#*\s*$/m.exec(body)?.[1];
     const title = text(data.title) ?? (heading && !LIQUID.test(heading) ? heading : undefined) ?? (named ? titleFromName(named[4]) : '');
     const fileDate = named ? parseSiteDate(`${named[1]}-${named[2].padStart(2, '0')}-${named[3].padStart(2, '0')}`) : undefined;
@@ -509,8 +609,7 @@ export const convertMarkdownFolder: Converter = async (input: ConvertInput): Pro
     }
     date ??= fileStat.mtime;
     const updated = parseSiteDate(data.lastmod ?? data.updated ?? data.last_modified_at ?? data.modified);
-    const tags = [...readTagList(data.tags), ...readTagList(data.categories), ...readTagList(data.category)];
-    const uniqueTags = tags.filter((t, i) => tags.findIndex((u) => u.toLowerCase() === t.toLowerCase()) === i);
+    const uniqueTags = potluckTags([...readTagList(data.tags), ...readTagList(data.categories), ...readTagList(data.category)], rel, warnings);
     const summary = text(data.description) ?? text(data.excerpt) ?? text(data.summary);
     const canonicalRaw = text(data.canonical_url) ?? text(data.canonicalURL) ?? text(data.canonical);
     const canonical = canonicalRaw && /^https?:\/\/[^\s]+$/i.test(canonicalRaw) ? canonicalRaw : undefined;
