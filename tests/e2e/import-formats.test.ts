@@ -1,6 +1,7 @@
 /**
  * `potluck import` end to end, one real source per format, each made by someone else: WordPress (a WXR export whose
- * pictures a loopback "old site" serves), a Jekyll site from Jekyll's own tests, Word documents from mammoth's tests.
+ * pictures a loopback "old site" serves), a Jekyll site from Jekyll's own tests, Word documents from mammoth's tests,
+ * a JSON Feed from the JSON Feed examples fetched from its address, a Micro.blog export, Mahara's own Leap2A export.
  * Each lands private in the account, with its dates, tags and pictures, and a second import changes nothing.
  */
 import fs from 'node:fs';
@@ -14,6 +15,9 @@ import type { AppContext } from '../../src/server/context.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tempDataDir } from '../helpers/server.ts';
 import { startFileServer, type FileServer } from '../integration/import/fileServer.ts';
+import { buildZip } from '../integration/archive-export/helpers.ts';
+
+const corpora = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpora');
 
 const fixtures = path.resolve(import.meta.dirname, '..', 'fixtures');
 let dataDir: string;
@@ -117,5 +121,50 @@ describe('potluck import, one real source per format', () => {
     expect(report.pieces.every((p: { draft: boolean; visibility: string }) => p.visibility === 'private')).toBe(true);
     expect(media().some((m) => m.kind === 'image')).toBe(true);
     expect(rows().find((r) => /single/i.test(r.title))?.body).toContain('Walking on imported air');
+  });
+
+  it('a feed from its address (fetched through the SSRF-checked client), its items in full, private', async () => {
+    site.files.set('/feed.json', { bytes: fs.readFileSync(path.join(corpora, 'jsonfeed', 'examples-v1.1', 'simple.json')), type: 'application/feed+json' });
+    const report = await importJson(`${site.base}/feed.json`);
+    expect(report.origin).toMatchObject({ kind: 'feed' });
+    expect(report.artifacts.created).toBe(2);
+    const bodies = rows().map((r) => r.body).join('\n');
+    expect(bodies).toContain('This is a second item.');
+    expect(bodies).toContain('Hello, world!');
+    expect(rows().every((r) => r.visibility === 'private')).toBe(true);
+    expect((await importJson(`${site.base}/feed.json`)).artifacts).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
+    expect(fs.readdirSync(dataDir).filter((f) => f.startsWith('.import-'))).toEqual([]);
+  });
+
+  it('a zipped Micro.blog export: untitled posts and the pictures from its uploads/', async () => {
+    const folder = path.join(fixtures, 'feed', 'microblog-export');
+    const entries = (fs.readdirSync(folder, { recursive: true, encoding: 'utf8' }) as string[])
+      .filter((f) => fs.statSync(path.join(folder, f)).isFile())
+      .map((f) => ({ name: `microblog-export/${f.split(path.sep).join('/')}`, data: fs.readFileSync(path.join(folder, f)) }));
+    const zip = path.join(work, 'microblog.zip');
+    fs.writeFileSync(zip, buildZip(entries));
+    const report = await importJson(zip);
+    expect(report.origin).toMatchObject({ kind: 'feed' });
+    expect(report.artifacts.created).toBeGreaterThanOrEqual(2);
+    const ponds = rows().find((r) => r.title === 'Why ponds matter')!;
+    expect(day(ponds.date)).toBe('2024-03-05');
+    expect(media().some((m) => m.kind === 'image')).toBe(true);
+  });
+
+  it('Mahara’s own Leap2A export, zipped: its journal entry and picture, private', async () => {
+    const picture = await sharp(path.join(fixtures, 'leap2a', 'Image2.png')).jpeg().toBuffer();
+    const zip = path.join(work, 'mahara-export.zip');
+    fs.writeFileSync(zip, buildZip([
+      { name: 'leap2a.xml', data: fs.readFileSync(path.join(fixtures, 'leap2a', 'leap2a.xml')) },
+      { name: 'files/1-215x194images 15.jpg', data: picture },
+    ]));
+    const dry = await importJson(zip, ['--dry-run']);
+    expect(dry.origin).toMatchObject({ kind: 'leap2a' });
+    expect(rows()).toEqual([]);
+    const report = await importJson(zip);
+    expect(report.artifacts.created).toBeGreaterThan(0);
+    expect(report.warnings.join(' ')).toContain('dummy document3.odt');
+    expect(rows().every((r) => r.visibility === 'private')).toBe(true);
+    expect(media().some((m) => m.kind === 'image')).toBe(true);
   });
 });
