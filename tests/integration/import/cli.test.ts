@@ -9,6 +9,7 @@ import { runCli } from '../../helpers/cli.ts';
 import { tempDataDir } from '../../helpers/server.ts';
 import { mediaFiles, rowCounts } from '../archive/helpers.ts';
 import { buildZip } from '../archive-export/helpers.ts';
+import { startFileServer } from './fileServer.ts';
 
 const fixtures = path.resolve(import.meta.dirname, '..', '..', 'fixtures');
 let dataDir: string;
@@ -132,5 +133,22 @@ describe('potluck import SOURCE', () => {
     for (const kind of ['potluck', 'wordpress', 'feed', 'leap2a', 'markdown', 'documents']) expect(help.out).toMatch(new RegExp(`^ {2}${kind} +`, 'm'));
     expect(help.out).toContain('arrives private');
     expect(state().counts.artifacts).toBe(0);
+  });
+
+  it('fetches a feed address only through the SSRF rules: a loopback address is refused, nothing asked, nothing written', async () => {
+    const site = await startFileServer();
+    try {
+      site.files.set('/feed.json', { bytes: Buffer.from(JSON.stringify({ version: 'https://jsonfeed.org/version/1.1', title: 'x', items: [{ id: '1', content_text: 'hi' }] })), type: 'application/feed+json' });
+      const before = state();
+      const r = await run(['import', `${site.base}/feed.json`, '--handle', 'maya']);
+      expect(r.code).not.toBe(0);
+      expect(r.err).toContain(`Could not fetch ${site.base}/feed.json`);
+      expect(site.seen).toEqual([]);
+      expect(state()).toEqual(before);
+      const wrongKind = await run(['import', `${site.base}/feed.json`, '--handle', 'maya', '--format', 'markdown']);
+      expect(wrongKind.err).toContain('Only a feed is imported from an address');
+    } finally {
+      await site.close();
+    }
   });
 });
