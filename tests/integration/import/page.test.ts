@@ -64,7 +64,7 @@ const visibility = (title: string) =>
 
 function ids(html: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of html.matchAll(/<tr data-piece="([^"]+)"[\s\S]*?<label for="piece-[^"]+">([^<]+)<\/label>/g)) out.set(m[2], m[1]);
+  for (const m of html.matchAll(/<tr data-piece="([^"]+)"[\s\S]*?<label for="piece-[^"]+"[^>]*>([^<]+)<\/label>/g)) out.set(m[2], m[1]);
   return out;
 }
 
@@ -86,8 +86,8 @@ describe('/workspace/import for work from another platform', () => {
     expect(jobPath).toMatch(/^\/workspace\/import\/[a-f0-9]{24}$/);
     const html = await settle(tab, jobPath);
     expect(html).toContain('Checked blog-main.zip: nothing was imported yet.');
-    expect(html).toContain('<table id="import-pieces">');
-    expect(html).toMatch(/Small Weather[\s\S]*?<time datetime="2009-01-27[^"]*">2009-01-27<\/time>[\s\S]*?#poetry #weather[\s\S]*?New/);
+    expect(html).toMatch(/<table id="import-pieces"/);
+    expect(html).toMatch(/Small Weather[\s\S]*?<time datetime="2009-01-27[^"]*"[^>]*>2009-01-27<\/time>[\s\S]*?#poetry #weather[\s\S]*?New/);
     expect(html).toMatch(/Half done[\s\S]{0,80}draft there/);
     expect(html).toContain('Import 4 pieces');
     expect(rowCounts(server.app).artifacts).toBe(0);
