@@ -54,7 +54,6 @@ describe('Import on a phone', () => {
       { name: '_posts/2019-11-20-unfinished.md', data: post('Unfinished', 'published: false\n') },
     ]));
     const page = await signInPage(browser, server.url, { handle: 'maya', password: 'password-maya' }, { viewport: PHONE, offOrigin });
-    await page.context().route('**/*', (route) => route.continue());
     await page.goto(`${server.url}/workspace/import`);
     const problems = await fitsAndPasses(page);
     await page.getByLabel('A file or a zip').setInputFiles(zip);
