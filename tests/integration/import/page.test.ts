@@ -11,20 +11,25 @@ import { makeArtifact, makeUser, signedIn } from '../../helpers/factories.ts';
 import { startServer, type TestServer } from '../../helpers/server.ts';
 import { buildZip } from '../archive-export/helpers.ts';
 import { mediaFiles, rowCounts } from '../archive/helpers.ts';
+import { startFileServer, type FileServer } from './fileServer.ts';
 
 let server: TestServer;
 let maya: User;
 let theo: User;
 let tab: Browser;
+let site: FileServer;
 
 beforeAll(async () => {
-  server = await startServer();
+  // The "blog" whose feed is imported by address runs on loopback, which only this setting lets the server reach.
+  server = await startServer({ env: { POTLUCK_ALLOW_PRIVATE_NETWORKS: '1' } });
+  site = await startFileServer();
   maya = await makeUser(server.app, { handle: 'maya' });
   theo = await makeUser(server.app, { handle: 'theo' });
   tab = signedIn(server.url, server.app, maya);
 }, 120_000);
 afterAll(async () => {
   await server?.stop();
+  await site?.close();
 });
 
 const post = (title: string, extra = '') => Buffer.from(`---\ntitle: ${title}\n${extra}---\n${title} text.\n`);
@@ -164,5 +169,24 @@ describe('/workspace/import for work from another platform', () => {
     expect(html).toContain('Choose the archive (the .zip file) to import.');
     expect(html).toContain('a WordPress export');
     expect(html).toMatch(/<label for="f-url">/);
+  });
+
+  it('takes a feed address: fetched, checked, then imported', async () => {
+    const feed = { version: 'https://jsonfeed.org/version/1.1', title: 'Notes', items: [{ id: 'n1', title: 'Frost', content_html: '<p>Frost on the <em>window</em>.</p>', date_published: '2021-12-01T08:00:00Z', tags: ['Winter'] }] };
+    site.files.set('/feed.json', { bytes: Buffer.from(JSON.stringify(feed)), type: 'application/feed+json' });
+    const form = new FormData();
+    form.set('archive', new Blob([]), '');
+    form.set('url', `${site.base}/feed.json`);
+    form.set('format', '');
+    const r = await tab.postMultipart('/workspace/import', form);
+    expect(r.status).toBe(303);
+    const job = r.headers.get('location') ?? '';
+    const html = await settle(tab, job);
+    expect(html).toContain(`Checked ${site.base}/feed.json: nothing was imported yet.`);
+    expect(html).toMatch(/Frost[\s\S]*?2021-12-01[\s\S]*?#winter/);
+    expect(site.seen).toEqual(['/feed.json']);
+    await tab.postForm(job, { action: 'import' });
+    expect(await settle(tab, job)).toContain('1 new, 0 updated, 0 unchanged');
+    expect(visibility('Frost')).toBe('private');
   });
 });
