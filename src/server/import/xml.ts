@@ -10,7 +10,7 @@
  * namespace prefixes differently (Mahara's `leap2:` is bound to more than one URI in the wild).
  */
 import fs from 'node:fs/promises';
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { PotluckError } from '../../core/errors.ts';
 
 /** Largest XML document read: a WordPress export of a ten-year blog is well under this. */
@@ -80,14 +80,20 @@ export function parseSafeXml(text: string, label: string, options: { stopNodes?:
     stopNodes: options.stopNodes ?? [],
     isArray: () => true,
   });
-  let tree: unknown;
-  try {
-    tree = parser.parse(text, true);
-  } catch (error) {
+  // fast-xml-parser reads broken markup leniently, so well-formedness is checked first (its validator is marked for
+  // a separate package that is not installed; this one still ships with the parser).
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
     throw new PotluckError(
       'BAD_ARCHIVE',
-      `${label} is not well-formed XML (${(error as Error).message.split('\n')[0]}); it was not read. Export it again from its site.`,
+      `${label} is not well-formed XML (${valid.err.msg} on line ${valid.err.line}); it was not read. Export it again from its site.`,
     );
+  }
+  let tree: unknown;
+  try {
+    tree = parser.parse(text);
+  } catch (error) {
+    throw new PotluckError('BAD_ARCHIVE', `${label} could not be read as XML (${(error as Error).message.split('\n')[0]}); export it again from its site.`);
   }
   if (!tree || typeof tree !== 'object') throw new PotluckError('BAD_ARCHIVE', `${label} holds no XML elements; it was not read.`);
   return tree as XmlNode;

@@ -156,3 +156,18 @@ describe('convertWordpress with a site on loopback', () => {
     expect(report.warnings).toContain('A dry run fetches nothing: 3 files would be fetched from ' + new URL(site.base).host + '.');
   });
 });
+
+describe('convertWordpress refuses', () => {
+  it('an export that declares entities (XXE), and a file that is not a WordPress export, writing nothing', async () => {
+    const evil = path.join(work, 'evil.xml');
+    fs.writeFileSync(evil, '<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><title>&x;</title></item></channel></rss>');
+    await expect(convertWordpress({ app, source: evil, out, handle: 'lena', label: 'evil.xml', dryRun: true })).rejects.toThrow(/^evil\.xml declares XML entities/);
+    const rss = path.join(work, 'rss.xml');
+    fs.writeFileSync(rss, '<rss version="2.0"><channel><item><title>x</title></item></channel></rss>');
+    await expect(convertWordpress({ app, source: rss, out, handle: 'lena', label: 'rss.xml', dryRun: true })).rejects.toThrow(/^rss\.xml is not a WordPress export/);
+    const broken = path.join(work, 'broken.xml');
+    fs.writeFileSync(broken, '<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel><item></channel></rss>');
+    await expect(convertWordpress({ app, source: broken, out, handle: 'lena', label: 'broken.xml', dryRun: true })).rejects.toThrow(/^broken\.xml is not well-formed XML/);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+});
