@@ -122,7 +122,7 @@ function checkZip(file: string, label: string, wanted: string[]): Promise<Map<st
       let total = 0;
       let count = 0;
       let failed = false;
-      const fail = (e: PotluckError) => {
+      const fail = (e: Error) => {
         if (failed) return;
         failed = true;
         zip.close();
