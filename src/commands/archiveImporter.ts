@@ -54,7 +54,7 @@ import { stageKeptPicture, type OfferedVariant } from '../server/archive/keptPic
 import { processImage } from '../server/media/images.ts';
 import { ATTACHMENT_TYPES, IMAGE_TYPES, MAX_ALT_CHARS, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../server/media/limits.ts';
 import { sniff } from '../server/media/sniff.ts';
-import { beginImportStaging, sweepImportStaging, type ImportStaging } from '../server/media/storage.ts';
+import { beginImportStaging, processIsAlive, sweepImportStaging, type ImportStaging } from '../server/media/storage.ts';
 import { can } from '../core/policy.ts';
 import { publicSharingSubject } from '../server/policyFacts.ts';
 import { inTransaction } from '../server/db/tx.ts';
@@ -273,10 +273,18 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
  * every import and when the server starts.
  */
 export async function sweepDeadImports(app: AppContext): Promise<{ finished: number; removed: number }> {
-  return sweepImportStaging(
+  const swept = await sweepImportStaging(
     app.config,
     (ownerId, mediaId) => app.db.select({ id: media.id }).from(media).where(and(eq(media.id, mediaId), eq(media.ownerId, ownerId))).get() !== undefined,
   );
+  // The folder a zip was unpacked into (archiveZipImporter.ts), named after the process that unpacked it.
+  for (const entry of await fs.readdir(app.config.dataDir).catch(() => [] as string[])) {
+    const pid = /^\.import-(\d{1,10})-[0-9a-f]{16}$/.exec(entry)?.[1];
+    if (!pid || Number(pid) === process.pid || processIsAlive(Number(pid))) continue;
+    await fs.rm(path.join(app.config.dataDir, entry), { recursive: true, force: true }).catch(() => {});
+    swept.removed++;
+  }
+  return swept;
 }
 
 async function checkRoot(root: string): Promise<void> {

@@ -27,6 +27,9 @@ export interface ImportArchiveZipProps {
   origin?: ImportOrigin;
 }
 
+/** Temporary folders zips are unpacked into, in the data folder: `.import-<pid>-<random>`. */
+export const UNPACK_PREFIX = '.import-';
+
 /** The parts of an archive that an import reads; site/, feed.json, README.html and hubs.json are left packed. */
 export function isImportedEntry(relative: string): boolean {
   return (
@@ -42,7 +45,8 @@ export async function importArchiveZip(app: AppContext, props: ImportArchiveZipP
   if (!stat?.isFile()) {
     throw new PotluckError('BAD_ARCHIVE', `There is no file at ${path.resolve(props.zip)}. Pass the archive .zip (or the folder that holds potluck.json).`);
   }
-  const temp = path.join(app.config.dataDir, `.import-${randomBytes(8).toString('hex')}`);
+  // Named after this process, so that a sweep after a crash knows whose it was (sweepDeadImports).
+  const temp = path.join(app.config.dataDir, `${UNPACK_PREFIX}${process.pid}-${randomBytes(8).toString('hex')}`);
   try {
     props.onProgress?.({ step: 'unpack', done: 0, total: 1 });
     await extractArchiveZip(props.zip, temp, { wanted: isImportedEntry, limits: props.limits });

@@ -160,7 +160,8 @@ async function moveIntoPlace(config: Pick<Config, 'mediaDir'>, from: string, own
   return true;
 }
 
-function processIsAlive(pid: unknown): boolean {
+/** Whether the process that wrote a staging folder still runs (never this one: its own imports are tracked). */
+export function processIsAlive(pid: unknown): boolean {
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
   if (pid === process.pid) return false;
   try {

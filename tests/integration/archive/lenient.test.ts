@@ -161,6 +161,12 @@ describe('what has no safe reading is still refused, with nothing written', () =
     expect(error.message).toContain('artifacts/undated/index.md: date is required');
   });
 
+  it('a text file too large to be a piece', async () => {
+    const huge = piece('title: Huge\ndate: 2024-01-01', 'word '.repeat(900_000));
+    const error = await refusal(archive({ files: { 'artifacts/huge/index.md': huge, 'artifacts/fine/index.md': piece('title: Fine\ndate: 2024-01-01') } }));
+    expect(error.message).toContain('artifacts/huge/index.md: is larger than 4 MB');
+  });
+
   it('a YAML alias bomb, quickly and with a clear message', async () => {
     const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i < 12; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);

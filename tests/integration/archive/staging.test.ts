@@ -54,7 +54,14 @@ describe('sweeping the media staging area', () => {
     // Another process (this test's parent) still runs: its staging stays, committed rows or not.
     const live = stage('liveimport0000000000000b', process.ppid, [{ ownerId: owner.id, mediaId: committed }]);
 
-    expect(await sweepDeadImports(app)).toEqual({ finished: 1, removed: 1 });
+    // A zip a dead import had unpacked, and one a running import is reading.
+    const unpacked = path.join(app.config.dataDir, `.import-${deadPid()}-0123456789abcdef`);
+    const reading = path.join(app.config.dataDir, `.import-${process.ppid}-fedcba9876543210`);
+    for (const dir of [unpacked, reading]) fs.mkdirSync(path.join(dir, 'artifacts'), { recursive: true });
+
+    expect(await sweepDeadImports(app)).toEqual({ finished: 1, removed: 2 });
+    expect(fs.existsSync(unpacked)).toBe(false);
+    expect(fs.existsSync(reading)).toBe(true);
     expect(fs.readFileSync(path.join(mediaItemDir(app.config, owner.id, committed), 'original.pdf'), 'utf8')).toBe('%PDF-1.4 staged');
     expect(fs.existsSync(mediaItemDir(app.config, owner.id, rolledBack))).toBe(false);
     expect(fs.existsSync(dead)).toBe(false);
