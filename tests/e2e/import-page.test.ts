@@ -31,6 +31,8 @@ afterAll(async () => {
 });
 
 async function fitsAndPasses(page: Page): Promise<string[]> {
+  // The stylesheet too: a control can be on the page before the page has finished loading.
+  await page.waitForLoadState('load');
   const problems: string[] = [];
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   if (overflow > 0) problems.push(`${page.url()}: scrolls ${overflow} px sideways`);
