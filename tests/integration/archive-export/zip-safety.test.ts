@@ -159,8 +159,9 @@ describe('what is not a version 1 archive', () => {
   });
 
   it('says which frontmatter field is wrong, in which file', async () => {
-    const zip = buildZip([minimalArchive()[0], { name: 'artifacts/hello/index.md', data: text('---\ntitle: Hello\ndate: 2025-01-02\nvisibility: everyone\n---\n') }]);
-    expect((await refused(write(zip))).message).toContain('artifacts/hello/index.md: visibility must be one of private, members, unlisted, public');
+    // (An unknown visibility has a safe reading, private; a cover outside the piece's folder has none.)
+    const zip = buildZip([minimalArchive()[0], { name: 'artifacts/hello/index.md', data: text('---\ntitle: Hello\ndate: 2025-01-02\ncover: ../../x.png\n---\n') }]);
+    expect((await refused(write(zip))).message).toContain('artifacts/hello/index.md: cover must be the name of an image file beside index.md');
   });
 });
 
