@@ -1,13 +1,16 @@
-import { importArchiveFolder, type ImportProgress, type ImportReport } from '../../src/commands/archiveImporter.ts';
-import { importArchiveZip } from '../../src/commands/archiveZipImporter.ts';
-import fs from 'node:fs';
+import type { ImportReport } from '../../src/commands/archiveImporter.ts';
 import path from 'node:path';
 import { PotluckError } from '../../src/core/errors.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { createAppContext } from '../../src/server/context.ts';
+import { importFromAnywhere, type AnywhereProgress } from '../../src/server/import/index.ts';
+import { isSourceKind, isUrl, SOURCE_KINDS, SOURCE_KIND_NAMES } from '../../src/server/import/detect.ts';
 import { UsageError, parseOptions, println, progressReporter, type CliCommand } from './io.ts';
 
-const stepNames: Record<ImportProgress['step'], string> = {
+const stepNames: Record<AnywhereProgress['step'], string> = {
+  download: 'Fetching the feed',
+  convert: 'Converting',
+  fetch: 'Fetching attachments',
   unpack: 'Checking and unpacking the zip',
   check: 'Checking the archive',
   media: 'Storing pictures and files',
@@ -30,17 +33,42 @@ function summary(report: ImportReport): string[] {
     `  media:      ${report.media.stored} stored, ${report.media.reused} already here`,
     `  showcases:  ${report.showcases}`,
   ];
+  if (report.origin) {
+    lines.push('', `Pieces (from ${report.origin.platform}):`);
+    const actions = { create: report.dryRun ? 'new' : 'created', update: report.dryRun ? 'would update' : 'updated', unchanged: 'unchanged' };
+    for (const p of report.pieces) {
+      const tags = p.tags.length ? `  #${p.tags.join(' #')}` : '';
+      lines.push(`  ${actions[p.action].padEnd(12)} ${p.date.slice(0, 10)}  ${p.title}${p.draft ? ' (a draft there)' : ''}${tags}`);
+    }
+  }
   if (report.warnings.length) {
     lines.push('', 'Notes:');
     for (const w of report.warnings) lines.push(`  - ${w}`);
+  }
+  if (report.origin) {
+    lines.push(
+      '',
+      `Everything from ${report.origin.platform} ${report.dryRun ? 'would arrive' : 'arrived'} private: only you can see it. Look it over, then make`,
+      'the pieces you choose public in the editor, or all at once on the Import page (/workspace/import) after importing there.',
+    );
   }
   if (report.dryRun) lines.push('', 'Dry run: nothing was written. Run again without --dry-run to import.');
   return lines;
 }
 
 const command: CliCommand = {
-  summary: 'import an archive (zip or folder) into an account',
+  summary: 'import an archive, or work from another platform (WordPress, a blog, a feed, Mahara, documents)',
   help: `Usage: potluck import ARCHIVE.zip|FOLDER --handle HANDLE [--dry-run] [--json]
+       potluck import SOURCE --handle HANDLE [--format KIND] [--dry-run] [--json]
+
+SOURCE is a file, a folder, a .zip or an https:// feed address. What it is, is detected; --format KIND
+names it instead. The kinds:
+${SOURCE_KINDS.map((k) => `  ${k.padEnd(10)}  ${SOURCE_KIND_NAMES[k]}`).join('\n')}
+
+Work from another platform arrives private: only the student sees it until they make pieces public
+(in the editor, or with "Make these public" on the Import page). Importing the same source again merges:
+pieces already here are updated or left unchanged, never duplicated. In a dry run nothing is fetched
+(attachments a WordPress export names are counted instead). A zip is checked with the archive rules below.
 
 Imports a potluck-archive/1 archive into the account HANDLE, in the database in POTLUCK_DATA (default
 ./data): the zip that "potluck export" (or "Export everything") made, or a folder holding potluck.json,
@@ -49,6 +77,7 @@ artifacts/ and collections/ (and revisions/, feedback/, media/ when the archive 
   --handle    the account to import into. If it does not exist it is created as a student from the
               archive's profile, without a password: nobody can sign in to it until one is
               set with "potluck user password --handle HANDLE".
+  --format    what SOURCE is (one of ${SOURCE_KINDS.join(', ')}), when detection guesses wrong
   --dry-run   check everything and show what would change, without writing anything
   --json      print the report (or the problems) as JSON
 
@@ -60,22 +89,23 @@ by entry before anything is unpacked: names that leave the folder, links, duplic
   async run(args, io) {
     const { values, positionals } = parseOptions(
       args,
-      { handle: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } },
+      { handle: { type: 'string' }, 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, format: { type: 'string' } },
       true,
     );
-    if (positionals.length === 0) throw new UsageError('give the ARCHIVE to import (a .zip file or a folder).');
+    if (positionals.length === 0) throw new UsageError('give the ARCHIVE or SOURCE to import (a file, a folder, a .zip or an https:// feed address).');
     if (positionals.length > 1) throw new UsageError(`give one ARCHIVE (got ${positionals.length}: ${positionals.join(' ')}).`);
     if (!values.handle) throw new UsageError('missing --handle (the account to import into).');
-    const source = path.resolve(io.cwd, positionals[0]);
-    const isZip = fs.statSync(source, { throwIfNoEntry: false })?.isFile() ?? source.toLowerCase().endsWith('.zip');
+    const format = values.format;
+    if (format !== undefined && !isSourceKind(format)) throw new UsageError(`--format must be one of ${SOURCE_KINDS.join(', ')} (got "${format}").`);
+    const source = isUrl(positionals[0]) ? positionals[0] : path.resolve(io.cwd, positionals[0]);
     const json = Boolean(values.json);
     const stream = (json ? io.stderr : io.stdout) as NodeJS.WritableStream & { isTTY?: boolean };
     const progress = progressReporter(stream);
     // On a terminal the line is rewritten in place; in a log, one line per tenth of each step is enough.
     let lastLine = '';
-    const report = (p: ImportProgress) => {
+    const report = (p: AnywhereProgress) => {
       const tenth = p.total ? Math.floor((p.done / p.total) * 10) : 0;
-      const line = `${stepNames[p.step]}…${p.step === 'check' ? '' : ` ${p.done}/${p.total}`}`;
+      const line = `${stepNames[p.step]}…${p.step === 'check' || p.step === 'download' ? '' : ` ${p.done}/${p.total}`}`;
       const key = `${p.step}:${tenth}`;
       if (stream.isTTY || key !== lastLine) progress.update(line);
       lastLine = key;
@@ -83,10 +113,13 @@ by entry before anything is unpacked: names that leave the folder, links, duplic
 
     const app = createAppContext(loadConfig(io.env, io.cwd), { migrate: true });
     try {
-      const options = { handle: values.handle, dryRun: Boolean(values['dry-run']), onProgress: report };
-      const result = isZip
-        ? await importArchiveZip(app, { zip: source, ...options })
-        : await importArchiveFolder(app, { dir: source, ...options });
+      const result: ImportReport = await importFromAnywhere(app, {
+        source,
+        format,
+        handle: values.handle,
+        dryRun: Boolean(values['dry-run']),
+        onProgress: report,
+      });
       progress.done();
       if (json) println(io.stdout, JSON.stringify(result, null, 2));
       else for (const line of summary(result)) println(io.stdout, line);

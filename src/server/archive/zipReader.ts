@@ -35,6 +35,8 @@ export interface ExtractOptions {
   limits?: Partial<ZipLimits>;
   /** Which entries (paths relative to the archive root) to unpack; the rest are checked but not written. */
   wanted?: (path: string) => boolean;
+  /** Unpack a zip of anything (another platform's export): no potluck.json needed, every entry kept where it is. */
+  anyContent?: boolean;
 }
 
 export interface ExtractResult {
@@ -163,7 +165,7 @@ export async function extractArchiveZip(zipPath: string, dest: string, options: 
       });
     }
     if (issues.length) throw refusal(issues);
-    const root = archiveRootOf(entries.map((e) => e.name));
+    const root = options.anyContent ? '' : archiveRootOf(entries.map((e) => e.name));
     if (root === undefined) {
       throw refusal([{ field: 'potluck.json', message: 'is missing: a Potluck archive has potluck.json at its top. Is this the zip that "Export everything" made?' }], 'This zip');
     }

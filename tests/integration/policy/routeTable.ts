@@ -143,6 +143,7 @@ export const ROUTES: Record<string, RouteEntry> = {
   'workspace/artifacts/[id]/delete.astro': { path: (i) => `/workspace/artifacts/${i.artifactId}/delete`, expect: ownersWork },
   'workspace/export.astro': { path: () => '/workspace/export', expect: signedIn() },
   'workspace/import.astro': { path: () => '/workspace/import', expect: signedIn() },
+  'workspace/import/[id].astro': { path: () => '/workspace/import/0123456789abcdef01234567', expect: signedIn(404) },
   'workspace/site.astro': { path: () => '/workspace/site', expect: signedIn() },
   'workspace/publish/index.astro': { path: () => '/workspace/publish', expect: signedIn() },
   'workspace/publish/[job].astro': { path: (i) => `/workspace/publish/${i.jobId}`, expect: ownersOnly },
