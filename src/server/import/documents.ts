@@ -18,7 +18,7 @@ import yauzl from 'yauzl';
 import { PotluckError } from '../../core/errors.ts';
 import { IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../media/limits.ts';
 import { readFrontMatter } from './frontMatter.ts';
-import { htmlTitle, htmlToMarkdown } from './htmlMarkdown.ts';
+import { htmlHeading, htmlTitle, htmlToMarkdown } from './htmlMarkdown.ts';
 import { bringAlongFiles, parseSiteDate, potluckTags, readTagList } from './markdown.ts';
 import { StagedArchive, safeFileName, type StagedFile } from './stagedArchive.ts';
 import { foreignId, type ConvertInput, type ConvertReport, type Converter } from './types.ts';
@@ -282,7 +282,8 @@ async function convertDocx(full: string, rel: string, note: (m: string) => void)
   if (problems.length > 0) {
     note(`${problems.length} part${problems.length === 1 ? '' : 's'} of the Word formatting could not be carried over (such as: ${problems[0].message.split('\n')[0]})`);
   }
-  const { markdown, heading } = htmlToMarkdown(result.value);
+  const markdown = htmlToMarkdown(result.value);
+  const heading = htmlHeading(result.value);
   const title = heading ?? metaField(core, 'dc:title') ?? stem(rel);
   return {
     title,
@@ -307,7 +308,8 @@ async function convertOdt(full: string, rel: string, note: (m: string) => void):
     throw new UnreadableDocument(`could not be read as OpenDocument (${(error as Error).message.split('\n')[0]}); open it in LibreOffice, save it again (or as .docx) and import that`, { cause: error });
   }
   const files: StagedFile[] = [];
-  const { markdown, heading } = htmlToMarkdown(html);
+  const markdown = htmlToMarkdown(html, { keepDataPictures: true });
+  const heading = htmlHeading(html);
   const body = extractDataImages(markdown, files, new Set(), note);
   const title = heading ?? meta.title ?? stem(rel);
   return {
@@ -427,7 +429,8 @@ export const convertDocuments: Converter = async (input: ConvertInput): Promise<
           files: [],
         };
       } else if (e === 'html' || e === 'htm') {
-        const { markdown, heading } = htmlToMarkdown(text);
+        const markdown = htmlToMarkdown(text, { keepDataPictures: true });
+        const heading = htmlHeading(text);
         const files: StagedFile[] = [];
         const title = htmlTitle(text) ?? heading ?? stem(rel);
         piece = { title, body: withoutTitleHeading(extractDataImages(markdown, files, new Set(), note), title), files };

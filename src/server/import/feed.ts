@@ -13,7 +13,7 @@ import path from 'node:path';
 import { PotluckError } from '../../core/errors.ts';
 import { parseFeed } from '../../core/feeds/parse.ts';
 import type { ParsedItem } from '../../core/feeds/parse.ts';
-import { htmlToMarkdown, markdownTargets, markdownUrl } from './html.ts';
+import { htmlToMarkdown, markdownTargets, markdownUrl } from './htmlMarkdown.ts';
 import { RemoteFiles, isKeepableFile, localFileName, pointMarkdownAt, urlExtension } from './remoteFiles.ts';
 import { fileInFolder } from './localFiles.ts';
 import { StagedArchive } from './stagedArchive.ts';

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { PotluckError } from '../../core/errors.ts';
 import { textToHtml } from '../../core/feeds/parseHtml.ts';
 import { parseFeedDate } from '../../core/feeds/parseDate.ts';
-import { htmlToMarkdown, markdownTargets, markdownUrl } from './html.ts';
+import { htmlToMarkdown, markdownTargets, markdownUrl } from './htmlMarkdown.ts';
 import { fileInFolder } from './localFiles.ts';
 import { pointMarkdownAt } from './remoteFiles.ts';
 import { StagedArchive } from './stagedArchive.ts';

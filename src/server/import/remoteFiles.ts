@@ -8,7 +8,7 @@ import type { AppContext } from '../context.ts';
 import { ATTACHMENT_TYPES, IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES, formatBytes } from '../media/limits.ts';
 import { potluckUserAgent, safeFetch } from '../net/safeFetch.ts';
 import type { SafeFetchOptions } from '../net/safeFetch.ts';
-import { markdownTargets, markdownUrl, picturesToLinks } from './html.ts';
+import { markdownTargets, markdownUrl, picturesToLinks } from './htmlMarkdown.ts';
 import type { StagedFile } from './stagedArchive.ts';
 
 /** Most bytes fetched for one import, all files together. */

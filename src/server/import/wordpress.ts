@@ -12,7 +12,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PotluckError } from '../../core/errors.ts';
-import { htmlToMarkdown, htmlToPlainText } from './html.ts';
+import { htmlToMarkdown, htmlToPlainText } from './htmlMarkdown.ts';
 import { RemoteFiles, isKeepableFile, localFileName, urlExtension } from './remoteFiles.ts';
 import { StagedArchive } from './stagedArchive.ts';
 import { importableTags, tagWarnings } from './tags.ts';
