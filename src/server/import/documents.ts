@@ -19,8 +19,9 @@ import { PotluckError } from '../../core/errors.ts';
 import { IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../media/limits.ts';
 import { readFrontMatter } from './frontMatter.ts';
 import { htmlHeading, htmlTitle, htmlToMarkdown } from './htmlMarkdown.ts';
-import { bringAlongFiles, parseSiteDate, potluckTags, readTagList } from './markdown.ts';
+import { bringAlongFiles, parseSiteDate } from './markdown.ts';
 import { StagedArchive, safeFileName, type StagedFile } from './stagedArchive.ts';
+import { importableTags, readTagList, tagWarnings } from './tags.ts';
 import { foreignId, type ConvertInput, type ConvertReport, type Converter } from './types.ts';
 
 /** Most files looked at in one folder. */
@@ -419,13 +420,15 @@ export const convertDocuments: Converter = async (input: ConvertInput): Promise<
         warnings.push(...read.warnings);
         const heading = /^#\s+(.+?)\s*#*\s*$/m.exec(read.body)?.[1];
         const title = typeof read.data.title === 'string' && read.data.title.trim() ? read.data.title.trim() : (heading ?? stem(rel));
+        const tagResult = importableTags([...readTagList(read.data.tags), ...readTagList(read.data.categories)]);
+        warnings.push(...tagWarnings(rel, tagResult));
         piece = {
           title,
           body: withoutTitleHeading(read.body, title),
           date: parseSiteDate(read.data.date),
           updated: parseSiteDate(read.data.lastmod ?? read.data.updated),
           summary: typeof read.data.description === 'string' ? read.data.description : typeof read.data.summary === 'string' ? read.data.summary : undefined,
-          tags: potluckTags([...readTagList(read.data.tags), ...readTagList(read.data.categories)], rel, warnings),
+          tags: tagResult.tags,
           files: [],
         };
       } else if (e === 'html' || e === 'htm') {

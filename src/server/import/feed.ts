@@ -108,7 +108,7 @@ export async function convertFeed(input: ConvertInput): Promise<ConvertReport> {
     const date = item.published ?? item.updated;
     if (!date) undated++;
     const tagResult = importableTags(item.categories);
-    warnings.push(...tagWarnings(name, tagResult));
+    warnings.push(...tagWarnings(`"${name}"`, tagResult));
 
     let body = htmlToMarkdown(item.contentHtml);
     body = appendEnclosures(body, item);

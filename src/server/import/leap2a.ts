@@ -183,7 +183,7 @@ export async function convertLeap2a(input: ConvertInput): Promise<ConvertReport>
       .map((category) => attr(category, 'term') ?? '')
       .filter(Boolean);
     const tagResult = importableTags(tags);
-    warnings.push(...tagWarnings(name, tagResult));
+    warnings.push(...tagWarnings(`"${name}"`, tagResult));
     const published = parseFeedDate(childText(entry.node, 'published'));
     const updated = parseFeedDate(childText(entry.node, 'updated'));
     const date = published ?? updated ?? input.app.now();

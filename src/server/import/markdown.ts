@@ -21,10 +21,10 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { PotluckError } from '../../core/errors.ts';
-import { normalizeTag } from '../../core/markdown/hashtags.ts';
 import { IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../media/limits.ts';
 import { readFrontMatter, hasFrontMatter } from './frontMatter.ts';
 import { StagedArchive, safeFileName, type StagedFile } from './stagedArchive.ts';
+import { importableTags, readTagList, tagWarnings } from './tags.ts';
 import { foreignId, type ConvertInput, type ConvertReport, type Converter } from './types.ts';
 
 /** Most files looked at in one folder: a large blog has a few thousand. */
@@ -216,43 +216,6 @@ export function parseSiteDate(value: unknown): Date | undefined {
   const date = new Date(ms);
   if (Number.isNaN(ms) || date.getUTCFullYear() < 1900 || date.getUTCFullYear() > 2200 || Number(mo) > 12 || Number(d) > 31) return undefined;
   return date;
-}
-
-/** Tags or categories as a list, or a string of words separated by commas (or spaces when there is no comma). */
-export function readTagList(value: unknown): string[] {
-  if (value === null || value === undefined) return [];
-  if (Array.isArray(value)) return value.flatMap((v) => (typeof v === 'string' || typeof v === 'number' ? [String(v).trim()] : [])).filter(Boolean);
-  if (typeof value === 'number') return [String(value)];
-  if (typeof value !== 'string') return [];
-  const parts = value.includes(',') ? value.split(',') : value.split(/\s+/);
-  return parts.map((p) => p.trim()).filter(Boolean);
-}
-
-/**
- * Tags as Potluck can keep them: words joined by `-` instead of spaces, dots and slashes ("Creative writing" ->
- * "Creative-writing"; the importer lowercases). A tag that still is not one (it must start with a letter) is left
- * out, and the report says so.
- */
-export function potluckTags(tags: string[], rel: string, warnings: string[]): string[] {
-  const kept: string[] = [];
-  const seen = new Set<string>();
-  const dropped: string[] = [];
-  for (const raw of tags) {
-    const joined = raw.trim().replace(/^#/, '').replace(/[\s./\\:,;&+]+/g, '-').replace(/^-+|-+$/g, '');
-    const checked = normalizeTag(joined);
-    if (!checked.ok) {
-      dropped.push(raw);
-      continue;
-    }
-    if (seen.has(checked.tag)) continue;
-    seen.add(checked.tag);
-    kept.push(joined);
-  }
-  if (dropped.length > 0) {
-    const list = dropped.map((t) => `"${t}"`).join(', ');
-    warnings.push(`${rel}: the tag${dropped.length === 1 ? '' : 's'} ${list} cannot be Potluck tags (a tag starts with a letter and has letters, digits, - and _); left out.`);
-  }
-  return kept;
 }
 
 function truthy(value: unknown): boolean {
@@ -609,7 +572,9 @@ export const convertMarkdownFolder: Converter = async (input: ConvertInput): Pro
     }
     date ??= fileStat.mtime;
     const updated = parseSiteDate(data.lastmod ?? data.updated ?? data.last_modified_at ?? data.modified);
-    const uniqueTags = potluckTags([...readTagList(data.tags), ...readTagList(data.categories), ...readTagList(data.category)], rel, warnings);
+    const tagResult = importableTags([...readTagList(data.tags), ...readTagList(data.categories), ...readTagList(data.category)]);
+    warnings.push(...tagWarnings(rel, tagResult));
+    const uniqueTags = tagResult.tags;
     const summary = text(data.description) ?? text(data.excerpt) ?? text(data.summary);
     const canonicalRaw = text(data.canonical_url) ?? text(data.canonicalURL) ?? text(data.canonical);
     const canonical = canonicalRaw && /^https?:\/\/[^\s]+$/i.test(canonicalRaw) ? canonicalRaw : undefined;

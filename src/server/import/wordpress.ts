@@ -295,7 +295,7 @@ export async function convertWordpress(input: ConvertInput): Promise<ConvertRepo
     }
 
     const tagResult = importableTags(tags);
-    warnings.push(...tagWarnings(name, tagResult));
+    warnings.push(...tagWarnings(`"${name}"`, tagResult));
     const context: ShortcodeContext = { postId, attachments, children: byParent, unknown: new Set(), galleriesWithoutPictures: 0 };
     const raw = childText(item, 'content:encoded');
     const html = wpautop(expandShortcodes(removeBlockComments(raw), context));
