@@ -184,7 +184,7 @@ function blocks(nodes: Array<RootContent | ElementContent>): string[] {
 
 /**
  * A table as GFM Markdown, when Markdown can say it: at least two rows (the first becomes the header; a single row
- * would be a header over nothing), every cell plain inline text, no merged cells. Otherwise undefined, and the
+ * would be a header over nothing), every cell plain inline text or one paragraph of it, no merged cells. Otherwise undefined, and the
  * table stays as its sanitized HTML.
  */
 function markdownTable(node: Element): string | undefined {
@@ -205,8 +205,11 @@ function markdownTable(node: Element): string | undefined {
     for (const cell of row.children) {
       if (!isElement(cell)) continue;
       if ((cell.tagName !== 'td' && cell.tagName !== 'th') || prop(cell, 'colSpan') || prop(cell, 'rowSpan')) return undefined;
-      if (cell.children.some((c) => isElement(c) && (BLOCKS.has(c.tagName) || c.tagName === 'br'))) return undefined;
-      line.push(cleanInline(inline(cell.children)).replace(/\n/g, ' '));
+      // A cell of one paragraph (as Word writes every cell) is that paragraph's text.
+      const content = cell.children.filter((c) => isElement(c) || (c.type === 'text' && c.value.trim() !== ''));
+      const only = content.length === 1 && isElement(content[0]) && content[0].tagName === 'p' ? content[0].children : cell.children;
+      if (only.some((c) => isElement(c) && (BLOCKS.has(c.tagName) || c.tagName === 'br'))) return undefined;
+      line.push(cleanInline(inline(only)).replace(/\n/g, ' '));
     }
     cells.push(line);
   }

@@ -21,8 +21,9 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { PotluckError } from '../../core/errors.ts';
-import { IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../media/limits.ts';
+import { IMAGE_TYPES } from '../media/limits.ts';
 import { readFrontMatter, hasFrontMatter } from './frontMatter.ts';
+import { localFile, type LocalFile } from './localFiles.ts';
 import { StagedArchive, safeFileName, type StagedFile } from './stagedArchive.ts';
 import { importableTags, readTagList, tagWarnings } from './tags.ts';
 import { foreignId, type ConvertInput, type ConvertReport, type Converter } from './types.ts';
@@ -333,55 +334,10 @@ interface SiteContext {
   copiedBytes: number;
 }
 
-type Resolved = { ok: true; full: string; size: number } | { ok: false; why: 'missing' | 'outside' | 'link' | 'large' | 'folder' };
-
-/** Finds the file a local address in `rel` names, never outside the site folder and never through a link. */
-async function resolveLocal(ctx: SiteContext, rel: string, url: string): Promise<Resolved> {
-  let address = url.trim().split(/[?#]/, 1)[0];
-  try {
-    address = decodeURIComponent(address);
-  } catch {
-    return { ok: false, why: 'missing' };
-  }
-  if (address.includes('\0') || address.includes('\\')) return { ok: false, why: 'missing' };
-  const bases = address.startsWith('/')
-    ? ctx.flavor === 'hugo'
-      ? [path.join(ctx.root, 'static'), path.join(ctx.root, 'assets'), ctx.root]
-      : [ctx.root]
-    : [path.join(ctx.root, path.dirname(rel))];
-  let outside = false;
-  for (const base of bases) {
-    const full = path.resolve(base, `.${address.startsWith('/') ? '' : '/'}${address}`);
-    const inside = path.relative(ctx.root, full);
-    if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) {
-      outside = true;
-      continue;
-    }
-    // Every folder on the way and the file itself must be what they seem: no links anywhere on the path.
-    let here = ctx.root;
-    let linked = false;
-    let missing = false;
-    for (const part of inside.split(path.sep)) {
-      here = path.join(here, part);
-      const stat = await fs.lstat(here).catch(() => undefined);
-      if (!stat) {
-        missing = true;
-        break;
-      }
-      if (stat.isSymbolicLink()) {
-        linked = true;
-        break;
-      }
-    }
-    if (linked) return { ok: false, why: 'link' };
-    if (missing) continue;
-    const stat = await fs.lstat(full);
-    if (!stat.isFile()) return { ok: false, why: 'folder' };
-    const cap = PICTURE_EXTENSIONS.has(path.extname(full).toLowerCase()) ? MAX_IMAGE_BYTES : MAX_ATTACHMENT_BYTES;
-    if (stat.size > cap) return { ok: false, why: 'large' };
-    return { ok: true, full, size: stat.size };
-  }
-  return { ok: false, why: outside ? 'outside' : 'missing' };
+/** Finds the file a local address in `rel` names (a site path in Hugo's static/ and assets/ too); see localFiles.ts. */
+function resolveLocal(ctx: SiteContext, rel: string, url: string): Promise<LocalFile> {
+  const sitePaths = ctx.flavor === 'hugo' ? [path.join(ctx.root, 'static'), path.join(ctx.root, 'assets'), ctx.root] : [ctx.root];
+  return localFile(ctx.root, url, { from: path.join(ctx.root, path.dirname(rel)), sitePaths });
 }
 
 /** Brings the files a body refers to along, pointing the body at them; returns the new body and the files. */

@@ -27,6 +27,7 @@ describe('htmlToMarkdown', () => {
   it('keeps tables Markdown cannot say (one row, merged or block cells) as sanitized HTML', () => {
     expect(htmlToMarkdown('<table><tr><td colspan="2">wide</td></tr><tr><td>a</td><td>b</td></tr></table>')).toContain('<td colspan="2">wide</td>');
     expect(htmlToMarkdown('<table><tr><td><p>one</p><p>two</p></td></tr><tr><td>c</td></tr></table>')).toContain('<p>one</p>');
+    expect(htmlToMarkdown('<table><tr><td><p>a</p></td><td>b</td></tr><tr><td>c</td><td></td></tr></table>')).toBe('| a | b |\n| --- | --- |\n| c |  |\n');
     expect(htmlToMarkdown('<table><tr><td>only</td></tr></table>')).toBe('<table><tbody><tr><td>only</td></tr></tbody></table>\n');
   });
 
