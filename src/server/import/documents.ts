@@ -18,7 +18,7 @@ import yauzl from 'yauzl';
 import { PotluckError } from '../../core/errors.ts';
 import { IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../media/limits.ts';
 import { readFrontMatter } from './frontMatter.ts';
-import { htmlHeading, htmlTitle, htmlToMarkdown } from './htmlMarkdown.ts';
+import { htmlHeading, htmlTitle, htmlToMarkdown, markdownText } from './htmlMarkdown.ts';
 import { bringAlongFiles, parseSiteDate } from './markdown.ts';
 import { StagedArchive, safeFileName, type StagedFile } from './stagedArchive.ts';
 import { importableTags, readTagList, tagWarnings } from './tags.ts';
@@ -231,9 +231,6 @@ function withoutTitleHeading(markdown: string, title: string): string {
   return markdown;
 }
 
-function escapeMarkdownText(text: string): string {
-  return text.replace(/[\\`*_[\]<>#|~]/g, '\\$&').replace(/^(\s*)([-+]|\d+[.)])(\s)/gm, '$1\\$2$3');
-}
 
 interface Converted {
   title: string;
@@ -439,7 +436,7 @@ export const convertDocuments: Converter = async (input: ConvertInput): Promise<
         piece = { title, body: withoutTitleHeading(extractDataImages(markdown, files, new Set(), note), title), files };
       } else {
         const paragraphs = text.split(/\n[ \t]*\n+/).map((p) => p.trim()).filter(Boolean);
-        piece = { title: stem(rel), body: paragraphs.map((p) => escapeMarkdownText(p).replace(/\n/g, '\\\n')).join('\n\n') + '\n', files: [] };
+        piece = { title: stem(rel), body: paragraphs.map((p) => markdownText(p).replace(/\n/g, '\\\n')).join('\n\n') + '\n', files: [] };
       }
     }
     if (piece.kind !== 'media') {

@@ -118,7 +118,14 @@ function cleanInline(text: string): string {
 
 /** Keeps a paragraph from being read as a heading, list or quote because of how its first line starts. */
 function guardLineStarts(text: string): string {
-  return text.replace(/^(\s*)([#+-]|\d+[.)])(?=\s|$)/gm, (_, space: string, mark: string) => `${space}${mark.replace(/^([#+-]|\d+)/, '$1\\').replace(/^(\d+)\\([.)])/, '$1\\$2').replace(/^([#+-])\\$/, '\\$1')}`);
+  return text
+    .replace(/^(\s*)(#{1,6}|[+-]|=+|-+)(?=\s|$)/gm, '$1\\$2')
+    .replace(/^(\s*)(\d{1,9})([.)])(?=\s|$)/gm, '$1$2\\$3');
+}
+
+/** Plain text as Markdown that reads as written: escaped, and no line taken for a heading, list or quote. */
+export function markdownText(text: string): string {
+  return guardLineStarts(escapeMarkdownText(text));
 }
 
 function indent(text: string, prefix: string, first: string): string {
@@ -307,14 +314,28 @@ export function htmlToPlainText(html: string): string {
   return tree.children.map(text).join('').replace(/\s+/g, ' ').trim();
 }
 
+// The Markdown this module writes, and only that, is read back by these: a picture or link is `[text](address)`
+// or `[text](<address>)` on one line. (Markdown a student wrote is read with core/archive/references.ts.)
+const MARKDOWN_TARGET = /(!?)(\[(?:[^\]\\]|\\.)*\]\()(<[^>\n]*>|[^\s)]+)\)/g;
+
 /** Every Markdown picture or link address in a body, in order, with whether it is a picture. */
 export function markdownTargets(body: string): Array<{ url: string; image: boolean }> {
   const out: Array<{ url: string; image: boolean }> = [];
-  for (const match of body.matchAll(/(!?)\[(?:[^\]\\]|\\.)*\]\((<[^>\n]*>|[^\s)]+)\)/g)) {
-    const raw = match[2];
+  for (const match of body.matchAll(MARKDOWN_TARGET)) {
+    const raw = match[3];
     out.push({ url: raw.startsWith('<') ? raw.slice(1, -1) : raw, image: match[1] === '!' });
   }
   return out;
+}
+
+/** Points every Markdown picture or link whose address is `url` (with any query, as `?w=604`) at `name`. */
+export function pointMarkdownAt(body: string, url: string, name: string): string {
+  const base = url.split(/[?#]/, 1)[0];
+  const target = markdownUrl(name);
+  return body.replace(MARKDOWN_TARGET, (whole, bang: string, head: string, raw: string) => {
+    const address = raw.startsWith('<') ? raw.slice(1, -1) : raw;
+    return address.split(/[?#]/, 1)[0] === base ? `${bang}${head}${target})` : whole;
+  });
 }
 
 /** Turns Markdown pictures of `url` into links to it (a picture that could not be brought along stays reachable). */

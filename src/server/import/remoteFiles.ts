@@ -8,7 +8,7 @@ import type { AppContext } from '../context.ts';
 import { ATTACHMENT_TYPES, IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES, formatBytes } from '../media/limits.ts';
 import { potluckUserAgent, safeFetch } from '../net/safeFetch.ts';
 import type { SafeFetchOptions } from '../net/safeFetch.ts';
-import { markdownTargets, markdownUrl, picturesToLinks } from './htmlMarkdown.ts';
+import { markdownTargets, picturesToLinks, pointMarkdownAt } from './htmlMarkdown.ts';
 import type { StagedFile } from './stagedArchive.ts';
 
 /** Most bytes fetched for one import, all files together. */
@@ -44,16 +44,6 @@ export function localFileName(url: string): string {
     // Kept as written.
   }
   return decoded.replace(/^\/+/, '').replace(/\.\.(?=\/|$)/g, '_') || 'file';
-}
-
-/** Points every Markdown picture or link whose address is `url` (with any query, as `?w=604`) at `name`. */
-export function pointMarkdownAt(body: string, url: string, name: string): string {
-  const base = url.split(/[?#]/, 1)[0];
-  const target = markdownUrl(name);
-  return body.replace(/(!?\[(?:[^\]\\]|\\.)*\]\()(<[^>\n]*>|[^\s)]+)\)/g, (whole, head: string, raw: string) => {
-    const address = raw.startsWith('<') ? raw.slice(1, -1) : raw;
-    return address.split(/[?#]/, 1)[0] === base ? `${head}${target})` : whole;
-  });
 }
 
 export class RemoteFiles {

@@ -34,6 +34,7 @@ describe('htmlToMarkdown', () => {
   it('writes text that looks like Markdown or an entity so that it reads as written', () => {
     expect(htmlToMarkdown('<p>file_name and _under_ &amp;lt;b&amp;gt; &lt;i&gt;</p>')).toBe('file_name and \\_under\\_ \\&lt;b\\&gt; \\<i\\>\n');
     expect(htmlToMarkdown('<p>1. not a list</p><p># not a heading</p>')).toBe('1\\. not a list\n\n\\# not a heading\n');
+    expect(htmlToMarkdown('<p>## two<br>- dash<br>+ plus<br>2) two<br>===</p>')).toBe('\\## two\\\n\\- dash\\\n\\+ plus\\\n2\\) two\\\n\\===\n');
     expect(htmlToMarkdown('<p>H<sub>2</sub>O and x<sup>2</sup></p>')).toBe('H<sub>2</sub>O and x<sup>2</sup>\n');
   });
 
