@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderArtifactBody } from '../../../src/core/markdown/render.ts';
 import { potluckSanitizeSchema, sanitizeHtml } from '../../../src/core/markdown/sanitize.ts';
-import { htmlHeading, htmlTitle, htmlToMarkdown } from '../../../src/server/import/htmlMarkdown.ts';
+import { htmlHeading, htmlTitle, htmlToMarkdown, markdownTargets, picturesToLinks, pointMarkdownAt } from '../../../src/server/import/htmlMarkdown.ts';
 
 const payloads = (JSON.parse(fs.readFileSync(path.resolve('../shared/corpora/dompurify/expect.json'), 'utf8')) as { payload: string }[]).map((c) => c.payload);
 
@@ -59,5 +59,16 @@ describe('htmlToMarkdown', () => {
       // Only real tags count: the text of a payload ("&#x3C;img onerror=…") may say anything.
       expect(rendered.html, payload).not.toMatch(/<script|<[a-z][^>]*\son[a-z]+\s*=|<[a-z][^>]*(?:href|src)\s*=\s*["']?\s*javascript:/i);
     }
+  });
+
+  it('reads back the pictures and links it wrote, and points them at files or turns pictures into links', () => {
+    const body = htmlToMarkdown('<p><img src="https://b.example/a b.jpg?w=604" alt="A [dog]"> <a href="https://b.example/a%20b.jpg">big</a> <a href="/x">x</a></p>');
+    expect(markdownTargets(body)).toEqual([
+      { url: 'https://b.example/a b.jpg?w=604', image: true },
+      { url: 'https://b.example/a%20b.jpg', image: false },
+      { url: '/x', image: false },
+    ]);
+    expect(pointMarkdownAt(body, 'https://b.example/a b.jpg', 'uploads/a b.jpg')).toBe('![A \\[dog\\]](<uploads/a b.jpg>) [big](https://b.example/a%20b.jpg) [x](/x)\n');
+    expect(picturesToLinks(body, 'https://b.example/a b.jpg?w=604')).toBe('[A \\[dog\\]](<https://b.example/a b.jpg?w=604>) [big](https://b.example/a%20b.jpg) [x](/x)\n');
   });
 });
