@@ -20,7 +20,7 @@ import { IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../media/lim
 import { readFrontMatter } from './frontMatter.ts';
 import { htmlHeading, htmlTitle, htmlToMarkdown, markdownText } from './htmlMarkdown.ts';
 import { bringAlongFiles, parseSiteDate } from './markdown.ts';
-import { StagedArchive, safeFileName, type StagedFile } from './stagedArchive.ts';
+import { StagedArchive, safeFileName, uniqueFileName, type StagedFile } from './stagedArchive.ts';
 import { importableTags, readTagList, tagWarnings } from './tags.ts';
 import { foreignId, type ConvertInput, type ConvertReport, type Converter } from './types.ts';
 
@@ -210,18 +210,10 @@ function extractDataImages(markdown: string, files: StagedFile[], taken: Set<str
       note('a picture larger than Potluck takes was left out');
       return '';
     }
-    const name = uniqueName(`picture-${files.length + 1}.${extension}`, taken);
+    const name = uniqueFileName(`picture-${files.length + 1}.${extension}`, taken);
     files.push({ name, bytes });
     return `![${alt}](${name})`;
   });
-}
-
-function uniqueName(wanted: string, taken: Set<string>): string {
-  let name = safeFileName(wanted);
-  const dot = name.lastIndexOf('.');
-  for (let n = 2; taken.has(name.toLowerCase()); n++) name = dot > 0 ? `${name.slice(0, dot)}-${n}${name.slice(dot)}` : `${name}-${n}`;
-  taken.add(name.toLowerCase());
-  return name;
 }
 
 /** The body without a first heading that repeats the title (the page shows the title already). */
@@ -266,7 +258,7 @@ async function convertDocx(full: string, rel: string, note: (m: string) => void)
             skippedPictures++;
             return { src: '' };
           }
-          const name = uniqueName(`picture-${files.length + 1}.${extension}`, taken);
+          const name = uniqueFileName(`picture-${files.length + 1}.${extension}`, taken);
           files.push({ name, bytes });
           return { src: name };
         }),

@@ -14,7 +14,8 @@ import { PotluckError } from '../../core/errors.ts';
 import { parseFeed } from '../../core/feeds/parse.ts';
 import type { ParsedItem } from '../../core/feeds/parse.ts';
 import { htmlToMarkdown, markdownTargets, markdownUrl, pointMarkdownAt } from './htmlMarkdown.ts';
-import { RemoteFiles, isKeepableFile, localFileName, urlExtension } from './remoteFiles.ts';
+import { fileNameOf, isKeepableFile, isPictureName } from './fileKinds.ts';
+import { RemoteFiles, localFileName } from './remoteFiles.ts';
 import { fileInFolder } from './localFiles.ts';
 import { StagedArchive } from './stagedArchive.ts';
 import type { StagedFile } from './stagedArchive.ts';
@@ -28,8 +29,6 @@ export const MAX_FEED_ITEMS = 20_000;
 
 /** File names a feed is looked for under in a folder (Micro.blog's export names it feed.json). */
 const FEED_NAMES = ['feed.json', 'feed.xml', 'atom.xml', 'rss.xml', 'index.xml', 'feed.atom', 'feed.rss'];
-
-const PICTURE = /^(?:jpe?g|png|gif|webp|avif)$/;
 
 /**
  * Whether the start of a file is a feed (RSS, RDF, Atom or JSON Feed) and not a WordPress export or a Leap2A
@@ -158,20 +157,11 @@ function appendEnclosures(body: string, item: ParsedItem): string {
   for (const enclosure of item.enclosures) {
     if (shown.has(enclosure.url)) continue;
     shown.add(enclosure.url);
-    const label = (enclosure.title || decodeURIComponentSafe(enclosure.url.split(/[?#]/, 1)[0].split('/').pop() || enclosure.url)).replace(/[[\]\\]/g, '\\$&');
-    const picture = enclosure.type?.startsWith('image/') || PICTURE.test(urlExtension(enclosure.url));
+    const label = (enclosure.title || fileNameOf(enclosure.url)).replace(/[[\]\\]/g, '\\$&');
+    const picture = enclosure.type?.startsWith('image/') || isPictureName(enclosure.url);
     lines.push(picture ? `![${label}](${markdownUrl(enclosure.url)})` : `[${label}](${markdownUrl(enclosure.url)})`);
   }
   if (lines.length === 0) return body;
   return `${body}${body ? '\n' : ''}${lines.join('\n\n')}\n`;
 }
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 

@@ -15,6 +15,7 @@ import { toHtml } from 'hast-util-to-html';
 import rehypeParse from 'rehype-parse';
 import { unified } from 'unified';
 import { sanitizeHtml } from '../../core/markdown/sanitize.ts';
+import { fileNameOf } from './fileKinds.ts';
 
 const parser = unified().use(rehypeParse, { fragment: true });
 const documentParser = unified().use(rehypeParse);
@@ -353,14 +354,3 @@ export function picturesToLinks(body: string, url: string): string {
   });
 }
 
-function fileNameOf(url: string): string {
-  return decodeURIComponentSafe(url.split(/[?#]/)[0].split('/').pop() || url);
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}

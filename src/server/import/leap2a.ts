@@ -15,6 +15,7 @@ import { PotluckError } from '../../core/errors.ts';
 import { textToHtml } from '../../core/feeds/parseHtml.ts';
 import { parseFeedDate } from '../../core/feeds/parseDate.ts';
 import { htmlToMarkdown, markdownTargets, markdownUrl, pointMarkdownAt } from './htmlMarkdown.ts';
+import { isPictureName } from './fileKinds.ts';
 import { fileInFolder } from './localFiles.ts';
 import { StagedArchive } from './stagedArchive.ts';
 import type { StagedFile } from './stagedArchive.ts';
@@ -29,8 +30,6 @@ export const MAX_LEAP2A_ENTRIES = 20_000;
 
 /** Mahara's own pages, which every account has and nobody wrote. */
 const SYSTEM_VIEWS = new Set(['profile', 'dashboard', 'grouphomepage']);
-
-const PICTURE = /\.(?:jpe?g|png|gif|webp|avif)$/i;
 
 /** Whether the start of a file is a Leap2A export. */
 export function isLeap2a(firstBytes: string): boolean {
@@ -167,7 +166,7 @@ export async function convertLeap2a(input: ConvertInput): Promise<ConvertReport>
       if (files.some((f) => f.name === relative)) continue;
       files.push({ name: relative, from: local });
       const label = (enclosure.title || path.basename(relative)).replace(/[[\]\\]/g, '\\$&');
-      const picture = enclosure.type?.startsWith('image/') || PICTURE.test(relative);
+      const picture = enclosure.type?.startsWith('image/') || isPictureName(relative);
       lines.push(picture ? `![${label}](${markdownUrl(relative)})` : `[${label}](${markdownUrl(relative)})`);
     }
     if (lines.length) body = `${body}${body ? '\n' : ''}${lines.join('\n\n')}\n`;

@@ -5,10 +5,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../media/limits.ts';
+import { maxFileBytes } from './fileKinds.ts';
 import { localFileName } from './remoteFiles.ts';
-
-const PICTURE_EXTENSIONS = new Set(['.jpg', '.jpeg', ...Object.values(IMAGE_TYPES).map((e) => `.${e}`)]);
 
 /** The file an address names, or why it is not one the import may take. */
 export type LocalFile = { ok: true; full: string; size: number } | { ok: false; why: 'missing' | 'outside' | 'link' | 'large' | 'folder' };
@@ -77,8 +75,7 @@ export async function localFile(root: string, address: string, options: LocalFil
     if (missing) continue;
     const stat = await fs.lstat(full);
     if (!stat.isFile()) return { ok: false, why: 'folder' };
-    const cap = PICTURE_EXTENSIONS.has(path.extname(full).toLowerCase()) ? MAX_IMAGE_BYTES : MAX_ATTACHMENT_BYTES;
-    if (stat.size > cap) return { ok: false, why: 'large' };
+    if (stat.size > maxFileBytes(full)) return { ok: false, why: 'large' };
     return { ok: true, full, size: stat.size };
   }
   return { ok: false, why: outside ? 'outside' : 'missing' };

@@ -21,10 +21,10 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { PotluckError } from '../../core/errors.ts';
-import { IMAGE_TYPES } from '../media/limits.ts';
 import { readFrontMatter, hasFrontMatter } from './frontMatter.ts';
+import { isPictureName } from './fileKinds.ts';
 import { localFile, type LocalFile } from './localFiles.ts';
-import { StagedArchive, safeFileName, type StagedFile } from './stagedArchive.ts';
+import { StagedArchive, uniqueFileName, type StagedFile } from './stagedArchive.ts';
 import { importableTags, readTagList, tagWarnings } from './tags.ts';
 import { foreignId, type ConvertInput, type ConvertReport, type Converter } from './types.ts';
 
@@ -44,7 +44,6 @@ const JEKYLL_EXTENSIONS = new Set([...MARKDOWN_EXTENSIONS, '.text']);
 /** Files every repository has, which are about the site's code rather than writing on it. */
 const NOT_PIECES = /^(?:(?:[Rr][Ee][Aa][Dd][Mm][Ee]|[Ll][Ii][Cc][Ee][Nn][CcSs][Ee]|[Cc][Hh][Aa][Nn][Gg][Ee][Ll][Oo][Gg])|(?:CONTRIBUTING|CODE_OF_CONDUCT|SECURITY|HISTORY|AUTHORS|SUPPORT))(?:\.[A-Za-z]+)?$/;
 const SKIPPED_FOLDERS = new Set(['node_modules', 'vendor', 'bower_components']);
-const PICTURE_EXTENSIONS = new Set(['.jpg', '.jpeg', ...Object.values(IMAGE_TYPES).map((e) => `.${e}`)]);
 /** Folders that are part of a site, not a wrapper around one. */
 const SITE_FOLDERS = new Set(['content', '_posts', '_drafts', 'posts', 'static']);
 const JEKYLL_POST_NAME = /^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$/;
@@ -176,7 +175,7 @@ async function candidatesOf(root: string, flavor: SiteFlavor, warnings: string[]
       if (!(await isDir(path.join(root, folder)))) continue;
       await walk(root, path.join(root, folder), (_rel, name) => hidden(name), (rel) => {
         if (JEKYLL_EXTENSIONS.has(ext(rel))) list.push({ rel, draftFolder: folder === '_drafts', post: folder === '_posts' });
-        else if (!PICTURE_EXTENSIONS.has(ext(rel)) && !path.basename(rel).startsWith('.')) warnings.push(`${rel}: not a Markdown file; left out.`);
+        else if (!isPictureName(rel) && !path.basename(rel).startsWith('.')) warnings.push(`${rel}: not a Markdown file; left out.`);
       }, state);
     }
     await walk(root, root, (_rel, name) => hidden(name) || name.startsWith('_'), (rel) => {
@@ -373,10 +372,7 @@ async function bringFiles(
       return undefined;
     }
     ctx.copiedBytes += found.size;
-    let name = safeFileName(path.basename(found.full));
-    const dot = name.lastIndexOf('.');
-    for (let n = 2; taken.has(name.toLowerCase()); n++) name = dot > 0 ? `${name.slice(0, dot)}-${n}${name.slice(dot)}` : `${name}-${n}`;
-    taken.add(name.toLowerCase());
+    const name = uniqueFileName(path.basename(found.full), taken);
     nameOf.set(found.full, name);
     files.push({ name, from: found.full });
     return name;
