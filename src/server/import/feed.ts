@@ -13,10 +13,10 @@ import path from 'node:path';
 import { PotluckError } from '../../core/errors.ts';
 import { parseFeed } from '../../core/feeds/parse.ts';
 import type { ParsedItem } from '../../core/feeds/parse.ts';
-import { htmlToMarkdown, markdownTargets, markdownUrl, pointMarkdownAt } from './htmlMarkdown.ts';
+import { htmlToMarkdown, markdownTargets, markdownUrl } from './htmlMarkdown.ts';
 import { fileNameOf, isKeepableFile, isPictureName } from './fileKinds.ts';
 import { RemoteFiles, localFileName } from './remoteFiles.ts';
-import { fileInFolder } from './localFiles.ts';
+import { bringFromFolder } from './localFiles.ts';
 import { StagedArchive } from './stagedArchive.ts';
 import type { StagedFile } from './stagedArchive.ts';
 import { importableTags, tagWarnings } from './tags.ts';
@@ -116,14 +116,10 @@ export async function convertFeed(input: ConvertInput): Promise<ConvertReport> {
     const coverAddress = item.image && !markdownTargets(body).some((t) => t.url === item.image) ? item.image : undefined;
     let cover: string | undefined;
     if (folder) {
-      for (const address of new Set([...markdownTargets(body).map((t) => t.url), ...(coverAddress ? [coverAddress] : [])])) {
-        const local = await fileInFolder(folder, address, siteHosts);
-        if (!local) continue;
-        const relative = path.relative(folder, local).split(path.sep).join('/');
-        files.push({ name: relative, from: local });
-        body = pointMarkdownAt(body, address, relative);
-        if (address === coverAddress) cover = relative;
-      }
+      const local = await bringFromFolder(folder, body, { siteHosts, extra: coverAddress ? [coverAddress] : [] });
+      body = local.body;
+      files.push(...local.files);
+      cover = coverAddress ? local.names.get(coverAddress) : undefined;
     }
     const brought = await remote.bring(name, body, isKeepableFile, coverAddress && !cover && /^https?:/i.test(coverAddress) ? [coverAddress] : []);
     files.push(...brought.files);

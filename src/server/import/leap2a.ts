@@ -14,9 +14,9 @@ import path from 'node:path';
 import { PotluckError } from '../../core/errors.ts';
 import { textToHtml } from '../../core/feeds/parseHtml.ts';
 import { parseFeedDate } from '../../core/feeds/parseDate.ts';
-import { htmlToMarkdown, markdownTargets, markdownUrl, pointMarkdownAt } from './htmlMarkdown.ts';
+import { htmlToMarkdown, markdownUrl } from './htmlMarkdown.ts';
 import { isPictureName } from './fileKinds.ts';
-import { fileInFolder } from './localFiles.ts';
+import { bringFromFolder, fileInFolder } from './localFiles.ts';
 import { StagedArchive } from './stagedArchive.ts';
 import type { StagedFile } from './stagedArchive.ts';
 import { importableTags, tagWarnings } from './tags.ts';
@@ -134,13 +134,9 @@ export async function convertLeap2a(input: ConvertInput): Promise<ConvertReport>
     const files: StagedFile[] = [];
     let body = htmlToMarkdown(contentHtml(entry.node));
     // Files the content shows, from the export's folder.
-    for (const address of new Set(markdownTargets(body).map((t) => t.url))) {
-      const local = await fileInFolder(folder, address, new Set());
-      if (!local) continue;
-      const relative = path.relative(folder, local).split(path.sep).join('/');
-      files.push({ name: relative, from: local });
-      body = pointMarkdownAt(body, address, relative);
-    }
+    const shown = await bringFromFolder(folder, body);
+    body = shown.body;
+    files.push(...shown.files);
     // The entry's own file (a resource), then the files attached to it.
     const enclosures = [
       ...entry.links.filter((l) => l.rel === 'enclosure').map((l) => ({ href: l.href, title: entry.title, type: l.type })),

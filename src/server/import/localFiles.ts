@@ -6,7 +6,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { maxFileBytes } from './fileKinds.ts';
+import { markdownTargets, pointMarkdownAt } from './htmlMarkdown.ts';
 import { localFileName } from './remoteFiles.ts';
+import type { StagedFile } from './stagedArchive.ts';
 
 /** The file an address names, or why it is not one the import may take. */
 export type LocalFile = { ok: true; full: string; size: number } | { ok: false; why: 'missing' | 'outside' | 'link' | 'large' | 'folder' };
@@ -87,4 +89,28 @@ export async function fileInFolder(folder: string, address: string, siteHosts: R
   const found = await localFile(root, address, { siteHosts });
   // Named under the folder as the caller gave it, so that paths relative to it stay right.
   return found.ok ? path.join(path.resolve(folder), path.relative(root, found.full)) : undefined;
+}
+
+/**
+ * Brings along the files of an export folder that a converted body shows (and the `extra` addresses, such as a
+ * cover): each is staged under its path in the folder and the body points at it. Addresses that are not the
+ * folder's are left as they are; `names` says what each brought address became.
+ */
+export async function bringFromFolder(
+  folder: string,
+  body: string,
+  options: { siteHosts?: ReadonlySet<string>; extra?: readonly string[] } = {},
+): Promise<{ body: string; files: StagedFile[]; names: Map<string, string> }> {
+  const files: StagedFile[] = [];
+  const names = new Map<string, string>();
+  let out = body;
+  for (const address of new Set([...markdownTargets(body).map((t) => t.url), ...(options.extra ?? [])])) {
+    const local = await fileInFolder(folder, address, options.siteHosts);
+    if (!local) continue;
+    const relative = path.relative(folder, local).split(path.sep).join('/');
+    files.push({ name: relative, from: local });
+    names.set(address, relative);
+    out = pointMarkdownAt(out, address, relative);
+  }
+  return { body: out, files, names };
 }
