@@ -18,9 +18,10 @@ import yauzl from 'yauzl';
 import { PotluckError } from '../../core/errors.ts';
 import { IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../media/limits.ts';
 import { readFrontMatter } from './frontMatter.ts';
-import { htmlTitle, htmlToMarkdown } from './htmlMarkdown.ts';
-import { bringAlongFiles, parseSiteDate, potluckTags, readTagList } from './markdown.ts';
-import { StagedArchive, safeFileName, type StagedFile } from './stagedArchive.ts';
+import { htmlHeading, htmlTitle, htmlToMarkdown, markdownText } from './htmlMarkdown.ts';
+import { bringAlongFiles, parseSiteDate } from './markdown.ts';
+import { StagedArchive, safeFileName, uniqueFileName, type StagedFile } from './stagedArchive.ts';
+import { importableTags, readTagList, tagWarnings } from './tags.ts';
 import { foreignId, type ConvertInput, type ConvertReport, type Converter } from './types.ts';
 
 /** Most files looked at in one folder. */
@@ -209,18 +210,10 @@ function extractDataImages(markdown: string, files: StagedFile[], taken: Set<str
       note('a picture larger than Potluck takes was left out');
       return '';
     }
-    const name = uniqueName(`picture-${files.length + 1}.${extension}`, taken);
+    const name = uniqueFileName(`picture-${files.length + 1}.${extension}`, taken);
     files.push({ name, bytes });
     return `![${alt}](${name})`;
   });
-}
-
-function uniqueName(wanted: string, taken: Set<string>): string {
-  let name = safeFileName(wanted);
-  const dot = name.lastIndexOf('.');
-  for (let n = 2; taken.has(name.toLowerCase()); n++) name = dot > 0 ? `${name.slice(0, dot)}-${n}${name.slice(dot)}` : `${name}-${n}`;
-  taken.add(name.toLowerCase());
-  return name;
 }
 
 /** The body without a first heading that repeats the title (the page shows the title already). */
@@ -230,9 +223,6 @@ function withoutTitleHeading(markdown: string, title: string): string {
   return markdown;
 }
 
-function escapeMarkdownText(text: string): string {
-  return text.replace(/[\\`*_[\]<>#|~]/g, '\\$&').replace(/^(\s*)([-+]|\d+[.)])(\s)/gm, '$1\\$2$3');
-}
 
 interface Converted {
   title: string;
@@ -268,7 +258,7 @@ async function convertDocx(full: string, rel: string, note: (m: string) => void)
             skippedPictures++;
             return { src: '' };
           }
-          const name = uniqueName(`picture-${files.length + 1}.${extension}`, taken);
+          const name = uniqueFileName(`picture-${files.length + 1}.${extension}`, taken);
           files.push({ name, bytes });
           return { src: name };
         }),
@@ -282,7 +272,8 @@ async function convertDocx(full: string, rel: string, note: (m: string) => void)
   if (problems.length > 0) {
     note(`${problems.length} part${problems.length === 1 ? '' : 's'} of the Word formatting could not be carried over (such as: ${problems[0].message.split('\n')[0]})`);
   }
-  const { markdown, heading } = htmlToMarkdown(result.value);
+  const markdown = htmlToMarkdown(result.value);
+  const heading = htmlHeading(result.value);
   const title = heading ?? metaField(core, 'dc:title') ?? stem(rel);
   return {
     title,
@@ -307,7 +298,8 @@ async function convertOdt(full: string, rel: string, note: (m: string) => void):
     throw new UnreadableDocument(`could not be read as OpenDocument (${(error as Error).message.split('\n')[0]}); open it in LibreOffice, save it again (or as .docx) and import that`, { cause: error });
   }
   const files: StagedFile[] = [];
-  const { markdown, heading } = htmlToMarkdown(html);
+  const markdown = htmlToMarkdown(html, { keepDataPictures: true });
+  const heading = htmlHeading(html);
   const body = extractDataImages(markdown, files, new Set(), note);
   const title = heading ?? meta.title ?? stem(rel);
   return {
@@ -417,23 +409,26 @@ export const convertDocuments: Converter = async (input: ConvertInput): Promise<
         warnings.push(...read.warnings);
         const heading = /^#\s+(.+?)\s*#*\s*$/m.exec(read.body)?.[1];
         const title = typeof read.data.title === 'string' && read.data.title.trim() ? read.data.title.trim() : (heading ?? stem(rel));
+        const tagResult = importableTags([...readTagList(read.data.tags), ...readTagList(read.data.categories)]);
+        warnings.push(...tagWarnings(rel, tagResult));
         piece = {
           title,
           body: withoutTitleHeading(read.body, title),
           date: parseSiteDate(read.data.date),
           updated: parseSiteDate(read.data.lastmod ?? read.data.updated),
           summary: typeof read.data.description === 'string' ? read.data.description : typeof read.data.summary === 'string' ? read.data.summary : undefined,
-          tags: potluckTags([...readTagList(read.data.tags), ...readTagList(read.data.categories)], rel, warnings),
+          tags: tagResult.tags,
           files: [],
         };
       } else if (e === 'html' || e === 'htm') {
-        const { markdown, heading } = htmlToMarkdown(text);
+        const markdown = htmlToMarkdown(text, { keepDataPictures: true });
+        const heading = htmlHeading(text);
         const files: StagedFile[] = [];
         const title = htmlTitle(text) ?? heading ?? stem(rel);
         piece = { title, body: withoutTitleHeading(extractDataImages(markdown, files, new Set(), note), title), files };
       } else {
         const paragraphs = text.split(/\n[ \t]*\n+/).map((p) => p.trim()).filter(Boolean);
-        piece = { title: stem(rel), body: paragraphs.map((p) => escapeMarkdownText(p).replace(/\n/g, '\\\n')).join('\n\n') + '\n', files: [] };
+        piece = { title: stem(rel), body: paragraphs.map((p) => markdownText(p).replace(/\n/g, '\\\n')).join('\n\n') + '\n', files: [] };
       }
     }
     if (piece.kind !== 'media') {

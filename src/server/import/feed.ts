@@ -13,9 +13,10 @@ import path from 'node:path';
 import { PotluckError } from '../../core/errors.ts';
 import { parseFeed } from '../../core/feeds/parse.ts';
 import type { ParsedItem } from '../../core/feeds/parse.ts';
-import { htmlToMarkdown, markdownTargets, markdownUrl } from './html.ts';
-import { RemoteFiles, isKeepableFile, localFileName, pointMarkdownAt, urlExtension } from './remoteFiles.ts';
-import { fileInFolder } from './localFiles.ts';
+import { htmlToMarkdown, markdownTargets, markdownUrl } from './htmlMarkdown.ts';
+import { fileNameOf, isKeepableFile, isPictureName } from './fileKinds.ts';
+import { RemoteFiles, localFileName } from './remoteFiles.ts';
+import { bringFromFolder } from './localFiles.ts';
 import { StagedArchive } from './stagedArchive.ts';
 import type { StagedFile } from './stagedArchive.ts';
 import { importableTags, tagWarnings } from './tags.ts';
@@ -28,8 +29,6 @@ export const MAX_FEED_ITEMS = 20_000;
 
 /** File names a feed is looked for under in a folder (Micro.blog's export names it feed.json). */
 const FEED_NAMES = ['feed.json', 'feed.xml', 'atom.xml', 'rss.xml', 'index.xml', 'feed.atom', 'feed.rss'];
-
-const PICTURE = /^(?:jpe?g|png|gif|webp|avif)$/;
 
 /**
  * Whether the start of a file is a feed (RSS, RDF, Atom or JSON Feed) and not a WordPress export or a Leap2A
@@ -108,7 +107,7 @@ export async function convertFeed(input: ConvertInput): Promise<ConvertReport> {
     const date = item.published ?? item.updated;
     if (!date) undated++;
     const tagResult = importableTags(item.categories);
-    warnings.push(...tagWarnings(name, tagResult));
+    warnings.push(...tagWarnings(`"${name}"`, tagResult));
 
     let body = htmlToMarkdown(item.contentHtml);
     body = appendEnclosures(body, item);
@@ -117,14 +116,10 @@ export async function convertFeed(input: ConvertInput): Promise<ConvertReport> {
     const coverAddress = item.image && !markdownTargets(body).some((t) => t.url === item.image) ? item.image : undefined;
     let cover: string | undefined;
     if (folder) {
-      for (const address of new Set([...markdownTargets(body).map((t) => t.url), ...(coverAddress ? [coverAddress] : [])])) {
-        const local = await fileInFolder(folder, address, siteHosts);
-        if (!local) continue;
-        const relative = path.relative(folder, local).split(path.sep).join('/');
-        files.push({ name: relative, from: local });
-        body = pointMarkdownAt(body, address, relative);
-        if (address === coverAddress) cover = relative;
-      }
+      const local = await bringFromFolder(folder, body, { siteHosts, extra: coverAddress ? [coverAddress] : [] });
+      body = local.body;
+      files.push(...local.files);
+      cover = coverAddress ? local.names.get(coverAddress) : undefined;
     }
     const brought = await remote.bring(name, body, isKeepableFile, coverAddress && !cover && /^https?:/i.test(coverAddress) ? [coverAddress] : []);
     files.push(...brought.files);
@@ -158,20 +153,11 @@ function appendEnclosures(body: string, item: ParsedItem): string {
   for (const enclosure of item.enclosures) {
     if (shown.has(enclosure.url)) continue;
     shown.add(enclosure.url);
-    const label = (enclosure.title || decodeURIComponentSafe(enclosure.url.split(/[?#]/, 1)[0].split('/').pop() || enclosure.url)).replace(/[[\]\\]/g, '\\$&');
-    const picture = enclosure.type?.startsWith('image/') || PICTURE.test(urlExtension(enclosure.url));
+    const label = (enclosure.title || fileNameOf(enclosure.url)).replace(/[[\]\\]/g, '\\$&');
+    const picture = enclosure.type?.startsWith('image/') || isPictureName(enclosure.url);
     lines.push(picture ? `![${label}](${markdownUrl(enclosure.url)})` : `[${label}](${markdownUrl(enclosure.url)})`);
   }
   if (lines.length === 0) return body;
   return `${body}${body ? '\n' : ''}${lines.join('\n\n')}\n`;
 }
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 

@@ -14,9 +14,9 @@ import path from 'node:path';
 import { PotluckError } from '../../core/errors.ts';
 import { textToHtml } from '../../core/feeds/parseHtml.ts';
 import { parseFeedDate } from '../../core/feeds/parseDate.ts';
-import { htmlToMarkdown, markdownTargets, markdownUrl } from './html.ts';
-import { fileInFolder } from './localFiles.ts';
-import { pointMarkdownAt } from './remoteFiles.ts';
+import { htmlToMarkdown, markdownUrl } from './htmlMarkdown.ts';
+import { isPictureName } from './fileKinds.ts';
+import { bringFromFolder, fileInFolder } from './localFiles.ts';
 import { StagedArchive } from './stagedArchive.ts';
 import type { StagedFile } from './stagedArchive.ts';
 import { importableTags, tagWarnings } from './tags.ts';
@@ -30,8 +30,6 @@ export const MAX_LEAP2A_ENTRIES = 20_000;
 
 /** Mahara's own pages, which every account has and nobody wrote. */
 const SYSTEM_VIEWS = new Set(['profile', 'dashboard', 'grouphomepage']);
-
-const PICTURE = /\.(?:jpe?g|png|gif|webp|avif)$/i;
 
 /** Whether the start of a file is a Leap2A export. */
 export function isLeap2a(firstBytes: string): boolean {
@@ -136,13 +134,9 @@ export async function convertLeap2a(input: ConvertInput): Promise<ConvertReport>
     const files: StagedFile[] = [];
     let body = htmlToMarkdown(contentHtml(entry.node));
     // Files the content shows, from the export's folder.
-    for (const address of new Set(markdownTargets(body).map((t) => t.url))) {
-      const local = await fileInFolder(folder, address, new Set());
-      if (!local) continue;
-      const relative = path.relative(folder, local).split(path.sep).join('/');
-      files.push({ name: relative, from: local });
-      body = pointMarkdownAt(body, address, relative);
-    }
+    const shown = await bringFromFolder(folder, body);
+    body = shown.body;
+    files.push(...shown.files);
     // The entry's own file (a resource), then the files attached to it.
     const enclosures = [
       ...entry.links.filter((l) => l.rel === 'enclosure').map((l) => ({ href: l.href, title: entry.title, type: l.type })),
@@ -168,7 +162,7 @@ export async function convertLeap2a(input: ConvertInput): Promise<ConvertReport>
       if (files.some((f) => f.name === relative)) continue;
       files.push({ name: relative, from: local });
       const label = (enclosure.title || path.basename(relative)).replace(/[[\]\\]/g, '\\$&');
-      const picture = enclosure.type?.startsWith('image/') || PICTURE.test(relative);
+      const picture = enclosure.type?.startsWith('image/') || isPictureName(relative);
       lines.push(picture ? `![${label}](${markdownUrl(relative)})` : `[${label}](${markdownUrl(relative)})`);
     }
     if (lines.length) body = `${body}${body ? '\n' : ''}${lines.join('\n\n')}\n`;
@@ -183,7 +177,7 @@ export async function convertLeap2a(input: ConvertInput): Promise<ConvertReport>
       .map((category) => attr(category, 'term') ?? '')
       .filter(Boolean);
     const tagResult = importableTags(tags);
-    warnings.push(...tagWarnings(name, tagResult));
+    warnings.push(...tagWarnings(`"${name}"`, tagResult));
     const published = parseFeedDate(childText(entry.node, 'published'));
     const updated = parseFeedDate(childText(entry.node, 'updated'));
     const date = published ?? updated ?? input.app.now();

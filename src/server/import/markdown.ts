@@ -21,10 +21,11 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { PotluckError } from '../../core/errors.ts';
-import { normalizeTag } from '../../core/markdown/hashtags.ts';
-import { IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../media/limits.ts';
 import { readFrontMatter, hasFrontMatter } from './frontMatter.ts';
-import { StagedArchive, safeFileName, type StagedFile } from './stagedArchive.ts';
+import { isPictureName } from './fileKinds.ts';
+import { localFile, type LocalFile } from './localFiles.ts';
+import { StagedArchive, uniqueFileName, type StagedFile } from './stagedArchive.ts';
+import { importableTags, readTagList, tagWarnings } from './tags.ts';
 import { foreignId, type ConvertInput, type ConvertReport, type Converter } from './types.ts';
 
 /** Most files looked at in one folder: a large blog has a few thousand. */
@@ -43,7 +44,6 @@ const JEKYLL_EXTENSIONS = new Set([...MARKDOWN_EXTENSIONS, '.text']);
 /** Files every repository has, which are about the site's code rather than writing on it. */
 const NOT_PIECES = /^(?:(?:[Rr][Ee][Aa][Dd][Mm][Ee]|[Ll][Ii][Cc][Ee][Nn][CcSs][Ee]|[Cc][Hh][Aa][Nn][Gg][Ee][Ll][Oo][Gg])|(?:CONTRIBUTING|CODE_OF_CONDUCT|SECURITY|HISTORY|AUTHORS|SUPPORT))(?:\.[A-Za-z]+)?$/;
 const SKIPPED_FOLDERS = new Set(['node_modules', 'vendor', 'bower_components']);
-const PICTURE_EXTENSIONS = new Set(['.jpg', '.jpeg', ...Object.values(IMAGE_TYPES).map((e) => `.${e}`)]);
 /** Folders that are part of a site, not a wrapper around one. */
 const SITE_FOLDERS = new Set(['content', '_posts', '_drafts', 'posts', 'static']);
 const JEKYLL_POST_NAME = /^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$/;
@@ -175,7 +175,7 @@ async function candidatesOf(root: string, flavor: SiteFlavor, warnings: string[]
       if (!(await isDir(path.join(root, folder)))) continue;
       await walk(root, path.join(root, folder), (_rel, name) => hidden(name), (rel) => {
         if (JEKYLL_EXTENSIONS.has(ext(rel))) list.push({ rel, draftFolder: folder === '_drafts', post: folder === '_posts' });
-        else if (!PICTURE_EXTENSIONS.has(ext(rel)) && !path.basename(rel).startsWith('.')) warnings.push(`${rel}: not a Markdown file; left out.`);
+        else if (!isPictureName(rel) && !path.basename(rel).startsWith('.')) warnings.push(`${rel}: not a Markdown file; left out.`);
       }, state);
     }
     await walk(root, root, (_rel, name) => hidden(name) || name.startsWith('_'), (rel) => {
@@ -216,43 +216,6 @@ export function parseSiteDate(value: unknown): Date | undefined {
   const date = new Date(ms);
   if (Number.isNaN(ms) || date.getUTCFullYear() < 1900 || date.getUTCFullYear() > 2200 || Number(mo) > 12 || Number(d) > 31) return undefined;
   return date;
-}
-
-/** Tags or categories as a list, or a string of words separated by commas (or spaces when there is no comma). */
-export function readTagList(value: unknown): string[] {
-  if (value === null || value === undefined) return [];
-  if (Array.isArray(value)) return value.flatMap((v) => (typeof v === 'string' || typeof v === 'number' ? [String(v).trim()] : [])).filter(Boolean);
-  if (typeof value === 'number') return [String(value)];
-  if (typeof value !== 'string') return [];
-  const parts = value.includes(',') ? value.split(',') : value.split(/\s+/);
-  return parts.map((p) => p.trim()).filter(Boolean);
-}
-
-/**
- * Tags as Potluck can keep them: words joined by `-` instead of spaces, dots and slashes ("Creative writing" ->
- * "Creative-writing"; the importer lowercases). A tag that still is not one (it must start with a letter) is left
- * out, and the report says so.
- */
-export function potluckTags(tags: string[], rel: string, warnings: string[]): string[] {
-  const kept: string[] = [];
-  const seen = new Set<string>();
-  const dropped: string[] = [];
-  for (const raw of tags) {
-    const joined = raw.trim().replace(/^#/, '').replace(/[\s./\\:,;&+]+/g, '-').replace(/^-+|-+$/g, '');
-    const checked = normalizeTag(joined);
-    if (!checked.ok) {
-      dropped.push(raw);
-      continue;
-    }
-    if (seen.has(checked.tag)) continue;
-    seen.add(checked.tag);
-    kept.push(joined);
-  }
-  if (dropped.length > 0) {
-    const list = dropped.map((t) => `"${t}"`).join(', ');
-    warnings.push(`${rel}: the tag${dropped.length === 1 ? '' : 's'} ${list} cannot be Potluck tags (a tag starts with a letter and has letters, digits, - and _); left out.`);
-  }
-  return kept;
 }
 
 function truthy(value: unknown): boolean {
@@ -370,55 +333,10 @@ interface SiteContext {
   copiedBytes: number;
 }
 
-type Resolved = { ok: true; full: string; size: number } | { ok: false; why: 'missing' | 'outside' | 'link' | 'large' | 'folder' };
-
-/** Finds the file a local address in `rel` names, never outside the site folder and never through a link. */
-async function resolveLocal(ctx: SiteContext, rel: string, url: string): Promise<Resolved> {
-  let address = url.trim().split(/[?#]/, 1)[0];
-  try {
-    address = decodeURIComponent(address);
-  } catch {
-    return { ok: false, why: 'missing' };
-  }
-  if (address.includes('\0') || address.includes('\\')) return { ok: false, why: 'missing' };
-  const bases = address.startsWith('/')
-    ? ctx.flavor === 'hugo'
-      ? [path.join(ctx.root, 'static'), path.join(ctx.root, 'assets'), ctx.root]
-      : [ctx.root]
-    : [path.join(ctx.root, path.dirname(rel))];
-  let outside = false;
-  for (const base of bases) {
-    const full = path.resolve(base, `.${address.startsWith('/') ? '' : '/'}${address}`);
-    const inside = path.relative(ctx.root, full);
-    if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) {
-      outside = true;
-      continue;
-    }
-    // Every folder on the way and the file itself must be what they seem: no links anywhere on the path.
-    let here = ctx.root;
-    let linked = false;
-    let missing = false;
-    for (const part of inside.split(path.sep)) {
-      here = path.join(here, part);
-      const stat = await fs.lstat(here).catch(() => undefined);
-      if (!stat) {
-        missing = true;
-        break;
-      }
-      if (stat.isSymbolicLink()) {
-        linked = true;
-        break;
-      }
-    }
-    if (linked) return { ok: false, why: 'link' };
-    if (missing) continue;
-    const stat = await fs.lstat(full);
-    if (!stat.isFile()) return { ok: false, why: 'folder' };
-    const cap = PICTURE_EXTENSIONS.has(path.extname(full).toLowerCase()) ? MAX_IMAGE_BYTES : MAX_ATTACHMENT_BYTES;
-    if (stat.size > cap) return { ok: false, why: 'large' };
-    return { ok: true, full, size: stat.size };
-  }
-  return { ok: false, why: outside ? 'outside' : 'missing' };
+/** Finds the file a local address in `rel` names (a site path in Hugo's static/ and assets/ too); see localFiles.ts. */
+function resolveLocal(ctx: SiteContext, rel: string, url: string): Promise<LocalFile> {
+  const sitePaths = ctx.flavor === 'hugo' ? [path.join(ctx.root, 'static'), path.join(ctx.root, 'assets'), ctx.root] : [ctx.root];
+  return localFile(ctx.root, url, { from: path.join(ctx.root, path.dirname(rel)), sitePaths });
 }
 
 /** Brings the files a body refers to along, pointing the body at them; returns the new body and the files. */
@@ -454,10 +372,7 @@ async function bringFiles(
       return undefined;
     }
     ctx.copiedBytes += found.size;
-    let name = safeFileName(path.basename(found.full));
-    const dot = name.lastIndexOf('.');
-    for (let n = 2; taken.has(name.toLowerCase()); n++) name = dot > 0 ? `${name.slice(0, dot)}-${n}${name.slice(dot)}` : `${name}-${n}`;
-    taken.add(name.toLowerCase());
+    const name = uniqueFileName(path.basename(found.full), taken);
     nameOf.set(found.full, name);
     files.push({ name, from: found.full });
     return name;
@@ -609,7 +524,9 @@ export const convertMarkdownFolder: Converter = async (input: ConvertInput): Pro
     }
     date ??= fileStat.mtime;
     const updated = parseSiteDate(data.lastmod ?? data.updated ?? data.last_modified_at ?? data.modified);
-    const uniqueTags = potluckTags([...readTagList(data.tags), ...readTagList(data.categories), ...readTagList(data.category)], rel, warnings);
+    const tagResult = importableTags([...readTagList(data.tags), ...readTagList(data.categories), ...readTagList(data.category)]);
+    warnings.push(...tagWarnings(rel, tagResult));
+    const uniqueTags = tagResult.tags;
     const summary = text(data.description) ?? text(data.excerpt) ?? text(data.summary);
     const canonicalRaw = text(data.canonical_url) ?? text(data.canonicalURL) ?? text(data.canonical);
     const canonical = canonicalRaw && /^https?:\/\/[^\s]+$/i.test(canonicalRaw) ? canonicalRaw : undefined;

@@ -5,31 +5,17 @@
  * cannot be brought along stays a link to where it was, and the report says so, naming the piece.
  */
 import type { AppContext } from '../context.ts';
-import { ATTACHMENT_TYPES, IMAGE_TYPES, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES, formatBytes } from '../media/limits.ts';
+import { formatBytes } from '../media/limits.ts';
 import { potluckUserAgent, safeFetch } from '../net/safeFetch.ts';
 import type { SafeFetchOptions } from '../net/safeFetch.ts';
-import { markdownTargets, markdownUrl, picturesToLinks } from './html.ts';
+import { isKeepableFile, maxFileBytes } from './fileKinds.ts';
+import { markdownTargets, picturesToLinks, pointMarkdownAt } from './htmlMarkdown.ts';
 import type { StagedFile } from './stagedArchive.ts';
 
 /** Most bytes fetched for one import, all files together. */
 export const MAX_REMOTE_TOTAL_BYTES = 2 * 1024 * 1024 * 1024;
 /** Most files fetched for one import. */
 export const MAX_REMOTE_FILES = 5000;
-
-const PICTURE_EXTENSIONS = new Set(['jpg', 'jpeg', ...Object.values(IMAGE_TYPES)]);
-
-/** The lower-case extension of a URL's last path part ('' when it has none). */
-export function urlExtension(url: string): string {
-  const last = url.split(/[?#]/, 1)[0].split('/').pop() ?? '';
-  const dot = last.lastIndexOf('.');
-  return dot > 0 ? last.slice(dot + 1).toLowerCase() : '';
-}
-
-/** Whether Potluck would keep a file with this address's extension (pictures and the accepted attachment types). */
-export function isKeepableFile(url: string): boolean {
-  const ext = urlExtension(url);
-  return PICTURE_EXTENSIONS.has(ext) || ext in ATTACHMENT_TYPES;
-}
 
 /**
  * The name a fetched file is staged under: its path on the old site, relative (`wp-content/uploads/2020/05/a.jpg`),
@@ -44,16 +30,6 @@ export function localFileName(url: string): string {
     // Kept as written.
   }
   return decoded.replace(/^\/+/, '').replace(/\.\.(?=\/|$)/g, '_') || 'file';
-}
-
-/** Points every Markdown picture or link whose address is `url` (with any query, as `?w=604`) at `name`. */
-export function pointMarkdownAt(body: string, url: string, name: string): string {
-  const base = url.split(/[?#]/, 1)[0];
-  const target = markdownUrl(name);
-  return body.replace(/(!?\[(?:[^\]\\]|\\.)*\]\()(<[^>\n]*>|[^\s)]+)\)/g, (whole, head: string, raw: string) => {
-    const address = raw.startsWith('<') ? raw.slice(1, -1) : raw;
-    return address.split(/[?#]/, 1)[0] === base ? `${head}${target})` : whole;
-  });
 }
 
 export class RemoteFiles {
@@ -116,7 +92,7 @@ export class RemoteFiles {
     } else if (this.#count >= MAX_REMOTE_FILES || this.#totalBytes >= MAX_REMOTE_TOTAL_BYTES) {
       result = `was not fetched because this import already fetched ${this.#count} files (${formatBytes(this.#totalBytes)})`;
     } else {
-      const cap = PICTURE_EXTENSIONS.has(urlExtension(url)) ? MAX_IMAGE_BYTES : MAX_ATTACHMENT_BYTES;
+      const cap = maxFileBytes(url);
       const fetched = await safeFetch(url, {
         allowPrivateNetworks: this.#app.config.allowPrivateNetworks,
         userAgent: potluckUserAgent(this.#app.config.siteUrl),

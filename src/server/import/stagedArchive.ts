@@ -67,6 +67,15 @@ export function safeFileName(name: string): string {
   return cleaned === '' || cleaned === 'index.md' || cleaned === 'index.mdx' ? 'file' : cleaned;
 }
 
+/** A safe file name not yet in `taken` (lower-cased names, which it adds to): `photo.jpg`, then `photo-2.jpg`. */
+export function uniqueFileName(wanted: string, taken: Set<string>): string {
+  let name = safeFileName(wanted);
+  const dot = name.lastIndexOf('.');
+  for (let n = 2; taken.has(name.toLowerCase()); n++) name = dot > 0 ? `${name.slice(0, dot)}-${n}${name.slice(dot)}` : `${name}-${n}`;
+  taken.add(name.toLowerCase());
+  return name;
+}
+
 /** Points references to files by their source names at the names they were given beside index.md. */
 function pointAtFiles(body: string, fileNames: Map<string, string>): string {
   if (fileNames.size === 0) return body;

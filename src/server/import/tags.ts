@@ -2,7 +2,7 @@
  * Tags from other platforms as Potluck takes them. Blogs allow any text as a tag or category ("Post Formats",
  * "content περιεχόμενο", "6.1"); a Potluck tag is a letter followed by letters, digits, `-` and `_`. Spaces and
  * punctuation inside a tag become `-` (case is left to the importer, which lowercases); a tag that does not start
- * with a letter cannot be made into one and is left out, and the report says so.
+ * with a letter cannot be made into one and is left out, and the report says so. Every importer cleans tags here.
  */
 import { normalizeTag } from '../../core/markdown/hashtags.ts';
 
@@ -32,17 +32,30 @@ export function importableTags(raw: readonly string[]): { tags: string[]; droppe
   return { tags, dropped, overLimit };
 }
 
-/** The report's sentences for tags left out of one piece (none when nothing was left out). */
-export function tagWarnings(piece: string, result: { dropped: readonly string[]; overLimit: readonly string[] }): string[] {
+/** Tags or categories as a list, or a string of words separated by commas (or spaces when there is no comma). */
+export function readTagList(value: unknown): string[] {
+  if (value === null || value === undefined) return [];
+  if (Array.isArray(value)) return value.flatMap((v) => (typeof v === 'string' || typeof v === 'number' ? [String(v).trim()] : [])).filter(Boolean);
+  if (typeof value === 'number') return [String(value)];
+  if (typeof value !== 'string') return [];
+  const parts = value.includes(',') ? value.split(',') : value.split(/\s+/);
+  return parts.map((p) => p.trim()).filter(Boolean);
+}
+
+/**
+ * The report's sentences for tags left out of one piece (none when nothing was left out); `where` names the piece as
+ * the report does (its title in quotes, or its file).
+ */
+export function tagWarnings(where: string, result: { dropped: readonly string[]; overLimit: readonly string[] }): string[] {
   const out: string[] = [];
-  if (result.dropped.length) out.push(droppedTagsWarning(piece, result.dropped));
+  if (result.dropped.length) out.push(droppedTagsWarning(where, result.dropped));
   if (result.overLimit.length) {
-    out.push(`"${piece}": ${result.overLimit.length} of its tags were left out, because a piece carries at most ${MAX_PIECE_TAGS} (the first ${MAX_PIECE_TAGS} were kept).`);
+    out.push(`${where}: ${result.overLimit.length} of its tags were left out, because a piece carries at most ${MAX_PIECE_TAGS} (the first ${MAX_PIECE_TAGS} were kept).`);
   }
   return out;
 }
 
-function droppedTagsWarning(piece: string, dropped: readonly string[]): string {
+function droppedTagsWarning(where: string, dropped: readonly string[]): string {
   const list = dropped.map((t) => `"${t}"`).join(', ');
-  return `"${piece}": the ${dropped.length === 1 ? 'tag' : 'tags'} ${list} ${dropped.length === 1 ? 'was' : 'were'} left out, because a tag must start with a letter.`;
+  return `${where}: the ${dropped.length === 1 ? 'tag' : 'tags'} ${list} ${dropped.length === 1 ? 'was' : 'were'} left out, because a tag must start with a letter.`;
 }

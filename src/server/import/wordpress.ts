@@ -12,8 +12,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { PotluckError } from '../../core/errors.ts';
-import { htmlToMarkdown, htmlToPlainText } from './html.ts';
-import { RemoteFiles, isKeepableFile, localFileName, urlExtension } from './remoteFiles.ts';
+import { htmlToMarkdown, htmlToPlainText } from './htmlMarkdown.ts';
+import { fileNameOf, isKeepableFile, isPictureName } from './fileKinds.ts';
+import { RemoteFiles, localFileName } from './remoteFiles.ts';
 import { StagedArchive } from './stagedArchive.ts';
 import { importableTags, tagWarnings } from './tags.ts';
 import { foreignId } from './types.ts';
@@ -136,7 +137,7 @@ export function expandShortcodes(content: string, context: ShortcodeContext): st
     const attributes = shortcodeAttributes(attrs);
     const ids = (attributes.ids ?? attributes.include ?? '').split(',').map((id) => id.trim()).filter(Boolean);
     const pictures = (ids.length ? ids.map((id) => context.attachments.get(id)) : (context.children.get(context.postId) ?? []))
-      .filter((a): a is Attachment => a !== undefined && /^(?:jpe?g|png|gif|webp|avif)$/.test(urlExtension(a.url)));
+      .filter((a): a is Attachment => a !== undefined && isPictureName(a.url));
     if (pictures.length === 0) {
       context.galleriesWithoutPictures++;
       return '';
@@ -154,7 +155,7 @@ export function expandShortcodes(content: string, context: ShortcodeContext): st
     const keys = name.toLowerCase() === 'audio' ? ['src', 'mp3', 'm4a', 'ogg', 'wav', 'wma'] : ['src', 'mp4', 'm4v', 'webm', 'ogv', 'wmv', 'flv'];
     const url = keys.map((key) => attributes[key]).find(Boolean) ?? (inner ?? '').replace(/<[^>]*>/g, '').trim();
     if (!url) return '';
-    const label = `${name.toLowerCase() === 'audio' ? 'Audio' : 'Video'}: ${decodeURIComponentSafe(url.split(/[?#]/)[0].split('/').pop() || url)}`;
+    const label = `${name.toLowerCase() === 'audio' ? 'Audio' : 'Video'}: ${fileNameOf(url)}`;
     return `\n\n<p><a href="${escapeAttr(url)}">${escapeText(label)}</a></p>\n\n`;
   });
 
@@ -169,14 +170,6 @@ export function expandShortcodes(content: string, context: ShortcodeContext): st
     if (closed || /=/.test(match[2]) || match[2].trim() === '/') context.unknown.add(name);
   }
   return text.replace(/\u0001(\d+)\u0001/g, (_, n: string) => escapes[Number(n)]);
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /** Removes the block editor's `<!-- wp:name {…} -->` and `<!-- /wp:name -->` comments. */
@@ -295,7 +288,7 @@ export async function convertWordpress(input: ConvertInput): Promise<ConvertRepo
     }
 
     const tagResult = importableTags(tags);
-    warnings.push(...tagWarnings(name, tagResult));
+    warnings.push(...tagWarnings(`"${name}"`, tagResult));
     const context: ShortcodeContext = { postId, attachments, children: byParent, unknown: new Set(), galleriesWithoutPictures: 0 };
     const raw = childText(item, 'content:encoded');
     const html = wpautop(expandShortcodes(removeBlockComments(raw), context));
@@ -308,7 +301,7 @@ export async function convertWordpress(input: ConvertInput): Promise<ConvertRepo
 
     const meta = postmeta(item);
     const thumbnail = attachments.get(meta.get('_thumbnail_id') ?? '');
-    const attachedFiles = (byParent.get(postId) ?? []).filter((a) => !/^(?:jpe?g|png|gif|webp|avif)$/.test(urlExtension(a.url)) && isKeepableFile(a.url) && !body.includes(a.url));
+    const attachedFiles = (byParent.get(postId) ?? []).filter((a) => !isPictureName(a.url) && isKeepableFile(a.url) && !body.includes(a.url));
     if (attachedFiles.length) {
       body += `${body ? '\n' : ''}${attachedFiles.map((a) => `- [${(a.title || a.url.split('/').pop() || a.url).replace(/[[\]\\]/g, '\\$&')}](${a.url})`).join('\n')}\n`;
     }

@@ -59,7 +59,7 @@ describe('convertMarkdownFolder', () => {
     expect(JSON.parse(by('_posts/2009-01-27-categories.markdown').tags)).toEqual(['foo', 'bar', 'baz']);
     expect(JSON.parse(by('_posts/2009-05-18-tags.markdown').tags)).toEqual(['food', 'cooking', 'pizza']);
     expect(JSON.parse(by('_posts/2013-05-10-number-category.markdown').tags)).toEqual([]);
-    expect(report.warnings).toContain('_posts/2013-05-10-number-category.markdown: the tag "2013" cannot be Potluck tags (a tag starts with a letter and has letters, digits, - and _); left out.');
+    expect(report.warnings).toContain('_posts/2013-05-10-number-category.markdown: the tag "2013" was left out, because a tag must start with a letter.');
     expect(new Date(by('_posts/2010-01-09-timezone-override.markdown').date).toISOString()).toBe('2010-01-10T13:07:09.000Z');
     expect(new Date(by('_posts/2009-01-27-category.markdown').date).toISOString()).toBe('2009-01-27T00:00:00.000Z');
     expect(new Date(by('_posts/2017-2-5-i-dont-like-zeroes.md').date).toISOString()).toBe('2017-02-05T00:00:00.000Z');

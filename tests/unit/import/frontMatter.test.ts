@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PotluckError } from '../../../src/core/errors.ts';
 import { MAX_FRONT_MATTER_CHARS, hasFrontMatter, parseToml, readFrontMatter } from '../../../src/server/import/frontMatter.ts';
-import { parseSiteDate, readTagList } from '../../../src/server/import/markdown.ts';
+import { parseSiteDate } from '../../../src/server/import/markdown.ts';
 
 function ok(text: string) {
   const result = readFrontMatter(text, 'post.md');
@@ -121,7 +121,7 @@ describe('parseToml', () => {
   });
 });
 
-describe('site dates and tags', () => {
+describe('site dates', () => {
   it('reads the dates Jekyll and Hugo write, in their time zones', () => {
     expect(parseSiteDate('2010-01-10 13:07:09 +00:00')?.toISOString()).toBe('2010-01-10T13:07:09.000Z');
     expect(parseSiteDate('2008-10-18 10:20:00 +0530')?.toISOString()).toBe('2008-10-18T04:50:00.000Z');
@@ -129,13 +129,5 @@ describe('site dates and tags', () => {
     expect(parseSiteDate('2009-01-27')?.toISOString()).toBe('2009-01-27T00:00:00.000Z');
     expect(parseSiteDate('yesterday')).toBeUndefined();
     expect(parseSiteDate('2009-13-45')).toBeUndefined();
-  });
-
-  it('reads tags as lists or as strings split by commas or spaces', () => {
-    expect(readTagList(['food', 'cooking', 2013])).toEqual(['food', 'cooking', '2013']);
-    expect(readTagList('foo bar baz')).toEqual(['foo', 'bar', 'baz']);
-    expect(readTagList('Creative writing, Poetry')).toEqual(['Creative writing', 'Poetry']);
-    expect(readTagList(null)).toEqual([]);
-    expect(readTagList(2013)).toEqual(['2013']);
   });
 });

@@ -1,6 +1,6 @@
 /** How WordPress's stored text becomes Markdown: paragraphs from blank lines, shortcodes, block comments. */
 import { describe, expect, it } from 'vitest';
-import { htmlToMarkdown } from '../../../src/server/import/html.ts';
+import { htmlToMarkdown } from '../../../src/server/import/htmlMarkdown.ts';
 import { expandShortcodes, removeBlockComments, shortcodeAttributes, wpautop } from '../../../src/server/import/wordpress.ts';
 
 const context = () => ({ postId: '1', attachments: new Map(), children: new Map(), unknown: new Set<string>(), galleriesWithoutPictures: 0 });
