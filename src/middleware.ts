@@ -39,7 +39,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   } catch (error) {
     // Whatever went wrong, the answer is Potluck's own page with every security header, never a stack or an empty
     // body; the details go to the log (one JSON line, secrets redacted).
-    if (error instanceof PotluckError) return withHeaders(errorPageFor(error, context.url.pathname), true, false);
+    if (error instanceof PotluckError) return withHeaders(errorPageFor(error, context.request.method, context.url.pathname), true, false);
     logger.error('Unexpected error while answering a request', { method: context.request.method, path: context.url.pathname + context.url.search, error });
     const page = errorResponse(500, UNEXPECTED_ERROR.title, UNEXPECTED_ERROR.message);
     page.headers.set('cache-control', 'no-store');
@@ -141,10 +141,12 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
     response = await next();
   } catch (error) {
     if (!(error instanceof PotluckError)) throw error;
-    response = errorPageFor(error, context.url.pathname);
+    response = errorPageFor(error, context.request.method, context.url.pathname);
   }
-  // Every page that is not there (Astro's own 404 for an address no route has, too) is the one 404 page.
-  if (response.status === 404 && (response.headers.get('content-type') ?? '').startsWith('text/html')) {
+  // Every page that is not there (Astro's own 404 for an address no route has, too) is the one 404 page. A form that
+  // was sent (a POST) keeps its own message: it says what became of what the person asked for, in words written
+  // not to tell whether someone else's thing exists.
+  if (response.status === 404 && isRead(context.request.method) && (response.headers.get('content-type') ?? '').startsWith('text/html')) {
     response = notFoundResponse(context.url.pathname);
   }
   if (response.status === 403) {
@@ -230,8 +232,12 @@ function closedToGuardians(pathname: string): boolean {
 }
 
 /** The page of an expected error: the one 404 page (server/http/errorPage.ts) for every "not found", else its message. */
-function errorPageFor(error: PotluckError, path: string): Response {
-  if (error.status === 404) return notFoundResponse(path);
+function isRead(method: string): boolean {
+  return method === 'GET' || method === 'HEAD';
+}
+
+function errorPageFor(error: PotluckError, method: string, path: string): Response {
+  if (error.status === 404 && isRead(method)) return notFoundResponse(path);
   return errorResponse(error.status, titleFor(error.status), error.message);
 }
 

@@ -94,7 +94,8 @@ describe('who reads the thread', () => {
     for (const u of [sam, olly, otherTeacher, admin, guardian]) {
       const res = await as(u).get(thread(essay));
       expect(res.status, u.handle).toBe(404);
-      expect(await res.text()).toBe(notFoundText);
+      // The same page, apart from the address it offers to come back to after signing in.
+      expect(await res.text()).toBe(notFoundText.replaceAll(encodeURIComponent('/workspace/artifacts/no-such-piece/feedback'), encodeURIComponent(thread(essay))));
     }
     // A private piece: its owner's teacher may not read it, so not its thread either.
     expect((await as(teacher).get(thread(diary))).status).toBe(404);

@@ -106,16 +106,18 @@ describe('potluck import SOURCE', () => {
 
   it('refuses a zip whose names climb out of the folder, and writes nothing', async () => {
     const zip = path.join(work, 'evil.zip');
-    fs.writeFileSync(zip, buildZip([{ name: '_posts/2009-01-27-a.md', data: Buffer.from('---\ntitle: A\n---\nA\n') }, { name: '../x', data: Buffer.from('owned') }]));
+    // A name no other program would leave beside the data folder, so that finding it there means this zip wrote it.
+    const escapee = `potluck-escape-${path.basename(dataDir)}`;
+    fs.writeFileSync(zip, buildZip([{ name: '_posts/2009-01-27-a.md', data: Buffer.from('---\ntitle: A\n---\nA\n') }, { name: `../${escapee}`, data: Buffer.from('owned') }]));
     const before = state();
     const listing = dataListing();
     const r = await run(['import', zip, '--handle', 'maya']);
     expect(r.code).not.toBe(0);
     expect(r.err).toContain('This zip cannot be imported safely, so nothing was imported');
-    expect(r.err).toContain('"../x"');
+    expect(r.err).toContain(`"../${escapee}"`);
     expect(state()).toEqual(before);
     expect(dataListing()).toEqual(listing);
-    expect(fs.existsSync(path.join(path.dirname(dataDir), 'x'))).toBe(false);
+    expect(fs.existsSync(path.join(path.dirname(dataDir), escapee))).toBe(false);
   });
 
   it('names what it takes for an unknown source or format, and --help describes every format', async () => {
