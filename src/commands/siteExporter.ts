@@ -16,6 +16,7 @@ import type { AppContext } from '../server/context.ts';
 import { users, type User } from '../server/db/schema.ts';
 import { crawlSite, type CrawlOptions, type ExportProgress, type SiteFile, type SitePlan } from '../server/export/crawler.ts';
 import { hostingFiles, parseSiteDomain } from '../server/export/hosting.ts';
+import { oldSlugsOf } from '../server/repositories/portfolio.ts';
 import { internalRenderer, type Renderer } from '../server/export/renderer.ts';
 import { exportScope, type ExportScope } from '../server/export/scope.ts';
 import { checkOutput, createWriter, type SiteOutput, type SiteWriter } from '../server/export/writers.ts';
@@ -138,7 +139,8 @@ export async function prepareSiteExport(
       onFolder: props.onFolder,
       signal: props.signal,
     });
-    plan.files.push(...hostingFiles({ scope, base, files: plan.files, domain }));
+    const moved = oldSlugsOf(app, owner.id).map((m) => ({ from: m.oldSlug, to: m.slug }));
+    plan.files.push(...hostingFiles({ scope, base, files: plan.files, domain, moved }));
     plan.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   } finally {
     if (owned) await renderer.close();

@@ -130,12 +130,27 @@ async function runTogether(page: Page): Promise<string[]> {
   return found;
 }
 
+/**
+ * Opens a page. A navigation the browser itself gives up on (a network error, not an HTTP status) is tried once
+ * more, with a warning: on a loaded two-core machine Chromium has, rarely, failed a navigation the server answered;
+ * a page that fails twice, or answers anything but 200, is still a problem.
+ */
+async function openOnce(page: Page, url: string) {
+  try {
+    return await page.goto(url);
+  } catch (error) {
+    console.warn(`phone-width: ${url} failed to load (${(error as Error).message.split('\n')[0]}); trying once more`);
+    await page.waitForTimeout(500);
+    return await page.goto(url);
+  }
+}
+
 /** Opens every path at phone and desktop width and collects what is wrong with each, by page and width. */
 async function checkPages(page: Page, paths: string[]): Promise<string[]> {
   const problems: string[] = [];
   for (const path of paths) {
     await page.setViewportSize(PHONE);
-    const response = await page.goto(`${server.url}${path}`);
+    const response = await openOnce(page, `${server.url}${path}`);
     if (response?.status() !== 200) {
       problems.push(`${path}: answered ${response?.status()}`);
       continue;

@@ -72,8 +72,32 @@ export function notFoundPage(index: string | null, base: string, siteTitle: stri
     .replace(/ aria-current="page"/g, '');
 }
 
-/** The hosting files of an export whose pages are `files`. */
-export function hostingFiles(props: { scope: ExportScope; base: string; files: SiteFile[]; domain?: string | null }): SiteFile[] {
+/**
+ * The page left at a piece's old address after it was renamed: a static host cannot answer 301, so the page sends the
+ * reader on at once (a refresh, and a link for whoever has refreshes turned off) and names the new address as
+ * canonical, which search engines treat as a move. It is in no sitemap and asks not to be indexed.
+ */
+export function movedPage(base: string, to: string): string {
+  const target = escapeHtml(`../${to}/index.html`);
+  const canonical = escapeHtml(new URL(`${to}/`, base).href);
+  return (
+    `<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<meta name="robots" content="noindex"><meta http-equiv="refresh" content="0; url=${target}"><link rel="canonical" href="${canonical}">` +
+    `<title>This page has moved</title></head>\n<body><main><p>This page has moved to <a href="${target}">${canonical}</a>.</p></main></body>\n</html>\n`
+  );
+}
+
+/**
+ * The hosting files of an export whose pages are `files`; `moved` are the old addresses of public pieces that were
+ * renamed (`from` and `to` are slugs), each of which gets a page that sends the reader on.
+ */
+export function hostingFiles(props: {
+  scope: ExportScope;
+  base: string;
+  files: SiteFile[];
+  domain?: string | null;
+  moved?: { from: string; to: string }[];
+}): SiteFile[] {
   const { scope, base, files } = props;
   const handle = scope.owner.handle;
   const pages = files.filter((f) => f.kind === 'page');
@@ -94,5 +118,12 @@ export function hostingFiles(props: { scope: ExportScope; base: string; files: S
     text('.nojekyll', 'Serve these files as they are (no Jekyll).\n'),
   ];
   if (props.domain) out.push(text('CNAME', `${props.domain}\n`));
+  const taken = new Set(files.map((f) => f.path));
+  for (const { from, to } of props.moved ?? []) {
+    const path = `${from}/index.html`;
+    // Only where nothing else is, and only to a page the export holds.
+    if (!taken.has(path) && taken.has(`${to}/index.html`)) out.push(text(path, movedPage(base, to), 'page'));
+    taken.add(path);
+  }
   return out;
 }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseJsonFeed, parseRssFeed } from 'feedsmith';
 import { mf2 } from 'microformats-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveArtifact } from '../../../src/commands/artifactSaver.ts';
 import { uploadMedia } from '../../../src/commands/mediaUploader.ts';
 import { markdownFor } from '../../../src/server/media/urls.ts';
 import { fixture } from '../../fixtures/media/generate.ts';
@@ -19,7 +20,7 @@ import { startServer, tempDataDir, type TestServer } from '../../helpers/server.
 import { checkLinks, documentUrls, listFiles, runSiteCli, uploadPicture } from './helpers.ts';
 
 const PREFIX = '/sub/path/';
-const SECRETS = ['Quokka private diary', 'quokka-private', 'Narwhal class notes', 'narwhal-members', 'wombatword', 'platypusword'];
+const SECRETS = ['Quokka private diary', 'quokka-private', 'quokka-old-name', 'quokka-secret-renamed', 'Narwhal class notes', 'narwhal-members', 'wombatword', 'platypusword'];
 
 let server: TestServer;
 let host: http.Server;
@@ -79,7 +80,13 @@ beforeAll(async () => {
   await makeArtifact(app, ana, { title: 'River walk', slug: 'river-walk', visibility: 'public', tags: ['field'], body: `We walked. #field\n\n${markdownFor(picture)}`, date: at(1) });
   await makeArtifact(app, ana, { title: 'Lab report', slug: 'lab-report', visibility: 'public', body: `The report: ${markdownFor(pdf)}`, date: at(2) });
   await makeArtifact(app, ana, { title: 'Cover story', slug: 'cover-story', visibility: 'public', coverMediaId: cover.id, body: 'With a cover.', date: at(3) });
-  await makeArtifact(app, ana, { title: 'Plain words', slug: 'plain-words', visibility: 'public', body: 'Nothing but words.', date: at(4) });
+  // Renamed once: its old address gets a page that sends readers on. A private piece renamed leaves nothing.
+  const plain = { title: 'Plain words', kind: 'post' as const, visibility: 'public' as const, body: 'Nothing but words.', date: at(4) };
+  const renamed = await makeArtifact(app, ana, { ...plain, slug: 'old-words' });
+  await saveArtifact(app, { ownerId: ana.id, artifactId: renamed.id, input: { ...plain, slug: 'plain-words' } });
+  const secretInput = { title: 'Quokka private diary', kind: 'post' as const, visibility: 'private' as const, body: 'Mine, renamed.', date: at(5) };
+  const secret = await makeArtifact(app, ana, { ...secretInput, slug: 'quokka-old-name' });
+  await saveArtifact(app, { ownerId: ana.id, artifactId: secret.id, input: { ...secretInput, slug: 'quokka-secret-renamed' } });
   const hiddenPicture = await uploadPicture(app, ana, 5, 'wombatword picture');
   await makeArtifact(app, ana, { title: 'Quokka private diary', slug: 'quokka-private', visibility: 'private', tags: ['wombatword'], body: `Mine. ${markdownFor(hiddenPicture)}`, date: at(5) });
   await makeArtifact(app, ana, { title: 'Narwhal class notes', slug: 'narwhal-members', visibility: 'members', body: 'For my class: platypusword.', date: at(6) });
@@ -186,6 +193,14 @@ describe('what a web host reads', () => {
     expect(urls.find((u) => u.rel === 'stylesheet')?.url).toBe(`${base}styles/potluck.css`);
     expect(urls.some((u) => u.tag === 'a' && u.url === base)).toBe(true);
     expect(urls.filter((u) => !/^(https?:|mailto:|#)/.test(u.url))).toEqual([]);
+  });
+
+  it('leaves a page at a renamed piece\'s old address that sends the reader on, in no sitemap', () => {
+    const moved = fs.readFileSync(path.join(site, 'old-words', 'index.html'), 'utf8');
+    expect(moved).toContain('<meta http-equiv="refresh" content="0; url=../plain-words/index.html">');
+    expect(moved).toContain(`<link rel="canonical" href="${base}plain-words/">`);
+    expect(moved).toContain('<meta name="robots" content="noindex">');
+    expect(fs.readFileSync(path.join(site, 'sitemap.xml'), 'utf8')).not.toContain('old-words');
   });
 
   it('lists the public pieces in the sitemap, absolute under the base', () => {
