@@ -5,7 +5,7 @@
  * (views.ts), listed by date and by tag. Styles inline, no scripts, no images, relative links only, nothing fetched
  * from anywhere. Pure.
  */
-import { ARCHIVE_STYLES, archiveDay, escapeHtml, tagAnchor, VISIBILITY_LABELS, type Visibility } from './views.ts';
+import { archiveDay, offlinePageHead, escapeHtml, tagAnchor, VISIBILITY_LABELS, type Visibility } from './views.ts';
 
 /** One message of a feedback thread, as README.html shows it. */
 export interface ReadmeFeedbackMessage {
@@ -139,16 +139,7 @@ export function archiveReadme(facts: ArchiveReadmeFacts): string {
   const a = facts.artifacts;
   const date = facts.exportedAt.toISOString().slice(0, 10);
   const hidden = a.private + a.members + a.unlisted;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${e(facts.name)}'s Potluck archive</title>
-<style>${ARCHIVE_STYLES}</style>
-</head>
-<body>
+  return `${offlinePageHead(`${facts.name}'s Potluck archive`)}<body>
 <main>
 <h1>${e(facts.name)}'s work, all of it</h1>
 <nav aria-label="Contents">

@@ -107,8 +107,8 @@ nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3re
 }
 `;
 
-/** A whole offline page around `main`. */
-function page(title: string, nav: string, main: string): string {
+/** The start of every offline page of the archive, README.html included: up to `<body>`, with its styles inside. */
+export function offlinePageHead(title: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -118,7 +118,12 @@ function page(title: string, nav: string, main: string): string {
 <title>${escapeHtml(title)}</title>
 <style>${ARCHIVE_STYLES}</style>
 </head>
-<body>
+`;
+}
+
+/** A whole offline page around `main`. */
+function page(title: string, nav: string, main: string): string {
+  return `${offlinePageHead(title)}<body>
 <header><nav aria-label="Archive"><ul>${nav}</ul></nav></header>
 <main>
 ${main}
