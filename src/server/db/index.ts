@@ -6,10 +6,14 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
 import { makePrivateDir, touchPrivateFile } from '../dataFolder.ts';
+import { cacheStatements } from './statementCache.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-/** Opens (creating if needed) the database file with WAL, foreign keys, a busy timeout and secure delete. */
+/**
+ * Opens (creating if needed) the database file with WAL, foreign keys, a busy timeout and secure delete; its
+ * statements are compiled once and reused.
+ */
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') {
     makePrivateDir(path.dirname(file));
@@ -22,6 +26,8 @@ export function openDatabase(file: string): Db {
   sqlite.pragma('synchronous = NORMAL');
   // Deleted rows (a student who leaves) are overwritten on disk, not just unlinked from the b-tree.
   sqlite.pragma('secure_delete = ON');
+  // Each statement is compiled once per database and reused (statementCache.ts).
+  cacheStatements(sqlite);
   return drizzle(sqlite, { schema }) as Db;
 }
 
