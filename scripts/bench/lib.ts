@@ -1,4 +1,5 @@
 /** Small helpers shared by the benchmarks: timing statistics and a sample post. */
+import fs from 'node:fs';
 import os from 'node:os';
 
 /** Median and 95th percentile of a list of milliseconds. */
@@ -45,4 +46,17 @@ export function samplePost(words = 1500): string {
     count += 28;
   }
   return parts.join('\n');
+}
+
+/** Processor seconds (user + system) a process has used so far, read from /proc (Linux). */
+export function cpuSecondsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // After the command name: utime and stime are fields 12 and 13 (from 0), in clock ticks of 1/100 s.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Resident memory of a process in MiB, read from /proc (Linux). */
+export function rssMiBOf(pid: number): number {
+  const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Math.round(Number(line?.split(/\s+/)[1] ?? 0) / 1024);
 }

@@ -1,5 +1,5 @@
 /** Reading artifacts and their revisions. Every function that takes an owner returns only that owner's work. */
-import { and, asc, desc, eq, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, or, sql, type SQL } from 'drizzle-orm';
 import { forbidden, notFound } from '../../core/errors.ts';
 import type { Viewer } from '../../core/visibility.ts';
 import { canReadArtifact } from '../access.ts';
@@ -16,6 +16,78 @@ export interface ArtifactFilter {
 
 /** The owner's artifacts, newest first, filtered. */
 export function listOwnArtifacts(app: AppContext, ownerId: string, filter: ArtifactFilter = {}): Artifact[] {
+  return app.db
+    .select()
+    .from(artifacts)
+    .where(ownFilter(ownerId, filter))
+    .orderBy(desc(artifacts.date), desc(artifacts.createdAt))
+    .all();
+}
+
+/** What a workspace list shows of a piece: no body, no HTML. */
+export type ArtifactCard = Pick<Artifact, 'id' | 'slug' | 'title' | 'summary' | 'kind' | 'visibility' | 'tags' | 'date'>;
+
+/** One page of a list and where it is in the whole. */
+export interface ListPage<T> {
+  items: T[];
+  /** How many match in all (counted by the database). */
+  total: number;
+  /** 1-based; a page past the end is the last page. */
+  page: number;
+  pages: number;
+}
+
+/** Pieces per workspace page. */
+export const WORKSPACE_PAGE_SIZE = 20;
+
+const CARD_COLUMNS = {
+  id: artifacts.id,
+  slug: artifacts.slug,
+  title: artifacts.title,
+  summary: artifacts.summary,
+  kind: artifacts.kind,
+  visibility: artifacts.visibility,
+  tags: artifacts.tags,
+  date: artifacts.date,
+};
+
+/** All of the owner's artifacts as cards (no body, no HTML), newest first: for choosers that list every piece. */
+export function listOwnArtifactCards(app: AppContext, ownerId: string, filter: ArtifactFilter = {}): ArtifactCard[] {
+  return app.db
+    .select(CARD_COLUMNS)
+    .from(artifacts)
+    .where(ownFilter(ownerId, filter))
+    .orderBy(desc(artifacts.date), desc(artifacts.createdAt))
+    .all();
+}
+
+/**
+ * A page of the owner's artifacts, newest first, filtered: only the columns a list shows, with the total counted
+ * in the database, so a student with 500 pieces costs what one with 5 does.
+ */
+export function listOwnArtifactPage(
+  app: AppContext,
+  ownerId: string,
+  filter: ArtifactFilter = {},
+  options: { page?: number; perPage?: number } = {},
+): ListPage<ArtifactCard> {
+  const perPage = options.perPage ?? WORKSPACE_PAGE_SIZE;
+  const where = ownFilter(ownerId, filter);
+  const total = app.db.select({ n: count() }).from(artifacts).where(where).get()?.n ?? 0;
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  const page = Math.min(pages, Math.max(1, Math.floor(options.page ?? 1) || 1));
+  const items = app.db
+    .select(CARD_COLUMNS)
+    .from(artifacts)
+    .where(where)
+    .orderBy(desc(artifacts.date), desc(artifacts.createdAt))
+    .limit(perPage)
+    .offset((page - 1) * perPage)
+    .all();
+  return { items, total, page, pages };
+}
+
+function ownFilter(ownerId: string, filter: ArtifactFilter): SQL | undefined {
   const where: SQL[] = [eq(artifacts.ownerId, ownerId)];
   const q = filter.q?.trim();
   const tags = [filter.tag, ...(q?.split(/\s+/).filter((w) => w.startsWith('#')) ?? [])]
@@ -33,12 +105,7 @@ export function listOwnArtifacts(app: AppContext, ownerId: string, filter: Artif
   }
   if (filter.kind) where.push(eq(artifacts.kind, filter.kind));
   if (filter.visibility) where.push(eq(artifacts.visibility, filter.visibility));
-  return app.db
-    .select()
-    .from(artifacts)
-    .where(and(...where))
-    .orderBy(desc(artifacts.date), desc(artifacts.createdAt))
-    .all();
+  return and(...where);
 }
 
 /** One of the owner's artifacts by id; 404 when it does not exist or is someone else's. */
@@ -82,8 +149,8 @@ export function getOwnRevision(app: AppContext, ownerId: string, artifactId: str
   return revision;
 }
 
-/** All tags the owner uses, with counts, most used first. */
-export function listOwnTags(app: AppContext, ownerId: string): { tag: string; count: number }[] {
+/** The tags the owner uses, with counts, most used first: the first `limit` of them, or all (-1). */
+export function listOwnTags(app: AppContext, ownerId: string, limit = -1): { tag: string; count: number }[] {
   return app.db
     .select({ tag: artifactTags.tag, count: sql<number>`count(*)` })
     .from(artifactTags)
@@ -91,6 +158,7 @@ export function listOwnTags(app: AppContext, ownerId: string): { tag: string; co
     .where(eq(artifacts.ownerId, ownerId))
     .groupBy(artifactTags.tag)
     .orderBy(desc(sql`count(*)`), asc(artifactTags.tag))
+    .limit(limit)
     .all();
 }
 
