@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { VISIBILITIES } from '../core/visibility.ts';
 import type { AppContext } from './context.ts';
+import { remembered } from './db/changes.ts';
 import { recordAudit, type AuditPerson } from './audit/auditLog.ts';
 import { settings } from './db/schema.ts';
 import { inTransaction } from './db/tx.ts';
@@ -35,9 +36,13 @@ const KEY = 'policy';
 
 /** The current policy, with minor-safe defaults for anything never set. */
 export function getPolicy(app: AppContext): Policy {
-  const row = app.db.select().from(settings).where(eq(settings.key, KEY)).get();
-  const parsed = policySchema.safeParse(row?.value ?? {});
-  return parsed.success ? parsed.data : policySchema.parse({});
+  // Read on every check of feedback and sharing: remembered until the database changes (db/changes.ts).
+  return remembered(app.db, 'policy', () => {
+    const row = app.db.select().from(settings).where(eq(settings.key, KEY)).get();
+    const parsed = policySchema.safeParse(row?.value ?? {});
+    // Shared by every caller until the next change, so no caller may change it.
+    return Object.freeze(parsed.success ? parsed.data : policySchema.parse({}));
+  });
 }
 
 /** Changes the policy: the settings given replace the current ones, the others stay as they are. */

@@ -6,6 +6,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { can, type Actor, type Subject } from '../core/policy.ts';
 import type { Visibility } from '../core/visibility.ts';
 import type { AppContext } from './context.ts';
+import { remembered } from './db/changes.ts';
 import { feedbackReviewers, guardianLinks, hubMembers, hubs, users, type Hub } from './db/schema.ts';
 import { isGuardianOf } from './families/guardians.ts';
 import { hubRoleOf } from './hubs/access.ts';
@@ -21,6 +22,11 @@ type SubjectOf<T extends Subject['type']> = Extract<Subject, { type: T }>;
  */
 export function sharesHub(app: AppContext, a: string, b: string): boolean {
   if (a === b) return true;
+  // Remembered until the database changes: a hub page asks it for every entry (db/changes.ts).
+  return remembered(app.db, `sharesHub\u0000${a}\u0000${b}`, () => sharesHubNow(app, a, b));
+}
+
+function sharesHubNow(app: AppContext, a: string, b: string): boolean {
   // One query: portfolio pages ask it for every signed-in reader.
   const row = app.db.get<{ shares: number }>(sql`
     select exists (
@@ -81,6 +87,10 @@ export function joinCodeSubject(
  */
 export function teachesStudentOf(app: AppContext, teacherId: string, studentId: string): boolean {
   if (teacherId === studentId) return false;
+  return remembered(app.db, `teachesStudentOf\u0000${teacherId}\u0000${studentId}`, () => teachesStudentOfNow(app, teacherId, studentId));
+}
+
+function teachesStudentOfNow(app: AppContext, teacherId: string, studentId: string): boolean {
   const taught = app.db
     .select({ hubId: hubMembers.hubId })
     .from(hubMembers)

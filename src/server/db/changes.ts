@@ -1,0 +1,47 @@
+/**
+ * Whether anything has changed in the database since a moment ago, for answers worked out once and reused until
+ * then. SQLite's `data_version` moves when another connection commits (another process, or the site's own
+ * connection beside the server front's), `total_changes()` when this one writes. Asking costs one tiny statement.
+ */
+import type { Db } from './index.ts';
+import { prepared } from './prepared.ts';
+
+/** A value that differs from every earlier one once any change has been made to the database since. */
+export function changeStamp(db: Db): string {
+  const statement = prepared(db, 'changes.stamp', (d) =>
+    d.$client.prepare<[], { version: number; changes: number }>(
+      'select (select data_version from pragma_data_version) as version, total_changes() as changes',
+    ),
+  );
+  const row = statement.get()!;
+  return `${row.version}.${row.changes}`;
+}
+
+interface Memory {
+  stamp: string;
+  answers: Map<string, unknown>;
+}
+
+const memories = new WeakMap<Db, Memory>();
+
+/** How many answers are kept at most between two changes to the database. */
+const MAX_ANSWERS = 10_000;
+
+/**
+ * The answer `compute()` gave for `key` earlier, while the database has not changed since; otherwise computed now.
+ * For facts read many times in one request and between writes (the school's policy, who teaches or shares a class
+ * with whom): any write anywhere forgets them all, so an answer is never older than the data it came from.
+ */
+export function remembered<T>(db: Db, key: string, compute: () => T): T {
+  const stamp = changeStamp(db);
+  let memory = memories.get(db);
+  if (!memory || memory.stamp !== stamp || memory.answers.size >= MAX_ANSWERS) {
+    memory = { stamp, answers: new Map() };
+    memories.set(db, memory);
+  }
+  if (memory.answers.has(key)) return memory.answers.get(key) as T;
+  const answer = compute();
+  // Computing may itself have written (a row made on first use): then the answer belongs to the new state.
+  if (changeStamp(db) === stamp) memory.answers.set(key, answer);
+  return answer;
+}

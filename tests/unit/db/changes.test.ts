@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/server/config.ts';
+import { createAppContext, type AppContext } from '../../../src/server/context.ts';
+import { changeStamp, remembered } from '../../../src/server/db/changes.ts';
+import { hubMembers } from '../../../src/server/db/schema.ts';
+import { getPolicy, setPolicy } from '../../../src/server/policy.ts';
+import { sharesHub, teachesStudentOf } from '../../../src/server/policyFacts.ts';
+import { makeHub, makeUser } from '../../helpers/factories.ts';
+import { createTestApp } from '../../helpers/server.ts';
+
+const opened: AppContext[] = [];
+afterEach(() => {
+  for (const app of opened.splice(0)) app.db.$client.close();
+});
+
+/** Two connections to one database file, as the server front and the site (or the CLI and the server) have. */
+function twoConnections(): [AppContext, AppContext] {
+  const a = createTestApp();
+  const b = createAppContext(loadConfig({ POTLUCK_DATA: a.config.dataDir }));
+  opened.push(a, b);
+  return [a, b];
+}
+
+describe('answers remembered until the database changes', () => {
+  it('moves the change stamp for a write on this connection and for a commit on another', () => {
+    const [a, b] = twoConnections();
+    const first = changeStamp(a.db);
+    expect(changeStamp(a.db)).toBe(first);
+    setPolicy(b, { peerReview: true });
+    const second = changeStamp(a.db);
+    expect(second).not.toBe(first);
+    setPolicy(a, { peerReview: false });
+    expect(changeStamp(a.db)).not.toBe(second);
+  });
+
+  it('reuses an answer while nothing changed, and computes again after any write', () => {
+    const [a, b] = twoConnections();
+    let calls = 0;
+    const ask = () => remembered(a.db, 'k', () => ++calls);
+    expect([ask(), ask(), ask()]).toEqual([1, 1, 1]);
+    setPolicy(b, { peerReview: true });
+    expect(ask()).toBe(2);
+    expect(ask()).toBe(2);
+  });
+
+  it("sees a policy changed through another connection at once, and keeps the policy it hands out unchangeable", () => {
+    const [a, b] = twoConnections();
+    expect(getPolicy(a).peerReview).toBe(false);
+    setPolicy(b, { peerReview: true });
+    expect(getPolicy(a).peerReview).toBe(true);
+    expect(() => {
+      (getPolicy(a) as { peerReview: boolean }).peerReview = false;
+    }).toThrow();
+    expect(getPolicy(a).peerReview).toBe(true);
+  });
+
+  it('sees a new enrolment and a removed one in the very next question', async () => {
+    const [a, b] = twoConnections();
+    const teacher = await makeUser(a, { role: 'teacher' });
+    const maya = await makeUser(a);
+    const theo = await makeUser(a);
+    const hub = makeHub(a, { teacher, students: [maya] });
+    expect(sharesHub(a, maya.id, theo.id)).toBe(false);
+    expect(teachesStudentOf(a, teacher.id, theo.id)).toBe(false);
+    b.db.insert(hubMembers).values({ hubId: hub, userId: theo.id, role: 'student', joinedAt: new Date(), enrolment: 'admin' }).run();
+    expect(sharesHub(a, maya.id, theo.id)).toBe(true);
+    expect(teachesStudentOf(a, teacher.id, theo.id)).toBe(true);
+    a.db.delete(hubMembers).run();
+    expect(sharesHub(a, maya.id, theo.id)).toBe(false);
+    expect(teachesStudentOf(a, teacher.id, theo.id)).toBe(false);
+  });
+});
