@@ -22,7 +22,7 @@ import { isKeepableEdit, keepSignedOutEdit } from './server/http/keptEdits.ts';
 import { renderModeOf } from './server/http/renderMode.ts';
 import { afterPublicPage, beforePublicPage, isPersonal, publicEtagOf } from './server/http/publicCache.ts';
 import { encodeHeadResponse, encodeResponse, encodedEtag, isCompressible, negotiateEncoding, varyOnEncoding } from './server/http/compression.ts';
-import { sharedPageCache } from './server/http/pageCache.ts';
+import { pageKeyOf, sharedPageCache } from './server/http/pageCache.ts';
 import { discoveryLinks, linkHeader } from './server/discovery/index.ts';
 
 // Anonymous public pages, rendered once per version of their portfolio (see server/http/pageCache.ts); the server
@@ -125,7 +125,7 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
   const live = !context.locals.render.static;
   const notModified = live ? beforePublicPage(context) : null;
   if (notModified) return withHeaders(notModified, false, false);
-  const cacheKey = context.request.method === 'GET' ? context.url.pathname + context.url.search : '';
+  const cacheKey = context.request.method === 'GET' ? pageKeyOf(context.url) : '';
   const etag = live ? publicEtagOf(context.request) : null;
   if (etag) {
     const hit = pageCache.get(cacheKey, etag);

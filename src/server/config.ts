@@ -51,6 +51,18 @@ const envSchema = z.object({
   POTLUCK_WEBMENTIONS: z.string().optional(),
   POTLUCK_WEBSUB: z.string().optional(),
   POTLUCK_MAIL_FROM: z.string().trim().min(3).optional().or(z.literal('').transform(() => undefined)),
+  POTLUCK_PAGE_CACHE_MB: z.coerce
+    .number({ error: 'POTLUCK_PAGE_CACHE_MB must be a number of megabytes, like 32 (0 keeps no pages)' })
+    .int('POTLUCK_PAGE_CACHE_MB must be a whole number of megabytes')
+    .min(0)
+    .max(4096, 'POTLUCK_PAGE_CACHE_MB may be at most 4096')
+    .default(32),
+  POTLUCK_PAGE_CACHE_ENTRIES: z.coerce
+    .number({ error: 'POTLUCK_PAGE_CACHE_ENTRIES must be a number of pages, like 2000 (0 keeps none)' })
+    .int('POTLUCK_PAGE_CACHE_ENTRIES must be a whole number')
+    .min(0)
+    .max(1_000_000, 'POTLUCK_PAGE_CACHE_ENTRIES may be at most 1000000')
+    .default(2000),
 });
 
 export interface Config {
@@ -85,6 +97,8 @@ export interface Config {
   webmentions: boolean;
   /** Potluck's WebSub hub and course hubs' subscriptions (POTLUCK_WEBSUB=off: none advertised, accepted or made). */
   websub: boolean;
+  /** How much the in-memory cache of public pages may hold (POTLUCK_PAGE_CACHE_MB, POTLUCK_PAGE_CACHE_ENTRIES). */
+  pageCache: { maxBytes: number; maxEntries: number };
 }
 
 /** The names besides the site URL's own host that requests may carry in `Host`. */
@@ -172,5 +186,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: e.POTLUCK_MAIL_FROM ?? `Potluck <potluck@${new URL(siteUrl).hostname}>`,
     webmentions: (e.POTLUCK_WEBMENTIONS ?? '').trim().toLowerCase() !== 'off',
     websub: (e.POTLUCK_WEBSUB ?? '').trim().toLowerCase() !== 'off',
+    pageCache: { maxBytes: e.POTLUCK_PAGE_CACHE_MB * 1024 * 1024, maxEntries: e.POTLUCK_PAGE_CACHE_ENTRIES },
   };
 }

@@ -60,7 +60,13 @@ function compress(body: Uint8Array, coding: ContentCoding): Uint8Array<ArrayBuff
   return new Uint8Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer);
 }
 
-/** Compressed bodies by address, ETag and coding: least recently used dropped first beyond a byte budget. */
+/** How many compressed bodies are kept at most, whatever their size. */
+const MAX_ENCODED_BODIES = 4000;
+
+/**
+ * Compressed bodies by address, ETag and coding: least recently used dropped first beyond a byte budget or
+ * MAX_ENCODED_BODIES of them.
+ */
 class EncodedBodies {
   private readonly entries = new Map<string, Uint8Array<ArrayBuffer>>();
   private bytes = 0;
@@ -84,7 +90,7 @@ class EncodedBodies {
     this.entries.set(key, body);
     this.bytes += body.byteLength;
     for (const [k, v] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
+      if (this.bytes <= this.maxBytes && this.entries.size <= MAX_ENCODED_BODIES) break;
       this.entries.delete(k);
       this.bytes -= v.byteLength;
     }

@@ -10,6 +10,7 @@ import { SESSION_COOKIE_NAMES } from '../auth/sessions.ts';
 import type { AppContext } from '../context.ts';
 import type { User } from '../db/schema.ts';
 import { getPortfolioOwner, publicChangeTime } from '../repositories/portfolio.ts';
+import { pageKeyOf } from './pageCache.ts';
 import { publicFingerprint } from '../repositories/publicWork.ts';
 import { PERSONAL_CACHE_CONTROL, SERVER_GENERATION, conditional, makeEtag, setHeaders, withCacheHeaders, type Validators } from './caching.ts';
 import type { RenderMode } from './renderMode.ts';
@@ -108,7 +109,8 @@ export function beforePublicPage(context: PublicContext): Response | null {
   }
   const owner = activeOwner(locals.app, handle);
   if (!owner) return null;
-  const validators = portfolioValidators(locals.app, owner, { path: url.pathname + url.search, variant: 'page', render: locals.render });
+  // The page's cache key, not its whole address: a query string no page reads makes no other version of it.
+  const validators = portfolioValidators(locals.app, owner, { path: pageKeyOf(url), variant: 'page', render: locals.render });
   pending.set(request, { personal: false, validators });
   return conditional(request, validators, { personal: false });
 }
