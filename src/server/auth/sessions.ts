@@ -6,9 +6,10 @@
  */
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import { and, eq, isNull, ne } from 'drizzle-orm';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../context.ts';
+import { prepared } from '../db/prepared.ts';
 import { sessions, users, type Role } from '../db/schema.ts';
 
 export const SESSION_COOKIE = 'potluck_session';
@@ -86,19 +87,23 @@ export function createSession(app: AppContext, token: string, userId: string, us
 /** Looks a token up; expired sessions, sessions past their maximum age and disabled accounts are refused. */
 export function validateSessionToken(app: AppContext, token: string): SessionValidation {
   const id = sessionIdFromToken(token);
-  const row = app.db
-    .select({
-      id: sessions.id,
-      expiresAt: sessions.expiresAt,
-      createdAt: sessions.createdAt,
-      lastUsedAt: sessions.lastUsedAt,
-      reauthenticatedAt: sessions.reauthenticatedAt,
-      user: { id: users.id, handle: users.handle, name: users.name, role: users.role, email: users.email },
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, id), isNull(users.disabledAt)))
-    .get();
+  // Every signed-in request asks this: built once per database (db/prepared.ts).
+  const lookup = prepared(app.db, 'sessions.validate', (db) =>
+    db
+      .select({
+        id: sessions.id,
+        expiresAt: sessions.expiresAt,
+        createdAt: sessions.createdAt,
+        lastUsedAt: sessions.lastUsedAt,
+        reauthenticatedAt: sessions.reauthenticatedAt,
+        user: { id: users.id, handle: users.handle, name: users.name, role: users.role, email: users.email },
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(and(eq(sessions.id, sql.placeholder('id')), isNull(users.disabledAt)))
+      .prepare(),
+  );
+  const row = lookup.get({ id });
   if (!row) return { session: null, user: null, renewed: false };
   const now = app.now().getTime();
   if (now >= row.expiresAt.getTime() || now >= row.createdAt.getTime() + SESSION_MAX_AGE_MS) {

@@ -11,6 +11,7 @@ import { itemDisplayTitle } from '../../core/hubs/itemTitle.ts';
 import { hubShows } from '../../core/policy.ts';
 import { sitePaths } from '../../core/urls.ts';
 import type { AppContext } from '../context.ts';
+import { remembered } from '../db/changes.ts';
 import { artifactTags, artifacts, hubHides, hubItems, hubMembers, hubSources, media, users, type Hub, type HubItem } from '../db/schema.ts';
 import { addressesFor } from '../feeds.ts';
 import { consentedMembership } from './enrolment.ts';
@@ -124,6 +125,12 @@ export function listHubPeople(app: AppContext, hubId: string): HubPerson[] {
  */
 function storedTagsMatching(app: AppContext, memberIds: string[], wanted: ReadonlySet<string>): string[] {
   if (memberIds.length === 0 || wanted.size === 0) return [];
+  // A hub page asks this for every read of its river: remembered until the database changes (db/changes.ts).
+  const key = `hubs.storedTags\u0000${memberIds.join(',')}\u0000${[...wanted].join(',')}`;
+  return remembered(app.db, key, () => storedTagsMatchingNow(app, memberIds, wanted));
+}
+
+function storedTagsMatchingNow(app: AppContext, memberIds: string[], wanted: ReadonlySet<string>): string[] {
   const rows = app.db
     .selectDistinct({ tag: artifactTags.tag })
     .from(artifactTags)
@@ -185,6 +192,17 @@ export function artifactConditions(hub: Hub, scope: ArtifactScope, options: Rive
 function readArtifacts(app: AppContext, hub: Hub, options: RiverOptions, limit: number): RiverEntry[] {
   const scope = artifactScope(app, hub, options.filter ?? {});
   if (!scope) return [];
+  // First the page's ids, from the index of card columns alone (sorting whole rows would read every match's text),
+  // then those rows.
+  const page = app.db
+    .select({ id: artifacts.id })
+    .from(artifacts)
+    .where(and(artifactConditions(hub, scope, options), beforeCursor(sql`${artifacts.date}`, artifacts.id, options.before)))
+    .orderBy(desc(artifacts.date), desc(artifacts.id))
+    .limit(limit)
+    .all()
+    .map((r) => r.id);
+  if (page.length === 0) return [];
   const rows = app.db
     .select({
       id: artifacts.id,
@@ -211,9 +229,8 @@ function readArtifacts(app: AppContext, hub: Hub, options: RiverOptions, limit: 
     .from(artifacts)
     .leftJoin(media, eq(media.id, artifacts.coverMediaId))
     .leftJoin(hubHides, and(eq(hubHides.hubId, hub.id), eq(hubHides.artifactId, artifacts.id)))
-    .where(and(artifactConditions(hub, scope, options), beforeCursor(sql`${artifacts.date}`, artifacts.id, options.before)))
+    .where(inArray(artifacts.id, page))
     .orderBy(desc(artifacts.date), desc(artifacts.id))
-    .limit(limit)
     .all();
   return rows.map((row) => {
     const person = scope.people.get(row.ownerId)!;

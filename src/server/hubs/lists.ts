@@ -6,6 +6,7 @@ import { and, asc, count, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm
 import type { HubEnrolment } from '../../core/policy.ts';
 import type { Viewer } from '../../core/visibility.ts';
 import type { AppContext } from '../context.ts';
+import { prepared } from '../db/prepared.ts';
 import { artifacts, hubHides, hubItems, hubMembers, hubSources, hubs, users, type Hub, type HubHide, type HubSource } from '../db/schema.ts';
 import { canReadArtifact } from '../access.ts';
 import { hubAccess, type HubAccess } from './access.ts';
@@ -166,14 +167,19 @@ export interface HubInvitation {
 
 /** The invitations `userId` has not answered yet, newest first. */
 export function listHubInvitations(app: AppContext, userId: string): HubInvitation[] {
-  return app.db
-    .select({ id: hubs.id, slug: hubs.slug, title: hubs.title, role: hubMembers.role, invitedAt: hubMembers.joinedAt, ownerHandle: users.handle, ownerName: users.name })
-    .from(hubMembers)
-    .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
-    .leftJoin(users, eq(users.id, hubs.ownerId))
-    .where(and(eq(hubMembers.userId, userId), eq(hubMembers.enrolment, 'invited')))
-    .orderBy(desc(hubMembers.joinedAt))
-    .all()
+  // On every workspace page: built once per database.
+  const statement = prepared(app.db, 'hubs.invitations', (db) =>
+    db
+      .select({ id: hubs.id, slug: hubs.slug, title: hubs.title, role: hubMembers.role, invitedAt: hubMembers.joinedAt, ownerHandle: users.handle, ownerName: users.name })
+      .from(hubMembers)
+      .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
+      .leftJoin(users, eq(users.id, hubs.ownerId))
+      .where(and(eq(hubMembers.userId, sql.placeholder('user')), eq(hubMembers.enrolment, 'invited')))
+      .orderBy(desc(hubMembers.joinedAt))
+      .prepare(),
+  );
+  return statement
+    .all({ user: userId })
     .map((r) => ({
       hub: { id: r.id, slug: r.slug, title: r.title },
       role: r.role,

@@ -1,6 +1,7 @@
 /** Reading received Webmentions: the ones a piece shows, and the ones waiting for a student's or a teacher's approval. */
-import { and, count, desc, eq, inArray, isNotNull, isNull, ne } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.ts';
+import { prepared } from '../../db/prepared.ts';
 import { artifacts, users, webmentionBlocks, webmentions, type Webmention } from '../../db/schema.ts';
 import { getPolicy } from '../../policy.ts';
 import { teachesStudentOf } from '../../policyFacts.ts';
@@ -95,13 +96,15 @@ export function mentionsOfStudent(app: AppContext, ownerId: string): ModeratedMe
 
 /** How many verified mentions wait for the student's decision: the count beside "Mentions" in the workspace. */
 export function pendingMentionCount(app: AppContext, ownerId: string): number {
-  return (
-    app.db
+  // On every workspace page: built once per database.
+  const statement = prepared(app.db, 'webmentions.pending', (db) =>
+    db
       .select({ n: count() })
       .from(webmentions)
-      .where(and(eq(webmentions.ownerId, ownerId), eq(webmentions.status, 'verified'), eq(webmentions.decision, 'pending')))
-      .get()?.n ?? 0
+      .where(and(eq(webmentions.ownerId, sql.placeholder('owner')), eq(webmentions.status, 'verified'), eq(webmentions.decision, 'pending')))
+      .prepare(),
   );
+  return statement.get({ owner: ownerId })?.n ?? 0;
 }
 
 /**
