@@ -7,7 +7,6 @@
 import { generateHOTP, verifyHOTP } from '@oslojs/otp';
 import { encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import { randomBytes } from 'node:crypto';
-import QRCode from 'qrcode';
 
 export const TOTP_STEP_SECONDS = 30;
 export const TOTP_DIGITS = 6;
@@ -66,7 +65,11 @@ export function totpKeyUri(issuer: string, account: string, key: Uint8Array): st
   return `otpauth://totp/${label}?${params}`;
 }
 
-/** The QR code of an otpauth:// address as an SVG made here (nothing is loaded from another site). */
-export function totpQrSvg(uri: string): Promise<string> {
+/**
+ * The QR code of an otpauth:// address as an SVG made here (nothing is loaded from another site). The QR library is
+ * loaded on first use: the middleware imports this module, and only the two-factor setup page draws a code.
+ */
+export async function totpQrSvg(uri: string): Promise<string> {
+  const { default: QRCode } = await import('qrcode');
   return QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }

@@ -138,9 +138,25 @@ export async function crawlSite(app: AppContext, options: CrawlOptions): Promise
   let done = 0;
   const report = () => options.onProgress?.({ phase: 'render', done, total: nodes.size });
 
+  // Pages repeat the same addresses (navigation, tags, every srcset width), so what each one is and each relative
+  // link between two places are worked out once.
+  const targets = new Map<string, ReturnType<typeof classifyPath>>();
+  const classify = (decoded: string) => {
+    let target = targets.get(decoded);
+    if (!target) targets.set(decoded, (target = classifyPath(handle, decoded)));
+    return target;
+  };
+  const links = new Map<string, string>();
+  const linkBetween = (fromFile: string, toFile: string) => {
+    const key = `${fromFile.slice(0, fromFile.lastIndexOf('/') + 1)}\u0000${toFile}`;
+    let link = links.get(key);
+    if (link === undefined) links.set(key, (link = relativeLink(fromFile, toFile)));
+    return link;
+  };
+
   const queue: Node[] = [];
   const enqueue = (decoded: string, from: string | null, seed = false): string | null => {
-    const target = classifyPath(handle, decoded);
+    const target = classify(decoded);
     if (target.kind === 'outside') return null;
     const existing = nodes.get(target.key);
     if (existing) return existing.key;
@@ -177,7 +193,7 @@ export async function crawlSite(app: AppContext, options: CrawlOptions): Promise
     if (trimmed.startsWith(base)) return underBase(trimmed);
     const url = resolve(trimmed, pageUrlOf(pageKey));
     if (!url) return null;
-    if (url.search && classifyPath(handle, url.decoded).kind === 'portfolio') return null;
+    if (url.search && classify(url.decoded).kind === 'portfolio') return null;
     return url.decoded;
   };
 
@@ -298,10 +314,10 @@ export async function crawlSite(app: AppContext, options: CrawlOptions): Promise
     const url = resolve(trimmed, pageUrlOf(node.key));
     if (!url) return null;
     const live = siteUrl + url.pathname + url.search + url.hash;
-    const target = classifyPath(handle, url.decoded);
+    const target = classify(url.decoded);
     if (target.kind === 'outside' || (target.kind === 'portfolio' && url.search)) return live;
     const file = fileOf(target.key);
-    if (file) return relativeLink(node.path!, file) + url.hash;
+    if (file) return linkBetween(node.path!, file) + url.hash;
     const missing = nodes.get(target.key);
     if (missing?.state === 'missing' && !brokenSeen.has(`${target.key} ${node.key}`)) {
       brokenSeen.add(`${target.key} ${node.key}`);
@@ -314,7 +330,7 @@ export async function crawlSite(app: AppContext, options: CrawlOptions): Promise
   const cleanUrl = (node: Node) => (attribute: UrlAttribute): string | null => {
     const url = resolve(attribute.value.trim(), pageUrlOf(node.key));
     if (!url || url.search) return null;
-    const target = classifyPath(handle, url.decoded);
+    const target = classify(url.decoded);
     if (target.kind !== 'portfolio') return null;
     const file = fileOf(target.key);
     return file && /\.html$/.test(file) ? cleanAddress(base, file) : null;
@@ -325,7 +341,7 @@ export async function crawlSite(app: AppContext, options: CrawlOptions): Promise
   const mediaFileUrl = (absolute: string): string | null => {
     const live = underBase(absolute);
     if (!live) return null;
-    const target = classifyPath(handle, live);
+    const target = classify(live);
     if (target.kind !== 'media') return null;
     const file = fileOf(target.key);
     return file ? base + encodePath(file) : null;

@@ -1,13 +1,13 @@
 /**
  * How the exporter gets rendered pages: always from the real Astro handler (one set of templates), either mounted
- * in this process for the length of an export (the CLI, benchmarks) or, inside the running web server, over its own
- * loopback address. Requests carry the static render token, so the token never leaves the machine.
+ * in this process for the length of an export and called directly (the CLI, benchmarks) or, inside the running web
+ * server, over its own loopback address. Requests carry the static render token, so the token never leaves the machine.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { EventEmitter } from 'node:events';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { PotluckError } from '../../core/errors.ts';
 import { STATIC_BASE_HEADER, STATIC_COPY_HEADER, STATIC_TOKEN_HEADER, staticRenderToken } from '../http/renderMode.ts';
-import { loadSite, type Site } from '../http/siteListener.ts';
+import { loadSite, type RequestListener, type Site } from '../http/siteListener.ts';
 
 /** What the server answered for one address. */
 export interface Rendered {
@@ -97,9 +97,11 @@ export function internalRenderer(env: Record<string, string | undefined> = proce
 let loaded: { entry: string; dataDir: string | undefined; site: Site } | undefined;
 
 /**
- * Mounts the built site (`dist/server/entry.mjs`) on a private HTTP server on 127.0.0.1, port 0, for the length of
- * an export. The site reads its configuration from `process.env` (POTLUCK_DATA...) like the web server does, and
- * keeps it for the life of the process, so one process exports from one data folder.
+ * Mounts the built site (`dist/server/entry.mjs`) in this process for the length of an export and calls its request
+ * listener directly, with an in-memory request and response: the same listener, host check, client files and Astro
+ * handler as over HTTP, without a socket, an HTTP parser or a client in between. The site reads its configuration
+ * from `process.env` (POTLUCK_DATA...) like the web server does, and keeps it for the life of the process, so one
+ * process exports from one data folder.
  */
 export async function handlerRenderer(entry: string): Promise<Renderer> {
   if (!loaded) {
@@ -107,19 +109,125 @@ export async function handlerRenderer(entry: string): Promise<Renderer> {
   } else if (loaded.dataDir !== process.env.POTLUCK_DATA) {
     throw new Error('This process already rendered pages from another data folder; run the export in a new process.');
   }
-  const server = http.createServer(loaded.site.listener);
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  return loopbackRenderer(
-    `http://127.0.0.1:${port}`,
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  );
+  return listenerRenderer(loaded.site.listener);
+}
+
+/** A renderer that answers each path by calling `listener` in this process (see handlerRenderer). */
+export function listenerRenderer(listener: RequestListener): Renderer {
+  return {
+    get(path, base, servedAt) {
+      return new Promise<Rendered>((resolve, reject) => {
+        const socket = new MemorySocket();
+        const req = new MemoryRequest(path, { host: MEMORY_HOST, ...staticRenderHeaders(base, servedAt) }, socket);
+        const res = new MemoryResponse(req, resolve, reject);
+        listener(req as unknown as IncomingMessage, res as unknown as ServerResponse);
+      });
+    },
+    close: async () => {},
+  };
+}
+
+// The address the in-memory requests name: loopback, as the requests over HTTP did.
+const MEMORY_HOST = '127.0.0.1';
+
+/** The part of a socket the listener and Astro's Node adapter read: addresses, and the close event they wait for. */
+class MemorySocket extends EventEmitter {
+  readonly remoteAddress = MEMORY_HOST;
+  readonly localAddress = MEMORY_HOST;
+  readonly localPort = 0;
+  destroyed = false;
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.emit('close');
+  }
+}
+
+/** A GET request with no body, as `http.IncomingMessage` presents it to a listener. */
+class MemoryRequest extends EventEmitter {
+  readonly method = 'GET';
+  readonly httpVersion = '1.1';
+  readonly complete = true;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly socket: MemorySocket;
+  readonly connection: MemorySocket;
+  constructor(url: string, headers: Record<string, string>, socket: MemorySocket) {
+    super();
+    this.url = url;
+    this.headers = headers;
+    this.socket = this.connection = socket;
+  }
+}
+
+/**
+ * The part of `http.ServerResponse` the listener and Astro's `writeResponse` use: the status and headers are kept,
+ * the body is collected, and the answer settles when the response ends (or is destroyed: an error mid-stream).
+ */
+class MemoryResponse extends EventEmitter {
+  statusCode = 200;
+  statusMessage = '';
+  headersSent = false;
+  writableEnded = false;
+  finished = false;
+  private readonly names = new Map<string, string | string[]>();
+  private readonly chunks: Buffer[] = [];
+  readonly req: MemoryRequest;
+  private readonly resolve: (rendered: Rendered) => void;
+  private readonly reject: (error: Error) => void;
+  constructor(req: MemoryRequest, resolve: (rendered: Rendered) => void, reject: (error: Error) => void) {
+    super();
+    this.req = req;
+    this.resolve = resolve;
+    this.reject = reject;
+  }
+  setHeader(name: string, value: string | number | readonly string[]): this {
+    this.names.set(name.toLowerCase(), Array.isArray(value) ? [...value] : String(value));
+    return this;
+  }
+  getHeader(name: string): string | string[] | undefined {
+    return this.names.get(name.toLowerCase());
+  }
+  hasHeader(name: string): boolean {
+    return this.names.has(name.toLowerCase());
+  }
+  removeHeader(name: string): void {
+    this.names.delete(name.toLowerCase());
+  }
+  writeHead(status: number, reason?: string | Record<string, unknown>, headers?: Record<string, unknown>): this {
+    const fields = typeof reason === 'object' ? reason : headers;
+    if (typeof reason === 'string') this.statusMessage = reason;
+    this.statusCode = status;
+    for (const [name, value] of Object.entries(fields ?? {})) {
+      if (value !== undefined) this.setHeader(name, Array.isArray(value) ? value.map(String) : String(value));
+    }
+    this.headersSent = true;
+    return this;
+  }
+  write(chunk: string | Uint8Array, encoding?: BufferEncoding | (() => void), done?: () => void): boolean {
+    this.headersSent = true;
+    this.chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    const callback = typeof encoding === 'function' ? encoding : done;
+    if (callback) queueMicrotask(callback);
+    return true;
+  }
+  end(chunk?: string | Uint8Array | (() => void)): this {
+    if (this.writableEnded) return this;
+    if (chunk !== undefined && typeof chunk !== 'function') this.write(chunk);
+    this.headersSent = true;
+    this.writableEnded = this.finished = true;
+    const headers: Rendered['headers'] = {};
+    for (const [name, value] of this.names) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    this.resolve({ status: this.statusCode, headers, body: Buffer.concat(this.chunks) });
+    this.emit('finish');
+    this.emit('close');
+    return this;
+  }
+  destroy(error?: Error): this {
+    if (!this.writableEnded) this.reject(error ?? new Error(`The page ${this.req.url} stopped while rendering.`));
+    this.writableEnded = true;
+    this.emit('close');
+    this.req.socket.destroy();
+    return this;
+  }
 }

@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import sharp, { type OutputInfo } from 'sharp';
+import type { OutputInfo } from 'sharp';
 import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../dataFolder.ts';
@@ -83,6 +83,9 @@ export async function makeThumbnail(config: Pick<Config, 'dataDir'>, image: stri
   const failed: HubThumbnail = { image, file: null, width: 0, height: 0 };
   const later: HubThumbnail = { ...failed, retryAt: now.getTime() + THUMBNAIL_RETRY_MS };
   try {
+    // sharp is loaded the first time a thumbnail is made: this module is imported wherever hub items are read (every
+    // process that serves or exports pages), and sharp with its native library is one of the costliest imports.
+    const { default: sharp } = await import('sharp');
     const file = fileFor(image);
     const target = path.join(thumbnailsDir(config), file);
     if (fs.existsSync(target)) {
