@@ -6,7 +6,6 @@ import rehypeParse from 'rehype-parse';
 import rehypeSanitize from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
 import { unified } from 'unified';
-import { visit } from 'unist-util-visit';
 import type { Element, Root } from 'hast';
 import type { Options as SanitizeSchema } from 'rehype-sanitize';
 
@@ -166,19 +165,24 @@ function safeDecode(value: string): string {
 
 // Re-sanitizing stored Potluck HTML must not pile up prefixes (`user-content-user-content-…`), so a prefix that
 // is already there is removed first and added back by the sanitizer.
-function unprefixClobbered(tree: Root): void {
-  visit(tree, 'element', (node) => {
-    for (const key of ['id', 'ariaDescribedBy', 'ariaLabelledBy']) {
-      const value = node.properties[key];
+const clobberedProperties = ['id', 'ariaDescribedBy', 'ariaLabelledBy'] as const;
+
+function unprefixClobbered(tree: Root | Element): void {
+  for (const node of tree.children) {
+    if (node.type !== 'element') continue;
+    const props = node.properties;
+    for (const key of clobberedProperties) {
+      const value = props[key];
       if (typeof value === 'string' && value.startsWith(clobberPrefix)) {
-        node.properties[key] = value.slice(clobberPrefix.length);
+        props[key] = value.slice(clobberPrefix.length);
       } else if (Array.isArray(value)) {
-        node.properties[key] = value.map((item) =>
+        props[key] = value.map((item) =>
           typeof item === 'string' && item.startsWith(clobberPrefix) ? item.slice(clobberPrefix.length) : item,
         );
       }
     }
-  });
+    unprefixClobbered(node);
+  }
 }
 
 const foreignHtmlProcessor = unified()
@@ -189,7 +193,17 @@ const foreignHtmlProcessor = unified()
   .use(rehypeStringify)
   .freeze();
 
+// Most foreign HTML (every feed item) never held a prefixed id: a value can only start with the prefix when the
+// HTML spells it out, or has a character reference (`&#117;ser-content-…`) that could decode to it.
+const unprefixedHtmlProcessor = unified()
+  .use(rehypeParse, { fragment: true })
+  .use(rehypeSanitize, potluckSanitizeSchema)
+  .use(() => finishSafeTree)
+  .use(rehypeStringify)
+  .freeze();
+
 /** Makes foreign HTML (feed items, imports) safe with the same allowlist as rendered Markdown. */
 export function sanitizeHtml(html: string): string {
-  return String(foreignHtmlProcessor.processSync(html));
+  const processor = html.includes(clobberPrefix) || html.includes('&') ? foreignHtmlProcessor : unprefixedHtmlProcessor;
+  return String(processor.processSync(html));
 }

@@ -5,10 +5,11 @@
  * so no river, feed, search or progress view can show it — until a teacher approves it. A rejected post is
  * remembered, so the next poll does not bring it back. One post seen on several servers is held (and approved) once.
  */
-import { and, asc, count, eq, inArray, or } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, or, sql } from 'drizzle-orm';
 import { normaliseUrlKey, type ParsedFeed, type ParsedItem } from '../../core/feeds/parse.ts';
 import { accountOfPost } from '../../core/hubs/fediverse.ts';
 import type { AppContext } from '../context.ts';
+import { prepared } from '../db/prepared.ts';
 import { hubFediverseAccounts, hubHeldItems, hubItems, hubMembers, hubTagSources, hubs, users, type HeldItemRow, type HubSource, type HubTagSource } from '../db/schema.ts';
 import { notify } from '../notifications/notify.ts';
 import { consentedMembership } from './enrolment.ts';
@@ -16,7 +17,14 @@ import { hubTeacherIds } from '../notifications/hubEvents.ts';
 
 /** The tag a source follows, when it is a tag source. */
 export function tagSourceOf(app: AppContext, sourceId: string): HubTagSource | undefined {
-  return app.db.select().from(hubTagSources).where(eq(hubTagSources.sourceId, sourceId)).get();
+  // Asked for every feed of every poll.
+  return prepared(app.db, 'held.tagSourceOf', (db) =>
+    db
+      .select()
+      .from(hubTagSources)
+      .where(eq(hubTagSources.sourceId, sql.placeholder('sourceId')))
+      .prepare(),
+  ).get({ sourceId });
 }
 
 /** The accounts marked as members' in a hub whose member still belongs to it: acct → member id. */

@@ -14,6 +14,7 @@ import { foldedSet, itemTags, matchesAny, textForHashtags } from '../../core/hub
 import { nextAfterSuccess, scheduleAfterFailure } from '../../core/hubs/schedule.ts';
 import type { AppContext } from '../context.ts';
 import { hubItems, hubSources, hubs, type Hub, type HubSource } from '../db/schema.ts';
+import { prepared } from '../db/prepared.ts';
 import { inTransaction } from '../db/tx.ts';
 import type { SafeFetchOptions } from '../net/safeFetch.ts';
 import { fetchFeed, type FeedFailure, type FetchedFeed } from './fetching.ts';
@@ -99,23 +100,30 @@ export function dueSourceIds(app: AppContext, options: { hubId?: string; force?:
     .map((r) => r.id);
 }
 
+/** A value bound as SQLite stores it (timestamps as milliseconds), for statements prepared once (prepared.ts). */
+const param = (name: string) => sql`${sql.placeholder(name)}`;
+
 /** Claims a source for this poller, or returns why not. */
 function claim(app: AppContext, sourceId: string, force: boolean): HubSource | string {
   const now = app.now();
-  const claimed = app.db
-    .update(hubSources)
-    .set({ leaseUntil: new Date(now.getTime() + LEASE_MS) })
-    .where(
-      and(
-        eq(hubSources.id, sourceId),
-        isNull(hubSources.stoppedAt),
-        or(isNull(hubSources.leaseUntil), lte(hubSources.leaseUntil, now)),
-        or(isNull(hubSources.holdUntil), lte(hubSources.holdUntil, now)),
-        force ? undefined : lte(hubSources.nextFetchAt, now),
-      ),
-    )
-    .returning()
-    .get();
+  // Every feed of every poll is claimed: one statement prepared per database (and per kind of claim), not per call.
+  const claimStatement = prepared(app.db, force ? 'poller.claimForced' : 'poller.claimDue', (db) =>
+    db
+      .update(hubSources)
+      .set({ leaseUntil: param('leaseUntil') })
+      .where(
+        and(
+          eq(hubSources.id, sql.placeholder('id')),
+          isNull(hubSources.stoppedAt),
+          or(isNull(hubSources.leaseUntil), lte(hubSources.leaseUntil, sql.placeholder('now'))),
+          or(isNull(hubSources.holdUntil), lte(hubSources.holdUntil, sql.placeholder('now'))),
+          force ? undefined : lte(hubSources.nextFetchAt, sql.placeholder('now')),
+        ),
+      )
+      .returning()
+      .prepare(),
+  );
+  const claimed = claimStatement.get({ id: sourceId, now: now.getTime(), leaseUntil: now.getTime() + LEASE_MS });
   if (claimed) return claimed;
   const source = app.db.select().from(hubSources).where(eq(hubSources.id, sourceId)).get();
   if (!source) return 'The source was removed.';
@@ -175,24 +183,24 @@ export interface MergeCounts {
   removed: number;
 }
 
-/** Rows per multi-row INSERT: well under SQLite's bound-parameter limit, and one statement per feed at most. */
-const INSERT_BATCH = 50;
-
 /**
  * Merges a parsed feed into the hub's items for one source (call inside a transaction). Items that belong (a hub
  * tag, or a source that takes everything) are added or, when what the river shows changed, rewritten; items that no
  * longer belong leave; stored items missing from the feed although newer than its oldest item were deleted upstream
- * and leave too (older ones merely scrolled out of the feed and stay). A fixed handful of statements per feed, plus
- * one per edited item: a cold poll of 1,000 feeds must not prepare 20,000 statements.
+ * and leave too (older ones merely scrolled out of the feed and stay). The statements every feed runs are prepared
+ * once per database: a cold poll of 1,000 feeds × 20 items runs 20,000 inserts, and building their SQL each time
+ * cost more than running them.
  */
 export function mergeFeedItems(app: AppContext, hub: Pick<Hub, 'id' | 'tags'>, source: Pick<HubSource, 'id' | 'matchAll'>, feed: ParsedFeed): MergeCounts {
   const now = app.now();
   const hubTags = foldedSet(hub.tags);
-  const stored = app.db
-    .select({ id: hubItems.id, key: hubItems.key, urlKey: hubItems.urlKey, fingerprint: hubItems.fingerprint, sortDate: hubItems.sortDate, published: hubItems.published, image: hubItems.image })
-    .from(hubItems)
-    .where(eq(hubItems.sourceId, source.id))
-    .all();
+  const stored = prepared(app.db, 'poller.storedItems', (db) =>
+    db
+      .select({ id: hubItems.id, key: hubItems.key, urlKey: hubItems.urlKey, fingerprint: hubItems.fingerprint, sortDate: hubItems.sortDate, published: hubItems.published, image: hubItems.image })
+      .from(hubItems)
+      .where(eq(hubItems.sourceId, sql.placeholder('sourceId')))
+      .prepare(),
+  ).all({ sourceId: source.id });
   const byKey = new Map(stored.map((s) => [s.key, s]));
   const byUrl = new Map(stored.filter((s) => s.urlKey).map((s) => [s.urlKey!, s]));
   const counts: MergeCounts = { added: 0, updated: 0, removed: 0 };
@@ -235,28 +243,59 @@ export function mergeFeedItems(app: AppContext, hub: Pick<Hub, 'id' | 'tags'>, s
 
   if (fresh.size) {
     // A post the hub already has through another of its feeds is kept once.
-    const urlKeys = [...fresh.values()].map((r) => r.urlKey).filter((k): k is string => k !== null);
-    const elsewhere = new Set(
-      urlKeys.length
-        ? app.db
-            .select({ urlKey: hubItems.urlKey })
-            .from(hubItems)
-            .where(and(eq(hubItems.hubId, hub.id), inArray(hubItems.urlKey, urlKeys), ne(hubItems.sourceId, source.id)))
-            .all()
-            .map((r) => r.urlKey)
-        : [],
+    const elsewhere = prepared(app.db, 'poller.urlElsewhere', (db) =>
+      db
+        .select({ id: hubItems.id })
+        .from(hubItems)
+        .where(and(eq(hubItems.hubId, sql.placeholder('hubId')), eq(hubItems.urlKey, sql.placeholder('urlKey')), ne(hubItems.sourceId, sql.placeholder('sourceId'))))
+        .limit(1)
+        .prepare(),
+    );
+    const insert = prepared(app.db, 'poller.insertItem', (db) =>
+      db
+        .insert(hubItems)
+        .values({
+          id: sql.placeholder('id'),
+          hubId: sql.placeholder('hubId'),
+          sourceId: sql.placeholder('sourceId'),
+          key: sql.placeholder('key'),
+          urlKey: sql.placeholder('urlKey'),
+          url: sql.placeholder('url'),
+          title: sql.placeholder('title'),
+          contentHtml: sql.placeholder('contentHtml'),
+          excerpt: sql.placeholder('excerpt'),
+          image: sql.placeholder('image'),
+          authorName: sql.placeholder('authorName'),
+          // Nullable dates go as SQLite stores them: drizzle's encoder would call getTime() on a null.
+          published: param('published'),
+          updated: param('updated'),
+          tags: sql.placeholder('tags'),
+          fingerprint: sql.placeholder('fingerprint'),
+          sortDate: sql.placeholder('sortDate'),
+          firstSeenAt: sql.placeholder('firstSeenAt'),
+          changedAt: sql.placeholder('changedAt'),
+        })
+        .onConflictDoNothing()
+        .prepare(),
     );
     const seenUrls = new Set<string>();
-    const rows = [...fresh.values()]
-      .filter((row) => {
-        if (!row.urlKey) return true;
-        if (elsewhere.has(row.urlKey) || seenUrls.has(row.urlKey)) return false;
+    for (const row of fresh.values()) {
+      if (row.urlKey) {
+        if (seenUrls.has(row.urlKey) || elsewhere.get({ hubId: hub.id, urlKey: row.urlKey, sourceId: source.id })) continue;
         seenUrls.add(row.urlKey);
-        return true;
-      })
-      .map((row) => ({ id: app.newId(), hubId: hub.id, sourceId: source.id, ...row, sortDate: row.published ?? row.updated ?? now, firstSeenAt: now, changedAt: now }));
-    for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-      counts.added += app.db.insert(hubItems).values(rows.slice(i, i + INSERT_BATCH)).onConflictDoNothing().run().changes;
+      }
+      const values = {
+        id: app.newId(),
+        hubId: hub.id,
+        sourceId: source.id,
+        ...row,
+        published: row.published?.getTime() ?? null,
+        updated: row.updated?.getTime() ?? null,
+        sortDate: row.published ?? row.updated ?? now,
+        firstSeenAt: now,
+        changedAt: now,
+      };
+      counts.added += insert.run(values).changes;
     }
   }
 
@@ -339,13 +378,49 @@ function movedUrl(app: AppContext, source: HubSource, permanentUrl: string): { u
   return taken ? null : { url: permanentUrl, urlKey };
 }
 
+/**
+ * The update that records a successful fetch of a source that stayed where it was (every feed of every poll runs
+ * one): `not-modified` keeps what the last read found, `read` also stores what this one found.
+ */
+function successStatement(app: AppContext, kind: 'not-modified' | 'read') {
+  return prepared(app.db, `poller.success.${kind}`, (db) =>
+    db
+      .update(hubSources)
+      .set({
+        lastFetchAt: param('now'),
+        lastSuccessAt: param('now'),
+        lastStatus: param('status'),
+        lastError: null,
+        lastErrorCode: null,
+        consecutiveFailures: 0,
+        flaggedAt: null,
+        holdUntil: null,
+        leaseUntil: null,
+        nextFetchAt: param('nextFetchAt'),
+        etag: param('etag'),
+        lastModified: param('lastModified'),
+        ...(kind === 'not-modified'
+          ? { lastOutcome: 'not-modified' as const }
+          : { lastOutcome: param('lastOutcome'), itemsFound: param('itemsFound'), title: param('title'), siteUrl: param('siteUrl') }),
+      })
+      .where(eq(hubSources.id, sql.placeholder('id')))
+      .prepare(),
+  );
+}
+
 /** Polls one claimed source: fetch, merge, record. */
 async function pollClaimed(app: AppContext, source: HubSource, options: PollOptions): Promise<SourcePollResult> {
   return fetchAndMerge(app, source, options);
 }
 
 async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOptions): Promise<SourcePollResult> {
-  const hub = app.db.select().from(hubs).where(eq(hubs.id, source.hubId)).get();
+  const hub = prepared(app.db, 'poller.hub', (db) =>
+    db
+      .select()
+      .from(hubs)
+      .where(eq(hubs.id, sql.placeholder('id')))
+      .prepare(),
+  ).get({ id: source.hubId });
   if (!hub) return { sourceId: source.id, hubId: source.hubId, url: source.url, outcome: 'skipped', status: null, added: 0, updated: 0, removed: 0, itemsFound: null, message: 'The hub was deleted.' };
   let fetched: Awaited<ReturnType<typeof fetchFeed>>;
   try {
@@ -361,7 +436,14 @@ async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOp
   const pushed = pushActive(app, source.id);
   const result = inTransaction(app, (): SourcePollResult => {
     // The feed, its member or its hub may have been removed while it was being read: nothing to merge into.
-    if (!app.db.select({ id: hubSources.id }).from(hubSources).where(eq(hubSources.id, source.id)).get()) {
+    const stillThere = prepared(app.db, 'poller.sourceExists', (db) =>
+      db
+        .select({ id: hubSources.id })
+        .from(hubSources)
+        .where(eq(hubSources.id, sql.placeholder('id')))
+        .prepare(),
+    );
+    if (!stillThere.get({ id: source.id })) {
       return { sourceId: source.id, hubId: source.hubId, url: source.url, outcome: 'skipped', status: null, added: 0, updated: 0, removed: 0, itemsFound: null, message: 'The feed was removed while it was being read.' };
     }
     const moved = fetched.redirectedPermanently ? movedUrl(app, source, fetched.permanentUrl) : null;
@@ -379,30 +461,40 @@ async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOp
       ...(moved ? { url: moved.url, urlKey: moved.urlKey, movedFrom: source.url, movedAt: now } : {}),
     };
     if ('notModified' in fetched) {
-      app.db
-        .update(hubSources)
-        .set({ ...success, lastOutcome: 'not-modified', etag: fetched.etag ?? source.etag, lastModified: fetched.lastModified ?? source.lastModified })
-        .where(eq(hubSources.id, source.id))
-        .run();
+      const validators = { etag: fetched.etag ?? source.etag, lastModified: fetched.lastModified ?? source.lastModified };
+      if (moved) {
+        app.db
+          .update(hubSources)
+          .set({ ...success, lastOutcome: 'not-modified', ...validators })
+          .where(eq(hubSources.id, source.id))
+          .run();
+      } else {
+        successStatement(app, 'not-modified').run({ id: source.id, now: now.getTime(), status: fetched.status, nextFetchAt: success.nextFetchAt.getTime(), ...validators });
+      }
       return { sourceId: source.id, hubId: hub.id, url: moved?.url ?? source.url, outcome: 'not-modified', status: 304, added: 0, updated: 0, removed: 0, itemsFound: source.itemsFound };
     }
     const feed = (fetched as FetchedFeed).feed;
     const { held, ...counts } = mergeSourceFeed(app, hub, source, feed);
     const changed = counts.added + counts.updated + counts.removed > 0;
-    app.db
-      .update(hubSources)
-      .set({
-        ...success,
-        lastOutcome: changed ? 'updated' : 'unchanged',
-        etag: fetched.etag,
-        lastModified: fetched.lastModified,
-        itemsFound: feed.items.length,
-        title: source.title || feed.title || '',
-        siteUrl: feed.link ?? source.siteUrl,
-      })
-      .where(eq(hubSources.id, source.id))
-      .run();
-    if (changed) app.db.update(hubs).set({ updatedAt: now }).where(eq(hubs.id, hub.id)).run();
+    const read = {
+      lastOutcome: changed ? ('updated' as const) : ('unchanged' as const),
+      etag: fetched.etag,
+      lastModified: fetched.lastModified,
+      itemsFound: feed.items.length,
+      title: source.title || feed.title || '',
+      siteUrl: feed.link ?? source.siteUrl,
+    };
+    if (moved) app.db.update(hubSources).set({ ...success, ...read }).where(eq(hubSources.id, source.id)).run();
+    else successStatement(app, 'read').run({ id: source.id, now: now.getTime(), status: fetched.status, nextFetchAt: success.nextFetchAt.getTime(), ...read });
+    if (changed) {
+      prepared(app.db, 'poller.hubChanged', (db) =>
+        db
+          .update(hubs)
+          .set({ updatedAt: param('now') })
+          .where(eq(hubs.id, sql.placeholder('id')))
+          .prepare(),
+      ).run({ id: hub.id, now: now.getTime() });
+    }
     // Changes the hub never pushed: it is silent, and the feed goes back to its normal interval.
     if (changed && pushed) {
       markSilent(app, source.id);

@@ -7,11 +7,12 @@
  * goes away, lets the lease end or stays silent while the feed changes puts the feed back on its normal interval.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { joinUrl } from '../../core/urls.ts';
 import type { WebSubAdvert } from '../../core/feeds/websubDiscovery.ts';
 import type { AppContext } from '../context.ts';
 import { hubSources, hubs, jobs, websubSourceSubscriptions, type HubSource, type WebSubSourceSubscription } from '../db/schema.ts';
+import { prepared } from '../db/prepared.ts';
 import { inTransaction } from '../db/tx.ts';
 import { potluckUserAgent, safeFetch, type SafeFetchOptions } from '../net/safeFetch.ts';
 import { inThreadParser, type FeedParser } from '../hubs/parsers.ts';
@@ -40,7 +41,14 @@ export function callbackUrl(app: AppContext, id: string): string {
 }
 
 function subscriptionOfSource(app: AppContext, sourceId: string): WebSubSourceSubscription | undefined {
-  return app.db.select().from(websubSourceSubscriptions).where(eq(websubSourceSubscriptions.sourceId, sourceId)).get();
+  // Asked for every feed of every poll (pushActive, subscribeIfAdvertised).
+  return prepared(app.db, 'websub.subscriptionOfSource', (db) =>
+    db
+      .select()
+      .from(websubSourceSubscriptions)
+      .where(eq(websubSourceSubscriptions.sourceId, sql.placeholder('sourceId')))
+      .prepare(),
+  ).get({ sourceId });
 }
 
 /** Whether a hub is delivering this feed now (verified, lease running): it is then polled less often. */
