@@ -44,7 +44,7 @@ import { toJsonFeed } from '../core/feeds/jsonFeed.ts';
 import { joinUrl } from '../core/urls.ts';
 import type { AppContext } from '../server/context.ts';
 import type { ViewStatus } from '../core/archive/views.ts';
-import { workerBodyRenderer } from '../server/archive/bodyRenderer.ts';
+import { inThreadBodyRenderer, workerBodyRenderer } from '../server/archive/bodyRenderer.ts';
 import { pieceViewEntries, readmePiece, renderAhead, versionsToRender, viewEntryCount, type OfflineViewContext } from '../server/archive/offlineViews.ts';
 import {
   artifacts,
@@ -637,9 +637,12 @@ async function writeArchive(
     plan.library.size +
     plan.variantSources.reduce((sum, m) => sum + m.variants.length, 0);
   // Older saved versions are rendered for their offline pages: on a worker thread, which starts on them now while
-  // the main thread writes the files and renders the site; else each when its page is written.
-  const bodies = workerBodyRenderer();
-  const renderVersion = renderAhead(bodies, plan.artifacts.flatMap(versionsToRender));
+  // the main thread writes the files and renders the site; else each when its page is written. Versions saved since
+  // migration 0018 kept their HTML, so usually there is nothing to render, and then no thread is started (each one
+  // loads the whole Markdown pipeline: over a second of processor time and tens of megabytes).
+  const toRender = plan.artifacts.flatMap(versionsToRender);
+  const bodies = toRender.length > 0 ? workerBodyRenderer() : inThreadBodyRenderer;
+  const renderVersion = renderAhead(bodies, toRender);
   const writer = createArchiveWriter(props.out, exportedAt);
   // A site that cannot be rendered (no renderer, a page that fails) stops the export at once, not at the end.
   let siteFailure: unknown;
