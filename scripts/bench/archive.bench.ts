@@ -8,6 +8,11 @@
 // originals exactly as the upload pipeline stores them, with one set of WebP variants per picture size copied for
 // every picture of that size — because 300 uploads through sharp would take minutes and measure the upload pipeline,
 // not the archive. Artifacts and their revisions go through saveArtifact, as in real use.
+// The peer: Debian's `zip -r` (Info-ZIP) of the data folder the archive is made from (potluck.db and media/), in
+// the same run, alternating with `potluck export --no-site`, `sync` before each, as whole processes: wall time,
+// processor time (user + system, from /usr/bin/time) and peak RSS, medians of BENCH_ROUNDS rounds (default 3). Plain
+// `zip -r` deflates every file, pictures too; `zip -r -n <media suffixes>` stores them as the archive does, and is
+// measured beside it. BENCH_PEER_ONLY=1 runs only those rounds (no export with site/, no import).
 // Run: node scripts/bench/archive.bench.ts  (Node 24 strips the types itself.)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -146,8 +151,9 @@ async function child(mode: string, dataDir: string, zip: string): Promise<void> 
   const { loadConfig } = await import('../../src/server/config.ts');
   const { createAppContext } = await import('../../src/server/context.ts');
   const app = createAppContext(loadConfig(process.env), { migrate: true });
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  // memoryUsage.rss() alone: memoryUsage() walks the heap spaces too, which costs the measured run ~1 % of its time.
+  let peak = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
   const started = performance.now();
   let extra: Record<string, unknown> = {};
   if (mode === 'export' || mode === 'export-no-site') {
@@ -184,11 +190,95 @@ function settle(): void {
   spawnSync('sync', { stdio: 'ignore' });
 }
 
+/** A whole process as /usr/bin/time sees it: wall and processor seconds, peak RSS. */
+interface Timed {
+  wallMs: number;
+  cpuMs: number;
+  peakMb: number;
+  stdout: string;
+}
+
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/** Runs a command to its end and measures it (wall time only where /usr/bin/time is missing). */
+function timed(command: string, args: string[], options: { cwd?: string } = {}): Timed {
+  const report = path.join(os.tmpdir(), `potluck-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const started = performance.now();
+  const result = TIME
+    ? spawnSync(TIME, ['-o', report, '-f', '%e %U %S %M', command, ...args], { encoding: 'utf8', cwd: options.cwd, env: { ...process.env, TZ: 'UTC' }, maxBuffer: 2 ** 26 })
+    : spawnSync(command, args, { encoding: 'utf8', cwd: options.cwd, env: { ...process.env, TZ: 'UTC' }, maxBuffer: 2 ** 26 });
+  const wallMs = performance.now() - started;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
+  let cpuMs = NaN;
+  let peakMb = NaN;
+  if (TIME) {
+    const [, user, system, kb] = fs.readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    fs.rmSync(report, { force: true });
+    cpuMs = (user + system) * 1000;
+    peakMb = kb / 1024;
+  }
+  return { wallMs, cpuMs, peakMb, stdout: result.stdout };
+}
+
+/** What zip stores without compressing in the `-n` run: the archive's own list (archiveWriter.ts STORED). */
+const MEDIA_SUFFIXES = '.webp:.jpg:.jpeg:.png:.gif:.avif:.mp3:.m4a:.ogg:.mp4:.webm:.zip:.pdf:.docx:.xlsx:.pptx:.odt:.ods:.odp:.woff:.woff2';
+
+/**
+ * The archive export against `zip -r` of the same data folder: rounds of the three, in turn (the order rotates each
+ * round), each after `sync`, each writing a new zip that is removed before the next.
+ */
+function peerRounds(dataDir: string, scratch: string, rounds: number) {
+  const zipBin = spawnSync('sh', ['-c', 'command -v zip'], { encoding: 'utf8' }).stdout.trim();
+  if (!zipBin) return { peer: 'zip is not installed (Debian: apt-get install zip); no peer figures' };
+  const runs = {
+    export: [] as Timed[],
+    zip: [] as Timed[],
+    zipStoreMedia: [] as Timed[],
+  };
+  const out = path.join(scratch, 'round.zip');
+  const jobs: { name: keyof typeof runs; run: () => Timed }[] = [
+    { name: 'export', run: () => timed(process.execPath, [import.meta.filename, '--child', 'export-no-site', dataDir, out]) },
+    { name: 'zip', run: () => timed(zipBin, ['-r', '-q', out, '.'], { cwd: dataDir }) },
+    { name: 'zipStoreMedia', run: () => timed(zipBin, ['-r', '-q', '-n', MEDIA_SUFFIXES, out, '.'], { cwd: dataDir }) },
+  ];
+  let zipBytes = 0;
+  for (let round = 0; round < rounds; round++) {
+    for (let j = 0; j < jobs.length; j++) {
+      const job = jobs[(round + j) % jobs.length];
+      fs.rmSync(out, { force: true });
+      settle();
+      runs[job.name].push(job.run());
+      if (job.name === 'zip') zipBytes = fs.statSync(out).size;
+      console.error(`round ${round + 1}/${rounds} ${job.name}: ${JSON.stringify(runs[job.name].at(-1), (k, v) => (k === 'stdout' ? undefined : v))}`);
+    }
+  }
+  fs.rmSync(out, { force: true });
+  const median = (list: number[]) => {
+    const sorted = [...list].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const figures = (list: Timed[]) => ({
+    wall_ms: Math.round(median(list.map((t) => t.wallMs))),
+    cpu_ms: Math.round(median(list.map((t) => t.cpuMs))),
+    peak_rss_mb: Math.round(median(list.map((t) => t.peakMb))),
+  });
+  const ratio = (a: Timed[], b: Timed[], key: 'wallMs' | 'cpuMs') => +median(a.map((t, i) => t[key] / b[i][key])).toFixed(2);
+  return {
+    rounds,
+    export_no_site: figures(runs.export),
+    zip_r: { ...figures(runs.zip), zip_mb: Math.round(zipBytes / 2 ** 20) },
+    zip_r_store_media: figures(runs.zipStoreMedia),
+    // Per round, then the median: each pair ran minutes apart at most, under the same load.
+    ratio_vs_zip_r: { wall: ratio(runs.export, runs.zip, 'wallMs'), cpu: ratio(runs.export, runs.zip, 'cpuMs') },
+    ratio_vs_zip_r_store_media: { wall: ratio(runs.export, runs.zipStoreMedia, 'wallMs'), cpu: ratio(runs.export, runs.zipStoreMedia, 'cpuMs') },
+    target: 'export within 1.3x of zip -r',
+  };
+}
+
 if (process.argv[2] === '--child') {
   await child(process.argv[3], process.argv[4], process.argv[5]);
 } else {
-  const { ensureServerBuild } = await import('../cli/build.ts');
-  ensureServerBuild(root, (line) => console.error(line));
   // BENCH_DATA=<folder> keeps the generated portfolio there (made once) for running the children on their own.
   const kept = process.env.BENCH_DATA;
   const dataDir = kept ?? fs.mkdtempSync(path.join(os.tmpdir(), 'potluck-bench-archive-'));
@@ -198,39 +288,51 @@ if (process.argv[2] === '--child') {
     let sizes: number[] = [];
     if (!kept || !fs.existsSync(path.join(dataDir, 'potluck.db'))) sizes = (await generate(dataDir)).bytes;
     console.error(`generated the portfolio in ${Math.round(performance.now() - started)} ms`);
-    const zip = path.join(scratch, 'bench.zip');
-    // Each run starts with the disk's write-back done (as an export and an import minutes apart would): otherwise
-    // the gigabyte the previous run wrote is still being flushed and slows the next one down.
-    settle();
-    const exported = runChild('export', dataDir, zip);
-    settle();
-    const importDir = fs.mkdtempSync(path.join(scratch, 'import-'));
-    const imported = runChild('import', importDir, zip);
-    fs.rmSync(importDir, { recursive: true, force: true });
-    settle();
-    const noSite = runChild('export-no-site', dataDir, path.join(scratch, 'no-site.zip'));
-    const mb = (n: number) => Math.round(n / 2 ** 20);
-    console.log(
-      JSON.stringify({
-        name: `archive: ${ARTIFACTS} artifacts x ${REVISIONS} revisions, ${PICTURES} pictures of 2-4 MB -> zip with site/, then import`,
-        setup: 'pictures written as media rows and files directly (clean originals + one variant set per size); artifacts through saveArtifact',
-        picture_mb: sizes.length ? { min: +(Math.min(...sizes) / 2 ** 20).toFixed(1), max: +(Math.max(...sizes) / 2 ** 20).toFixed(1) } : undefined,
-        export_ms: Math.round(exported.ms),
-        export_peak_rss_mb: Math.round(exported.peakMb),
-        export_target: '< 15000 ms, < 500 MB',
-        export_no_site_ms: Math.round(noSite.ms),
-        export_no_site_peak_rss_mb: Math.round(noSite.peakMb),
-        import_ms: Math.round(imported.ms),
-        import_peak_rss_mb: Math.round(imported.peakMb),
-        import_target: '< 30000 ms',
-        zip_mb: mb(exported.zip_bytes as number),
-        entries: exported.entries,
-        site_pages: exported.site_pages,
-        imported: { artifacts: imported.artifacts, revisions: imported.revisions, media: imported.media },
-      }),
-    );
+    const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3) || 3);
+    const peer = peerRounds(dataDir, scratch, rounds);
+    console.log(JSON.stringify({ name: `archive export --no-site vs zip -r of the data folder (${ARTIFACTS} artifacts x ${REVISIONS} revisions, ${PICTURES} pictures)`, ...peer }));
+    if (process.env.BENCH_PEER_ONLY !== '1') {
+      const { ensureServerBuild } = await import('../cli/build.ts');
+      ensureServerBuild(root, (line) => console.error(line));
+      fullRun(dataDir, scratch, sizes);
+    }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
     if (!kept) fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** One export with site/, its import into a fresh instance, and one export without site/. */
+function fullRun(dataDir: string, scratch: string, sizes: number[]): void {
+  const zip = path.join(scratch, 'bench.zip');
+  // Each run starts with the disk's write-back done (as an export and an import minutes apart would): otherwise
+  // the gigabyte the previous run wrote is still being flushed and slows the next one down.
+  settle();
+  const exported = runChild('export', dataDir, zip);
+  settle();
+  const importDir = fs.mkdtempSync(path.join(scratch, 'import-'));
+  const imported = runChild('import', importDir, zip);
+  fs.rmSync(importDir, { recursive: true, force: true });
+  settle();
+  const noSite = runChild('export-no-site', dataDir, path.join(scratch, 'no-site.zip'));
+  const mb = (n: number) => Math.round(n / 2 ** 20);
+  console.log(
+    JSON.stringify({
+      name: `archive: ${ARTIFACTS} artifacts x ${REVISIONS} revisions, ${PICTURES} pictures of 2-4 MB -> zip with site/, then import`,
+      setup: 'pictures written as media rows and files directly (clean originals + one variant set per size); artifacts through saveArtifact',
+      picture_mb: sizes.length ? { min: +(Math.min(...sizes) / 2 ** 20).toFixed(1), max: +(Math.max(...sizes) / 2 ** 20).toFixed(1) } : undefined,
+      export_ms: Math.round(exported.ms),
+      export_peak_rss_mb: Math.round(exported.peakMb),
+      export_target: '< 15000 ms, < 500 MB',
+      export_no_site_ms: Math.round(noSite.ms),
+      export_no_site_peak_rss_mb: Math.round(noSite.peakMb),
+      import_ms: Math.round(imported.ms),
+      import_peak_rss_mb: Math.round(imported.peakMb),
+      import_target: '< 30000 ms',
+      zip_mb: mb(exported.zip_bytes as number),
+      entries: exported.entries,
+      site_pages: exported.site_pages,
+      imported: { artifacts: imported.artifacts, revisions: imported.revisions, media: imported.media },
+    }),
+  );
 }

@@ -29,7 +29,7 @@
  * entry (server/archive/archiveWriter.ts), streaming files from disk; the offline pages are made one at a time as
  * they are written, older versions rendered ahead on a worker thread where one runs. Import reads none of view/.
  */
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, isNotNull, sql } from 'drizzle-orm';
 import { FEEDBACK_DIR, stringifyFeedbackThread, type ArchiveFeedbackMessage } from '../core/archive/feedback.ts';
 import { MENTIONS_DIR, stringifyMentions } from '../core/archive/mentions.ts';
 import { approvedMentionsByArtifact } from '../server/webmention/receive/mentions.ts';
@@ -44,8 +44,8 @@ import { toJsonFeed } from '../core/feeds/jsonFeed.ts';
 import { joinUrl } from '../core/urls.ts';
 import type { AppContext } from '../server/context.ts';
 import type { ViewStatus } from '../core/archive/views.ts';
-import { workerBodyRenderer } from '../server/archive/bodyRenderer.ts';
-import { pieceViewEntries, readmePiece, renderAhead, versionsToRender, viewEntryCount, type OfflineViewContext } from '../server/archive/offlineViews.ts';
+import { inThreadBodyRenderer, workerBodyRenderer } from '../server/archive/bodyRenderer.ts';
+import { pieceViewEntries, readmePiece, renderAhead, versionsToRender, viewEntryCount, type OfflineViewContext, type PlannedRevision } from '../server/archive/offlineViews.ts';
 import {
   artifacts,
   contributionStatuses,
@@ -124,11 +124,15 @@ export interface ExportArchiveResult {
   warnings: string[];
 }
 
+/** A revision's columns but its HTML, and whether it kept any (see planArchive). */
+const { html: keptHtmlColumn, ...revisionColumns } = getTableColumns(revisions);
+const plannedRevisionColumns = { ...revisionColumns, hasHtml: sql<boolean>`${keptHtmlColumn} is not null`.mapWith((v) => v === 1 || v === true) };
+
 /** One artifact's folder in the archive. */
 interface PlannedArtifact {
   artifact: Artifact;
   folder: string;
-  history: Revision[];
+  history: PlannedRevision[];
   /** Stored files copied beside index.md, by file name. */
   files: Map<string, Media>;
   /** Media id -> file name in the folder. */
@@ -189,7 +193,7 @@ export function planArchive(app: AppContext, owner: User, options: { base?: stri
   const base = exportBase(app, owner, options.base);
   const rows = app.db.select().from(artifacts).where(eq(artifacts.ownerId, owner.id)).orderBy(asc(artifacts.slug)).all();
   const ids = rows.map((a) => a.id);
-  const history = new Map<string, Revision[]>();
+  const history = new Map<string, PlannedRevision[]>();
   const syndicated = new Map<string, { url: string; name: string; createdAt: Date }[]>();
   const threads = new Map<string, ArchiveFeedbackMessage[]>();
   const threadHtml = new Map<string, string>();
@@ -197,7 +201,9 @@ export function planArchive(app: AppContext, owner: User, options: { base?: stri
   const mentions = approvedMentionsByArtifact(app, owner.id);
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    for (const r of app.db.select().from(revisions).where(inArray(revisions.artifactId, chunk)).orderBy(asc(revisions.number)).all()) {
+    // Without the HTML each version kept: the offline pages read it piece by piece as they are written (keptHtml),
+    // so the whole history's HTML is never in memory at once.
+    for (const r of app.db.select(plannedRevisionColumns).from(revisions).where(inArray(revisions.artifactId, chunk)).orderBy(asc(revisions.number)).all()) {
       history.set(r.artifactId, [...(history.get(r.artifactId) ?? []), r]);
     }
     for (const s of app.db.select().from(syndications).where(inArray(syndications.artifactId, chunk)).all()) {
@@ -443,7 +449,7 @@ function artifactFile(p: PlannedArtifact, warnings: string[]): string {
 }
 
 /** `revisions/<folder>/<n>.md`. */
-function revisionFile(p: PlannedArtifact, r: Revision, warnings: string[]): string {
+function revisionFile(p: PlannedArtifact, r: PlannedRevision, warnings: string[]): string {
   const data = {
     number: r.number,
     createdAt: r.createdAt,
@@ -626,6 +632,15 @@ async function writeArchive(
     siteUrl: app.config.siteUrl,
     variantsBySha: new Map(plan.variantSources.map((m) => [m.sha256, m])),
     folders: new Map(plan.artifacts.map((p) => [p.artifact.slug, p.folder])),
+    keptHtml: (artifactId) =>
+      new Map(
+        app.db
+          .select({ id: revisions.id, html: revisions.html })
+          .from(revisions)
+          .where(and(eq(revisions.artifactId, artifactId), isNotNull(revisions.html)))
+          .all()
+          .map((r) => [r.id, r.html!]),
+      ),
   };
   let total =
     5 +
@@ -637,9 +652,12 @@ async function writeArchive(
     plan.library.size +
     plan.variantSources.reduce((sum, m) => sum + m.variants.length, 0);
   // Older saved versions are rendered for their offline pages: on a worker thread, which starts on them now while
-  // the main thread writes the files and renders the site; else each when its page is written.
-  const bodies = workerBodyRenderer();
-  const renderVersion = renderAhead(bodies, plan.artifacts.flatMap(versionsToRender));
+  // the main thread writes the files and renders the site; else each when its page is written. Versions saved since
+  // migration 0018 kept their HTML, so usually there is nothing to render, and then no thread is started (each one
+  // loads the whole Markdown pipeline: over a second of processor time and tens of megabytes).
+  const toRender = plan.artifacts.flatMap(versionsToRender);
+  const bodies = toRender.length > 0 ? workerBodyRenderer() : inThreadBodyRenderer;
+  const renderVersion = renderAhead(bodies, toRender);
   const writer = createArchiveWriter(props.out, exportedAt);
   // A site that cannot be rendered (no renderer, a page that fails) stops the export at once, not at the end.
   let siteFailure: unknown;

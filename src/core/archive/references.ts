@@ -99,6 +99,8 @@ export function findFileReferences(body: string, format: 'markdown' | 'mdx'): Fi
   return findReferences(body, format, isRelativeFileUrl, RELATIVE_CANDIDATE);
 }
 
+const isMediaUrl = (url: string) => mediaReferenceId(url) !== undefined;
+
 /**
  * The id of the Potluck media item a URL names: `media:ID` (with an optional `#fragment`) or a path on this
  * instance, `/media/ID/…` (the renderer treats both as the item). Undefined for any other URL.
@@ -114,7 +116,7 @@ export function mediaReferenceId(url: string): string | undefined {
  * into `media:ID`.
  */
 export function findMediaReferences(body: string, format: 'markdown' | 'mdx'): FileReference[] {
-  return findReferences(body, format, (url) => mediaReferenceId(url) !== undefined, MEDIA_CANDIDATE);
+  return findReferences(body, format, isMediaUrl, MEDIA_CANDIDATE);
 }
 
 // Parsing is the slow part of an export or import of a large history (thousands of revisions), so a body is parsed
@@ -163,7 +165,7 @@ function findReferences(body: string, format: 'markdown' | 'mdx', accept: (url: 
   for (let i = 0; i < starts.length; i++) {
     const chunk = body.slice(starts[i], starts[i + 1] ?? body.length);
     if (candidate.test(chunk)) {
-      for (const ref of parseReferences(chunk, format, accept)) {
+      for (const ref of chunkReferences(chunk, format, accept)) {
         refs.push({
           ...ref,
           line: ref.line + line - 1,
@@ -174,6 +176,35 @@ function findReferences(body: string, format: 'markdown' | 'mdx', accept: (url: 
     }
     line += chunk.split('\n').length - 1;
   }
+  return refs;
+}
+
+// The versions of a piece repeat most of its text, and an export or import looks at each body more than once (to
+// name its files, then to rewrite them), so the chunks parsed last are remembered: a chunk seen again costs a map
+// lookup, not a parser (about half a millisecond each, mostly building the parser). Only for the two fixed `accept`
+// functions of this module, whose answers depend on the text alone; results are copied before they are returned.
+const CHUNK_MEMO_ENTRIES = 512;
+const CHUNK_MEMO_MAX_LENGTH = 16_384;
+const chunkMemo = new Map<string, FileReference[]>();
+const memoKind = new Map<(url: string) => boolean, string>([
+  [isRelativeFileUrl, 'file:'],
+  [isMediaUrl, 'media:'],
+]);
+
+/** The references of one chunk (offsets within it), parsed once per distinct text while it is remembered. */
+function chunkReferences(chunk: string, format: 'markdown' | 'mdx', accept: (url: string) => boolean): FileReference[] {
+  const kind = memoKind.get(accept);
+  if (kind === undefined || chunk.length > CHUNK_MEMO_MAX_LENGTH) return parseReferences(chunk, format, accept);
+  const key = `${kind}${format}\n${chunk}`;
+  let refs = chunkMemo.get(key);
+  if (refs) {
+    // Most recently used last, so the oldest is the one dropped.
+    chunkMemo.delete(key);
+  } else {
+    refs = parseReferences(chunk, format, accept);
+    if (chunkMemo.size >= CHUNK_MEMO_ENTRIES) chunkMemo.delete(chunkMemo.keys().next().value!);
+  }
+  chunkMemo.set(key, refs);
   return refs;
 }
 

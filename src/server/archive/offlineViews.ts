@@ -28,11 +28,20 @@ import type { Artifact, Media, Revision, Webmention } from '../db/schema.ts';
 import type { ArchiveEntry } from './archiveWriter.ts';
 import type { BodyRenderer } from './bodyRenderer.ts';
 
+/**
+ * A saved version as the exporter plans it: every column but the HTML it kept when it was saved, which is read only
+ * when the piece's pages are written (OfflineViewContext.keptHtml); `hasHtml` says whether there is any.
+ */
+export type PlannedRevision = Omit<Revision, 'html'> & { hasHtml: boolean };
+
+/** The text of a saved version, which is all that rendering it needs. */
+export type VersionText = Pick<Revision, 'id' | 'body' | 'format'>;
+
 /** What the pages of one piece are made from (the exporter's plan of that piece). */
 export interface ViewedPiece {
   artifact: Artifact;
   folder: string;
-  history: Revision[];
+  history: PlannedRevision[];
   /** Stored files beside index.md, by file name. */
   files: Map<string, Media>;
   /** Media id -> file name in the folder. */
@@ -53,6 +62,8 @@ export interface OfflineViewContext {
   variantsBySha: ReadonlyMap<string, Media>;
   /** Slug -> folder of every piece, for links between pieces. */
   folders: ReadonlyMap<string, string>;
+  /** Revision id -> the HTML it kept when it was saved, for the versions of one piece that kept any. */
+  keptHtml(artifactId: string): ReadonlyMap<string, string>;
 }
 
 /** How many entries the pages of a piece are. */
@@ -83,15 +94,20 @@ function responsiveImages(p: ViewedPiece): Map<string, ResponsiveImage> {
 }
 
 /** Renders a saved version's Markdown (bodyRenderer.ts: on a worker thread where one runs). */
-export type RenderVersion = (r: Revision) => Promise<RenderResult>;
+export type RenderVersion = (r: VersionText) => Promise<RenderResult>;
 
 /**
  * The saved versions of a piece whose pages need their Markdown rendered: those whose text differs from the piece as
  * it is now (the newest version usually is the same, and its stored HTML is what the site shows) and that kept no HTML
  * of their own when they were saved.
  */
-export function versionsToRender(p: ViewedPiece): Revision[] {
-  return p.history.filter((r) => r.html == null && !(r.body === p.artifact.body && r.format === p.artifact.format));
+export function versionsToRender(p: ViewedPiece): PlannedRevision[] {
+  return p.history.filter((r) => !r.hasHtml && !sameTextAsNow(p, r));
+}
+
+/** Whether a version's text is the piece's text now (whose stored HTML is what the site shows). */
+function sameTextAsNow(p: ViewedPiece, r: VersionText): boolean {
+  return r.body === p.artifact.body && r.format === p.artifact.format;
 }
 
 /**
@@ -99,7 +115,7 @@ export function versionsToRender(p: ViewedPiece): Revision[] {
  * thread) by up to `budget` characters of Markdown not yet asked for, so that rendering overlaps the rest of the
  * export while what waits in memory stays bounded; any other version is rendered when asked for.
  */
-export function renderAhead(renderer: BodyRenderer, order: Revision[], budget = 16_000_000): RenderVersion {
+export function renderAhead(renderer: BodyRenderer, order: VersionText[], budget = 16_000_000): RenderVersion {
   const early = new Map<string, { promise: Promise<RenderResult>; size: number }>();
   // Versions saved with the same text (a new title, a new tag) are rendered once.
   const byText = new Map<string, Promise<RenderResult>>();
@@ -130,15 +146,22 @@ export function renderAhead(renderer: BodyRenderer, order: Revision[], budget = 
 }
 
 /** How a saved version's body is given to the renderer. */
-export function versionFormat(r: Revision): BodyFormat {
+export function versionFormat(r: VersionText): BodyFormat {
   return r.format === 'mdx' ? 'mdx' : 'markdown';
 }
 
 /** A saved version's HTML, rendered from its Markdown like a save renders it and sized like a save sizes it. */
-async function revisionHtml(p: ViewedPiece, r: Revision, images: Map<string, ResponsiveImage>, render: RenderVersion): Promise<string> {
-  if (r.body === p.artifact.body && r.format === p.artifact.format) return p.artifact.html;
+async function revisionHtml(
+  p: ViewedPiece,
+  r: PlannedRevision,
+  kept: ReadonlyMap<string, string>,
+  images: Map<string, ResponsiveImage>,
+  render: RenderVersion,
+): Promise<string> {
+  if (sameTextAsNow(p, r)) return p.artifact.html;
   // Kept when it was saved: already sized.
-  if (r.html != null) return r.html;
+  const html = r.hasHtml ? kept.get(r.id) : undefined;
+  if (html !== undefined) return html;
   const rendered = await render(r);
   if (!rendered.ok) {
     return `<p>This version could not be shown as a page (${escapeHtml(rendered.errors[0]?.message ?? 'it does not render')}); here is its text as written:</p>\n<pre>${escapeHtml(r.body)}</pre>`;
@@ -219,6 +242,8 @@ export async function* pieceViewEntries(
     }),
   };
   const images = responsiveImages(p);
+  // Read only when a version page needs it, and only for this piece.
+  const kept = p.history.some((r) => r.hasHtml && !sameTextAsNow(p, r)) ? ctx.keptHtml(a.id) : new Map<string, string>();
   const latest = p.history.length ? p.history[p.history.length - 1].number : 0;
   for (const [i, r] of p.history.entries()) {
     yield {
@@ -238,7 +263,7 @@ export async function* pieceViewEntries(
         summary: r.summary,
         tags: r.tags,
         visibility: r.visibility as Visibility,
-        html: offlineHtml(await revisionHtml(p, r, images, render), links),
+        html: offlineHtml(await revisionHtml(p, r, kept, images, render), links),
       }),
     };
   }
