@@ -170,7 +170,7 @@ const clobberedProperties = ['id', 'ariaDescribedBy', 'ariaLabelledBy'] as const
 function unprefixClobbered(tree: Root | Element): void {
   for (const node of tree.children) {
     if (node.type !== 'element') continue;
-    const props = node.properties;
+    const props = node.properties as Record<string, unknown>;
     for (const key of clobberedProperties) {
       const value = props[key];
       if (typeof value === 'string' && value.startsWith(clobberPrefix)) {
