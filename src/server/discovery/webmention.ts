@@ -5,7 +5,7 @@
  * its pages are not addresses this endpoint accepts).
  */
 import type { AppContext } from '../context.ts';
-import { pieceOfPath, publicPiece } from '../webmention/receive/targets.ts';
+import { isPublicPiece, pieceOfPath } from '../webmention/receive/targets.ts';
 import type { DiscoveryLink, DiscoveryPage } from './index.ts';
 
 /** The endpoint's path (the route src/pages/webmention/index.ts). */
@@ -14,6 +14,6 @@ export const WEBMENTION_ENDPOINT_PATH = '/webmention';
 export function webmentionLinks(app: AppContext, page: DiscoveryPage): DiscoveryLink[] {
   if (!app.config.webmentions || page.static || !page.path.startsWith('/@')) return [];
   const piece = pieceOfPath(page.path);
-  if (piece && !publicPiece(app, piece.handle, piece.slug)) return [];
+  if (piece && !isPublicPiece(app, piece.handle, piece.slug)) return [];
   return [{ rel: 'webmention', href: new URL(WEBMENTION_ENDPOINT_PATH, app.config.siteUrl).href }];
 }

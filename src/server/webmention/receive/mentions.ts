@@ -28,12 +28,16 @@ const SHOWN_FIELDS = {
  */
 export function shownMentions(app: AppContext, artifact: { id: string; visibility: string }): ShownMention[] {
   if (artifact.visibility !== 'public') return [];
-  return app.db
-    .select(SHOWN_FIELDS)
-    .from(webmentions)
-    .where(and(eq(webmentions.artifactId, artifact.id), shown(app)))
-    .orderBy(webmentions.verifiedAt)
-    .all();
+  const needTeacher = getPolicy(app).mentionsNeedTeacher;
+  const statement = prepared(app.db, `webmentions.shown.${needTeacher ? 'approved' : 'any'}`, (db) =>
+    db
+      .select(SHOWN_FIELDS)
+      .from(webmentions)
+      .where(and(eq(webmentions.artifactId, sql.placeholder('artifact')), shown(app)))
+      .orderBy(webmentions.verifiedAt)
+      .prepare(),
+  );
+  return statement.all({ artifact: artifact.id });
 }
 
 /** What makes a mention show, whatever its piece. */

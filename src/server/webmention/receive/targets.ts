@@ -3,8 +3,9 @@
  * active account, named with one of the site's own origins. Private, class-only and unlisted work never receives
  * one, so a mention can never tell the world that such a piece exists.
  */
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.ts';
+import { prepared } from '../../db/prepared.ts';
 import { artifacts, users, type Artifact, type User } from '../../db/schema.ts';
 
 /** Path segments below a portfolio that are lists, not pieces. */
@@ -23,14 +24,40 @@ export function pieceOfPath(pathname: string): { handle: string; slug: string } 
 
 /** The public piece at `handle`/`slug` and its owner, or null (missing, not public, or the account is disabled). */
 export function publicPiece(app: AppContext, handle: string, slug: string): { artifact: Artifact; owner: User } | null {
-  const row = app.db
-    .select({ artifact: artifacts, owner: users })
-    .from(artifacts)
-    .innerJoin(users, eq(users.id, artifacts.ownerId))
-    .where(and(eq(users.handle, handle), eq(artifacts.slug, slug), isNull(users.disabledAt)))
-    .get();
+  const statement = prepared(app.db, 'webmentions.publicPiece', (db) =>
+    db
+      .select({ artifact: artifacts, owner: users })
+      .from(artifacts)
+      .innerJoin(users, eq(users.id, artifacts.ownerId))
+      .where(and(eq(users.handle, sql.placeholder('handle')), eq(artifacts.slug, sql.placeholder('slug')), isNull(users.disabledAt)))
+      .prepare(),
+  );
+  const row = statement.get({ handle, slug });
   if (!row || row.artifact.visibility !== 'public') return null;
   return row;
+}
+
+/**
+ * Whether `handle`/`slug` names a public piece of an active account: publicPiece's answer without reading the
+ * piece (every public page asks, for its discovery links).
+ */
+export function isPublicPiece(app: AppContext, handle: string, slug: string): boolean {
+  const statement = prepared(app.db, 'webmentions.isPublicPiece', (db) =>
+    db
+      .select({ one: sql<number>`1` })
+      .from(artifacts)
+      .innerJoin(users, eq(users.id, artifacts.ownerId))
+      .where(
+        and(
+          eq(users.handle, sql.placeholder('handle')),
+          eq(artifacts.slug, sql.placeholder('slug')),
+          eq(artifacts.visibility, 'public'),
+          isNull(users.disabledAt),
+        ),
+      )
+      .prepare(),
+  );
+  return statement.get({ handle, slug }) !== undefined;
 }
 
 /** The public piece a target URL names on this site (`origins`: the site's own origins), or null. */
