@@ -7,6 +7,7 @@ import { can, type Actor, type Subject } from '../core/policy.ts';
 import type { Visibility } from '../core/visibility.ts';
 import type { AppContext } from './context.ts';
 import { remembered } from './db/changes.ts';
+import { prepared } from './db/prepared.ts';
 import { feedbackReviewers, guardianLinks, hubMembers, hubs, users, type Hub } from './db/schema.ts';
 import { isGuardianOf } from './families/guardians.ts';
 import { hubRoleOf } from './hubs/access.ts';
@@ -112,13 +113,7 @@ export function feedbackSubject(
     return { ...base, readsWork: actor !== null, teaches: false, reviewer: false, guardian: false };
   }
   const readsWork = can(actor, 'read', workSubject(app, actor, work));
-  const reviewer =
-    policy.peerReview &&
-    app.db
-      .select({ one: sql<number>`1` })
-      .from(feedbackReviewers)
-      .where(and(eq(feedbackReviewers.artifactId, work.id), eq(feedbackReviewers.userId, actor.id)))
-      .get() !== undefined;
+  const reviewer = policy.peerReview && isReviewerOf(app, actor.id, work.id);
   return {
     ...base,
     readsWork,
@@ -126,6 +121,18 @@ export function feedbackSubject(
     reviewer,
     guardian: actor.role === 'guardian' && isGuardianOf(app, actor.id, work.ownerId),
   };
+}
+
+/** Whether `userId` was invited to review the piece `artifactId`. */
+function isReviewerOf(app: AppContext, userId: string, artifactId: string): boolean {
+  const statement = prepared(app.db, 'policyFacts.isReviewer', (db) =>
+    db
+      .select({ one: sql<number>`1` })
+      .from(feedbackReviewers)
+      .where(and(eq(feedbackReviewers.artifactId, sql.placeholder('artifact')), eq(feedbackReviewers.userId, sql.placeholder('user'))))
+      .prepare(),
+  );
+  return statement.get({ artifact: artifactId, user: userId }) !== undefined;
 }
 
 /** Whether `userId` teaches `hubId`: owns it, or is a teacher member by consented enrolment. */

@@ -8,6 +8,7 @@ import { and, asc, count, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { notFound } from '../../core/errors.ts';
 import { authorize, can, type Actions, type Actor } from '../../core/policy.ts';
 import type { AppContext } from '../context.ts';
+import { prepared } from '../db/prepared.ts';
 import { artifacts, feedbackMessages, feedbackReviewers, hubMembers, revisions, users, type Artifact, type FeedbackMessage } from '../db/schema.ts';
 import { consentedMembership } from '../hubs/enrolment.ts';
 import { feedbackSubject } from '../policyFacts.ts';
@@ -46,7 +47,10 @@ export function listMessages(app: AppContext, artifactId: string): ThreadMessage
 
 /** How many messages a thread has. */
 export function countMessages(app: AppContext, artifactId: string): number {
-  return app.db.select({ n: count() }).from(feedbackMessages).where(eq(feedbackMessages.artifactId, artifactId)).get()?.n ?? 0;
+  const statement = prepared(app.db, 'feedback.count', (db) =>
+    db.select({ n: count() }).from(feedbackMessages).where(eq(feedbackMessages.artifactId, sql.placeholder('artifact'))).prepare(),
+  );
+  return statement.get({ artifact: artifactId })?.n ?? 0;
 }
 
 /**
@@ -141,10 +145,13 @@ export function threadLinkFor(
 /** The same, for a piece known only by id (the hub river's entries). */
 export function threadLinkForId(app: AppContext, viewer: Actor | null, artifactId: string): { href: string; count: number } | null {
   if (viewer === null) return null;
-  const artifact = app.db
-    .select({ id: artifacts.id, ownerId: artifacts.ownerId, visibility: artifacts.visibility })
-    .from(artifacts)
-    .where(eq(artifacts.id, artifactId))
-    .get();
+  const statement = prepared(app.db, 'feedback.threadPiece', (db) =>
+    db
+      .select({ id: artifacts.id, ownerId: artifacts.ownerId, visibility: artifacts.visibility })
+      .from(artifacts)
+      .where(eq(artifacts.id, sql.placeholder('artifact')))
+      .prepare(),
+  );
+  const artifact = statement.get({ artifact: artifactId });
   return artifact ? threadLinkFor(app, viewer, artifact) : null;
 }

@@ -110,6 +110,11 @@ const visibilitiesOf = (scope: 'public' | 'members') => hubShows({ visibility: '
 
 /** The hub's active, consented members (disabled accounts' work leaves every hub with them; invitees' never came). */
 export function listHubPeople(app: AppContext, hubId: string): HubPerson[] {
+  // A hub page asks three times (its filters, the river, the facets): remembered until the database changes.
+  return remembered(app.db, `hubs.people\u0000${hubId}`, () => listHubPeopleNow(app, hubId));
+}
+
+function listHubPeopleNow(app: AppContext, hubId: string): HubPerson[] {
   return app.db
     .select({ id: users.id, handle: users.handle, name: users.name, role: hubMembers.role, canonicalBaseUrl: users.canonicalBaseUrl })
     .from(hubMembers)
@@ -457,12 +462,58 @@ export function listContributions(app: AppContext, hub: Hub, scope: 'public' | '
   return out.sort((a, b) => b.date.getTime() - a.date.getTime());
 }
 
-/** The tags used in a hub's river for a scope, folded, most used first (the tag filter's choices). */
-export function riverTags(contributions: Contribution[], limit = 40): { tag: string; count: number }[] {
+/** What the river's filters offer: who has work in it, and its most used tags (riverTags of the shown contributions). */
+export interface RiverFacets {
+  authors: Set<string>;
+  tags: { tag: string; count: number }[];
+}
+
+/**
+ * The river's facets for a scope, hidden entries left out: the same answer as `riverTags` and the authors of
+ * `listContributions(...)` without the hidden ones, counted by the database rather than by reading every
+ * contribution (a hub page asks on every view). Three to five queries, whatever the size of the hub.
+ */
+export function riverFacets(app: AppContext, hub: Hub, scope: 'public' | 'members', limit = 40): RiverFacets {
+  const options: RiverOptions = { scope };
+  const authors = new Set<string>();
   const counts = new Map<string, number>();
-  for (const c of contributions) if (!c.hidden) for (const tag of new Set(c.tags)) counts.set(tag, (counts.get(tag) ?? 0) + 1);
-  return [...counts]
+  const people = artifactScope(app, hub, {});
+  if (people) {
+    const where = artifactConditions(hub, people, options);
+    // Counted per author, piece and stored spelling (every piece in a river has a tag, so every author is in a row);
+    // spellings that fold together are counted again as one, exactly.
+    const spelled = app.db.all<{ owner: string; tag: string; n: number }>(
+      sql`select ${artifacts.ownerId} as owner, j.value as tag, count(distinct ${artifacts.id}) as n from ${artifacts}, json_each(${artifacts.tags}) j where ${where} group by 1, 2`,
+    );
+    const spellings = new Map<string, string[]>();
+    for (const { owner, tag, n } of spelled) {
+      authors.add(owner);
+      const folded = foldTag(tag);
+      const known = spellings.get(folded) ?? [];
+      if (!known.includes(tag)) spellings.set(folded, [...known, tag]);
+      counts.set(folded, (counts.get(folded) ?? 0) + n);
+    }
+    for (const [folded, tags] of spellings) {
+      if (tags.length < 2) continue;
+      const row = app.db.get<{ n: number }>(
+        sql`select count(*) as n from ${artifacts} where ${where} and exists (select 1 from json_each(${artifacts.tags}) where value in ${tags})`,
+      );
+      counts.set(folded, row?.n ?? 0);
+    }
+  }
+  const itemWhere = itemConditions(hub, options);
+  const members = app.db.all<{ member: string | null }>(
+    sql`select distinct ${hubSources.memberId} as member from ${hubItems} inner join ${hubSources} on ${hubSources.id} = ${hubItems.sourceId} where ${itemWhere}`,
+  );
+  for (const { member } of members) if (member) authors.add(member);
+  // Feed items' tags are stored folded.
+  const itemTags = app.db.all<{ tag: string; n: number }>(
+    sql`select j.value as tag, count(distinct ${hubItems.id}) as n from ${hubItems} inner join ${hubSources} on ${hubSources.id} = ${hubItems.sourceId}, json_each(${hubItems.tags}) j where ${itemWhere} group by j.value`,
+  );
+  for (const { tag, n } of itemTags) counts.set(tag, (counts.get(tag) ?? 0) + n);
+  const tags = [...counts]
     .map(([tag, count]) => ({ tag, count }))
     .sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : 1))
     .slice(0, limit);
+  return { authors, tags };
 }
