@@ -4,6 +4,7 @@ import { forbidden, notFound } from '../../core/errors.ts';
 import type { Viewer } from '../../core/visibility.ts';
 import { canReadArtifact } from '../access.ts';
 import type { AppContext } from '../context.ts';
+import { remembered } from '../db/changes.ts';
 import { artifactTags, artifacts, revisions, type Artifact, type Revision } from '../db/schema.ts';
 
 export interface ArtifactFilter {
@@ -150,7 +151,12 @@ export function getOwnRevision(app: AppContext, ownerId: string, artifactId: str
 }
 
 /** The tags the owner uses, with counts, most used first: the first `limit` of them, or all (-1). */
-export function listOwnTags(app: AppContext, ownerId: string, limit = -1): { tag: string; count: number }[] {
+export function listOwnTags(app: AppContext, ownerId: string, limit = -1): readonly { tag: string; count: number }[] {
+  // Counted over every piece: remembered until the database changes (db/changes.ts), as the workspace asks on every view.
+  return remembered(app.db, `artifacts.ownTags\u0000${ownerId}\u0000${limit}`, () => Object.freeze(countOwnTags(app, ownerId, limit)));
+}
+
+function countOwnTags(app: AppContext, ownerId: string, limit: number): { tag: string; count: number }[] {
   return app.db
     .select({ tag: artifactTags.tag, count: sql<number>`count(*)` })
     .from(artifactTags)

@@ -74,4 +74,16 @@ describe('the workspace list, a page at a time', () => {
       expect(await res.text(), query).toContain(`Page ${page} of 3`);
     }
   });
+
+  it('counts the tags of every piece, and shows a new one as soon as it is saved', async () => {
+    const tagCount = (html: string, tag: string) => new RegExp(`>${tag}</a> <span class="meta">\\((\\d+)\\)</span>`).exec(html)?.[1];
+    const before = await (await browser.get('/workspace')).text();
+    expect(tagCount(before, 'even')).toBe('23');
+    expect(tagCount(before, 'odd')).toBe('22');
+    expect(tagCount(before, 'fresh')).toBeUndefined();
+    await makeArtifact(server.app, maya, { title: 'Fresh piece', tags: ['fresh', 'even'], date: new Date(Date.UTC(2025, 0, 1)) });
+    const after = await (await browser.get('/workspace')).text();
+    expect(tagCount(after, 'fresh')).toBe('1');
+    expect(tagCount(after, 'even')).toBe('24');
+  });
 });
