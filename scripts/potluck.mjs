@@ -8,5 +8,8 @@
 import module from 'node:module';
 
 module.enableCompileCache?.();
+// Before the CLI's first import of zod or drizzle-orm: their own imports resolve by URL (scripts/lib/moduleResolution.ts).
+const { registerFastResolution } = await import('./lib/moduleResolution.ts');
+registerFastResolution();
 const { runFromShell } = await import('./potluck.ts');
 await runFromShell();
