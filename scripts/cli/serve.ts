@@ -1,11 +1,13 @@
 import http from 'node:http';
 import path from 'node:path';
 import { loadConfig } from '../../src/server/config.ts';
+import { sweepDeadImports } from '../../src/commands/importSweeper.ts';
 import { createAppContext } from '../../src/server/context.ts';
 import { serveFromFrontCache } from '../../src/server/http/frontCache.ts';
 import { sharedPageCache } from '../../src/server/http/pageCache.ts';
 import { loadSite } from '../../src/server/http/siteListener.ts';
 import { startAuditSweeper } from '../../src/server/audit/sweeper.ts';
+import { hasAccounts } from '../../src/server/repositories/accounts.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import { ensureServerBuild } from './build.ts';
 import { parseOptions, type CliCommand } from './io.ts';
@@ -27,10 +29,11 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     const entry = ensureServerBuild(projectRoot, (line) => log.info(line, { component: 'build' }));
     const app = createAppContext(config, { migrate: true });
     // Media an import staged before it died: moved into place if its rows were committed, else removed.
-    const { sweepDeadImports } = await import('../../src/commands/archiveImporter.ts');
+    // (src/commands/importSweeper.ts: none of the importer's own modules load for it.)
     const swept = await sweepDeadImports(app);
     if (swept.removed) log.info(`Cleaned up after ${swept.removed} interrupted import(s).`, { component: 'import' });
-    if (config.loadDemo && !values['no-demo']) {
+    // The demo's loader (and the importer under it) loads only when there is an empty database to load it into.
+    if (config.loadDemo && !values['no-demo'] && !hasAccounts(app)) {
       const { loadDemoSchool } = await import('../../src/commands/demoLoader.ts');
       const demo = await loadDemoSchool(app, path.join(projectRoot, 'content', 'demo'));
       if (demo.loaded) {
