@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FAST_PACKAGES, resolveWithinPackage } from '../../../scripts/lib/moduleResolution.ts';
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { FAST_PACKAGES, bareImportKey, packageFolderFrom, resolveWithinPackage } from '../../../scripts/lib/moduleResolution.ts';
 import { loadConfig } from '../../../src/server/config.ts';
 import { createAppContext } from '../../../src/server/context.ts';
 import { runCliProcess } from '../../helpers/cli.ts';
@@ -67,6 +69,60 @@ describe('resolveWithinPackage', () => {
     expect(resolveWithinPackage('../locales/index.js', zod)).toEqual({ url: new URL('../locales/index.js', zod).href, format: 'module' });
     expect(resolveWithinPackage('../../../drizzle-orm/index.js', zod)).toBeNull();
     expect(resolveWithinPackage('./sql.js', undefined)).toBeNull();
+  });
+
+  it('keeps a bare import of drizzle-orm or zod under the folder Node finds it in, its conditions and attributes', () => {
+    const src = (file: string) => pathToFileURL(path.join(root, 'src', file)).href;
+    const context = (parentURL: string, conditions = ['node', 'import']) => ({ parentURL, conditions, importAttributes: {} });
+    // Two files of the project in different folders: one answer.
+    const a = bareImportKey('drizzle-orm', context(src('server/db/index.ts')));
+    expect(a).not.toBeNull();
+    expect(bareImportKey('drizzle-orm', context(src('commands/userLister.ts')))).toBe(a);
+    expect(bareImportKey('drizzle-orm/sqlite-core', context(src('server/db/schema.ts')))).not.toBe(a);
+    expect(bareImportKey('drizzle-orm', context(src('server/db/index.ts'), ['node', 'require']))).not.toBe(a);
+    expect(bareImportKey('zod', context(src('core/accounts.ts')))).toContain(path.join('node_modules', 'zod'));
+    // Other names, and no parent file: left to Node every time.
+    expect(bareImportKey('drizzle-orm-extra', context(src('x.ts')))).toBeNull();
+    expect(bareImportKey('astro', context(src('x.ts')))).toBeNull();
+    expect(bareImportKey('drizzle-orm', { parentURL: undefined, conditions: [], importAttributes: {} })).toBeNull();
+
+    // A folder with its own node_modules/drizzle-orm resolves there, and its subfolders with it.
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'potluck-resolve-'));
+    try {
+      fs.mkdirSync(path.join(other, 'node_modules', 'drizzle-orm'), { recursive: true });
+      fs.mkdirSync(path.join(other, 'lib', 'deep'), { recursive: true });
+      expect(packageFolderFrom(path.join(other, 'lib', 'deep'), 'drizzle-orm')).toBe(path.join(other, 'node_modules', 'drizzle-orm'));
+      // Node never looks in node_modules/node_modules.
+      expect(packageFolderFrom(path.join(other, 'node_modules'), 'drizzle-orm')).toBe(packageFolderFrom(other, 'drizzle-orm'));
+      expect(packageFolderFrom(other, 'no-such-package-anywhere')).toBeNull();
+      const there = bareImportKey('drizzle-orm', context(pathToFileURL(path.join(other, 'lib', 'deep', 'x.js')).href));
+      expect(there).not.toBeNull();
+      expect(there).not.toBe(a);
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('with the hook installed, Node resolves the bare imports the project makes to the same files as without it', () => {
+    const specifiers = ['drizzle-orm', 'drizzle-orm/sqlite-core', 'drizzle-orm/better-sqlite3', 'drizzle-orm/better-sqlite3/migrator', 'zod', 'zod/v4/core'];
+    const parents = [path.join(root, 'src', 'server', 'db', 'index.ts'), path.join(root, 'src', 'core', 'accounts.ts'), path.join(root, 'scripts', 'potluck.ts')];
+    const script = (hook: boolean) => `
+      ${hook ? `const { registerFastResolution } = await import(${JSON.stringify(pathToFileURL(path.join(root, 'scripts', 'lib', 'moduleResolution.ts')).href)}); registerFastResolution();` : ''}
+      const { createRequire } = await import('node:module');
+      const out = [];
+      for (const parent of ${JSON.stringify(parents)}) for (let i = 0; i < 2; i++) for (const s of ${JSON.stringify(specifiers)}) {
+        out.push(import.meta.resolve(s, 'file://' + parent));
+        try { out.push(createRequire(parent).resolve(s)); } catch (e) { out.push(e.code); }
+      }
+      console.log(JSON.stringify(out));`;
+    const run = (hook: boolean) => spawnSync(process.execPath, ['--input-type=module', '-e', script(hook)], { cwd: root, encoding: 'utf8' });
+    const withHook = run(true);
+    const without = run(false);
+    expect(withHook.status, withHook.stderr).toBe(0);
+    expect(without.status, without.stderr).toBe(0);
+    const answers = JSON.parse(withHook.stdout) as string[];
+    expect(answers).toEqual(JSON.parse(without.stdout));
+    expect(answers.filter((a) => a.endsWith('.cjs')).length).toBeGreaterThan(0);
   });
 
   it('the CLI, which installs it, reads the database through drizzle as before', async () => {
