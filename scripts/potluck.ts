@@ -129,10 +129,8 @@ function dataFolderWarningOf(io: CliIo): string | null {
   return dataFolderWarning(dataDir);
 }
 
-if (import.meta.main) {
-  // Commands load hundreds of modules (drizzle alone is several hundred files); V8's on-disk code cache makes every
-  // start after the first one faster. It lives in the OS temp folder and is safe to delete.
-  module.enableCompileCache?.();
+/** Runs the CLI on this process's arguments and streams (scripts/potluck.mjs, or this file run directly). */
+export async function runFromShell(): Promise<void> {
   // And resolves drizzle-orm's own imports without decoding its 179 KB package.json for each file.
   registerFastResolution();
   process.exitCode = await main(process.argv.slice(2), {
@@ -142,4 +140,11 @@ if (import.meta.main) {
     env: process.env,
     cwd: process.cwd(),
   });
+}
+
+if (import.meta.main) {
+  // Run directly (`node scripts/potluck.ts`): the compile cache starts here, after this file and its imports were
+  // compiled; scripts/potluck.mjs, the installed command, starts it before any of them.
+  module.enableCompileCache?.();
+  await runFromShell();
 }

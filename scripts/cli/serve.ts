@@ -1,11 +1,13 @@
 import http from 'node:http';
 import path from 'node:path';
 import { loadConfig } from '../../src/server/config.ts';
+import { sweepDeadImports } from '../../src/commands/importSweeper.ts';
 import { createAppContext } from '../../src/server/context.ts';
 import { serveFromFrontCache } from '../../src/server/http/frontCache.ts';
 import { sharedPageCache } from '../../src/server/http/pageCache.ts';
 import { loadSite } from '../../src/server/http/siteListener.ts';
 import { startAuditSweeper } from '../../src/server/audit/sweeper.ts';
+import { hasAccounts } from '../../src/server/repositories/accounts.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import { ensureServerBuild } from './build.ts';
 import { parseOptions, type CliCommand } from './io.ts';
@@ -27,10 +29,11 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     const entry = ensureServerBuild(projectRoot, (line) => log.info(line, { component: 'build' }));
     const app = createAppContext(config, { migrate: true });
     // Media an import staged before it died: moved into place if its rows were committed, else removed.
-    const { sweepDeadImports } = await import('../../src/commands/archiveImporter.ts');
+    // (src/commands/importSweeper.ts: none of the importer's own modules load for it.)
     const swept = await sweepDeadImports(app);
     if (swept.removed) log.info(`Cleaned up after ${swept.removed} interrupted import(s).`, { component: 'import' });
-    if (config.loadDemo && !values['no-demo']) {
+    // The demo's loader (and the importer under it) loads only when there is an empty database to load it into.
+    if (config.loadDemo && !values['no-demo'] && !hasAccounts(app)) {
       const { loadDemoSchool } = await import('../../src/commands/demoLoader.ts');
       const demo = await loadDemoSchool(app, path.join(projectRoot, 'content', 'demo'));
       if (demo.loaded) {
@@ -69,26 +72,52 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     const self = bound === '0.0.0.0' || bound === '::' ? '127.0.0.1' : bound;
     process.env.POTLUCK_INTERNAL_URL = `http://${self.includes(':') ? `[${self}]` : self}:${port}`;
     log.info(`Potluck is running at http://${config.host}:${port}/`, { dataDir: config.dataDir, siteUrl: config.siteUrl });
-    // Course hubs' external feeds are polled in this process, on each hub's interval (src/server/hubs/scheduler.ts).
-    const { startPollerFromEnv } = await import('../../src/server/hubs/scheduler.ts');
-    const poller = startPollerFromEnv(config, io.env);
     // Audit events older than the retention period go shortly after start-up and then daily.
     const sweeper = startAuditSweeper(app, { logger: log });
-    // Notification email and assignment reminders (src/server/notifications/scheduler.ts).
-    const { startNotificationsFromEnv } = await import('../../src/server/notifications/scheduler.ts');
-    const notifications = startNotificationsFromEnv(config, io.env, log);
-    // Webmentions to the pages public work links to, and from public hubs' item pages (src/server/webmention/send).
-    const { startWebmentionSenderFromEnv } = await import('../../src/server/webmention/send/scheduler.ts');
-    const webmentions = startWebmentionSenderFromEnv(config, io.env, log);
-    // Received Webmentions are verified in the background (src/server/webmention/receive/worker.ts).
-    const { startWebmentionWorkerFromEnv } = await import('../../src/server/webmention/receive/worker.ts');
-    const webmentionWorker = startWebmentionWorkerFromEnv(config, io.env, log);
-    // WebSub: verifying subscribers, delivering changed feeds, renewing course hubs' subscriptions (src/server/websub/worker.ts).
-    const { startWebSubFromEnv } = await import('../../src/server/websub/worker.ts');
-    const websub = startWebSubFromEnv(config, io.env, log);
+    // The background workers start once the first request has been answered (or a second after listening, when none
+    // comes): their modules (feed parsing, mail, HTML parsing: about 300 files) would otherwise hold that request up.
+    let servedBeforeWorkers = false;
+    let startNow = () => {};
+    const ready = new Promise<void>((resolve) => {
+      startNow = resolve;
+      const timer = setTimeout(resolve, 1000);
+      server.once('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+        servedBeforeWorkers = true;
+        res.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    });
+    let stopping = false;
+    const workers = ready.then(async () => {
+      if (stopping) return [];
+      // Course hubs' external feeds are polled in this process, on each hub's interval (src/server/hubs/scheduler.ts).
+      const { startPollerFromEnv } = await import('../../src/server/hubs/scheduler.ts');
+      const poller = startPollerFromEnv(config, io.env);
+      // Notification email and assignment reminders (src/server/notifications/scheduler.ts).
+      const { startNotificationsFromEnv } = await import('../../src/server/notifications/scheduler.ts');
+      const notifications = startNotificationsFromEnv(config, io.env, log);
+      // Webmentions to the pages public work links to, and from public hubs' item pages (src/server/webmention/send).
+      const { startWebmentionSenderFromEnv } = await import('../../src/server/webmention/send/scheduler.ts');
+      const webmentions = startWebmentionSenderFromEnv(config, io.env, log);
+      // Received Webmentions are verified in the background (src/server/webmention/receive/worker.ts). One queued
+      // while the worker was not listening yet is verified now rather than at its next tick.
+      const { startWebmentionWorkerFromEnv } = await import('../../src/server/webmention/receive/worker.ts');
+      const webmentionWorker = startWebmentionWorkerFromEnv(config, io.env, log);
+      if (servedBeforeWorkers) void webmentionWorker?.tick();
+      // WebSub: verifying subscribers, delivering changed feeds, renewing course hubs' subscriptions (src/server/websub/worker.ts).
+      const { startWebSubFromEnv } = await import('../../src/server/websub/worker.ts');
+      const websub = startWebSubFromEnv(config, io.env, log);
+      return [poller, notifications, webmentions, webmentionWorker, websub];
+    });
     const stop = () => {
+      stopping = true;
+      startNow(); // (to none of them, when they have not started yet)
       sweeper.stop();
-      void Promise.all([poller?.stop(), notifications?.stop(), webmentions?.stop(), webmentionWorker?.stop(), websub?.stop()]).finally(() => server.close(() => process.exit(0)));
+      void workers
+        .then((started) => Promise.all(started.map((worker) => worker?.stop())))
+        .finally(() => server.close(() => process.exit(0)));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

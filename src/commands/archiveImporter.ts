@@ -54,7 +54,8 @@ import { stageKeptPicture, type OfferedVariant } from '../server/archive/keptPic
 import { processImage } from '../server/media/images.ts';
 import { ATTACHMENT_TYPES, IMAGE_TYPES, MAX_ALT_CHARS, MAX_ATTACHMENT_BYTES, MAX_IMAGE_BYTES } from '../server/media/limits.ts';
 import { sniff } from '../server/media/sniff.ts';
-import { beginImportStaging, processIsAlive, sweepImportStaging, type ImportStaging } from '../server/media/storage.ts';
+import { beginImportStaging, type ImportStaging } from '../server/media/storage.ts';
+import { sweepDeadImports } from './importSweeper.ts';
 import { can } from '../core/policy.ts';
 import { publicSharingSubject } from '../server/policyFacts.ts';
 import { inTransaction } from '../server/db/tx.ts';
@@ -67,6 +68,9 @@ import { importArchiveMentions } from '../server/webmention/receive/archiveMenti
 import { insertUser, prepareNewUser } from './userCreator.ts';
 import type { ForeignKind } from '../server/import/types.ts';
 import type { Visibility } from '../core/visibility.ts';
+
+// The sweep lives in its own light module (the server runs it at start-up); imports run it first too.
+export { sweepDeadImports };
 
 /** A step of a long import, for progress lines. */
 export interface ImportProgress {
@@ -266,25 +270,6 @@ export async function importArchiveFolder(app: AppContext, props: ImportArchiveP
     warnings,
     dryRun: false,
   };
-}
-
-/**
- * Finishes or removes what imports that died left in the media staging area (server/media/storage.ts): run before
- * every import and when the server starts.
- */
-export async function sweepDeadImports(app: AppContext): Promise<{ finished: number; removed: number }> {
-  const swept = await sweepImportStaging(
-    app.config,
-    (ownerId, mediaId) => app.db.select({ id: media.id }).from(media).where(and(eq(media.id, mediaId), eq(media.ownerId, ownerId))).get() !== undefined,
-  );
-  // The folder a zip was unpacked into (archiveZipImporter.ts), named after the process that unpacked it.
-  for (const entry of await fs.readdir(app.config.dataDir).catch(() => [] as string[])) {
-    const pid = /^\.import-(\d{1,10})-[0-9a-f]{16}$/.exec(entry)?.[1];
-    if (!pid || Number(pid) === process.pid || processIsAlive(Number(pid))) continue;
-    await fs.rm(path.join(app.config.dataDir, entry), { recursive: true, force: true }).catch(() => {});
-    swept.removed++;
-  }
-  return swept;
 }
 
 async function checkRoot(root: string): Promise<void> {

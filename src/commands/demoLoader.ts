@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { and, count, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { handleSchema, roleSchema } from '../core/accounts.ts';
 import { PotluckError, issuesFromZod } from '../core/errors.ts';
@@ -15,6 +15,7 @@ import type { AppContext } from '../server/context.ts';
 import { artifacts, hubMembers, hubs, users } from '../server/db/schema.ts';
 import { insertGuardianLink } from '../server/families/guardians.ts';
 import { inTransaction } from '../server/db/tx.ts';
+import { hasAccounts } from '../server/repositories/accounts.ts';
 import { mediaItemDir } from '../server/media/storage.ts';
 import { importArchiveFolder } from './archiveImporter.ts';
 import { setContributionStatus } from './contributionStatusSetter.ts';
@@ -189,11 +190,6 @@ function loadFamiliesAndFeedback(app: AppContext, school: DemoSchool, created: M
       if (thread.status && hubId && teacher) setContributionStatus(app, { actor: actor(teacher.by), artifactId: piece.id, hubId, status: thread.status });
     }
   });
-}
-
-function hasAccounts(app: AppContext): boolean {
-  const row = app.db.select({ n: count() }).from(users).get();
-  return (row?.n ?? 0) > 0;
 }
 
 // Accounts cascade to their artifacts, media rows, showcases and memberships; media files are removed by folder.

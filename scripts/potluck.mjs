@@ -1,0 +1,15 @@
+#!/usr/bin/env -S node --max-semi-space-size=4
+// The potluck command (package.json "bin", `npm start`, `npm run potluck`). Plain JavaScript, so that Node has no
+// types to strip before the compile cache is on: with it on first, every TypeScript file after it (scripts/potluck.ts
+// and everything a command loads) comes compiled from V8's on-disk code cache, types already stripped, and Node never
+// loads its type stripper at all. The cache is Node's default folder (node-compile-cache in the OS temp folder),
+// which works for a read-only install; NODE_COMPILE_CACHE chooses another, NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+// Deleting it is always safe.
+import module from 'node:module';
+
+module.enableCompileCache?.();
+// Before the CLI's first import of zod or drizzle-orm: their own imports resolve by URL (scripts/lib/moduleResolution.ts).
+const { registerFastResolution } = await import('./lib/moduleResolution.ts');
+registerFastResolution();
+const { runFromShell } = await import('./potluck.ts');
+await runFromShell();
