@@ -71,12 +71,26 @@ export function serveFromFrontCache(app: AppContext, cache: PageCache, req: Inco
   return true;
 }
 
+// The change stamp, asked once per turn of the event loop: the requests read in one turn arrived together, and are
+// answered as of the moment the first of them was (a commit in that same turn is concurrent with all of them). It is
+// forgotten as the turn ends, so a request sent after any answer, and so after any commit that answer reported, asks
+// the database again.
+let turnStamp: { app: AppContext; stamp: string } | null = null;
+
+function stampThisTurn(app: AppContext): string {
+  if (turnStamp?.app === app) return turnStamp.stamp;
+  const stamp = changeStamp(app.db);
+  turnStamp = { app, stamp };
+  setImmediate(() => (turnStamp = null));
+  return stamp;
+}
+
 /** The cached page under `key` with its validators, when it is still what the site would render; else null. */
 function current(app: AppContext, cache: PageCache, key: string, pathname: string): { entry: CachedPage; check: Checked } | null {
   const kept = cache.peek(key);
   if (!kept) return null;
   // Read before the validators are worked out: a change made meanwhile gives a different stamp next time.
-  const stamp = changeStamp(app.db);
+  const stamp = stampThisTurn(app);
   const known = checked.get(kept);
   if (known && known.stamp === stamp) {
     cache.get(key, kept.version); // most recently used
