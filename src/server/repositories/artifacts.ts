@@ -5,6 +5,7 @@ import type { Viewer } from '../../core/visibility.ts';
 import { canReadArtifact } from '../access.ts';
 import type { AppContext } from '../context.ts';
 import { remembered } from '../db/changes.ts';
+import { prepared } from '../db/prepared.ts';
 import { artifactTags, artifacts, revisions, type Artifact, type Revision } from '../db/schema.ts';
 
 export interface ArtifactFilter {
@@ -73,18 +74,26 @@ export function listOwnArtifactPage(
   options: { page?: number; perPage?: number } = {},
 ): ListPage<ArtifactCard> {
   const perPage = options.perPage ?? WORKSPACE_PAGE_SIZE;
-  const where = ownFilter(ownerId, filter);
-  const total = app.db.select({ n: count() }).from(artifacts).where(where).get()?.n ?? 0;
+  const unfiltered = !filter.tag && !filter.q?.trim() && !filter.kind && !filter.visibility;
+  // The plain list (every visit to the workspace) runs statements prepared once; a filter builds its own.
+  const statements = (where: SQL | undefined) => ({
+    count: app.db.select({ n: count() }).from(artifacts).where(where).prepare(),
+    page: app.db
+      .select(CARD_COLUMNS)
+      .from(artifacts)
+      .where(where)
+      .orderBy(desc(artifacts.date), desc(artifacts.createdAt))
+      .limit(sql.placeholder('limit'))
+      .offset(sql.placeholder('offset'))
+      .prepare(),
+  });
+  const run = unfiltered
+    ? prepared(app.db, 'artifacts.ownPage', () => statements(eq(artifacts.ownerId, sql.placeholder('owner'))))
+    : statements(ownFilter(ownerId, filter));
+  const total = run.count.get({ owner: ownerId })?.n ?? 0;
   const pages = Math.max(1, Math.ceil(total / perPage));
   const page = Math.min(pages, Math.max(1, Math.floor(options.page ?? 1) || 1));
-  const items = app.db
-    .select(CARD_COLUMNS)
-    .from(artifacts)
-    .where(where)
-    .orderBy(desc(artifacts.date), desc(artifacts.createdAt))
-    .limit(perPage)
-    .offset((page - 1) * perPage)
-    .all();
+  const items = run.page.all({ owner: ownerId, limit: perPage, offset: (page - 1) * perPage });
   return { items, total, page, pages };
 }
 
