@@ -15,13 +15,16 @@ export { sharesHub };
  * teachers' names and how many other students it has; active accounts only. Two queries.
  */
 export function classReadersOf(app: AppContext, ownerId: string): ClassReaders[] {
-  const own = app.db
-    .select({ id: hubs.id, title: hubs.title })
-    .from(hubMembers)
-    .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
-    .where(and(eq(hubMembers.userId, ownerId), consentedMembership()))
-    .orderBy(asc(hubs.title))
-    .all();
+  const ownHubs = prepared(app.db, 'access.classHubsOf', (db) =>
+    db
+      .select({ id: hubs.id, title: hubs.title })
+      .from(hubMembers)
+      .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
+      .where(and(eq(hubMembers.userId, sql.placeholder('owner')), consentedMembership()))
+      .orderBy(asc(hubs.title))
+      .prepare(),
+  );
+  const own = ownHubs.all({ owner: ownerId });
   if (own.length === 0) return [];
   const people = app.db
     .select({ hubId: hubMembers.hubId, role: hubMembers.role, name: users.name })

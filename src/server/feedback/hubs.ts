@@ -3,9 +3,10 @@
  * member and the piece carries one of the hub's tags, the river's own rule), the review status each gave it, the
  * hubs that hid it and why, and the public hubs whose river will not show it because it is class-only.
  */
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { foldTag, foldedSet } from '../../core/hubs/matching.ts';
 import type { AppContext } from '../context.ts';
+import { prepared } from '../db/prepared.ts';
 import { contributionStatuses, hubHides, hubMembers, hubs, type Artifact, type ContributionStatus } from '../db/schema.ts';
 import { consentedMembership } from '../hubs/enrolment.ts';
 import { teachesHub } from '../policyFacts.ts';
@@ -22,13 +23,17 @@ export interface PieceHub {
 export function hubsOfPiece(app: AppContext, artifact: Pick<Artifact, 'ownerId' | 'tags'>): PieceHub[] {
   const own = new Set(artifact.tags.map(foldTag));
   if (own.size === 0) return [];
-  return app.db
-    .select({ id: hubs.id, slug: hubs.slug, title: hubs.title, visibility: hubs.visibility, tags: hubs.tags })
-    .from(hubMembers)
-    .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
-    .where(and(eq(hubMembers.userId, artifact.ownerId), consentedMembership()))
-    .orderBy(asc(hubs.title))
-    .all()
+  const statement = prepared(app.db, 'feedbackHubs.ofOwner', (db) =>
+    db
+      .select({ id: hubs.id, slug: hubs.slug, title: hubs.title, visibility: hubs.visibility, tags: hubs.tags })
+      .from(hubMembers)
+      .innerJoin(hubs, eq(hubs.id, hubMembers.hubId))
+      .where(and(eq(hubMembers.userId, sql.placeholder('owner')), consentedMembership()))
+      .orderBy(asc(hubs.title))
+      .prepare(),
+  );
+  return statement
+    .all({ owner: artifact.ownerId })
     .filter((hub) => [...foldedSet(hub.tags)].some((t) => own.has(t)))
     .map(({ tags: _tags, ...hub }) => hub);
 }
@@ -40,7 +45,10 @@ export function hubsTaughtOfPiece(app: AppContext, teacherId: string, artifact: 
 
 /** The review status each hub gave a piece, by hub id. */
 export function statusesOf(app: AppContext, artifactId: string): Map<string, ContributionStatus> {
-  const rows = app.db.select().from(contributionStatuses).where(eq(contributionStatuses.artifactId, artifactId)).all();
+  const statement = prepared(app.db, 'feedbackHubs.statuses', (db) =>
+    db.select().from(contributionStatuses).where(eq(contributionStatuses.artifactId, sql.placeholder('artifact'))).prepare(),
+  );
+  const rows = statement.all({ artifact: artifactId });
   return new Map(rows.map((r) => [r.hubId, r]));
 }
 
@@ -64,13 +72,16 @@ export interface PieceHide {
 
 /** The hubs that hid `artifactId` from their river, with why: shown to the student on the piece. */
 export function hidesOf(app: AppContext, artifactId: string): PieceHide[] {
-  return app.db
-    .select({ hubId: hubs.id, hubSlug: hubs.slug, hubTitle: hubs.title, reason: hubHides.reason, hiddenAt: hubHides.hiddenAt })
-    .from(hubHides)
-    .innerJoin(hubs, eq(hubs.id, hubHides.hubId))
-    .where(eq(hubHides.artifactId, artifactId))
-    .orderBy(asc(hubs.title))
-    .all();
+  const statement = prepared(app.db, 'feedbackHubs.hides', (db) =>
+    db
+      .select({ hubId: hubs.id, hubSlug: hubs.slug, hubTitle: hubs.title, reason: hubHides.reason, hiddenAt: hubHides.hiddenAt })
+      .from(hubHides)
+      .innerJoin(hubs, eq(hubs.id, hubHides.hubId))
+      .where(eq(hubHides.artifactId, sql.placeholder('artifact')))
+      .orderBy(asc(hubs.title))
+      .prepare(),
+  );
+  return statement.all({ artifact: artifactId });
 }
 
 /**

@@ -134,7 +134,8 @@ export function getOwnArtifact(app: AppContext, ownerId: string, id: string): Ar
  * told 403 — they know it exists, but only its author edits it; anyone else gets the same 404 as for nothing.
  */
 export function getArtifactForEditing(app: AppContext, viewer: Viewer, id: string): Artifact {
-  const artifact = app.db.select().from(artifacts).where(eq(artifacts.id, id)).get();
+  const byId = prepared(app.db, 'artifacts.byId', (db) => db.select().from(artifacts).where(eq(artifacts.id, sql.placeholder('id'))).prepare());
+  const artifact = byId.get({ id });
   if (artifact?.ownerId === viewer.id) return artifact;
   if (artifact && canReadArtifact(app, viewer, artifact)) {
     throw forbidden('Only the student who wrote this can change it. You can read it on their page.');

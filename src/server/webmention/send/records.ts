@@ -1,6 +1,7 @@
 /** What the owner sees of a piece's Webmentions: one line per page it links to (or linked to), newest first. */
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.ts';
+import { prepared } from '../../db/prepared.ts';
 import { webmentionSends } from '../../db/schema.ts';
 
 /** One sent (or waiting) Webmention, as the editor lists it. */
@@ -20,22 +21,25 @@ export interface SentMention {
 
 /** The piece's Webmentions. Callers have checked that the viewer owns the piece. */
 export function listSentMentions(app: AppContext, artifactId: string): SentMention[] {
-  return app.db
-    .select({
-      target: webmentionSends.target,
-      endpoint: webmentionSends.endpoint,
-      status: webmentionSends.status,
-      httpStatus: webmentionSends.httpStatus,
-      attempts: webmentionSends.attempts,
-      at: webmentionSends.lastAttemptAt,
-      nextAttemptAt: webmentionSends.nextAttemptAt,
-      lastError: webmentionSends.lastError,
-      linked: webmentionSends.linked,
-    })
-    .from(webmentionSends)
-    .where(eq(webmentionSends.artifactId, artifactId))
-    .orderBy(desc(webmentionSends.updatedAt), webmentionSends.target)
-    .all();
+  const statement = prepared(app.db, 'webmentionSends.ofPiece', (db) =>
+    db
+      .select({
+        target: webmentionSends.target,
+        endpoint: webmentionSends.endpoint,
+        status: webmentionSends.status,
+        httpStatus: webmentionSends.httpStatus,
+        attempts: webmentionSends.attempts,
+        at: webmentionSends.lastAttemptAt,
+        nextAttemptAt: webmentionSends.nextAttemptAt,
+        lastError: webmentionSends.lastError,
+        linked: webmentionSends.linked,
+      })
+      .from(webmentionSends)
+      .where(eq(webmentionSends.artifactId, sql.placeholder('artifact')))
+      .orderBy(desc(webmentionSends.updatedAt), webmentionSends.target)
+      .prepare(),
+  );
+  return statement.all({ artifact: artifactId });
 }
 
 /** The status in words, for the list. */
