@@ -5,6 +5,7 @@ import type { Viewer } from '../../core/visibility.ts';
 import { canReadArtifact } from '../access.ts';
 import type { AppContext } from '../context.ts';
 import { remembered } from '../db/changes.ts';
+import { ARTIFACT_CARD_COLUMNS } from './cardColumns.ts';
 import { prepared } from '../db/prepared.ts';
 import { artifactTags, artifacts, revisions, type Artifact, type Revision } from '../db/schema.ts';
 
@@ -42,16 +43,7 @@ export interface ListPage<T> {
 /** Pieces per workspace page. */
 export const WORKSPACE_PAGE_SIZE = 20;
 
-const CARD_COLUMNS = {
-  id: artifacts.id,
-  slug: artifacts.slug,
-  title: artifacts.title,
-  summary: artifacts.summary,
-  kind: artifacts.kind,
-  visibility: artifacts.visibility,
-  tags: artifacts.tags,
-  date: artifacts.date,
-};
+const CARD_COLUMNS = ARTIFACT_CARD_COLUMNS;
 
 /** All of the owner's artifacts as cards (no body, no HTML), newest first: for choosers that list every piece. */
 export function listOwnArtifactCards(app: AppContext, ownerId: string, filter: ArtifactFilter = {}): ArtifactCard[] {

@@ -25,6 +25,7 @@ import {
   type Showcase,
   type User,
 } from '../db/schema.ts';
+import { ARTIFACT_CARD_COLUMNS } from './cardColumns.ts';
 
 /** Work shown per page of a portfolio's index. */
 export const PAGE_SIZE = 20;
@@ -102,14 +103,7 @@ export type ArtifactCard = Pick<
 > & { cover: PictureInfo | null };
 
 const cardColumns = {
-  id: artifacts.id,
-  slug: artifacts.slug,
-  title: artifacts.title,
-  summary: artifacts.summary,
-  kind: artifacts.kind,
-  visibility: artifacts.visibility,
-  tags: artifacts.tags,
-  date: artifacts.date,
+  ...ARTIFACT_CARD_COLUMNS,
   updatedAt: artifacts.updatedAt,
   linkUrl: artifacts.linkUrl,
   coverId: media.id,

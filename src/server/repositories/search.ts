@@ -16,6 +16,7 @@ import { artifactTags, artifacts, hubMembers, hubs, users, type Artifact, type H
 import { hubAccess, canSeeHub, riverView } from '../hubs/access.ts';
 import { artifactConditions, artifactScope, type RiverFilter } from '../hubs/contributions.ts';
 import { consentedMembership } from '../hubs/enrolment.ts';
+import { ARTIFACT_CARD_COLUMNS } from './cardColumns.ts';
 import { relationTo } from './portfolio.ts';
 
 /** Stable document numbers of the index, one per artifact (kept by the migration's triggers, never written here). */
@@ -41,14 +42,7 @@ export const SEARCH_LIMIT = 20;
 
 /** What a result shows, read for one page of results only. */
 const resultColumns = {
-  id: artifacts.id,
-  slug: artifacts.slug,
-  title: artifacts.title,
-  summary: artifacts.summary,
-  kind: artifacts.kind,
-  visibility: artifacts.visibility,
-  tags: artifacts.tags,
-  date: artifacts.date,
+  ...ARTIFACT_CARD_COLUMNS,
   ownerId: users.id,
   handle: users.handle,
   name: users.name,
