@@ -4,16 +4,21 @@
  */
 import type { Viewer } from '../core/visibility.ts';
 import type { AppContext } from '../server/context.ts';
+import { writeKeepingMemory } from '../server/db/changes.ts';
 import { hubVisits, type Hub } from '../server/db/schema.ts';
 import type { HubRole } from '../server/hubs/access.ts';
 
 /** Records the actor's visit to `hub` now, when they are a member of it (`role`); one statement. */
 export function recordHubVisit(app: AppContext, props: { actor: Viewer | null; hub: Pick<Hub, 'id'>; role: HubRole }): void {
-  if (!props.actor || props.role === null) return;
+  const actor = props.actor;
+  if (!actor || props.role === null) return;
   const visitedAt = app.now();
-  app.db
-    .insert(hubVisits)
-    .values({ hubId: props.hub.id, userId: props.actor.id, visitedAt })
-    .onConflictDoUpdate({ target: [hubVisits.hubId, hubVisits.userId], set: { visitedAt } })
-    .run();
+  // What a hub page remembers (its people, tags, facets) does not depend on visits: it is kept (db/changes.ts).
+  writeKeepingMemory(app.db, () =>
+    app.db
+      .insert(hubVisits)
+      .values({ hubId: props.hub.id, userId: actor.id, visitedAt })
+      .onConflictDoUpdate({ target: [hubVisits.hubId, hubVisits.userId], set: { visitedAt } })
+      .run(),
+  );
 }

@@ -8,13 +8,17 @@ import { prepared } from './prepared.ts';
 
 /** A value that differs from every earlier one once any change has been made to the database since. */
 export function changeStamp(db: Db): string {
+  const row = stampOf(db);
+  return `${row.version}.${row.changes}`;
+}
+
+function stampOf(db: Db): { version: number; changes: number } {
   const statement = prepared(db, 'changes.stamp', (d) =>
     d.$client.prepare<[], { version: number; changes: number }>(
       'select (select data_version from pragma_data_version) as version, total_changes() as changes',
     ),
   );
-  const row = statement.get()!;
-  return `${row.version}.${row.changes}`;
+  return statement.get()!;
 }
 
 interface Memory {
@@ -44,4 +48,21 @@ export function remembered<T>(db: Db, key: string, compute: () => T): T {
   // Computing may itself have written (a row made on first use): then the answer belongs to the new state.
   if (changeStamp(db) === stamp) memory.answers.set(key, answer);
   return answer;
+}
+
+/**
+ * Runs a write that no remembered answer depends on (a member's last visit to a hub, recorded on every view of its
+ * page) without forgetting them: when the database was unchanged before it, and afterwards nothing else has changed
+ * (this connection saw no other commit, and its own count of changes moved by exactly the write's), the answers
+ * stay. Anything else, and they are forgotten as after any write.
+ */
+export function writeKeepingMemory<T extends { changes: number }>(db: Db, write: () => T): T {
+  const before = stampOf(db);
+  const result = write();
+  const memory = memories.get(db);
+  if (memory && memory.stamp === `${before.version}.${before.changes}`) {
+    const after = stampOf(db);
+    if (after.version === before.version && after.changes === before.changes + result.changes) memory.stamp = `${after.version}.${after.changes}`;
+  }
+  return result;
 }

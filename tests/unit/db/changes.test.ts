@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/server/config.ts';
 import { createAppContext, type AppContext } from '../../../src/server/context.ts';
-import { changeStamp, remembered } from '../../../src/server/db/changes.ts';
-import { hubMembers } from '../../../src/server/db/schema.ts';
+import { changeStamp, remembered, writeKeepingMemory } from '../../../src/server/db/changes.ts';
+import { hubMembers, hubVisits } from '../../../src/server/db/schema.ts';
 import { getPolicy, setPolicy } from '../../../src/server/policy.ts';
 import { sharesHub, teachesStudentOf } from '../../../src/server/policyFacts.ts';
 import { makeHub, makeUser } from '../../helpers/factories.ts';
@@ -68,5 +68,39 @@ describe('answers remembered until the database changes', () => {
     a.db.delete(hubMembers).run();
     expect(sharesHub(a, maya.id, theo.id)).toBe(false);
     expect(teachesStudentOf(a, teacher.id, theo.id)).toBe(false);
+  });
+
+  it('keeps its answers across a write that says none depends on it, unless anything else changed too', async () => {
+    const [a, b] = twoConnections();
+    const teacher = await makeUser(a, { role: 'teacher' });
+    const maya = await makeUser(a);
+    const hub = makeHub(a, { teacher, students: [maya] });
+    const visit = () =>
+      writeKeepingMemory(a.db, () =>
+        a.db
+          .insert(hubVisits)
+          .values({ hubId: hub, userId: teacher.id, visitedAt: new Date() })
+          .onConflictDoUpdate({ target: [hubVisits.hubId, hubVisits.userId], set: { visitedAt: new Date() } })
+          .run(),
+      );
+    let calls = 0;
+    const ask = () => remembered(a.db, 'k', () => ++calls);
+    expect(ask()).toBe(1);
+    visit();
+    visit();
+    expect(ask()).toBe(1);
+    expect(a.db.select().from(hubVisits).all()).toHaveLength(1);
+    // Another connection's commit before the write: forgotten, even though the write itself would not have been.
+    setPolicy(b, { peerReview: true });
+    visit();
+    expect(ask()).toBe(2);
+    // An ordinary write on this connection: forgotten.
+    setPolicy(a, { peerReview: false });
+    expect(ask()).toBe(3);
+    // A write of the kind that keeps answers, made while they were already stale, keeps nothing.
+    expect(ask()).toBe(3);
+    setPolicy(b, { peerReview: true });
+    visit();
+    expect(ask()).toBe(4);
   });
 });
