@@ -242,14 +242,27 @@ export function mergeFeedItems(app: AppContext, hub: Pick<Hub, 'id' | 'tags'>, s
   }
 
   if (fresh.size) {
-    // A post the hub already has through another of its feeds is kept once.
-    const elsewhere = prepared(app.db, 'poller.urlElsewhere', (db) =>
-      db
-        .select({ id: hubItems.id })
-        .from(hubItems)
-        .where(and(eq(hubItems.hubId, sql.placeholder('hubId')), eq(hubItems.urlKey, sql.placeholder('urlKey')), ne(hubItems.sourceId, sql.placeholder('sourceId'))))
-        .limit(1)
-        .prepare(),
+    // A post the hub already has through another of its feeds is kept once: the new items' addresses are looked up
+    // in one statement (a JSON array of them), not one per item.
+    const urlKeys = [...fresh.values()].flatMap((row) => (row.urlKey ? [row.urlKey] : []));
+    const elsewhere = new Set(
+      urlKeys.length === 0
+        ? []
+        : prepared(app.db, 'poller.urlsElsewhere', (db) =>
+            db
+              .selectDistinct({ urlKey: hubItems.urlKey })
+              .from(hubItems)
+              .where(
+                and(
+                  eq(hubItems.hubId, sql.placeholder('hubId')),
+                  sql`${hubItems.urlKey} in (select value from json_each(${sql.placeholder('urlKeys')}))`,
+                  ne(hubItems.sourceId, sql.placeholder('sourceId')),
+                ),
+              )
+              .prepare(),
+          )
+            .all({ hubId: hub.id, urlKeys: JSON.stringify(urlKeys), sourceId: source.id })
+            .map((r) => r.urlKey),
     );
     const insert = prepared(app.db, 'poller.insertItem', (db) =>
       db
@@ -281,7 +294,7 @@ export function mergeFeedItems(app: AppContext, hub: Pick<Hub, 'id' | 'tags'>, s
     const seenUrls = new Set<string>();
     for (const row of fresh.values()) {
       if (row.urlKey) {
-        if (seenUrls.has(row.urlKey) || elsewhere.get({ hubId: hub.id, urlKey: row.urlKey, sourceId: source.id })) continue;
+        if (seenUrls.has(row.urlKey) || elsewhere.has(row.urlKey)) continue;
         seenUrls.add(row.urlKey);
       }
       const values = {
