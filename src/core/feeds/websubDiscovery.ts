@@ -45,7 +45,8 @@ function attribute(tag: string, name: string): string | null {
 function xmlRels(text: string, base: string): Map<string, string> {
   const rels = new Map<string, string>();
   // Only the head of the document: a link inside an item's content is not the feed's, nor one in an HTML page's body.
-  const head = text.split(/<(?:item|entry|body)[\s>]/i)[0] ?? '';
+  const end = text.search(/<(?:item|entry|body)[\s>]/i);
+  const head = end < 0 ? text : text.slice(0, end);
   for (const match of head.matchAll(/<(?:[a-z0-9]+:)?link\b[^>]*>/gi)) {
     const tag = match[0];
     const rel = attribute(tag, 'rel');

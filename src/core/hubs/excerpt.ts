@@ -8,7 +8,10 @@ import { excerptLength } from '../feeds/excerpt.ts';
 export function plainExcerpt(text: string): string {
   const collapsed = text.replace(/\s+/g, ' ').trim();
   if (collapsed.length <= excerptLength) return collapsed;
-  const cut = Array.from(collapsed).slice(0, excerptLength).join('');
+  // The first excerptLength code points, counted without splitting the whole text (a post can be long).
+  let end = 0;
+  for (let points = 0; points < excerptLength && end < collapsed.length; points++) end += collapsed.codePointAt(end)! > 0xffff ? 2 : 1;
+  const cut = collapsed.slice(0, end);
   const lastSpace = cut.lastIndexOf(' ');
   return `${(lastSpace > excerptLength / 2 ? cut.slice(0, lastSpace) : cut).replace(/[\s,;:.!?–—-]+$/u, '')}…`;
 }

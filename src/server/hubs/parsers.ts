@@ -63,7 +63,9 @@ export function workerParser(options: { maxOldGenerationSizeMb?: number; maxYoun
 
   const start = (): Worker => {
     const w = new Worker(file, {
-      resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 96, maxYoungGenerationSizeMb: options.maxYoungGenerationSizeMb ?? 4 },
+      // The young generation holds one feed's parse: at 4 MB a scavenge came every ~1.3 MB, in the middle of a parse,
+      // and most of each feed's tree was promoted and then collected by a full mark-compact.
+      resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb ?? 96, maxYoungGenerationSizeMb: options.maxYoungGenerationSizeMb ?? 16 },
     });
     w.unref();
     w.on('message', (reply: { id: number; result?: ParseFeedResult; error?: string }) => {

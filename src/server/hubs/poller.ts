@@ -242,14 +242,27 @@ export function mergeFeedItems(app: AppContext, hub: Pick<Hub, 'id' | 'tags'>, s
   }
 
   if (fresh.size) {
-    // A post the hub already has through another of its feeds is kept once.
-    const elsewhere = prepared(app.db, 'poller.urlElsewhere', (db) =>
-      db
-        .select({ id: hubItems.id })
-        .from(hubItems)
-        .where(and(eq(hubItems.hubId, sql.placeholder('hubId')), eq(hubItems.urlKey, sql.placeholder('urlKey')), ne(hubItems.sourceId, sql.placeholder('sourceId'))))
-        .limit(1)
-        .prepare(),
+    // A post the hub already has through another of its feeds is kept once: the new items' addresses are looked up
+    // in one statement (a JSON array of them), not one per item.
+    const urlKeys = [...fresh.values()].flatMap((row) => (row.urlKey ? [row.urlKey] : []));
+    const elsewhere = new Set(
+      urlKeys.length === 0
+        ? []
+        : prepared(app.db, 'poller.urlsElsewhere', (db) =>
+            db
+              .selectDistinct({ urlKey: hubItems.urlKey })
+              .from(hubItems)
+              .where(
+                and(
+                  eq(hubItems.hubId, sql.placeholder('hubId')),
+                  sql`${hubItems.urlKey} in (select value from json_each(${sql.placeholder('urlKeys')}))`,
+                  ne(hubItems.sourceId, sql.placeholder('sourceId')),
+                ),
+              )
+              .prepare(),
+          )
+            .all({ hubId: hub.id, urlKeys: JSON.stringify(urlKeys), sourceId: source.id })
+            .map((r) => r.urlKey),
     );
     const insert = prepared(app.db, 'poller.insertItem', (db) =>
       db
@@ -281,7 +294,7 @@ export function mergeFeedItems(app: AppContext, hub: Pick<Hub, 'id' | 'tags'>, s
     const seenUrls = new Set<string>();
     for (const row of fresh.values()) {
       if (row.urlKey) {
-        if (seenUrls.has(row.urlKey) || elsewhere.get({ hubId: hub.id, urlKey: row.urlKey, sourceId: source.id })) continue;
+        if (seenUrls.has(row.urlKey) || elsewhere.has(row.urlKey)) continue;
         seenUrls.add(row.urlKey);
       }
       const values = {
@@ -379,8 +392,8 @@ function movedUrl(app: AppContext, source: HubSource, permanentUrl: string): { u
 }
 
 /**
- * The update that records a successful fetch of a source that stayed where it was (every feed of every poll runs
- * one): `not-modified` keeps what the last read found, `read` also stores what this one found.
+ * The update that records a successful fetch of a source (every feed of every poll runs one; a feed that moved
+ * then gets its new address): `not-modified` keeps what the last read found, `read` also stores what this one found.
  */
 function successStatement(app: AppContext, kind: 'not-modified' | 'read') {
   return prepared(app.db, `poller.success.${kind}`, (db) =>
@@ -447,30 +460,14 @@ async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOp
       return { sourceId: source.id, hubId: source.hubId, url: source.url, outcome: 'skipped', status: null, added: 0, updated: 0, removed: 0, itemsFound: null, message: 'The feed was removed while it was being read.' };
     }
     const moved = fetched.redirectedPermanently ? movedUrl(app, source, fetched.permanentUrl) : null;
-    const success = {
-      lastFetchAt: now,
-      lastSuccessAt: now,
-      lastStatus: fetched.status,
-      lastError: null,
-      lastErrorCode: null,
-      consecutiveFailures: 0,
-      flaggedAt: null,
-      holdUntil: null,
-      leaseUntil: null,
-      nextFetchAt: nextAfterSuccess(now, hub.pollIntervalMinutes * (pushed ? PUSHED_POLL_FACTOR : 1)),
-      ...(moved ? { url: moved.url, urlKey: moved.urlKey, movedFrom: source.url, movedAt: now } : {}),
+    // Health first (one statement for every feed), then, after a permanent redirect, the feed's new address.
+    const recordSuccess = (kind: 'not-modified' | 'read', values: Record<string, unknown>) => {
+      const nextFetchAt = nextAfterSuccess(now, hub.pollIntervalMinutes * (pushed ? PUSHED_POLL_FACTOR : 1));
+      successStatement(app, kind).run({ id: source.id, now: now.getTime(), status: fetched.status, nextFetchAt: nextFetchAt.getTime(), ...values });
+      if (moved) app.db.update(hubSources).set({ url: moved.url, urlKey: moved.urlKey, movedFrom: source.url, movedAt: now }).where(eq(hubSources.id, source.id)).run();
     };
     if ('notModified' in fetched) {
-      const validators = { etag: fetched.etag ?? source.etag, lastModified: fetched.lastModified ?? source.lastModified };
-      if (moved) {
-        app.db
-          .update(hubSources)
-          .set({ ...success, lastOutcome: 'not-modified', ...validators })
-          .where(eq(hubSources.id, source.id))
-          .run();
-      } else {
-        successStatement(app, 'not-modified').run({ id: source.id, now: now.getTime(), status: fetched.status, nextFetchAt: success.nextFetchAt.getTime(), ...validators });
-      }
+      recordSuccess('not-modified', { etag: fetched.etag ?? source.etag, lastModified: fetched.lastModified ?? source.lastModified });
       return { sourceId: source.id, hubId: hub.id, url: moved?.url ?? source.url, outcome: 'not-modified', status: 304, added: 0, updated: 0, removed: 0, itemsFound: source.itemsFound };
     }
     const feed = (fetched as FetchedFeed).feed;
@@ -484,8 +481,7 @@ async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOp
       title: source.title || feed.title || '',
       siteUrl: feed.link ?? source.siteUrl,
     };
-    if (moved) app.db.update(hubSources).set({ ...success, ...read }).where(eq(hubSources.id, source.id)).run();
-    else successStatement(app, 'read').run({ id: source.id, now: now.getTime(), status: fetched.status, nextFetchAt: success.nextFetchAt.getTime(), ...read });
+    recordSuccess('read', read);
     if (changed) {
       prepared(app.db, 'poller.hubChanged', (db) =>
         db

@@ -19,6 +19,7 @@ import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../dataFolder.ts';
 import { hubItems, type HubThumbnail } from '../db/schema.ts';
+import { prepared } from '../db/prepared.ts';
 import { MAX_IMAGE_PIXELS } from '../media/limits.ts';
 import { safeFetch, type FetchResult, type SafeFetchOptions } from '../net/safeFetch.ts';
 import { Semaphore, createFetchLimits } from '../net/semaphore.ts';
@@ -166,14 +167,18 @@ export async function makeSourceThumbnails(
   const stored = new Set(storedFiles(app.config));
   const deadline = Date.now() + (options.budgetMs ?? THUMBNAIL_BUDGET_MS);
   const work: { id: string; image: string }[] = [];
-  for (const sourceId of sourceIds) {
-    const items = app.db
+  // Every source every poll reads (a thousand of them): one statement prepared per database, not one built per source.
+  const newestWithPictures = prepared(app.db, 'thumbnails.newestWithPictures', (db) =>
+    db
       .select({ id: hubItems.id, image: hubItems.image, thumbnail: hubItems.thumbnail })
       .from(hubItems)
-      .where(and(eq(hubItems.sourceId, sourceId), isNotNull(hubItems.image)))
+      .where(and(eq(hubItems.sourceId, sql.placeholder('sourceId')), isNotNull(hubItems.image)))
       .orderBy(desc(hubItems.sortDate))
       .limit(50)
-      .all();
+      .prepare(),
+  );
+  for (const sourceId of sourceIds) {
+    const items = newestWithPictures.all({ sourceId });
     for (const item of items.filter((i) => wanted(i, now, stored)).slice(0, THUMBNAILS_PER_SOURCE)) work.push({ id: item.id, image: item.image! });
   }
   let next = 0;

@@ -6,8 +6,9 @@
  * CONNECT TIME (a custom `lookup` handed to node:http, so there is no gap between "checked" and "connected" for a
  * rebinding DNS server to exploit), and the address the socket actually connected to (a backstop for anything that
  * bypasses `lookup`: a proxy, a future Node code path). Redirects are followed by hand so each hop gets the same
- * three checks. Bodies are streamed with a cap on the bytes received and a separate cap on the bytes they
- * decompress to, so a 50 MB feed or a gzip bomb costs a few megabytes at most.
+ * three checks. Connections stay open for the next request to the same host (a pool per policy and resolver), and a
+ * reused connection gets the connected-address check again. Bodies are streamed with a cap on the bytes received and
+ * a separate cap on the bytes they decompress to, so a 50 MB feed or a gzip bomb costs a few megabytes at most.
  *
  * Expected outcomes (blocked, too large, 404, timeout ...) are a typed result, never an exception: the poller
  * stores `reason` and shows `message` to the teacher as is.
@@ -364,11 +365,42 @@ function decoderFor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | 
   throw new FetchError('network', `The site sent the feed compressed as "${value}", which Potluck cannot unpack.`);
 }
 
-function requestHop(target: CheckedUrl, settings: HopSettings): Promise<Hop> {
+/** How long an idle kept-alive connection waits for the next request before it is closed. */
+const IDLE_SOCKET_MS = 4_000;
+
+/**
+ * Agents that keep connections open between requests, one per resolver, scheme and policy: a poll reads many feeds
+ * from the same few hosts, and a new TCP (and TLS) connection per feed cost more than reading a 304. A socket is
+ * only ever reused by a request made under the policy and resolver it was opened with, and every request, on a new
+ * socket or a reused one, still checks the address the socket is connected to (requestHop's `checkPeer`).
+ */
+const agents = new WeakMap<LookupFunction, Map<string, http.Agent>>();
+
+function agentFor(resolver: LookupFunction, secure: boolean, policy: Policy): http.Agent {
+  let byPolicy = agents.get(resolver);
+  if (!byPolicy) agents.set(resolver, (byPolicy = new Map()));
+  const key = `${secure ? 'https' : 'http'} ${policy.allowPrivateNetworks ? 'private' : 'public'} ${policy.allowedPorts.join(',')}`;
+  let agent = byPolicy.get(key);
+  if (!agent) {
+    // A server's `Keep-Alive: timeout=N` is believed to within a quarter second (Node's default margin of a whole
+    // second would never reuse a connection to a server that keeps them for one); should the server still close
+    // first, the request is sent again on a new connection (StaleSocket).
+    const options = { keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const, agentKeepAliveTimeoutBuffer: 250 };
+    agent = secure ? new https.Agent(options) : new http.Agent(options);
+    byPolicy.set(key, agent);
+  }
+  return agent;
+}
+
+/** A kept-alive connection the server had already closed when the request went out: worth one try on a new one. */
+class StaleSocket extends Error {}
+
+function requestHop(target: CheckedUrl, settings: HopSettings, freshSocket = false): Promise<Hop> {
   return new Promise<Hop>((resolve, reject) => {
     const { url } = target;
     const secure = url.protocol === 'https:';
     let settled = false;
+    let answered = false;
     const timers: NodeJS.Timeout[] = [];
     let req: http.ClientRequest | undefined;
     let decoder: ReturnType<typeof decoderFor> = null;
@@ -378,8 +410,11 @@ function requestHop(target: CheckedUrl, settings: HopSettings): Promise<Hop> {
       settled = true;
       for (const timer of timers) clearTimeout(timer);
       decoder?.destroy();
+      const reused = req?.reusedSocket === true;
       req?.destroy();
-      if (error instanceof FetchError) reject(error);
+      const code = (error as NodeJS.ErrnoException | undefined)?.code;
+      if (reused && !answered && (code === 'ECONNRESET' || code === 'EPIPE')) reject(new StaleSocket());
+      else if (error instanceof FetchError) reject(error);
       else reject(networkMessage(error as NodeJS.ErrnoException, target.host));
     };
     const succeed = (hop: Hop): void => {
@@ -431,9 +466,10 @@ function requestHop(target: CheckedUrl, settings: HopSettings): Promise<Hop> {
     };
     if (settings.createConnection && !secure) {
       requestOptions.createConnection = settings.createConnection as http.RequestOptions['createConnection'];
-    } else {
-      // A fresh agent per request: pooled sockets would outlive the policy they were checked under.
+    } else if (freshSocket || settings.post) {
       requestOptions.agent = false;
+    } else {
+      requestOptions.agent = agentFor(settings.resolver, secure, settings.policy);
     }
 
     try {
@@ -469,6 +505,7 @@ function requestHop(target: CheckedUrl, settings: HopSettings): Promise<Hop> {
     req.on('error', fail);
 
     req.on('response', (res) => {
+      answered = true;
       const status = res.statusCode ?? 0;
       const headers = flattenHeaders(res.headers);
       if (status >= 300 && status < 400 && status !== 304) {
@@ -638,7 +675,10 @@ export async function safeFetch(input: string | URL, options: SafeFetchOptions =
       const target = checkUrl(current, policy);
       const release = await acquireSlots(limits, target.host);
       try {
-        result = await requestHop(target, settings);
+        result = await requestHop(target, settings).catch((error: unknown) => {
+          if (error instanceof StaleSocket) return requestHop(target, settings, true);
+          throw error;
+        });
       } finally {
         release();
       }

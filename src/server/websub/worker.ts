@@ -40,12 +40,20 @@ export async function runWebSubOnce(app: AppContext, options: Pick<WebSubWorkerO
   return { verified, changed, delivered, renewed };
 }
 
+/**
+ * Work that arrives while a run is under way waits for one more run, begun at least this long after the last one
+ * began: a poll storing a thousand feeds says "changed" once per feed, and one run catches up with all of them.
+ */
+const RERUN_GAP_MS = 1_000;
+
 /** Starts the WebSub timers on `app`. */
 export function startWebSubWorker(app: AppContext, options: WebSubWorkerOptions = {}): WebSubWorker {
   const log = (options.logger ?? defaultLogger).child({ component: 'websub' });
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
+  let startedAt = 0;
+  let rerun: NodeJS.Timeout | null = null;
 
   const tick = (): Promise<void> => {
     if (stopped) return Promise.resolve();
@@ -53,6 +61,9 @@ export function startWebSubWorker(app: AppContext, options: WebSubWorkerOptions 
       again = true;
       return running;
     }
+    if (rerun) clearTimeout(rerun);
+    rerun = null;
+    startedAt = Date.now();
     running = runWebSubOnce(app, options)
       .then((summary) => {
         if (summary.changed || summary.delivered || summary.verified) log.info('WebSub work done', { ...summary });
@@ -62,13 +73,17 @@ export function startWebSubWorker(app: AppContext, options: WebSubWorkerOptions 
         running = null;
         if (again && !stopped) {
           again = false;
-          void tick();
+          rerun = setTimeout(() => void tick(), Math.max(0, startedAt + RERUN_GAP_MS - Date.now()));
+          rerun.unref();
         }
       });
     return running;
   };
 
-  const onWork = () => void tick();
+  // A rerun already waiting will see this work too.
+  const onWork = () => {
+    if (!rerun) void tick();
+  };
   websubEvents.on('work', onWork);
   const tickMs = options.tickMs ?? 30_000;
   const first = setTimeout(() => void tick(), options.firstTickMs ?? Math.min(5_000, tickMs));
@@ -82,6 +97,7 @@ export function startWebSubWorker(app: AppContext, options: WebSubWorkerOptions 
       websubEvents.off('work', onWork);
       clearTimeout(first);
       clearInterval(timer);
+      if (rerun) clearTimeout(rerun);
       if (running) await running;
     },
   };

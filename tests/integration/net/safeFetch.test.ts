@@ -467,3 +467,60 @@ describe('concurrency', () => {
     expect(stats.mostInFlight).toBe(3);
   });
 });
+
+describe('kept-alive connections', () => {
+  // A server of its own, so no connection another test left open is reused here.
+  let own: http.Server;
+  let ownBase: string;
+  const seen = { connections: 0, requests: 0 };
+  /** Requests on a socket that has served one already are cut off without an answer (a server closing idle sockets). */
+  let dropSecondRequest = false;
+  beforeAll(async () => {
+    own = http.createServer((req, res) => {
+      seen.requests++;
+      const socket = req.socket as net.Socket & { served?: number };
+      socket.served = (socket.served ?? 0) + 1;
+      if (dropSecondRequest && socket.served > 1) {
+        socket.destroy();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/rss+xml' });
+      res.end(FEED);
+    });
+    own.on('connection', () => seen.connections++);
+    await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+    ownBase = `http://127.0.0.1:${(own.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    own.closeAllConnections();
+    await new Promise((resolve) => own.close(resolve));
+  });
+  beforeEach(() => {
+    Object.assign(seen, { connections: 0, requests: 0 });
+    dropSecondRequest = false;
+  });
+
+  it('reads one feed after another over one connection', async () => {
+    for (let i = 0; i < 3; i++) expect(await safeFetch(`${ownBase}/feed.xml`, local)).toMatchObject({ ok: true, status: 200 });
+    expect(seen).toEqual({ connections: 1, requests: 3 });
+  });
+
+  it('tries once more on a new connection when the server had closed the kept-alive one', async () => {
+    expect(await safeFetch(`${ownBase}/feed.xml`, local)).toMatchObject({ ok: true });
+    // The connection goes back to the pool a moment after the body ended.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    dropSecondRequest = true;
+    const before = { ...seen };
+    const again = await safeFetch(`${ownBase}/feed.xml`, local);
+    expect(again).toMatchObject({ ok: true, status: 200 });
+    // The request on the kept-alive connection, cut off; then the same request on a new connection.
+    expect({ connections: seen.connections - before.connections, requests: seen.requests - before.requests }).toEqual({ connections: 1, requests: 2 });
+  });
+
+  it('never lends a connection opened under the lenient policy to a request under the strict one', async () => {
+    expect(await safeFetch(`${ownBase}/feed.xml`, local)).toMatchObject({ ok: true });
+    const strict = await safeFetch(`${ownBase}/feed.xml`, { allowedPorts: [Number(new URL(ownBase).port)] });
+    expect(strict).toMatchObject({ ok: false, reason: 'blocked-address' });
+    expect(seen.requests).toBe(1);
+  });
+});
