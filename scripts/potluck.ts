@@ -74,7 +74,7 @@ Commands:
 
 Environment: POTLUCK_DATA (default ./data), PORT (4321), HOST (localhost), POTLUCK_SITE_URL,
 POTLUCK_ALLOW_PRIVATE_NETWORKS, POTLUCK_TRUSTED_PROXIES, POTLUCK_HOST_ALIASES, POTLUCK_HSTS, GITHUB_API_URL,
-POTLUCK_SECRET, POTLUCK_SMTP_URL, POTLUCK_MAIL_FROM.`;
+POTLUCK_SECRET, POTLUCK_SMTP_URL, POTLUCK_MAIL_FROM, POTLUCK_PAGE_CACHE_MB, POTLUCK_PAGE_CACHE_ENTRIES.`;
 
 /** Runs the CLI with arguments and streams; returns the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -133,6 +133,11 @@ function dataFolderWarningOf(io: CliIo): string | null {
 export async function runFromShell(): Promise<void> {
   // And resolves drizzle-orm's own imports without decoding its 179 KB package.json for each file.
   registerFastResolution();
+  // Output piped into a reader that stops early (`potluck user list | head`) ends the command quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   process.exitCode = await main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

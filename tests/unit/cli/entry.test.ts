@@ -2,7 +2,7 @@
 // before any TypeScript is loaded, so that the next start takes scripts/potluck.ts and everything after it from the
 // cache, types already stripped. Each run here is a child process with its own temp folder (where Node's default
 // cache lives) and NODE_COMPILE_CACHE unset, so only the entry itself can have turned the cache on.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,5 +79,16 @@ describe('scripts/potluck.mjs', () => {
     const unknown = run([entry, 'no-such-command'], { TMPDIR: tmp, POTLUCK_DATA: dataDir });
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('unknown command "no-such-command"');
+  });
+
+  it('ends quietly when the reader of its output has gone (`potluck --help | head -0`)', async () => {
+    const child = spawn(process.execPath, [entry, '--help'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Closed long before Node has started and written anything.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
   });
 });
