@@ -69,9 +69,6 @@ import { insertUser, prepareNewUser } from './userCreator.ts';
 import type { ForeignKind } from '../server/import/types.ts';
 import type { Visibility } from '../core/visibility.ts';
 
-// The sweep lives in its own light module (the server runs it at start-up); imports run it first too.
-export { sweepDeadImports };
-
 /** A step of a long import, for progress lines. */
 export interface ImportProgress {
   step: 'unpack' | 'check' | 'media' | 'save';

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sweepDeadImports } from '../../../src/commands/archiveImporter.ts';
+import { sweepDeadImports } from '../../../src/commands/importSweeper.ts';
 import type { AppContext } from '../../../src/server/context.ts';
 import { media } from '../../../src/server/db/schema.ts';
 import { mediaItemDir } from '../../../src/server/media/storage.ts';
