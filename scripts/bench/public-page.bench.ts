@@ -8,7 +8,6 @@
  * the cache. Goals: at least half the peer's requests per second with p99 under 10 ms; under 2 ms of processor time
  * for a page after an edit; no growth past the page cache's size. The load generator shares the machine's two cores.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import { createUser } from '../../src/commands/userCreator.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { createAppContext } from '../../src/server/context.ts';
 import { startServerProcess } from '../lib/serverProcess.ts';
+import { startBarePeer, type BarePeer } from './barePeer.ts';
 import { cpuSecondsOf, rssMiBOf, samplePost } from './lib.ts';
 import { loadFast, type LoadResult } from './load.ts';
 
@@ -29,25 +29,7 @@ const { artifact } = await saveArtifact(app, { ownerId: owner.id, input });
 
 const server = await startServerProcess({ POTLUCK_DATA: dataDir, POTLUCK_DEMO: 'off' });
 const url = `${server.url}/@bench/${artifact.slug}/`;
-const peerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'potluck-bench-peer-'));
-let peer: { url: string; pid: number; stop: () => void } | null = null;
-
-/** A bare Node server answering every request with `response`'s status, headers and body. */
-async function startPeer(response: Response): Promise<{ url: string; pid: number; stop: () => void }> {
-  const headers = Object.fromEntries([...response.headers].filter(([name]) => name !== 'date' && name !== 'connection' && name !== 'keep-alive'));
-  fs.writeFileSync(path.join(peerDir, 'body'), new Uint8Array(await response.arrayBuffer()));
-  fs.writeFileSync(path.join(peerDir, 'headers.json'), JSON.stringify(headers));
-  const script = `
-    const http = require('node:http'); const fs = require('node:fs');
-    const body = fs.readFileSync(${JSON.stringify(path.join(peerDir, 'body'))});
-    const headers = JSON.parse(fs.readFileSync(${JSON.stringify(path.join(peerDir, 'headers.json'))}, 'utf8'));
-    const server = http.createServer((req, res) => { res.writeHead(200, headers); res.end(body); });
-    server.keepAliveTimeout = 65000;
-    server.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + server.address().port + '/'));`;
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const address = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
-  return { url: address, pid: child.pid!, stop: () => child.kill() };
-}
+let peer: BarePeer | null = null;
 
 async function round(target: string, pid: number): Promise<LoadResult & { cpu_ms_per_request: number }> {
   const cpu = cpuSecondsOf(pid);
@@ -63,7 +45,7 @@ try {
   await fetch(url, identity).then((r) => r.arrayBuffer());
   const hit = await fetch(url, identity);
   if (hit.headers.get('x-potluck-cache') !== 'hit') throw new Error('the second request was not served from the page cache');
-  peer = await startPeer(hit);
+  peer = await startBarePeer(hit);
   const pid = server.child.pid!;
   await loadFast(url, { connections: 10, seconds: 1 }); // warm-up
   await loadFast(peer.url, { connections: 10, seconds: 1 });
@@ -137,5 +119,4 @@ try {
   await server.stop();
   app.db.$client.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  fs.rmSync(peerDir, { recursive: true, force: true });
 }
