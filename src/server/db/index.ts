@@ -49,7 +49,30 @@ function fileURLToPathSafe(url: URL): string | undefined {
 
 /** Applies every pending migration; safe to run on every start. */
 export function migrateDatabase(db: Db, migrationsFolder = defaultMigrationsFolder()): void {
+  if (isMigrated(db, migrationsFolder)) return;
   migrate(db, { migrationsFolder });
+}
+
+/**
+ * Whether drizzle's migrator would apply nothing: it applies each migration whose journal time is after the newest
+ * one recorded, so one query and the journal answer it, without the migrator reading and hashing every .sql file
+ * (which it does at every start of the CLI and the server). Any doubt (no journal, no table) says no, and the
+ * migrator decides as before.
+ */
+function isMigrated(db: Db, migrationsFolder: string): boolean {
+  let newest: number;
+  try {
+    const journal = JSON.parse(fs.readFileSync(path.join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] };
+    newest = Math.max(...journal.entries.map((e) => e.when));
+  } catch {
+    return false;
+  }
+  if (!Number.isFinite(newest)) return false;
+  const sqlite = db.$client;
+  const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+  if (!table) return false;
+  const last = sqlite.prepare('SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1').get() as { created_at: number | string | null } | undefined;
+  return last !== undefined && Number(last.created_at) >= newest;
 }
 
 export { schema };
