@@ -370,6 +370,26 @@ function newerFirst(a: RiverEntry, b: RiverEntry): number {
  * queries: each half reads at most one page past the cursor, then the halves are merged.
  */
 export function readRiver(app: AppContext, hub: Hub, options: RiverOptions): RiverPage {
+  // A class reads the same page many times between two changes (the teacher, each student, the feed): the page is
+  // remembered until the next write anywhere (db/changes.ts), frozen so that no reader can change another's copy.
+  const { scope, filter = {}, before = null, limit = RIVER_PAGE_SIZE, includeHidden = false } = options;
+  const key = ['hubs.river', hub.id, scope, filter.memberId ?? '', filter.tag ?? '', filter.sourceId ?? '', before ? `${before.date}.${before.id}` : '', limit, includeHidden].join('\u0000');
+  return remembered(app.db, key, () => freezeRiver(readRiverNow(app, hub, options)));
+}
+
+function freezeRiver(page: RiverPage): RiverPage {
+  for (const entry of page.entries) {
+    if (entry.cover) Object.freeze(entry.cover.variants);
+    for (const part of [entry.cover, entry.thumbnail, entry.author, entry.source, entry.hidden]) if (part) Object.freeze(part);
+    Object.freeze(entry.tags);
+    Object.freeze(entry);
+  }
+  Object.freeze(page.entries);
+  if (page.next) Object.freeze(page.next);
+  return Object.freeze(page);
+}
+
+function readRiverNow(app: AppContext, hub: Hub, options: RiverOptions): RiverPage {
   const limit = options.limit ?? RIVER_PAGE_SIZE;
   const merged = [...readArtifacts(app, hub, options, limit + 1), ...readItems(app, hub, options, limit + 1)].sort(newerFirst);
   const entries = merged.slice(0, limit);
