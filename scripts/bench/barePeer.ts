@@ -27,7 +27,7 @@ export async function startBarePeer(response: Response, busyMs = 0): Promise<Bar
     const headers = JSON.parse(fs.readFileSync(${JSON.stringify(path.join(dir, 'headers.json'))}, 'utf8'));
     const busyMs = ${Number(busyMs)};
     const server = http.createServer((req, res) => {
-      if (busyMs > 0) { const until = process.cpuUsage(); let spent = 0; while (spent < busyMs * 1000) { const u = process.cpuUsage(until); spent = u.user + u.system; } }
+      if (busyMs > 0) { const start = process.cpuUsage(); let spent = 0; while (spent < busyMs * 1000) { const u = process.cpuUsage(start); spent = u.user + u.system; } }
       res.writeHead(200, headers); res.end(body);
     });
     server.keepAliveTimeout = 65000;

@@ -113,26 +113,25 @@ export function validateSessionToken(app: AppContext, token: string): SessionVal
       ).get({ user: session.userId })
     : undefined;
   if (!session || !user) return { session: null, user: null, renewed: false };
-  const row = { ...session, user };
   const now = app.now().getTime();
-  if (now >= row.expiresAt.getTime() || now >= row.createdAt.getTime() + SESSION_MAX_AGE_MS) {
+  if (now >= session.expiresAt.getTime() || now >= session.createdAt.getTime() + SESSION_MAX_AGE_MS) {
     app.db.delete(sessions).where(eq(sessions.id, id)).run();
     return { session: null, user: null, renewed: false };
   }
-  let expiresAt = row.expiresAt;
+  let expiresAt = session.expiresAt;
   let renewed = false;
   const changes: { expiresAt?: Date; lastUsedAt?: Date } = {};
-  if (row.expiresAt.getTime() - now < SESSION_RENEW_MS) {
-    expiresAt = new Date(Math.min(now + SESSION_IDLE_MS, row.createdAt.getTime() + SESSION_MAX_AGE_MS));
+  if (session.expiresAt.getTime() - now < SESSION_RENEW_MS) {
+    expiresAt = new Date(Math.min(now + SESSION_IDLE_MS, session.createdAt.getTime() + SESSION_MAX_AGE_MS));
     changes.expiresAt = expiresAt;
     renewed = true;
   }
   // Written at most once a minute, so that reading pages does not turn into a write per request.
-  if (!row.lastUsedAt || now - row.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) changes.lastUsedAt = new Date(now);
+  if (!session.lastUsedAt || now - session.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) changes.lastUsedAt = new Date(now);
   if (changes.expiresAt || changes.lastUsedAt) app.db.update(sessions).set(changes).where(eq(sessions.id, id)).run();
   return {
-    session: { id: row.id, expiresAt, createdAt: row.createdAt, reauthenticatedAt: row.reauthenticatedAt },
-    user: row.user,
+    session: { id: session.id, expiresAt, createdAt: session.createdAt, reauthenticatedAt: session.reauthenticatedAt },
+    user,
     renewed,
   };
 }
