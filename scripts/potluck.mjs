@@ -6,10 +6,20 @@
 // which works for a read-only install; NODE_COMPILE_CACHE chooses another, NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 // Deleting it is always safe.
 import module from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 module.enableCompileCache?.();
-// Before the CLI's first import of zod or drizzle-orm: their own imports resolve by URL (scripts/lib/moduleResolution.ts).
-const { registerFastResolution } = await import('./lib/moduleResolution.ts');
-registerFastResolution();
-const { runFromShell } = await import('./potluck.ts');
-await runFromShell();
+// The bundled CLI when it is exactly what the sources would give (scripts/lib/cliBundle.ts), else the sources.
+const { freshCliBundle } = await import('./lib/cliBundle.ts');
+const bundle = process.env.POTLUCK_CLI_BUNDLE === 'off' ? null : freshCliBundle(path.resolve(import.meta.dirname, '..'));
+if (bundle) {
+  const { runFromShell } = await import(pathToFileURL(bundle).href);
+  await runFromShell();
+} else {
+  // Before the CLI's first import of zod or drizzle-orm: their own imports resolve by URL (scripts/lib/moduleResolution.ts).
+  const { registerFastResolution } = await import('./lib/moduleResolution.ts');
+  registerFastResolution();
+  const { runFromShell } = await import('./potluck.ts');
+  await runFromShell();
+}

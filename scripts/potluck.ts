@@ -131,8 +131,6 @@ function dataFolderWarningOf(io: CliIo): string | null {
 
 /** Runs the CLI on this process's arguments and streams (scripts/potluck.mjs, or this file run directly). */
 export async function runFromShell(): Promise<void> {
-  // And resolves drizzle-orm's own imports without decoding its 179 KB package.json for each file.
-  registerFastResolution();
   // Output piped into a reader that stops early (`potluck user list | head`) ends the command quietly.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
@@ -151,5 +149,8 @@ if (import.meta.main) {
   // Run directly (`node scripts/potluck.ts`): the compile cache starts here, after this file and its imports were
   // compiled; scripts/potluck.mjs, the installed command, starts it before any of them.
   module.enableCompileCache?.();
+  // And resolves drizzle-orm's own imports without decoding its 179 KB package.json for each file (scripts/potluck.mjs
+  // does this before its first import of the sources; the bundled CLI has no such imports).
+  registerFastResolution();
   await runFromShell();
 }

@@ -1,7 +1,11 @@
-/** Builds the Astro server bundle when it is missing or older than the sources ("builds what it must"). */
+/**
+ * Builds the Astro server bundle when it is missing or older than the sources, and the CLI's bundle
+ * (scripts/lib/cliBundle.ts) when it is missing or not what its sources would give ("builds what it must").
+ */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { freshCliBundle } from '../lib/cliBundle.ts';
 
 const SOURCES = ['src', 'public', 'astro.config.mjs', 'package.json'];
 
@@ -30,7 +34,18 @@ export function ensureServerBuild(root: string, log: (line: string) => void): st
     }
   }
   try {
-    return buildIfStale(root, log);
+    const entry = buildIfStale(root, log);
+    if (!freshCliBundle(root)) {
+      // esbuild's plugins need its asynchronous API, so the bundle builds in a process of its own (under a second).
+      const result = spawnSync(process.execPath, [path.join(root, 'scripts', 'lib', 'cliBundle.ts')], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      if (result.status !== 0) throw new Error('The command-line bundle did not build; the errors above say why.');
+      if (result.stdout.trim()) log(result.stdout.trim());
+    }
+    return entry;
   } finally {
     fs.rmSync(lock, { recursive: true, force: true });
   }

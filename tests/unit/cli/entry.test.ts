@@ -47,14 +47,15 @@ describe('scripts/potluck.mjs', () => {
   it('turns the compile cache on before the CLI loads, so the second run takes the TypeScript from it', () => {
     const tmp = tempDir();
     const cache = path.join(tmp, 'node-compile-cache');
-    const first = run([entry, '--help'], { TMPDIR: tmp });
+    // The sources, not the bundle (tests/integration/cli/bundle.test.ts): the cache must work for both.
+    const first = run([entry, '--help'], { TMPDIR: tmp, POTLUCK_CLI_BUNDLE: 'off' });
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('Usage: potluck <command>');
     const cached = filesUnder(cache);
     expect(cached.length).toBeGreaterThan(5);
 
     // Node says, when asked, where each module came from: the CLI's own TypeScript comes from the cache this time.
-    const second = run([entry, '--help'], { TMPDIR: tmp, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
+    const second = run([entry, '--help'], { TMPDIR: tmp, NODE_DEBUG_NATIVE: 'COMPILE_CACHE', POTLUCK_CLI_BUNDLE: 'off' });
     expect(second.status).toBe(0);
     expect(second.stdout).toContain('Usage: potluck <command>');
     const hit = second.stderr.split('\n').find((line) => line.includes('retrieving transpile cache') && line.includes('/scripts/potluck.ts'));

@@ -1,0 +1,148 @@
+/**
+ * The CLI as a few bundled files in dist/cli/, so that a command starts by reading a handful of files instead of
+ * about 250: `potluck user list` loads 113 files of drizzle-orm and 95 of zod besides Potluck's own, and resolving,
+ * reading and compiling each one is most of its start-up. scripts/potluck.mjs runs the bundle only while it is
+ * exactly what the sources would give: dist/cli/manifest.json lists every file that went into it with its size and
+ * modification time, and a single changed, moved or missing file sends the command back to the sources (which always
+ * work). `npm run build` and `potluck serve` build it (next to the site); nothing else needs it.
+ *
+ * Only Potluck's own modules and pure ES module packages go in. Packages with native code or files of their own
+ * (better-sqlite3, sharp, argon2, ...) stay where npm put them and load as before. A bundled module's
+ * `import.meta.url` and `import.meta.dirname` still name its source file and folder, so the worker threads and data
+ * files found beside a module (the feed parser's worker, the migrations folder) are found from the bundle too.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Packages bundled into the CLI: pure ES modules that read no files of their own and are many files each. */
+export const BUNDLED_PACKAGES = ['drizzle-orm', 'zod'] as const;
+/** Besides the inputs esbuild reports: a change to these changes what a build would give. */
+const ALSO_WATCHED = ['package.json', 'package-lock.json', 'scripts/lib/cliBundle.ts'];
+const MANIFEST = 'manifest.json';
+const ENTRY = 'potluck.mjs';
+/** Chunks of an earlier build stay this long, for a server started from it that has not loaded all of them yet. */
+const OLD_CHUNK_MS = 24 * 60 * 60 * 1000;
+
+interface Manifest {
+  /** The Node version that built it (a different Node may resolve differently). */
+  node: string;
+  /** [path relative to the project root, size in bytes, modification time in ms] of every input. */
+  inputs: [string, number, number][];
+}
+
+/** The folder of the bundle in a project. */
+export function cliBundleDir(root: string): string {
+  return path.join(root, 'dist', 'cli');
+}
+
+/**
+ * The bundle's entry file when every input is as it was when it was built; null when there is no bundle or any
+ * input has changed (then the sources run). Costs one `stat` per input, about 300 of them: under 2 ms.
+ */
+export function freshCliBundle(root: string): string | null {
+  const dir = cliBundleDir(root);
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as Manifest;
+  } catch {
+    return null;
+  }
+  if (manifest.node !== process.version || !Array.isArray(manifest.inputs) || manifest.inputs.length === 0) return null;
+  for (const [file, size, mtimeMs] of manifest.inputs) {
+    const stat = fs.statSync(path.join(root, file), { throwIfNoEntry: false });
+    if (!stat || stat.size !== size || stat.mtimeMs !== mtimeMs) return null;
+  }
+  const entry = path.join(dir, ENTRY);
+  return fs.existsSync(entry) ? entry : null;
+}
+
+/** `import.meta.url` and `.dirname` of the source file at `rel` (from the root), as seen from a file in dist/cli/. */
+function sourceLocation(source: string, rel: string): string {
+  const relDir = path.posix.dirname(rel);
+  return source
+    .replaceAll('import.meta.url', `new URL(${JSON.stringify(`../../${rel}`)}, import.meta.url).href`)
+    .replaceAll('import.meta.dirname', `(import.meta.dirname.slice(0, -"dist/cli".length) + ${JSON.stringify(relDir)})`)
+    .replaceAll('import.meta.filename', `(import.meta.dirname.slice(0, -"dist/cli".length) + ${JSON.stringify(rel)})`);
+}
+
+/**
+ * Builds the bundle of scripts/potluck.ts and the commands it loads into dist/cli/. New files are written beside the
+ * old ones (chunk names carry a hash of their content), the entry is replaced by a rename and the manifest last, so
+ * a command starting meanwhile runs either the sources or a complete bundle, and a server running from the previous
+ * bundle can still load its chunks.
+ */
+export async function buildCliBundle(root: string): Promise<{ files: number; inputs: number }> {
+  const esbuild = await import('esbuild');
+  const dir = cliBundleDir(root);
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const staging = fs.mkdtempSync(path.join(path.dirname(dir), '.cli-'));
+  const bundled = (p: string) => BUNDLED_PACKAGES.some((name) => p === name || p.startsWith(`${name}/`));
+  try {
+    const result = await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: { potluck: 'scripts/potluck.ts' },
+      outdir: staging,
+      outExtension: { '.js': '.mjs' },
+      chunkNames: 'chunk-[hash]',
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node24',
+      metafile: true,
+      logLevel: 'silent',
+      legalComments: 'none',
+      plugins: [
+        {
+          name: 'potluck-cli',
+          setup(build) {
+            // Every bare import but the bundled packages stays an import of the installed package.
+            build.onResolve({ filter: /^[^./]/ }, (args) => (bundled(args.path) ? undefined : { path: args.path, external: true }));
+            // Potluck's own modules keep the location of their source file.
+            build.onLoad({ filter: /\.ts$/ }, (args) => {
+              const rel = path.relative(root, args.path).split(path.sep).join('/');
+              if (rel.startsWith('..') || rel.includes('node_modules/')) return undefined;
+              return { contents: sourceLocation(fs.readFileSync(args.path, 'utf8'), rel), loader: 'ts' };
+            });
+          },
+        },
+      ],
+    });
+    const inputs = new Set([...Object.keys(result.metafile.inputs), ...ALSO_WATCHED]);
+    const manifest: Manifest = {
+      node: process.version,
+      inputs: [...inputs]
+        .sort()
+        .map((rel) => {
+          const stat = fs.statSync(path.join(root, rel));
+          return [rel, stat.size, stat.mtimeMs];
+        }),
+    };
+    fs.mkdirSync(dir, { recursive: true });
+    const written = fs.readdirSync(staging);
+    // Chunks first (new names, or the same name for the same content), then the entry that imports them.
+    for (const name of written.filter((n) => n !== `${ENTRY}`)) fs.renameSync(path.join(staging, name), path.join(dir, name));
+    fs.renameSync(path.join(staging, ENTRY), path.join(dir, ENTRY));
+    const manifestTemp = path.join(dir, `.${MANIFEST}.${process.pid}`);
+    fs.writeFileSync(manifestTemp, JSON.stringify(manifest));
+    fs.renameSync(manifestTemp, path.join(dir, MANIFEST));
+    // Chunks no build has written for a day are no longer loaded by anything.
+    const now = Date.now();
+    for (const name of fs.readdirSync(dir)) {
+      if (written.includes(name) || name === MANIFEST) continue;
+      const file = path.join(dir, name);
+      if (now - fs.statSync(file).mtimeMs > OLD_CHUNK_MS) fs.rmSync(file, { force: true });
+    }
+    return { files: written.length, inputs: manifest.inputs.length };
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  // `node scripts/lib/cliBundle.ts` (npm run build, potluck serve): builds the bundle of the project it is in.
+  const root = path.resolve(import.meta.dirname, '..', '..');
+  const started = performance.now();
+  const { files, inputs } = await buildCliBundle(root);
+  console.log(`Built the command-line bundle: ${files} files from ${inputs} sources in ${Math.round(performance.now() - started)} ms.`);
+}
