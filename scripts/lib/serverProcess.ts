@@ -1,4 +1,4 @@
-/** Starts `potluck serve` as a child process and waits for its URL: for tests and benchmarks on loopback. */
+/** Starts `potluck serve` (the installed command, scripts/potluck.mjs) as a child process and waits for its URL: for tests and benchmarks on loopback. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
@@ -14,7 +14,7 @@ export interface ServerProcess {
 
 /** Spawns the real server with `env` (PORT 0 picks a free port) and resolves once it prints where it runs. */
 export async function startServerProcess(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [path.join(root, 'scripts', 'potluck.ts'), 'serve'], {
+  const child = spawn(process.execPath, [path.join(root, 'scripts', 'potluck.mjs'), 'serve'], {
     cwd: root,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', TZ: 'UTC', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -32,7 +32,7 @@ export function runCliProcess(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number; out: string; err: string }> {
-  const child = spawn(process.execPath, [path.join(root, 'scripts', 'potluck.ts'), ...args], {
+  const child = spawn(process.execPath, [path.join(root, 'scripts', 'potluck.mjs'), ...args], {
     cwd: root,
     env: { ...process.env, POTLUCK_DATA: server.dataDir, HOST: '127.0.0.1', PORT: new URL(server.url).port, TZ: 'UTC', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
