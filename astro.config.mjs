@@ -2,6 +2,7 @@
 import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
 import mdx from '@astrojs/mdx';
+import { BUNDLED_PACKAGES } from './scripts/lib/bundledPackages.mjs';
 
 // Uploads (images, attachments) and archive imports arrive as multipart forms through Actions.
 const MAX_FORM_BYTES = 64 * 1024 * 1024;
@@ -25,7 +26,13 @@ export default defineConfig({
   },
   vite: {
     build: { assetsInlineLimit: 0 },
-    ssr: { external: ['better-sqlite3', 'sharp', '@node-rs/argon2'] },
+    ssr: {
+      external: ['better-sqlite3', 'sharp', '@node-rs/argon2'],
+      // Pure ES module packages of many files each (scripts/lib/bundledPackages.mjs), bundled into the server's
+      // chunks: the server, `potluck site` and `potluck export` then load a few chunks instead of over 200 files of
+      // these at every start.
+      noExternal: BUNDLED_PACKAGES,
+    },
   },
   devToolbar: { enabled: false },
 });

@@ -13,13 +13,9 @@ module.enableCompileCache?.();
 // The bundled CLI when it is exactly what the sources would give (scripts/lib/cliBundle.ts), else the sources.
 const { freshCliBundle } = await import('./lib/cliBundle.ts');
 const bundle = process.env.POTLUCK_CLI_BUNDLE === 'off' ? null : freshCliBundle(path.resolve(import.meta.dirname, '..'));
-if (bundle) {
-  const { runFromShell } = await import(pathToFileURL(bundle).href);
-  await runFromShell();
-} else {
-  // Before the CLI's first import of zod or drizzle-orm: their own imports resolve by URL (scripts/lib/moduleResolution.ts).
-  const { registerFastResolution } = await import('./lib/moduleResolution.ts');
-  registerFastResolution();
-  const { runFromShell } = await import('./potluck.ts');
-  await runFromShell();
-}
+// Before the first import of zod or drizzle-orm (by the sources, or by the built site that serve, site and export
+// load): their own imports resolve by URL (scripts/lib/moduleResolution.ts).
+const { registerFastResolution } = await import('./lib/moduleResolution.ts');
+registerFastResolution();
+const { runFromShell } = await import(bundle ? pathToFileURL(bundle).href : './potluck.ts');
+await runFromShell();

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { freshCliBundle } from '../lib/cliBundle.ts';
 
-const SOURCES = ['src', 'public', 'astro.config.mjs', 'package.json'];
+const SOURCES = ['src', 'public', 'astro.config.mjs', 'scripts/lib/bundledPackages.mjs', 'package.json'];
 
 function newestMtime(target: string): number {
   if (!fs.existsSync(target)) return 0;

@@ -6,18 +6,18 @@
  * modification time, and a single changed, moved or missing file sends the command back to the sources (which always
  * work). `npm run build` and `potluck serve` build it (next to the site); nothing else needs it.
  *
- * Only Potluck's own modules and pure ES module packages go in. Packages with native code or files of their own
+ * Only Potluck's own modules and pure ES module packages go in (scripts/lib/bundledPackages.mjs, the same list the
+ * built site bundles). Packages with native code or files of their own
  * (better-sqlite3, sharp, argon2, ...) stay where npm put them and load as before. A bundled module's
  * `import.meta.url` and `import.meta.dirname` still name its source file and folder, so the worker threads and data
  * files found beside a module (the feed parser's worker, the migrations folder) are found from the bundle too.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { isBundledPackage } from './bundledPackages.mjs';
 
-/** Packages bundled into the CLI: pure ES modules that read no files of their own and are many files each. */
-export const BUNDLED_PACKAGES = ['drizzle-orm', 'zod'] as const;
 /** Besides the inputs esbuild reports: a change to these changes what a build would give. */
-const ALSO_WATCHED = ['package.json', 'package-lock.json', 'scripts/lib/cliBundle.ts'];
+const ALSO_WATCHED = ['package.json', 'package-lock.json', 'scripts/lib/cliBundle.ts', 'scripts/lib/bundledPackages.mjs'];
 const MANIFEST = 'manifest.json';
 const ENTRY = 'potluck.mjs';
 /** Chunks of an earlier build stay this long, for a server started from it that has not loaded all of them yet. */
@@ -76,7 +76,6 @@ export async function buildCliBundle(root: string): Promise<{ files: number; inp
   const dir = cliBundleDir(root);
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const staging = fs.mkdtempSync(path.join(path.dirname(dir), '.cli-'));
-  const bundled = (p: string) => BUNDLED_PACKAGES.some((name) => p === name || p.startsWith(`${name}/`));
   try {
     const result = await esbuild.build({
       absWorkingDir: root,
@@ -96,8 +95,16 @@ export async function buildCliBundle(root: string): Promise<{ files: number; inp
         {
           name: 'potluck-cli',
           setup(build) {
-            // Every bare import but the bundled packages stays an import of the installed package.
-            build.onResolve({ filter: /^[^./]/ }, (args) => (bundled(args.path) ? undefined : { path: args.path, external: true }));
+            // Every bare import but the bundled packages stays an import of the installed package (a package's own
+            // `#name` imports resolve within it).
+            build.onResolve({ filter: /^[^./#]/ }, (args) => (isBundledPackage(args.path) ? undefined : { path: args.path, external: true }));
+            // zod's 64 message locales: Potluck speaks English only (zod's default, which it sets itself) and never
+            // reads z.locales, so the bundle carries that one; the rest would be most of zod's code to load.
+            build.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+              contents: 'export { default as en } from "./en.js";\n',
+              loader: 'js',
+              resolveDir: path.join(root, 'node_modules', 'zod', 'v4', 'locales'),
+            }));
             // Potluck's own modules keep the location of their source file.
             build.onLoad({ filter: /\.ts$/ }, (args) => {
               const rel = path.relative(root, args.path).split(path.sep).join('/');
