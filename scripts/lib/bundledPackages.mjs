@@ -9,11 +9,14 @@ export const BUNDLED_PACKAGES = [
   'drizzle-orm',
   'zod',
   /^@oslojs\//,
-  // The HTML tree tools the sanitizer and renderers use.
-  /^(hast|mdast|unist)-util-/,
-  /^(vfile|vfile-location|vfile-message|hastscript|unified|rehype-parse|trough|devlop|bail|is-plain-obj|zwitch|ccount)$/,
+  // unified's Markdown and HTML tools (the renderer, the sanitizer, the feed and page writers): one module per function.
+  /^(unified|rehype|remark|micromark|mdast|hast|hastscript|unist|vfile|estree-util)(-|$)/,
+  // And the small packages they are built from.
+  /^(trough|devlop|bail|is-plain-obj|zwitch|ccount|longest-streak|markdown-table|trim-lines|github-slugger)$/,
   /^(property-information|stringify-entities|comma-separated-tokens|space-separated-tokens|web-namespaces)$/,
-  /^(html-void-elements|character-entities-legacy|character-entities-html4|parse5|entities)$/,
+  /^(html-void-elements|character-entities|character-entities-legacy|character-entities-html4|character-reference-invalid)$/,
+  /^(decode-named-character-reference|parse-entities|is-decimal|is-hexadecimal|is-alphanumerical|is-alphabetical)$/,
+  /^(parse5|entities)$/,
 ];
 
 /** The package a bare import names (`drizzle-orm/sqlite-core` -> `drizzle-orm`, `@oslojs/crypto/sha2` -> `@oslojs/crypto`). */

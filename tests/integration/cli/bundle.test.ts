@@ -139,6 +139,8 @@ describe('the command-line bundle', () => {
     const served = loadedModules(file);
     expect(served).toContain('dist/cli/potluck.mjs');
     expect(served.filter((m) => m.startsWith('scripts/cli/'))).toEqual([]);
+    // The built site carries the packages both bundle (scripts/lib/bundledPackages.mjs): none loads from node_modules.
+    expect(served.filter((m) => /node_modules\/(drizzle-orm|zod|@oslojs|hast-util-[a-z-]+|unified|vfile)\//.test(m))).toEqual([]);
   }, 120_000);
 });
 
