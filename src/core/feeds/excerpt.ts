@@ -5,14 +5,14 @@
  * there is none at the top level), cut at a word boundary near 280 characters. Made once on save and stored
  * (`artifacts.excerpt`). Pure.
  */
-import rehypeParse from 'rehype-parse';
+import { rehypeParseHtml } from '../html/parse.ts';
 import { unified } from 'unified';
 import type { Element, Root } from 'hast';
 
 /** Longest excerpt, in characters, before it is cut at a word boundary. */
 export const excerptLength = 280;
 
-const parser = unified().use(rehypeParse, { fragment: true }).freeze();
+const parser = unified().use(rehypeParseHtml, { fragment: true }).freeze();
 
 function text(node: Element): string {
   let out = '';

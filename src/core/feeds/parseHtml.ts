@@ -4,12 +4,12 @@
  * foreign content on Potluck's origin, so a relative `href="/admin"` left as it is would point into Potluck.
  */
 import type { Element, Root, RootContent } from 'hast';
-import rehypeParse from 'rehype-parse';
+import { rehypeParseHtml } from '../html/parse.ts';
 import { unified } from 'unified';
 import { sanitizeHtml } from '../markdown/sanitize.ts';
 import { absolutizeHtml, hasScheme } from './absoluteUrls.ts';
 
-const fragmentParser = unified().use(rehypeParse, { fragment: true });
+const fragmentParser = unified().use(rehypeParseHtml, { fragment: true });
 
 /** Parses an HTML fragment into a hast tree (never throws: HTML parsing always recovers). */
 function parseFragment(html: string): Root {

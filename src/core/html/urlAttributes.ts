@@ -7,7 +7,7 @@
  * milliseconds with almost no garbage; tests/integration/export checks it against a full HTML parser (parse5
  * through rehype-parse) on every exported page. Pure.
  */
-import rehypeParse from 'rehype-parse';
+import { rehypeParseHtml } from './parse.ts';
 import { unified } from 'unified';
 
 /** One attribute holding URLs, with where it sits in the source. */
@@ -268,7 +268,7 @@ const WINDOWS_1252: Record<number, number> = {
   0x96: 0x2013, 0x97: 0x2014, 0x98: 0x02dc, 0x99: 0x2122, 0x9a: 0x0161, 0x9b: 0x203a, 0x9c: 0x0153, 0x9e: 0x017e, 0x9f: 0x0178,
 };
 
-const fragmentParser = unified().use(rehypeParse, { fragment: true });
+const fragmentParser = unified().use(rehypeParseHtml, { fragment: true });
 
 /**
  * Decodes character references in an attribute value. Numeric references and the common named ones are decoded

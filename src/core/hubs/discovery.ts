@@ -3,7 +3,7 @@
  * elements every blog engine (WordPress, Blogger, Ghost, Hugo, Jekyll, Mastodon, Medium) puts in its pages, so a
  * teacher or student can paste the address they know — the blog's — instead of hunting for the feed's. Pure.
  */
-import rehypeParse from 'rehype-parse';
+import { rehypeParseHtml } from '../html/parse.ts';
 import { unified } from 'unified';
 import type { Element, Root, RootContent } from 'hast';
 
@@ -23,7 +23,7 @@ const TYPES: Record<string, DiscoveredFeed['type']> = {
   'application/json': 'json',
 };
 
-const documentParser = unified().use(rehypeParse, { fragment: false });
+const documentParser = unified().use(rehypeParseHtml, { fragment: false });
 
 function attr(node: Element, name: string): string | undefined {
   const value = node.properties[name];

@@ -6,7 +6,7 @@
 // (and again when a description changes), after rendering: the renderer finds which media a body uses, the saver
 // looks those rows up, and this step writes what it learned into the HTML. Pure: the caller supplies the media facts.
 import { toHtml } from 'hast-util-to-html';
-import rehypeParse from 'rehype-parse';
+import { rehypeParseHtml } from '../html/parse.ts';
 import { unified } from 'unified';
 import { mediaIdOf } from './conventions.ts';
 import type { Element, Root } from 'hast';
@@ -28,7 +28,7 @@ export interface ResponsiveImage {
  */
 export const BODY_IMAGE_SIZES = '(min-width: 46rem) 44rem, calc(100vw - 2rem)';
 
-const parser = unified().use(rehypeParse, { fragment: true }).freeze();
+const parser = unified().use(rehypeParseHtml, { fragment: true }).freeze();
 
 // The same address scheme as mediaUrl() in server/media/urls.ts (core imports nothing from server); a unit test
 // holds the two together.

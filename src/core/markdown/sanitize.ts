@@ -2,7 +2,7 @@
 // live in one schema: anything not listed below is dropped (elements are unwrapped, keeping their text, except
 // the `strip` list whose content is dropped too). The schema is spelled out in full on purpose: hast-util-sanitize
 // fills any field we omit from GitHub's default schema, which would silently widen what we allow.
-import rehypeParse from 'rehype-parse';
+import { rehypeParseHtml } from '../html/parse.ts';
 import rehypeSanitize from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
 import { unified } from 'unified';
@@ -186,7 +186,7 @@ function unprefixClobbered(tree: Root | Element): void {
 }
 
 const foreignHtmlProcessor = unified()
-  .use(rehypeParse, { fragment: true })
+  .use(rehypeParseHtml, { fragment: true })
   .use(() => unprefixClobbered)
   .use(rehypeSanitize, potluckSanitizeSchema)
   .use(() => finishSafeTree)
@@ -196,7 +196,7 @@ const foreignHtmlProcessor = unified()
 // Most foreign HTML (every feed item) never held a prefixed id: a value can only start with the prefix when the
 // HTML spells it out, or has a character reference (`&#117;ser-content-…`) that could decode to it.
 const unprefixedHtmlProcessor = unified()
-  .use(rehypeParse, { fragment: true })
+  .use(rehypeParseHtml, { fragment: true })
   .use(rehypeSanitize, potluckSanitizeSchema)
   .use(() => finishSafeTree)
   .use(rehypeStringify)

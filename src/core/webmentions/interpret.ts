@@ -6,7 +6,7 @@
 import type { Element, ElementContent, Root } from 'hast';
 import { toHtml } from 'hast-util-to-html';
 import { mf2 } from 'microformats-parser';
-import rehypeParse from 'rehype-parse';
+import { rehypeParseHtml } from '../html/parse.ts';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import { sanitizeHtml } from '../markdown/sanitize.ts';
@@ -66,7 +66,7 @@ export function sourceLinksTo(body: string, contentType: string, sourceUrl: stri
   const wanted = comparableUrl(target);
   if (!wanted) return false;
   if (!/html/i.test(contentType)) return body.includes(target);
-  const tree = unified().use(rehypeParse).parse(body) as Root;
+  const tree = unified().use(rehypeParseHtml).parse(body) as Root;
   let base = sourceUrl;
   visit(tree, 'element', (node: Element) => {
     if (node.tagName !== 'base' || typeof node.properties.href !== 'string') return;
@@ -214,7 +214,7 @@ export function interpretSource(html: string, sourceUrl: string, target: string)
  */
 export function mentionContent(raw: string, sourceUrl: string): string | null {
   const safe = sanitizeHtml(raw.length > MAX_CONTENT_HTML * 4 ? raw.slice(0, MAX_CONTENT_HTML * 4) : raw);
-  const tree = unified().use(rehypeParse, { fragment: true }).parse(safe) as Root;
+  const tree = unified().use(rehypeParseHtml, { fragment: true }).parse(safe) as Root;
   const walk = (parent: Root | Element): void => {
     parent.children = (parent.children as ElementContent[]).flatMap((node): ElementContent[] => {
       if (node.type !== 'element') return [node];

@@ -12,13 +12,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Element, ElementContent, Root, RootContent } from 'hast';
 import { toHtml } from 'hast-util-to-html';
-import rehypeParse from 'rehype-parse';
+import { rehypeParseHtml } from '../../core/html/parse.ts';
 import { unified } from 'unified';
 import { sanitizeHtml } from '../../core/markdown/sanitize.ts';
 import { fileNameOf } from './fileKinds.ts';
 
-const parser = unified().use(rehypeParse, { fragment: true });
-const documentParser = unified().use(rehypeParse);
+const parser = unified().use(rehypeParseHtml, { fragment: true });
+const documentParser = unified().use(rehypeParseHtml);
 
 /** Pictures written into the HTML itself that a converter can take out into files (see `keepDataPictures`). */
 const DATA_PICTURE = /^data:image\/(?:png|jpeg|gif|webp|avif);base64,/i;

@@ -4,7 +4,7 @@
  * (sanitizeHtml), then written as Markdown: paragraphs, headings, emphasis, links, lists, quotes and code survive;
  * anything else keeps its text. Remote pictures become links (no page loads a picture from another site).
  */
-import { fromHtml } from 'hast-util-from-html';
+import { parseHtmlTree } from '../../core/html/parse.ts';
 import type { ElementContent, Root, RootContent } from 'hast';
 import { sanitizeHtml } from '../../core/markdown/sanitize.ts';
 
@@ -98,6 +98,6 @@ function blocks(nodes: (RootContent | ElementContent)[], prefix = ''): string[] 
 const BLOCK = new Set(['p', 'div', 'section', 'article', 'blockquote', 'pre', 'ul', 'ol', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'figure', 'table', 'details']);
 
 export function htmlToMarkdown(html: string): string {
-  const tree: Root = fromHtml(sanitizeHtml(html), { fragment: true });
+  const tree: Root = parseHtmlTree(sanitizeHtml(html), { fragment: true });
   return blocks(tree.children).join('\n\n').trim();
 }

@@ -6,7 +6,7 @@
  * strings are kept. The HTML is parsed by a real parser, so a `<link>` inside a comment or shown as escaped text
  * does not count.
  */
-import rehypeParse from 'rehype-parse';
+import { rehypeParseHtml } from '../../core/html/parse.ts';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import type { Element, Root } from 'hast';
@@ -66,7 +66,7 @@ function splitOutside(text: string, separator: string): string[] {
 
 /** The first `<link>` or `<a>` with rel=webmention and an href in `html`, resolved against `base`; null when none. */
 export function endpointFromHtml(html: string, base: string): string | null {
-  const tree = unified().use(rehypeParse).parse(html) as Root;
+  const tree = unified().use(rehypeParseHtml).parse(html) as Root;
   let found: string | null = null;
   visit(tree, 'element', (node: Element) => {
     if (found !== null) return false;

@@ -3,7 +3,7 @@
  * thing a link post points at), without fragments, once each. Pages of this Potluck itself are left out: a piece
  * here featuring another is recorded directly, never by HTTP to ourselves.
  */
-import rehypeParse from 'rehype-parse';
+import { rehypeParseHtml } from '../../../core/html/parse.ts';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
 import type { Element, Root } from 'hast';
@@ -28,7 +28,7 @@ export function outboundLinks(html: string, linkUrl: string | null, siteUrl: str
     if (!found.includes(url.href) && found.length < MAX_TARGETS) found.push(url.href);
   };
   if (linkUrl) add(linkUrl);
-  const tree = unified().use(rehypeParse, { fragment: true }).parse(html) as Root;
+  const tree = unified().use(rehypeParseHtml, { fragment: true }).parse(html) as Root;
   visit(tree, 'element', (node: Element) => {
     if (node.tagName === 'a' && typeof node.properties.href === 'string') add(node.properties.href);
   });
