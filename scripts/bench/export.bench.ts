@@ -114,7 +114,8 @@ interface ChildReport {
   broken: number;
 }
 
-const cli = path.join(root, 'scripts', 'potluck.ts');
+// The installed command (package.json "bin"), as a user's shell runs it: the bundled CLI when it is fresh.
+const cli = path.join(root, 'scripts', 'potluck.mjs');
 // The Node flags of the CLI's shebang (`#!/usr/bin/env -S node --max-semi-space-size=4`): the export runs as it does there.
 const cliFlags = fs.readFileSync(cli, 'utf8').split('\n')[0].split(/\s+/).filter((part) => part.startsWith('--'));
 
