@@ -37,7 +37,7 @@ export function cliBundleDir(root: string): string {
 
 /**
  * The bundle's entry file when every input is as it was when it was built; null when there is no bundle or any
- * input has changed (then the sources run). Costs one `stat` per input, about 300 of them: under 2 ms.
+ * input has changed (then the sources run). Costs one `stat` per input, about 800 of them: 2 to 3 ms.
  */
 export function freshCliBundle(root: string): string | null {
   const dir = cliBundleDir(root);
@@ -48,8 +48,10 @@ export function freshCliBundle(root: string): string | null {
     return null;
   }
   if (manifest.node !== process.version || !Array.isArray(manifest.inputs) || manifest.inputs.length === 0) return null;
+  // Joined by hand: path.join's normalising, 800 times, would cost more than the stats.
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
   for (const [file, size, mtimeMs] of manifest.inputs) {
-    const stat = fs.statSync(path.join(root, file), { throwIfNoEntry: false });
+    const stat = fs.statSync(prefix + file, { throwIfNoEntry: false });
     if (!stat || stat.size !== size || stat.mtimeMs !== mtimeMs) return null;
   }
   const entry = path.join(dir, ENTRY);
