@@ -1,6 +1,12 @@
 /**
- * Builds the Astro server bundle when it is missing or older than the sources, and the CLI's bundle
+ * Builds the Astro server bundle when it is missing or not what its sources would give, and the CLI's bundle
  * (scripts/lib/cliBundle.ts) when it is missing or not what its sources would give ("builds what it must").
+ *
+ * What a build was made from is written beside it (dist/server/.sources.json): every file and folder under the
+ * sources with its size and modification time, as they were when the build started. A start compares those with
+ * one `stat` each instead of reading every folder again; a changed, added (its folder's time changes), removed or
+ * older file means a new build. A build made without this (`astro build` by hand) has no such list: then the
+ * newest source time decides, as before, and the list is written for the next start.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -8,14 +14,59 @@ import path from 'node:path';
 import { freshCliBundle } from '../lib/cliBundle.ts';
 
 const SOURCES = ['src', 'public', 'astro.config.mjs', 'scripts/lib/bundledPackages.mjs', 'package.json'];
+const SOURCES_FILE = path.join('dist', 'server', '.sources.json');
 
-function newestMtime(target: string): number {
-  if (!fs.existsSync(target)) return 0;
-  const stat = fs.statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of fs.readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
-  return newest;
+/** [path from the root, size in bytes (-1 for a folder), modification time in ms]. */
+type SourceEntry = [string, number, number];
+
+/** Every file and folder of the sources as they are now. */
+export function sourceSnapshot(root: string): SourceEntry[] {
+  const entries: SourceEntry[] = [];
+  const visit = (rel: string) => {
+    const stat = fs.statSync(path.join(root, rel), { throwIfNoEntry: false });
+    if (!stat) return;
+    if (!stat.isDirectory()) {
+      entries.push([rel, stat.size, stat.mtimeMs]);
+      return;
+    }
+    entries.push([rel, -1, stat.mtimeMs]);
+    for (const name of fs.readdirSync(path.join(root, rel)).sort()) visit(`${rel}/${name}`);
+  };
+  for (const source of SOURCES) visit(source);
+  return entries;
+}
+
+/** Whether every file and folder listed is as it was. */
+function unchanged(root: string, entries: SourceEntry[]): boolean {
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  for (const [rel, size, mtimeMs] of entries) {
+    const stat = fs.statSync(prefix + rel, { throwIfNoEntry: false });
+    if (!stat || stat.mtimeMs !== mtimeMs || (size >= 0 && stat.size !== size) || (size < 0) !== stat.isDirectory()) return false;
+  }
+  return true;
+}
+
+function readSourcesFile(root: string): SourceEntry[] | null {
+  try {
+    const entries = JSON.parse(fs.readFileSync(path.join(root, SOURCES_FILE), 'utf8')) as unknown;
+    return Array.isArray(entries) && entries.length > 0 ? (entries as SourceEntry[]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeSourcesFile(root: string, entries: SourceEntry[]): void {
+  const file = path.join(root, SOURCES_FILE);
+  const temp = `${file}.${process.pid}`;
+  fs.writeFileSync(temp, JSON.stringify(entries));
+  fs.renameSync(temp, file);
+}
+
+/** Runs `astro build` in `root`. */
+function astroBuild(root: string): void {
+  const astro = path.join(root, 'node_modules', 'astro', 'bin', 'astro.mjs');
+  const result = spawnSync(process.execPath, [astro, 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('The site did not build; the errors above say why.');
 }
 
 /** The server entry of the build in `root`, building first if any source is newer. */
@@ -51,14 +102,20 @@ export function ensureServerBuild(root: string, log: (line: string) => void): st
   }
 }
 
-function buildIfStale(root: string, log: (line: string) => void): string {
+/** The site's server entry, built first unless the build on disk is what its sources give (`build` does it). */
+export function buildIfStale(root: string, log: (line: string) => void, build: (root: string) => void = astroBuild): string {
   const entry = path.join(root, 'dist', 'server', 'entry.mjs');
-  const builtAt = fs.existsSync(entry) ? fs.statSync(entry).mtimeMs : 0;
-  const sourcesAt = Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))));
-  if (builtAt > sourcesAt) return entry;
+  const builtAt = fs.statSync(entry, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const recorded = builtAt ? readSourcesFile(root) : null;
+  if (recorded && unchanged(root, recorded)) return entry;
+  // Taken before the build, so that a file changed while it runs makes the next start build again.
+  const sources = sourceSnapshot(root);
+  if (!recorded && builtAt > Math.max(...sources.map(([, , mtimeMs]) => mtimeMs))) {
+    writeSourcesFile(root, sources);
+    return entry;
+  }
   log(builtAt ? 'Sources changed since the last build; building the site…' : 'Building the site (first start)…');
-  const astro = path.join(root, 'node_modules', 'astro', 'bin', 'astro.mjs');
-  const result = spawnSync(process.execPath, [astro, 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('The site did not build; the errors above say why.');
+  build(root);
+  writeSourcesFile(root, sources);
   return entry;
 }
