@@ -301,6 +301,17 @@ function identify(
  * lowercase host without `www.`, no default port, no fragment, no trailing slash, no tracking parameters.
  */
 export function normaliseUrlKey(value: string): string | undefined {
+  // An item's id and link are usually the same URL, asked for one after the other (itemKey, then the item's urlKey).
+  if (value === lastKey.value) return lastKey.key;
+  const key = urlKeyOf(value);
+  lastKey.value = value;
+  lastKey.key = key;
+  return key;
+}
+
+const lastKey: { value: string | null; key: string | undefined } = { value: null, key: undefined };
+
+function urlKeyOf(value: string): string | undefined {
   let url: URL;
   try {
     url = new URL(value.trim());
@@ -310,9 +321,12 @@ export function normaliseUrlKey(value: string): string | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   const host = url.hostname.toLowerCase().replace(/^www\./, '');
   const port = url.port && url.port !== '80' && url.port !== '443' ? `:${url.port}` : '';
-  const params = [...url.searchParams].filter(([name]) => !/^(utm_[a-z]+|fbclid|gclid|mc_[a-z]+)$/i.test(name));
-  params.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const query = params.length ? `?${new URLSearchParams(params).toString()}` : '';
+  let query = '';
+  if (url.search) {
+    const params = [...url.searchParams].filter(([name]) => !/^(utm_[a-z]+|fbclid|gclid|mc_[a-z]+)$/i.test(name));
+    params.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    query = params.length ? `?${new URLSearchParams(params).toString()}` : '';
+  }
   const path = url.pathname.replace(/\/+$/, '').replace(/\/index\.html?$/i, '');
   return `${host}${port}${path}${query}`;
 }
