@@ -217,7 +217,7 @@ describe('every page at phone and desktop width', () => {
     } finally {
       await context.close();
     }
-  });
+  }, 90_000);
 
   it('a teacher’s pages fit the screen, pass axe and read right; the hub’s visibility choices stand one per line', async () => {
     const { context, page } = await signIn('ms-okafor', 'demo-teacher-pass');
@@ -251,7 +251,7 @@ describe('every page at phone and desktop width', () => {
     } finally {
       await context.close();
     }
-  });
+  }, 90_000);
 
   it('an admin’s pages fit the screen, pass axe and read right; the policy checkbox sits beside its words', async () => {
     const { context, page } = await signIn('school-admin', 'demo-admin-pass');
