@@ -1,13 +1,11 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 /** The potluck CLI: one command per job a user or admin does from a shell. Thin: parse -> command -> present. */
 import module from 'node:module';
-import { PotluckError } from '../src/core/errors.ts';
-import { withAuditScope } from '../src/server/audit/scope.ts';
-import { createLogger } from '../src/server/logger.ts';
-import { loadConfig } from '../src/server/config.ts';
-import { dataFolderWarning } from '../src/server/dataFolder.ts';
-import { UsageError, println, type CliCommand, type CliIo } from './cli/io.ts';
-import { registerFastResolution } from './lib/moduleResolution.ts';
+import type { CliCommand, CliIo } from './cli/io.ts';
+
+// Everything else is imported when it is needed: run directly (`node scripts/potluck.ts`), this file is compiled
+// before the compile cache starts, and so would be every module it imported up front, stripped of its types anew
+// at every start. Imported from main, they come from the cache.
 
 /** Command words -> module. Loaded lazily so that `potluck --help` is instant. */
 const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
@@ -78,6 +76,7 @@ POTLUCK_SECRET, POTLUCK_SMTP_URL, POTLUCK_MAIL_FROM, POTLUCK_PAGE_CACHE_MB, POTL
 
 /** Runs the CLI with arguments and streams; returns the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  const { UsageError, println } = await import('./cli/io.ts');
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     println(io.stdout, HELP);
     return argv.length === 0 ? 2 : 0;
@@ -98,11 +97,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   // A data folder that others on the machine can read exposes students' work: say so at every start, with the fix.
   // (`build` reads only an archive.)
   if (name !== 'build') {
-    const warning = dataFolderWarningOf(io);
+    const warning = await dataFolderWarningOf(io);
     // The server's lines are JSON (src/server/logger.ts); other commands speak to a person.
-    if (warning && name === 'serve') createLogger({ stdout: io.stdout, stderr: io.stderr }).warn(warning, { component: 'data' });
+    if (warning && name === 'serve') (await import('../src/server/logger.ts')).createLogger({ stdout: io.stdout, stderr: io.stderr }).warn(warning, { component: 'data' });
     else if (warning) println(io.stderr, warning);
   }
+  const { PotluckError } = await import('../src/core/errors.ts');
+  const { withAuditScope } = await import('../src/server/audit/scope.ts');
   try {
     // What a command records in the audit log comes "from" the shell; the server records each request's address.
     return name === 'serve' ? await command.run(rest, io) : await withAuditScope({ address: 'cli' }, () => command.run(rest, io));
@@ -119,7 +120,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-function dataFolderWarningOf(io: CliIo): string | null {
+async function dataFolderWarningOf(io: CliIo): Promise<string | null> {
+  const { loadConfig } = await import('../src/server/config.ts');
+  const { dataFolderWarning } = await import('../src/server/dataFolder.ts');
   let dataDir: string;
   try {
     dataDir = loadConfig(io.env, io.cwd).dataDir;
@@ -132,7 +135,7 @@ function dataFolderWarningOf(io: CliIo): string | null {
 /** Runs the CLI on this process's arguments and streams (scripts/potluck.mjs, or this file run directly). */
 export async function runFromShell(): Promise<void> {
   // And resolves drizzle-orm's own imports without decoding its 179 KB package.json for each file.
-  registerFastResolution();
+  (await import('./lib/moduleResolution.ts')).registerFastResolution();
   // Output piped into a reader that stops early (`potluck user list | head`) ends the command quietly.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
