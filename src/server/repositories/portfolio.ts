@@ -36,7 +36,18 @@ export function getPortfolioOwner(app: AppContext, handle: string): User {
   const byHandle = prepared(app.db, 'portfolio.ownerByHandle', (db) =>
     db.select().from(users).where(eq(users.handle, sql.placeholder('handle'))).prepare(),
   );
-  const owner = byHandle.get({ handle: handle.toLowerCase() });
+  // Every page and feed of a portfolio looks its owner up (a static export hundreds of times): once until the next
+  // write, frozen, since all of them share it.
+  const key = handle.toLowerCase();
+  const owner = remembered(app.db, `portfolio.owner\u0000${key}`, () => {
+    const row = byHandle.get({ handle: key });
+    if (row) {
+      for (const link of row.links) Object.freeze(link);
+      Object.freeze(row.links);
+      Object.freeze(row);
+    }
+    return row ?? null;
+  });
   // A guardian account has no portfolio: it reads its children's work, and a parent's name is not published.
   if (!owner || owner.disabledAt || owner.role === 'guardian') throw notFound('That portfolio');
   return owner;
