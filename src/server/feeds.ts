@@ -91,9 +91,14 @@ function buildPortfolioFeedNow(app: AppContext, owner: User, tag: string | undef
     avatar: avatar ? at.site(mediaUrl(avatar.id)) : undefined,
   };
   const works = listPublicWork(app, owner, { tag, limit: FEED_ITEM_LIMIT });
-  // A piece is in the portfolio's feed and in the feed of each of its tags, the same item in each: made once.
-  const itemKey = `feeds.item\u0000${owner.id}\u0000${target.siteUrl}\u0000${target.staticBase ?? ''}\u0000`;
-  const items = works.map((work) => remembered(app.db, itemKey + work.artifact.id, () => freezeItem(feedItem(work, owner, at, author))));
+  // A piece is in the portfolio's feed and in the feed of each of its tags, the same item in each: made once, and
+  // kept with the others of this portfolio and target until the next write.
+  const built = remembered(app.db, `feeds.items\u0000${owner.id}\u0000${target.siteUrl}\u0000${target.staticBase ?? ''}`, () => new Map<string, FeedItem>());
+  const items = works.map((work) => {
+    let item = built.get(work.artifact.id);
+    if (!item) built.set(work.artifact.id, (item = freezeItem(feedItem(work, owner, at, author))));
+    return item;
+  });
   const siteTitle = owner.siteTitle || owner.name;
   const newest = items.reduce<Date | null>((latest, i) => (latest && latest >= i.modified ? latest : i.modified), null);
   return Object.freeze({
