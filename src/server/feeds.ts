@@ -12,6 +12,7 @@ import { FEED_ITEM_LIMIT, artifactGuid, type Feed, type FeedItem, type FeedPerso
 import { normalizeTag } from '../core/markdown/hashtags.ts';
 import { joinUrl, sitePaths } from '../core/urls.ts';
 import type { AppContext } from './context.ts';
+import { remembered } from './db/changes.ts';
 import type { User } from './db/schema.ts';
 import type { RenderMode } from './http/renderMode.ts';
 import { mediaUrl } from './media/urls.ts';
@@ -72,6 +73,13 @@ export function addressesFor(owner: Pick<User, 'handle' | 'canonicalBaseUrl'>, t
  */
 export function buildPortfolioFeed(app: AppContext, props: { owner: User; tag?: string; target: FeedTarget }): Feed {
   const { owner, tag, target } = props;
+  // The RSS and the JSON Feed of one address are the same model: built once until the next write (a static export
+  // asks for both of every feed).
+  const key = `feeds.portfolio\u0000${owner.id}\u0000${tag ?? ''}\u0000${target.siteUrl}\u0000${target.staticBase ?? ''}`;
+  return remembered(app.db, key, () => buildPortfolioFeedNow(app, owner, tag, target));
+}
+
+function buildPortfolioFeedNow(app: AppContext, owner: User, tag: string | undefined, target: FeedTarget): Feed {
   const at = addressesFor(owner, target);
   const homePath = tag === undefined ? sitePaths.portfolio(owner.handle) : sitePaths.tag(owner.handle, tag);
   const feedPath = (format: 'xml' | 'json') =>
@@ -83,10 +91,17 @@ export function buildPortfolioFeed(app: AppContext, props: { owner: User; tag?: 
     avatar: avatar ? at.site(mediaUrl(avatar.id)) : undefined,
   };
   const works = listPublicWork(app, owner, { tag, limit: FEED_ITEM_LIMIT });
-  const items = works.map((work) => feedItem(work, owner, at, author));
+  // A piece is in the portfolio's feed and in the feed of each of its tags, the same item in each: made once, and
+  // kept with the others of this portfolio and target until the next write.
+  const built = remembered(app.db, `feeds.items\u0000${owner.id}\u0000${target.siteUrl}\u0000${target.staticBase ?? ''}`, () => new Map<string, FeedItem>());
+  const items = works.map((work) => {
+    let item = built.get(work.artifact.id);
+    if (!item) built.set(work.artifact.id, (item = freezeItem(feedItem(work, owner, at, author))));
+    return item;
+  });
   const siteTitle = owner.siteTitle || owner.name;
   const newest = items.reduce<Date | null>((latest, i) => (latest && latest >= i.modified ? latest : i.modified), null);
-  return {
+  return Object.freeze({
     title: tag === undefined ? siteTitle : `${siteTitle}: #${tag}`,
     description: tag === undefined ? owner.bio || `Work by ${owner.name}` : `Work by ${owner.name} tagged #${tag}`,
     homePageUrl: at.page(homePath),
@@ -98,8 +113,18 @@ export function buildPortfolioFeed(app: AppContext, props: { owner: User; tag?: 
     icon: author.avatar,
     rights: owner.siteLicense || undefined,
     generator: 'Potluck',
-    items,
-  };
+    items: Object.freeze(items) as FeedItem[],
+  });
+}
+
+/** An item shared by several feeds until the next write: frozen, so that no reader can change it for the others. */
+function freezeItem(item: FeedItem): FeedItem {
+  for (const person of item.authors) Object.freeze(person);
+  for (const file of item.attachments) Object.freeze(file);
+  Object.freeze(item.authors);
+  Object.freeze(item.attachments);
+  Object.freeze(item.categories);
+  return Object.freeze(item);
 }
 
 /**

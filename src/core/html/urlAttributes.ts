@@ -21,6 +21,18 @@ export interface UrlAttribute {
   kind: 'url' | 'srcset';
   /** The value (character references decoded). */
   value: string;
+  /** The start tag the attribute is on, as the tokenizer read it (shared by the attributes of one tag). */
+  tag?: StartTagInfo;
+}
+
+/** What the tokenizer saw of a start tag that has URL attributes. */
+export interface StartTagInfo {
+  /** Lower-case tag name. */
+  name: string;
+  /** Offset just after the tag's `>`. */
+  end: number;
+  /** An `<a>` tag's (first) `class` attribute as written, with its offsets; null without one, and on other tags. */
+  classAttribute: { start: number; end: number; value: string } | null;
 }
 
 /** Attributes whose value is one URL, on any element unless an element is named. */
@@ -203,6 +215,7 @@ function readTag(html: string, from: number, found: UrlAttribute[] | null): Tag 
   const seen = new Set<string>();
   // Kept until the tag closes: a tag cut off by the end of the file is not a tag at all.
   const mine: UrlAttribute[] = [];
+  let classAttribute: StartTagInfo['classAttribute'] = null;
   let selfClosing = false;
   while (i < n) {
     const c = html[i];
@@ -211,7 +224,13 @@ function readTag(html: string, from: number, found: UrlAttribute[] | null): Tag 
       continue;
     }
     if (c === '>') {
-      found?.push(...mine);
+      if (found && mine.length) {
+        const tag: StartTagInfo = { name, end: i + 1, classAttribute };
+        for (const attribute of mine) {
+          attribute.tag = tag;
+          found.push(attribute);
+        }
+      }
       return { name, end: i + 1, selfClosing };
     }
     if (c === '/') {
@@ -251,6 +270,7 @@ function readTag(html: string, from: number, found: UrlAttribute[] | null): Tag 
     const key = attribute.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
+    if (key === 'class' && found && name === 'a') classAttribute = { start: nameStart, end, value: value ?? '' };
     // No value, or an empty one (this very document): nothing to rewrite.
     if (!found || !value) continue;
     const kind: UrlAttribute['kind'] | null =

@@ -146,11 +146,14 @@ export async function crawlSite(app: AppContext, options: CrawlOptions): Promise
     if (!target) targets.set(decoded, (target = classifyPath(handle, decoded)));
     return target;
   };
-  const links = new Map<string, string>();
+  // By the folder of the page, then by the file linked to.
+  const links = new Map<string, Map<string, string>>();
   const linkBetween = (fromFile: string, toFile: string) => {
-    const key = `${fromFile.slice(0, fromFile.lastIndexOf('/') + 1)}\u0000${toFile}`;
-    let link = links.get(key);
-    if (link === undefined) links.set(key, (link = relativeLink(fromFile, toFile)));
+    const folder = fromFile.slice(0, fromFile.lastIndexOf('/') + 1);
+    let from = links.get(folder);
+    if (!from) links.set(folder, (from = new Map()));
+    let link = from.get(toFile);
+    if (link === undefined) from.set(toFile, (link = relativeLink(fromFile, toFile)));
     return link;
   };
 
@@ -197,8 +200,15 @@ export async function crawlSite(app: AppContext, options: CrawlOptions): Promise
     return url.decoded;
   };
 
-  // Absolute URLs under the base (canonical, feeds, u-url) name pages of the export: render those too.
+  // Absolute URLs under the base (canonical, feeds, u-url) name pages of the export: render those too. Feeds repeat
+  // the same addresses, so each is worked out once.
+  const livePaths = new Map<string, string | null>();
   const underBase = (absolute: string): string | null => {
+    let live = livePaths.get(absolute);
+    if (live === undefined) livePaths.set(absolute, (live = livePathUnderBase(absolute)));
+    return live;
+  };
+  const livePathUnderBase = (absolute: string): string | null => {
     let rest = absolute.slice(base.length).split(/[?#]/)[0];
     rest = rest.replace(/(^|\/)index\.html$/, '$1');
     if (rest.split('/').some((s) => s === '..')) return null;
@@ -338,7 +348,13 @@ export async function crawlSite(app: AppContext, options: CrawlOptions): Promise
 
   // Feeds are read elsewhere, so their addresses stay absolute; a media address names the file the export holds
   // (`<base>media/ID/` is a folder on a static host, the picture is `<base>media/ID/w960.webp`).
+  const mediaFileUrls = new Map<string, string | null>();
   const mediaFileUrl = (absolute: string): string | null => {
+    let url = mediaFileUrls.get(absolute);
+    if (url === undefined) mediaFileUrls.set(absolute, (url = mediaFileUrlNow(absolute)));
+    return url;
+  };
+  const mediaFileUrlNow = (absolute: string): string | null => {
     const live = underBase(absolute);
     if (!live) return null;
     const target = classify(live);
@@ -381,12 +397,16 @@ function mediaPath(id: string, file: string): string {
   return safeExportPath(`media/${id}/${file}`);
 }
 
+/** A character that ends an absolute URL in a feed or other text. */
+const URL_END = /["'<>\s\\)&?#]/;
+
 /** Where each absolute URL under `base` sits inside a feed or other text (XML escapes and JSON strings end them). */
 function spansUnderBase(text: string, base: string): { start: number; end: number }[] {
   const found: { start: number; end: number }[] = [];
+  const stop = new RegExp(URL_END.source, 'g');
   for (let at = text.indexOf(base); at >= 0; at = text.indexOf(base, at + base.length)) {
-    let end = at + base.length;
-    while (end < text.length && !/["'<>\s\\)&?#]/.test(text[end])) end++;
+    stop.lastIndex = at + base.length;
+    const end = stop.exec(text)?.index ?? text.length;
     found.push({ start: at, end });
   }
   return found;

@@ -96,17 +96,20 @@ export function identityEdits(html: string, attributes: UrlAttribute[], cleanUrl
   const edits: Edit[] = [];
   for (const attribute of attributes) {
     if (attribute.name.toLowerCase() !== 'href') continue;
-    const tag = startTagAround(html, attribute.start);
+    // The tokenizer that found the attribute knows its tag; without that, the tag is read again from the source.
+    const tag = attribute.tag ?? startTagAround(html, attribute.start);
     if (!tag || tag.name !== 'a') continue;
-    const classAttribute = tag.attributes.find((a) => a.name === 'class');
-    const classes = (classAttribute?.value ?? '').split(/[\t\n\f\r ]+/).filter(Boolean);
+    const classAttribute = 'classAttribute' in tag ? tag.classAttribute : tag.attributes.find((a) => a.name === 'class');
+    // Only `u-url`, `u-uid` and `h-*` classes matter: most links have none of them.
+    if (!classAttribute || !/u-u|h-/.test(classAttribute.value)) continue;
+    const classes = classAttribute.value.split(/[\t\n\f\r ]+/).filter(Boolean);
     const moved = classes.filter((c) => IDENTITY.has(c));
     // A root's URL is implied from its href when it has no u-url of its own.
     const isRoot = classes.some((c) => /^h-[a-z0-9]+(?:-[a-z0-9]+)*$/.test(c));
     if (moved.length === 0 && !isRoot) continue;
     const clean = cleanUrlOf(attribute);
     if (clean === null) continue;
-    if (moved.length > 0 && classAttribute) {
+    if (moved.length > 0) {
       const kept = classes.filter((c) => !IDENTITY.has(c));
       edits.push({ start: classAttribute.start, end: classAttribute.end, text: kept.length ? `class="${escapeAttribute(kept.join(' '))}"` : '' });
     }

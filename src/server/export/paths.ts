@@ -154,8 +154,23 @@ export class ExportPaths {
   }
 }
 
+const isPlainSegment = (segment: string) => segment !== '' && segment !== '.' && segment !== '..';
+
 /** A relative link from one export file to another, percent-encoded, ready for an href. */
 export function relativeLink(fromFile: string, toFile: string): string {
+  // Export paths are plain segments ('/'-separated, no '.', '..' or empty ones): the link is the climb out of the
+  // folders the two do not share, then the rest of the target, as path.relative would say it, without its work.
+  const from = fromFile.split('/');
+  const name = from.pop()!;
+  const to = toFile.split('/');
+  if (isPlainSegment(name) && from.every(isPlainSegment) && to.every(isPlainSegment)) {
+    let common = 0;
+    while (common < from.length && common < to.length && from[common] === to[common]) common++;
+    const parts: string[] = [];
+    for (let i = common; i < from.length; i++) parts.push('..');
+    for (let i = common; i < to.length; i++) parts.push(encodeURIComponent(to[i]));
+    return parts.length ? parts.join('/') : encodeURIComponent(to[to.length - 1]);
+  }
   const fromDir = path.dirname('/' + fromFile);
   let relative = path.relative(fromDir, '/' + toFile);
   if (relative === '') relative = path.basename(toFile);

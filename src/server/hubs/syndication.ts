@@ -10,6 +10,7 @@ import { joinUrl } from '../../core/urls.ts';
 import { hubShows, type HubStanding } from '../../core/policy.ts';
 import type { Viewer } from '../../core/visibility.ts';
 import type { AppContext } from '../context.ts';
+import { remembered } from '../db/changes.ts';
 import { prepared } from '../db/prepared.ts';
 import { hubHides, hubMembers, hubs, type Artifact } from '../db/schema.ts';
 import { consentedMembership } from './enrolment.ts';
@@ -53,7 +54,15 @@ export function hubsShowingArtifact(
       .orderBy(hubs.title)
       .prepare(),
   );
-  const candidates = hubsOf.all({ user: artifact.ownerId });
+  // The same for every piece of one student (a static export asks for each of them): read once until the next write.
+  const candidates = remembered(app.db, `hubs.ofMember\u0000${artifact.ownerId}`, () => {
+    const rows = hubsOf.all({ user: artifact.ownerId });
+    for (const row of rows) {
+      Object.freeze(row.tags);
+      Object.freeze(row);
+    }
+    return Object.freeze(rows);
+  });
   const own = new Set(artifact.tags.map(foldTag));
   const matching = candidates.filter((hub) => {
     const tags = foldedSet(hub.tags);

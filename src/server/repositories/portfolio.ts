@@ -11,6 +11,7 @@ import { artifactHubSyndications } from '../hubs/syndication.ts';
 import type { AppContext } from '../context.ts';
 import { websubContentChanged } from '../websub/events.ts';
 import { prepared } from '../db/prepared.ts';
+import { remembered } from '../db/changes.ts';
 import {
   artifactOldSlugs,
   artifactTags,
@@ -35,7 +36,18 @@ export function getPortfolioOwner(app: AppContext, handle: string): User {
   const byHandle = prepared(app.db, 'portfolio.ownerByHandle', (db) =>
     db.select().from(users).where(eq(users.handle, sql.placeholder('handle'))).prepare(),
   );
-  const owner = byHandle.get({ handle: handle.toLowerCase() });
+  // Every page and feed of a portfolio looks its owner up (a static export hundreds of times): once until the next
+  // write, frozen, since all of them share it.
+  const key = handle.toLowerCase();
+  const owner = remembered(app.db, `portfolio.owner\u0000${key}`, () => {
+    const row = byHandle.get({ handle: key });
+    if (row) {
+      for (const link of row.links) Object.freeze(link);
+      Object.freeze(row.links);
+      Object.freeze(row);
+    }
+    return row ?? null;
+  });
   // A guardian account has no portfolio: it reads its children's work, and a parent's name is not published.
   if (!owner || owner.disabledAt || owner.role === 'guardian') throw notFound('That portfolio');
   return owner;
@@ -175,11 +187,16 @@ export function listPortfolioPage(
   app: AppContext,
   viewer: Viewer | null,
   owner: User,
-  options: { page?: number; perPage?: number; tag?: string; relation?: Relation } = {},
+  options: { page?: number; perPage?: number; tag?: string; relation?: Relation; wholeList?: boolean } = {},
 ): PortfolioPage {
   const relation = options.relation ?? relationTo(app, viewer, owner);
   const perPage = options.perPage ?? PAGE_SIZE;
   const page = Math.max(1, Math.floor(options.page ?? 1));
+  if (options.wholeList) {
+    const all = listedCards(app, owner, relation, options.tag);
+    const items = all.slice((page - 1) * perPage, page * perPage);
+    return { items, total: all.length, page, pages: Math.max(1, Math.ceil(all.length / perPage)), relation };
+  }
   const tagged = options.tag !== undefined;
   const statement = prepared(app.db, `portfolio.page.${relation}.${tagged ? 'tag' : 'all'}`, (db) =>
     db
@@ -196,6 +213,37 @@ export function listPortfolioPage(
   // Past the last page no row carries the total; a cheap count says how many pages there are.
   const total = rows[0]?.total ?? (page > 1 ? countListed(app, owner, relation, options.tag) : 0);
   return { items: rows.map(({ total: _total, ...row }) => toCard(row)), total, page, pages: Math.max(1, Math.ceil(total / perPage)), relation };
+}
+
+/**
+ * Every card listed for a relation (one tag's, when given), newest first, read once until the next write and frozen:
+ * for the static export, which renders every page of the list (one query for all of them, where each page's own
+ * query would count the whole list again).
+ */
+function listedCards(app: AppContext, owner: User, relation: Relation, tag?: string): readonly ArtifactCard[] {
+  return remembered(app.db, `portfolio.cards\u0000${owner.id}\u0000${relation}\u0000${tag ?? ''}`, () => {
+    const tagged = tag !== undefined;
+    const statement = prepared(app.db, `portfolio.cards.${relation}.${tagged ? 'tag' : 'all'}`, (db) =>
+      db
+        .select(cardColumns)
+        .from(artifacts)
+        .leftJoin(media, eq(media.id, artifacts.coverMediaId))
+        .where(listedWhere(OWNER, relation, tagged ? taggedWith(TAG) : undefined))
+        .orderBy(desc(artifacts.date), desc(artifacts.id))
+        .prepare(),
+    );
+    const cards = statement.all({ owner: owner.id, tag }).map((row) => {
+      const card = toCard(row);
+      Object.freeze(card.tags);
+      if (card.cover) {
+        for (const variant of card.cover.variants) Object.freeze(variant);
+        Object.freeze(card.cover.variants);
+        Object.freeze(card.cover);
+      }
+      return Object.freeze(card);
+    });
+    return Object.freeze(cards);
+  });
 }
 
 function countListed(app: AppContext, owner: User, relation: Relation, tag?: string): number {

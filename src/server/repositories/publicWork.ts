@@ -6,6 +6,7 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { listedVisibilities } from '../../core/visibility.ts';
 import type { AppContext } from '../context.ts';
+import { remembered } from '../db/changes.ts';
 import { prepared } from '../db/prepared.ts';
 import { artifactMedia, artifactTags, artifacts, media, showcases, users, type Artifact, type Media, type User } from '../db/schema.ts';
 
@@ -91,8 +92,15 @@ interface FingerprintRow {
   showcasesAt: number | null;
 }
 
-/** The public fingerprint of a portfolio. */
+/**
+ * The public fingerprint of a portfolio, worked out once until the next write (any write anywhere gives a new one):
+ * every page and feed of a portfolio asks for it, a static export dozens of times.
+ */
 export function publicFingerprint(app: AppContext, owner: Pick<User, 'id'>): PublicFingerprint {
+  return remembered(app.db, `publicWork.fingerprint\u0000${owner.id}`, () => Object.freeze(publicFingerprintNow(app, owner)));
+}
+
+function publicFingerprintNow(app: AppContext, owner: Pick<User, 'id'>): PublicFingerprint {
   // Prepared once: this runs on every anonymous public request (ETags are computed before rendering).
   const statement = prepared(app.db, 'publicWork.fingerprint', (db) => {
     // The listed visibilities are constants of the schema's enum, so they can stand in the SQL text.
