@@ -74,7 +74,8 @@ Commands:
 
 Environment: POTLUCK_DATA (default ./data), PORT (4321), HOST (localhost), POTLUCK_SITE_URL,
 POTLUCK_ALLOW_PRIVATE_NETWORKS, POTLUCK_TRUSTED_PROXIES, POTLUCK_HOST_ALIASES, POTLUCK_HSTS, GITHUB_API_URL,
-POTLUCK_SECRET, POTLUCK_SMTP_URL, POTLUCK_MAIL_FROM, POTLUCK_PAGE_CACHE_MB, POTLUCK_PAGE_CACHE_ENTRIES.`;
+POTLUCK_SECRET, POTLUCK_SMTP_URL, POTLUCK_MAIL_FROM, POTLUCK_PAGE_CACHE_MB, POTLUCK_PAGE_CACHE_ENTRIES,
+POTLUCK_CLI_BUNDLE=off (run the command from its sources, not its bundle in dist/cli).`;
 
 /** Runs the CLI with arguments and streams; returns the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freshCliBundle } from '../lib/cliBundle.ts';
+import { freshCliBundle, unchangedFiles } from '../lib/cliBundle.ts';
 
 const SOURCES = ['src', 'public', 'astro.config.mjs', 'scripts/lib/bundledPackages.mjs', 'package.json'];
 const SOURCES_FILE = path.join('dist', 'server', '.sources.json');
@@ -20,7 +20,7 @@ const SOURCES_FILE = path.join('dist', 'server', '.sources.json');
 type SourceEntry = [string, number, number];
 
 /** Every file and folder of the sources as they are now. */
-export function sourceSnapshot(root: string): SourceEntry[] {
+function sourceSnapshot(root: string): SourceEntry[] {
   const entries: SourceEntry[] = [];
   const visit = (rel: string) => {
     const stat = fs.statSync(path.join(root, rel), { throwIfNoEntry: false });
@@ -34,16 +34,6 @@ export function sourceSnapshot(root: string): SourceEntry[] {
   };
   for (const source of SOURCES) visit(source);
   return entries;
-}
-
-/** Whether every file and folder listed is as it was. */
-function unchanged(root: string, entries: SourceEntry[]): boolean {
-  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
-  for (const [rel, size, mtimeMs] of entries) {
-    const stat = fs.statSync(prefix + rel, { throwIfNoEntry: false });
-    if (!stat || stat.mtimeMs !== mtimeMs || (size >= 0 && stat.size !== size) || (size < 0) !== stat.isDirectory()) return false;
-  }
-  return true;
 }
 
 function readSourcesFile(root: string): SourceEntry[] | null {
@@ -107,7 +97,7 @@ export function buildIfStale(root: string, log: (line: string) => void, build: (
   const entry = path.join(root, 'dist', 'server', 'entry.mjs');
   const builtAt = fs.statSync(entry, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const recorded = builtAt ? readSourcesFile(root) : null;
-  if (recorded && unchanged(root, recorded)) return entry;
+  if (recorded && unchangedFiles(root, recorded)) return entry;
   // Taken before the build, so that a file changed while it runs makes the next start build again.
   const sources = sourceSnapshot(root);
   if (!recorded && builtAt > Math.max(...sources.map(([, , mtimeMs]) => mtimeMs))) {

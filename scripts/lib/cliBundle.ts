@@ -48,14 +48,23 @@ export function freshCliBundle(root: string): string | null {
     return null;
   }
   if (manifest.node !== process.version || !Array.isArray(manifest.inputs) || manifest.inputs.length === 0) return null;
-  // Joined by hand: path.join's normalising, 800 times, would cost more than the stats.
-  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
-  for (const [file, size, mtimeMs] of manifest.inputs) {
-    const stat = fs.statSync(prefix + file, { throwIfNoEntry: false });
-    if (!stat || stat.size !== size || stat.mtimeMs !== mtimeMs) return null;
-  }
+  if (!unchangedFiles(root, manifest.inputs)) return null;
   const entry = path.join(dir, ENTRY);
   return fs.existsSync(entry) ? entry : null;
+}
+
+/**
+ * Whether every [path from `root`, size (-1 for a folder), modification time] is as listed: the same kind, size and
+ * time, none gone. Also the site build's check (scripts/cli/build.ts).
+ */
+export function unchangedFiles(root: string, entries: readonly (readonly [string, number, number])[]): boolean {
+  // Joined by hand: path.join's normalising, 800 times, would cost more than the stats.
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  for (const [rel, size, mtimeMs] of entries) {
+    const stat = fs.statSync(prefix + rel, { throwIfNoEntry: false });
+    if (!stat || stat.mtimeMs !== mtimeMs || (size < 0) !== stat.isDirectory() || (size >= 0 && stat.size !== size)) return false;
+  }
+  return true;
 }
 
 /** `import.meta.url` and `.dirname` of the source file at `rel` (from the root), as seen from a file in dist/cli/. */
@@ -130,7 +139,7 @@ export async function buildCliBundle(root: string): Promise<{ files: number; inp
     fs.mkdirSync(dir, { recursive: true });
     const written = fs.readdirSync(staging);
     // Chunks first (new names, or the same name for the same content), then the entry that imports them.
-    for (const name of written.filter((n) => n !== `${ENTRY}`)) fs.renameSync(path.join(staging, name), path.join(dir, name));
+    for (const name of written.filter((n) => n !== ENTRY)) fs.renameSync(path.join(staging, name), path.join(dir, name));
     fs.renameSync(path.join(staging, ENTRY), path.join(dir, ENTRY));
     const manifestTemp = path.join(dir, `.${MANIFEST}.${process.pid}`);
     fs.writeFileSync(manifestTemp, JSON.stringify(manifest));
