@@ -22,5 +22,10 @@ declare namespace App {
     address: string;
     /** The port the connection arrived on (server/http/siteListener.ts): loopback origins count only on it. */
     localPort?: number;
+    /**
+     * The validators of this page that the server front (server/http/frontCache.ts) worked out a moment ago and found
+     * newer than its cached copy: the site uses them instead of asking the database the same questions again.
+     */
+    frontValidators?: import('./server/http/caching.ts').KeyedValidators;
   }
 }

@@ -20,6 +20,12 @@ export interface Validators {
   lastModified?: Date | null;
 }
 
+/** The validators of the live page whose page-cache key is `key` (pageCache.ts), as worked out at one moment. */
+export interface KeyedValidators {
+  key: string;
+  validators: Validators;
+}
+
 /** Whether the response is for a signed-in person (see PERSONAL_CACHE_CONTROL) rather than for anyone. */
 export interface CacheAudience {
   personal: boolean;

@@ -14,7 +14,7 @@ import { PotluckError } from '../../core/errors.ts';
 import { SESSION_COOKIE } from '../auth/sessions.ts';
 import { changeStamp } from '../db/changes.ts';
 import { getPortfolioOwner } from '../repositories/portfolio.ts';
-import { conditional, type Validators } from './caching.ts';
+import { conditional, type KeyedValidators, type Validators } from './caching.ts';
 import { encodeResponse, encodedEtag, negotiateEncoding, varyOnEncoding, type ContentCoding } from './compression.ts';
 import { handleOfPath, pageKeyOf, type CachedPage, type PageCache } from './pageCache.ts';
 import { portfolioValidators } from './publicCache.ts';
@@ -33,8 +33,11 @@ interface Checked {
 // By entry: a page replaced or evicted from the cache takes what was worked out for it along.
 const checked = new WeakMap<CachedPage, Checked>();
 
-/** Answers the request from the cache and returns true, or returns false to let the site handle it. */
-export function serveFromFrontCache(app: AppContext, cache: PageCache, req: IncomingMessage, res: ServerResponse): boolean {
+/**
+ * Answers the request from the cache and returns true, or lets the site handle it: returns false, or the page's
+ * current validators when it worked them out and found the cached copy older (the site then renders with them).
+ */
+export function serveFromFrontCache(app: AppContext, cache: PageCache, req: IncomingMessage, res: ServerResponse): boolean | KeyedValidators {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const raw = req.url ?? '';
   if (!raw.startsWith('/@') || req.headers[STATIC_TOKEN_HEADER] !== undefined) return false;
@@ -48,6 +51,7 @@ export function serveFromFrontCache(app: AppContext, cache: PageCache, req: Inco
   const key = pageKeyOf(url);
   const found = current(app, cache, key, url.pathname);
   if (!found) return false;
+  if ('stale' in found) return { key, validators: found.stale };
   const { entry, check } = found;
   const coding = negotiateEncoding(req.headers['accept-encoding']);
   const notModified = conditional({ method: req.method, headers: requestHeaders(req) } as Request, check.validators);
@@ -85,8 +89,11 @@ function stampThisTurn(app: AppContext): string {
   return stamp;
 }
 
-/** The cached page under `key` with its validators, when it is still what the site would render; else null. */
-function current(app: AppContext, cache: PageCache, key: string, pathname: string): { entry: CachedPage; check: Checked } | null {
+/**
+ * The cached page under `key` with its validators, when it is still what the site would render; the validators alone
+ * when the cached copy is older than them; else null.
+ */
+function current(app: AppContext, cache: PageCache, key: string, pathname: string): { entry: CachedPage; check: Checked } | { stale: Validators } | null {
   const kept = cache.peek(key);
   if (!kept) return null;
   // Read before the validators are worked out: a change made meanwhile gives a different stamp next time.
@@ -107,7 +114,7 @@ function current(app: AppContext, cache: PageCache, key: string, pathname: strin
   }
   const validators = portfolioValidators(app, owner, { path: key, variant: 'page', render: LIVE });
   const entry = cache.get(key, validators.etag);
-  if (!entry) return null;
+  if (!entry) return { stale: validators };
   const check = { stamp, validators, sent: known && known.validators.etag === validators.etag ? known.sent : new Map() };
   checked.set(entry, check);
   return { entry, check };

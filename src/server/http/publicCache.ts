@@ -107,10 +107,20 @@ export function beforePublicPage(context: PublicContext): Response | null {
   } catch {
     return null;
   }
-  const owner = activeOwner(locals.app, handle);
-  if (!owner) return null;
   // The page's cache key, not its whole address: a query string no page reads makes no other version of it.
-  const validators = portfolioValidators(locals.app, owner, { path: pageKeyOf(url), variant: 'page', render: locals.render });
+  const key = pageKeyOf(url);
+  // The server front asked the database these questions a moment ago (server/http/frontCache.ts). Its answers are
+  // never newer than the page rendered now, so a change in between costs at most one more rendering later, never a
+  // stale page under a current ETag.
+  const fronted = locals.frontValidators;
+  let validators: Validators;
+  if (fronted && fronted.key === key && !locals.render.static) {
+    validators = fronted.validators;
+  } else {
+    const owner = activeOwner(locals.app, handle);
+    if (!owner) return null;
+    validators = portfolioValidators(locals.app, owner, { path: key, variant: 'page', render: locals.render });
+  }
   pending.set(request, { personal: false, validators });
   return conditional(request, validators, { personal: false });
 }

@@ -13,6 +13,7 @@ import { UNEXPECTED_ERROR, errorPageHtml } from './errorPage.ts';
 import { STATIC_TOKEN_HEADER, isStaticRenderToken } from './renderMode.ts';
 import { securityHeaders } from './security.ts';
 import { isSiteHost, siteHostsFor } from './siteHosts.ts';
+import type { KeyedValidators } from './caching.ts';
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -22,13 +23,14 @@ export interface Site {
 }
 
 /**
- * Loads the built site. `front` sees each request first and returns true when it has answered it. The site reads
+ * Loads the built site. `front` sees each request first and returns true when it has answered it; it may instead
+ * hand the site the validators it worked out for the page (they reach the middleware in `locals`). The site reads
  * its configuration from `process.env` (POTLUCK_DATA…) when it handles its first request; the listener's own checks
  * (the Host header, the headers of its own answers) use `config`, by default the same environment's.
  */
 export async function loadSite(
   entry: string,
-  front?: (req: IncomingMessage, res: ServerResponse) => boolean,
+  front?: (req: IncomingMessage, res: ServerResponse) => boolean | KeyedValidators,
   config: Config = loadConfig(),
 ): Promise<Site> {
   const mod = (await import(/* @vite-ignore */ pathToFileURL(entry).href)) as {
@@ -61,12 +63,13 @@ export async function loadSite(
         return;
       }
       if (assets.serve(req, res)) return;
-      if (front?.(req, res)) return;
+      const fronted = front?.(req, res) ?? false;
+      if (fronted === true) return;
       // The socket's addresses travel in locals: sign-in limits read the peer (and X-Forwarded-For only from trusted
-      // proxies); the cross-site check reads the local port.
-      Promise.resolve(handler(req, res, undefined, { peerAddress: req.socket.remoteAddress ?? '', localPort })).catch((error: unknown) =>
-        unexpected(req, res, headers, error),
-      );
+      // proxies); the cross-site check reads the local port. What the front worked out about the page goes along.
+      const locals: Partial<App.Locals> = { peerAddress: req.socket.remoteAddress ?? '', localPort };
+      if (fronted) locals.frontValidators = fronted;
+      Promise.resolve(handler(req, res, undefined, locals)).catch((error: unknown) => unexpected(req, res, headers, error));
     } catch (error) {
       unexpected(req, res, headers, error);
     }

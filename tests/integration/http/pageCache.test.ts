@@ -35,6 +35,30 @@ describe('the public page cache', () => {
     expect(await third.text()).toContain('second version');
   });
 
+  it('renders the page after an edit under the ETag its next visit is served from the cache with', async () => {
+    const a = await makeArtifact(server.app, maya, { title: 'Edited essay', visibility: 'public', body: 'draft one' });
+    const visitor = new Browser(server.url);
+    const path = `/@maya/${a.slug}/`;
+    const old = (await visitor.get(path)).headers.get('etag')!;
+    expect((await visitor.get(path)).headers.get('x-potluck-cache')).toBe('hit');
+    await saveArtifact(server.app, { ownerId: maya.id, artifactId: a.id, input: { title: 'Edited essay', kind: 'post', visibility: 'public', body: 'draft two' } });
+    // The front finds its copy older than the database and the site renders the new one.
+    const rendered = await visitor.get(path, { headers: { 'accept-encoding': 'identity' } });
+    expect(rendered.headers.get('x-potluck-cache')).toBeNull();
+    expect(await rendered.text()).toContain('draft two');
+    const etag = rendered.headers.get('etag')!;
+    expect(etag).not.toBe(old);
+    const next = await visitor.get(path, { headers: { 'accept-encoding': 'identity' } });
+    expect(next.headers.get('x-potluck-cache')).toBe('hit');
+    expect(next.headers.get('etag')).toBe(etag);
+    expect(await next.text()).toContain('draft two');
+    // A reader holding the page from before the edit gets the new one, not a 304.
+    await saveArtifact(server.app, { ownerId: maya.id, artifactId: a.id, input: { title: 'Edited essay', kind: 'post', visibility: 'public', body: 'draft three' } });
+    const stale = await visitor.get(path, { headers: { 'if-none-match': etag, 'accept-encoding': 'identity' } });
+    expect(stale.status).toBe(200);
+    expect(await stale.text()).toContain('draft three');
+  });
+
   it('never serves a signed-in reader from the cache, nor an anonymous one what a member saw', async () => {
     await makeArtifact(server.app, maya, { title: 'Members only piece', visibility: 'members' });
     const classmate = signedIn(server.url, server.app, theo);
