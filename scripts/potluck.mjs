@@ -13,9 +13,12 @@ module.enableCompileCache?.();
 // The bundled CLI when it is exactly what the sources would give (scripts/lib/cliBundle.ts), else the sources.
 const { freshCliBundle } = await import('./lib/cliBundle.ts');
 const bundle = process.env.POTLUCK_CLI_BUNDLE === 'off' ? null : freshCliBundle(path.resolve(import.meta.dirname, '..'));
-// Before the first import of zod or drizzle-orm (by the sources, or by the built site that serve, site and export
-// load): their own imports resolve by URL (scripts/lib/moduleResolution.ts).
-const { registerFastResolution } = await import('./lib/moduleResolution.ts');
-registerFastResolution();
+// Before the first import of zod or drizzle-orm by the sources: their own imports resolve by URL
+// (scripts/lib/moduleResolution.ts). The bundle, and the built site that serve, site and export load, carry both
+// packages inside them, so there every import would only pass through the hook on its way to Node's resolution.
+if (!bundle) {
+  const { registerFastResolution } = await import('./lib/moduleResolution.ts');
+  registerFastResolution();
+}
 const { runFromShell } = await import(bundle ? pathToFileURL(bundle).href : './potluck.ts');
 await runFromShell();

@@ -2,7 +2,6 @@
  * The application context: configuration, database, clock and id generator, built in one place and passed in.
  * Tests build as many as they like side by side; the web server builds one per process from the environment.
  */
-import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from './config.ts';
 import { makePrivateDir } from './dataFolder.ts';
 import { migrateDatabase, openDatabase, type Db } from './db/index.ts';
@@ -24,7 +23,8 @@ export function createAppContext(
   makePrivateDir(config.mediaDir);
   const db = openDatabase(config.databaseFile);
   if (options.migrate) migrateDatabase(db);
-  return { config, db, now: options.now ?? (() => new Date()), newId: options.newId ?? randomUUID };
+  // The global Web Crypto: node:crypto loads at the first id, not at every start of a command that makes none.
+  return { config, db, now: options.now ?? (() => new Date()), newId: options.newId ?? (() => crypto.randomUUID()) };
 }
 
 let processContext: AppContext | undefined;

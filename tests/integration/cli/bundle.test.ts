@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCliBundle, cliBundleDir, freshCliBundle } from '../../../scripts/lib/cliBundle.ts';
+import { buildCliBundle, checkedEntries, cliBundleDir, freshCliBundle } from '../../../scripts/lib/cliBundle.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 const entry = path.join(root, 'scripts', 'potluck.mjs');
@@ -201,5 +201,39 @@ describe('freshness', () => {
     const noEntry = project();
     fs.rmSync(path.join(cliBundleDir(noEntry.dir), 'potluck.mjs'));
     expect(freshCliBundle(noEntry.dir)).toBeNull();
+  });
+
+  it("checks installed packages' files by npm's lockfile of their node_modules, and each file without one", () => {
+    const { dir } = project();
+    const file = path.join(dir, 'node_modules', 'pkg', 'index.js');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, 'export default 1;\n');
+    const entry = (rel: string): [string, number, number] => {
+      const stat = fs.statSync(path.join(dir, rel));
+      return [rel, stat.size, stat.mtimeMs];
+    };
+    const inputs = [entry('a.ts'), entry('node_modules/pkg/index.js')];
+    const manifest = path.join(cliBundleDir(dir), 'manifest.json');
+    const write = () => fs.writeFileSync(manifest, JSON.stringify({ node: process.version, inputs, checked: checkedEntries(dir, inputs) }));
+
+    // No lockfile: the package's file itself is checked.
+    expect(checkedEntries(dir, inputs).map(([rel]) => rel)).toEqual(['a.ts', 'node_modules/pkg/index.js']);
+    write();
+    fs.writeFileSync(file, 'export default 22;\n');
+    expect(freshCliBundle(dir)).toBeNull();
+
+    inputs[1] = entry('node_modules/pkg/index.js');
+    fs.writeFileSync(path.join(dir, 'node_modules', '.package-lock.json'), '{"lockfileVersion":3}\n');
+    expect(checkedEntries(dir, inputs).map(([rel]) => rel)).toEqual(['a.ts', 'node_modules/.package-lock.json']);
+    write();
+    expect(freshCliBundle(dir)).toBe(path.join(cliBundleDir(dir), 'potluck.mjs'));
+    // An install, update or removal rewrites the lockfile.
+    const later = new Date(fs.statSync(path.join(dir, 'node_modules', '.package-lock.json')).mtimeMs + 5_000);
+    fs.utimesSync(path.join(dir, 'node_modules', '.package-lock.json'), later, later);
+    expect(freshCliBundle(dir)).toBeNull();
+    // The project's own files are still checked one by one.
+    write();
+    fs.writeFileSync(path.join(dir, 'a.ts'), 'export const a = 22;\n');
+    expect(freshCliBundle(dir)).toBeNull();
   });
 });
