@@ -9,6 +9,7 @@ import { loadSite } from '../../src/server/http/siteListener.ts';
 import { startAuditSweeper } from '../../src/server/audit/sweeper.ts';
 import { hasAccounts } from '../../src/server/repositories/accounts.ts';
 import { createLogger } from '../../src/server/logger.ts';
+import { lifecycleState, markStopping } from '../../src/server/lifecycle.ts';
 import { ensureServerBuild } from './build.ts';
 import { parseOptions, type CliCommand } from './io.ts';
 
@@ -48,7 +49,12 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     // Unchanged public pages are answered from the page cache before the site runs (src/server/http/frontCache.ts).
     const cache = sharedPageCache();
     const { listener } = await loadSite(entry, (req, res) => serveFromFrontCache(app, cache, req, res), config);
-    const server = http.createServer(listener);
+    // While stopping, every answer asks its connection to close: a keep-alive client's next request opens a new
+    // connection, which a load balancer sends to a node that is still serving.
+    const server = http.createServer((req, res) => {
+      if (lifecycleState() === 'stopping') res.setHeader('connection', 'close');
+      listener(req, res);
+    });
     server.keepAliveTimeout = 65_000;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -111,16 +117,45 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
       const websub = startWebSubFromEnv(config, io.env, log);
       return [poller, notifications, webmentions, webmentionWorker, websub];
     });
-    const stop = () => {
+    // Stopping (SIGTERM from an orchestrator, Ctrl-C): /readyz says 503 at once and every answer asks its connection
+    // to close, for config.shutdown.drainMs while the server goes on answering (a load balancer notices and moves
+    // new requests elsewhere); then no new connections are taken, idle ones are closed, and requests under way and
+    // the background workers' current jobs get config.shutdown.timeoutMs to finish. A second signal stops at once.
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn(`Stopping now (${signal} again): requests and jobs still under way are cut off.`, { component: 'server' });
+        process.exit(1);
+      }
       stopping = true;
+      markStopping();
+      const { drainMs, timeoutMs } = config.shutdown;
+      log.info(`Stopping (${signal}): ${drainMs ? `answering for ${drainMs / 1000} s more while /readyz says 503, then ` : ''}finishing what is under way (at most ${timeoutMs / 1000} s).`, { component: 'server' });
       startNow(); // (to none of them, when they have not started yet)
       sweeper.stop();
-      void workers
-        .then((started) => Promise.all(started.map((worker) => worker?.stop())))
-        .finally(() => server.close(() => process.exit(0)));
+      const drained = new Promise<void>((resolve) => setTimeout(resolve, drainMs));
+      const closed = drained.then(
+        () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          }),
+      );
+      const jobs = workers.then((started) => Promise.all(started.map((worker) => worker?.stop())));
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), drainMs + timeoutMs)));
+      void Promise.race([Promise.allSettled([closed, jobs]).then(() => 'done' as const), late]).then((outcome) => {
+        clearTimeout(timer);
+        if (outcome === 'late') {
+          log.warn(`Stopped after ${timeoutMs / 1000} s with requests or jobs still under way: they were cut off.`, { component: 'server' });
+          server.closeAllConnections();
+          process.exit(1);
+        }
+        log.info('Stopped.', { component: 'server' });
+        process.exit(0);
+      });
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
     await new Promise<void>((resolve) => server.once('close', () => resolve()));
     return 0;
   },

@@ -7,7 +7,7 @@ export type Role = (typeof ROLES)[number];
 /** Words that are paths of the site, so never a handle. */
 const RESERVED = new Set([
   'admin', 'api', 'account', 'workspace', 'hubs', 'hub', 'media', 'signin', 'signup', 'signout', 'styles', 'static',
-  'healthz', 'robots', 'sitemap', 'feed', 'potluck', 'root', 'system', 'help', 'about', 'settings', 'new', 'edit',
+  'healthz', 'readyz', 'robots', 'sitemap', 'feed', 'potluck', 'root', 'system', 'help', 'about', 'settings', 'new', 'edit',
 ]);
 
 export const handleSchema = z

@@ -1,8 +1,5 @@
 import type { APIRoute } from 'astro';
-import { sql } from 'drizzle-orm';
+import { healthResponse } from '../server/http/probes.ts';
 
-/** Liveness and readiness: the database answers. */
-export const GET: APIRoute = ({ locals }) => {
-  locals.app.db.get(sql`select 1`);
-  return Response.json({ ok: true }, { headers: { 'cache-control': 'no-store' } });
-};
+/** Liveness: the process and its database answer (server/http/probes.ts). */
+export const GET: APIRoute = ({ locals }) => healthResponse(locals.app);

@@ -63,6 +63,16 @@ const envSchema = z.object({
     .min(0)
     .max(1_000_000, 'POTLUCK_PAGE_CACHE_ENTRIES may be at most 1000000')
     .default(2000),
+  POTLUCK_DRAIN_SECONDS: z.coerce
+    .number({ error: 'POTLUCK_DRAIN_SECONDS must be a number of seconds, like 5 (0 stops taking connections at once)' })
+    .min(0, 'POTLUCK_DRAIN_SECONDS may not be negative')
+    .max(300, 'POTLUCK_DRAIN_SECONDS may be at most 300')
+    .default(0),
+  POTLUCK_SHUTDOWN_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'POTLUCK_SHUTDOWN_TIMEOUT_SECONDS must be a number of seconds, like 10' })
+    .min(0, 'POTLUCK_SHUTDOWN_TIMEOUT_SECONDS may not be negative')
+    .max(3600, 'POTLUCK_SHUTDOWN_TIMEOUT_SECONDS may be at most 3600')
+    .default(10),
 });
 
 export interface Config {
@@ -99,6 +109,13 @@ export interface Config {
   websub: boolean;
   /** How much the in-memory cache of public pages may hold (POTLUCK_PAGE_CACHE_MB, POTLUCK_PAGE_CACHE_ENTRIES). */
   pageCache: { maxBytes: number; maxEntries: number };
+  /**
+   * Stopping on SIGTERM (scripts/cli/serve.ts): for `drainMs` the server goes on answering while /readyz says 503, so
+   * that a load balancer sends new requests elsewhere (POTLUCK_DRAIN_SECONDS, default 0); then it takes no new
+   * connections and gives what is under way (requests, background jobs) up to `timeoutMs` to finish
+   * (POTLUCK_SHUTDOWN_TIMEOUT_SECONDS, default 10).
+   */
+  shutdown: { drainMs: number; timeoutMs: number };
 }
 
 /** The names besides the site URL's own host that requests may carry in `Host`. */
@@ -187,5 +204,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webmentions: (e.POTLUCK_WEBMENTIONS ?? '').trim().toLowerCase() !== 'off',
     websub: (e.POTLUCK_WEBSUB ?? '').trim().toLowerCase() !== 'off',
     pageCache: { maxBytes: e.POTLUCK_PAGE_CACHE_MB * 1024 * 1024, maxEntries: e.POTLUCK_PAGE_CACHE_ENTRIES },
+    shutdown: { drainMs: Math.round(e.POTLUCK_DRAIN_SECONDS * 1000), timeoutMs: Math.round(e.POTLUCK_SHUTDOWN_TIMEOUT_SECONDS * 1000) },
   };
 }
