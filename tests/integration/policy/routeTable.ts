@@ -70,6 +70,7 @@ const hubTeachers = row(404, 403, 404, 403, 200, 404, 200, 404);
 export const ROUTES: Record<string, RouteEntry> = {
   'index.astro': { path: () => '/', expect: everyone() },
   'healthz.ts': { path: () => '/healthz', expect: everyone() },
+  'readyz.ts': { path: () => '/readyz', expect: everyone() },
   'robots.txt.ts': { path: () => '/robots.txt', expect: everyone() },
   'feed.xsl.ts': { path: () => '/feed.xsl', expect: everyone() },
   'sitemap.xml.ts': { path: () => '/sitemap.xml', expect: everyone() },
