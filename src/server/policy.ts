@@ -1,9 +1,9 @@
 /** Instance policy set by an admin: the default visibility of new work and whether going public needs recorded consent. */
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { VISIBILITIES } from '../core/visibility.ts';
 import type { AppContext } from './context.ts';
 import { remembered } from './db/changes.ts';
+import { prepared } from './db/prepared.ts';
 import { recordAudit, type AuditPerson } from './audit/auditLog.ts';
 import { settings } from './db/schema.ts';
 import { inTransaction } from './db/tx.ts';
@@ -36,14 +36,31 @@ const KEY = 'policy';
 
 /** The current policy, with minor-safe defaults for anything never set. */
 export function getPolicy(app: AppContext): Policy {
-  // Read on every check of feedback and sharing: remembered until the database changes (db/changes.ts).
+  // Read on every check of feedback and sharing: remembered until the database changes (db/changes.ts). After a
+  // change (any write, mostly not to the policy), the stored text is read again, and parsed only when it differs.
   return remembered(app.db, 'policy', () => {
-    const row = app.db.select().from(settings).where(eq(settings.key, KEY)).get();
-    const parsed = policySchema.safeParse(row?.value ?? {});
+    const statement = prepared(app.db, 'policy.stored', (db) =>
+      db.$client.prepare<[string], string>('select value from settings where key = ?').pluck(),
+    );
+    const stored = statement.get(KEY) ?? null;
+    const last = parsedPolicies.get(app.db);
+    if (last && last.stored === stored) return last.policy;
+    let value: unknown = {};
+    try {
+      value = stored === null ? {} : JSON.parse(stored);
+    } catch {
+      // Unreadable text is treated as no setting at all: the minor-safe defaults.
+    }
+    const parsed = policySchema.safeParse(value);
     // Shared by every caller until the next change, so no caller may change it.
-    return Object.freeze(parsed.success ? parsed.data : policySchema.parse({}));
+    const policy = Object.freeze(parsed.success ? parsed.data : policySchema.parse({}));
+    parsedPolicies.set(app.db, { stored, policy });
+    return policy;
   });
 }
+
+// The policy last parsed on each database, with the stored text it came from.
+const parsedPolicies = new WeakMap<AppContext['db'], { stored: string | null; policy: Policy }>();
 
 /** Changes the policy: the settings given replace the current ones, the others stay as they are. */
 export function setPolicy(app: AppContext, policy: Partial<Policy>, options: { actor?: AuditPerson | null } = {}): Policy {
