@@ -5,7 +5,7 @@
  *
  * Types: timestamps stay integers (milliseconds, bigint) so values copy exactly; SQLite's boolean mode becomes
  * boolean; JSON columns stay text holding the same JSON string; byte counts are bigint; other integers integer.
- * Keep in step with schema.ts: tests/integration/pgSchemaParity.test.ts compares both migrated databases.
+ * Keep in step with schema.ts: tests/integration/postgres/schemaParity.test.ts compares both migrated databases.
  */
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, customType, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
