@@ -4,7 +4,7 @@
  * authentication for loopback only. As root (initdb refuses to run as root) the cluster belongs to `nobody` and the
  * commands run through `runuser -u nobody`. `stop()` stops the server and removes the folder.
  *
- * When PostgreSQL is not installed, `postgresMissing` says why and the tests using it are skipped:
+ * When PostgreSQL is not installed (or POTLUCK_TEST_POSTGRES=off), `postgresMissing` says why and the tests using it are skipped:
  *   describe.skipIf(postgresMissing)(`... ${postgresSkipNote}`, ...)
  */
 import { execFileSync } from 'node:child_process';
@@ -27,7 +27,12 @@ function findBinDir(): string | null {
 const binDir = findBinDir();
 
 /** Why PostgreSQL tests cannot run here, or false when they can. */
-export const postgresMissing: string | false = binDir ? false : 'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; apt-get install postgresql)';
+export const postgresMissing: string | false =
+  process.env.POTLUCK_TEST_POSTGRES === 'off'
+    ? 'POTLUCK_TEST_POSTGRES=off'
+    : binDir
+      ? false
+      : 'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; apt-get install postgresql)';
 /** A title suffix for skipped suites, so the reason shows in the test report. */
 export const postgresSkipNote = postgresMissing ? `(skipped: ${postgresMissing})` : '';
 if (postgresMissing) console.warn(`PostgreSQL tests skipped: ${postgresMissing}`);
