@@ -153,3 +153,14 @@ describe.skipIf(postgresMissing)(`potluck db copy ${postgresSkipNote}`, () => {
     expect(unknownDatabase.err + unknownDatabase.out).not.toContain('s3cret-pw');
   });
 });
+
+describe('potluck db copy --help', () => {
+  it('is in the command list, and says the app itself stays on SQLite', async () => {
+    const list = await runCli(['--help'], { env: {} });
+    expect(list.out).toMatch(/^ {2}db copy {15}copy the SQLite database into an empty PostgreSQL/m);
+    const help = await runCli(['db', 'copy', '--help'], { env: {} });
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('Usage: potluck db copy --to postgres://');
+    expect(help.out).toContain('Potluck itself still runs on SQLite only');
+  });
+});
