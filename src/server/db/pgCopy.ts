@@ -107,13 +107,19 @@ export async function copyToPostgres(sqlite: Database.Database, urlText: string,
   try {
     await refuseNonEmpty(client, url);
     await migrate(drizzle(client), { migrationsFolder: postgresMigrationsFolder(options.migrationsFolder) });
-    const tables = await plan(sqlite, client);
+    // One read transaction on SQLite: the copy and its verification see the same snapshot even while the server
+    // keeps writing (WAL readers do not block writers).
+    sqlite.exec('BEGIN');
     await client.query('BEGIN');
     try {
+      const tables = await plan(sqlite, client);
       const report: CopyReport = { tables: [], rows: 0 };
       for (const table of tables) {
-        const rows = await copyTable(sqlite, client, table, options);
-        report.rows += rows;
+        try {
+          report.rows += await copyTable(sqlite, client, table, options);
+        } catch (error) {
+          throw new PotluckError('CONFLICT', `Table ${table.name} could not be copied: ${scrub((error as Error).message)}. Nothing was copied.`);
+        }
       }
       for (const table of tables) {
         const source = sqliteChecksum(sqlite, table);
@@ -132,6 +138,8 @@ export async function copyToPostgres(sqlite: Database.Database, urlText: string,
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
+    } finally {
+      if (sqlite.inTransaction) sqlite.exec('COMMIT');
     }
   } catch (error) {
     if (error instanceof PotluckError) throw error;

@@ -123,6 +123,43 @@ describe.skipIf(postgresMissing)(`potluck db copy ${postgresSkipNote}`, () => {
     expect(Object.values(await postgresCounts(postgres, 'altered')).every((n) => n === 0)).toBe(true);
   });
 
+  it('copies one consistent snapshot while the school keeps writing', async () => {
+    const url = await postgres.createDatabase('busy');
+    let writes = 0;
+    let copying = true;
+    const write = () => {
+      if (!copying) return;
+      app.db.$client.prepare('INSERT INTO rate_limits (key, count, window_start) VALUES (?, 1, 0)').run(`busy:${writes++}`);
+      setTimeout(write, 1);
+    };
+    write();
+    const result = await runCli(['db', 'copy', '--to', url, '--batch', '2'], { env });
+    copying = false;
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    const copied = Number((await postgres.query<{ n: string }>('SELECT count(*) AS n FROM rate_limits', [], 'busy'))[0]!.n);
+    expect(writes).toBeGreaterThan(copied);
+    app.db.$client.prepare("DELETE FROM rate_limits WHERE key LIKE 'busy:%'").run();
+  });
+
+  it('names the table whose rows PostgreSQL refuses, and copies nothing', async () => {
+    const other = createTestApp();
+    try {
+      await makeUser(other, { handle: 'zoe' });
+      // PostgreSQL's text cannot hold a NUL character; SQLite's can.
+      other.db.$client.prepare('INSERT INTO rate_limits (key, count, window_start) VALUES (?, 1, 0)').run('sign-in:a\u0000b');
+      const url = await postgres.createDatabase('refusing');
+      const result = await runCli(['db', 'copy', '--to', url], { env: { POTLUCK_DATA: other.config.dataDir } });
+      expect(result.code).toBe(1);
+      expect(result.err).toContain('Table rate_limits could not be copied');
+      expect(result.err).toContain('Nothing was copied');
+      expect(Object.values(await postgresCounts(postgres, 'refusing')).every((n) => n === 0)).toBe(true);
+    } finally {
+      other.db.$client.close();
+      fs.rmSync(other.config.dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('explains a bad URL, and never prints the password', async () => {
     const notUrl = await runCli(['db', 'copy', '--to', 'not a url'], { env });
     expect(notUrl.code).toBe(1);
