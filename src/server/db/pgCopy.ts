@@ -60,7 +60,8 @@ export function parsePostgresUrl(text: string): URL {
 export function redactUrl(url: URL): string {
   const copy = new URL(url.href);
   if (copy.password) copy.password = '***';
-  return copy.href;
+  if (copy.searchParams.has('password')) copy.searchParams.set('password', '***');
+  return copy.href.replace('password=%2A%2A%2A', 'password=***');
 }
 
 function redactUrlText(text: string): string {
@@ -96,7 +97,8 @@ interface TableCopy {
 export async function copyToPostgres(sqlite: Database.Database, urlText: string, options: CopyOptions): Promise<CopyReport> {
   const url = parsePostgresUrl(urlText);
   const client = new pg.Client({ connectionString: url.href });
-  const scrub = (message: string) => (url.password ? message.split(url.password).join('***') : message);
+  const secrets = [url.password, decodeURIComponent(url.password), url.searchParams.get('password') ?? ''].filter((p) => p.length > 0);
+  const scrub = (message: string) => secrets.reduce((text, secret) => text.split(secret).join('***'), message);
   try {
     await client.connect();
   } catch (error) {

@@ -184,6 +184,11 @@ describe.skipIf(postgresMissing)(`potluck db copy ${postgresSkipNote}`, () => {
     expect(closed.err).toContain('Cannot connect to postgres://potluck:***@127.0.0.1:1/potluck');
     expect(closed.err + closed.out).not.toContain('s3cret-pw');
 
+    const inQuery = await runCli(['db', 'copy', '--to', 'postgres://127.0.0.1:1/potluck?user=potluck&password=s3cret-pw'], { env });
+    expect(inQuery.code).toBe(1);
+    expect(inQuery.err).toContain('Cannot connect to postgres://127.0.0.1:1/potluck?user=potluck&password=***');
+    expect(inQuery.err + inQuery.out).not.toContain('s3cret-pw');
+
     const unknownDatabase = await runCli(['db', 'copy', '--to', `postgres://postgres:s3cret-pw@127.0.0.1:${postgres.port}/nowhere`], { env });
     expect(unknownDatabase.code).toBe(1);
     expect(unknownDatabase.err).toContain('database "nowhere" does not exist');
