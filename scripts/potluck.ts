@@ -13,6 +13,7 @@ import { registerFastResolution } from './lib/moduleResolution.ts';
 const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   serve: () => import('./cli/serve.ts'),
   migrate: () => import('./cli/migrate.ts'),
+  'db copy': () => import('./cli/db-copy.ts'),
   'user add': () => import('./cli/user-add.ts'),
   'user list': () => import('./cli/user-list.ts'),
   'user disable': () => import('./cli/user-disable.ts'),
@@ -47,6 +48,7 @@ Usage: potluck <command> [options]     (potluck <command> --help for details)
 Commands:
   serve                 migrate, load the demo school into an empty database, and serve the site
   migrate               apply database migrations
+  db copy               copy the SQLite database into an empty PostgreSQL one (the app itself stays on SQLite)
   user add              create an account
   user list             list accounts
   user disable          disable an account and end its sessions
