@@ -11,6 +11,7 @@ const flag = z
 
 const envSchema = z.object({
   POTLUCK_DATA: z.string().min(1).default('./data'),
+  POTLUCK_MEDIA_DIR: z.string().trim().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321),
   HOST: z.string().min(1).default('localhost'),
   POTLUCK_SITE_URL: z.url({ protocol: /^https?$/, error: 'POTLUCK_SITE_URL must be an http(s) URL' }).optional(),
@@ -179,7 +180,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     dataDir,
     databaseFile: path.join(dataDir, 'potluck.db'),
-    mediaDir: path.join(dataDir, 'media'),
+    // A folder of its own (a volume every app node mounts) or the data folder's media/.
+    mediaDir: e.POTLUCK_MEDIA_DIR ? path.resolve(cwd, e.POTLUCK_MEDIA_DIR) : path.join(dataDir, 'media'),
     port: e.PORT,
     host: e.HOST,
     siteUrl,

@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../dataFolder.ts';
@@ -122,7 +123,7 @@ export async function beginImportStaging(config: Pick<Config, 'mediaDir'>): Prom
   const root = path.join(config.mediaDir, IMPORT_STAGING, id);
   await fs.mkdir(root, { recursive: true, mode: PRIVATE_DIR_MODE });
   activeImports.add(id);
-  await fs.writeFile(path.join(root, IMPORT_MARKER), JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }), {
+  await fs.writeFile(path.join(root, IMPORT_MARKER), JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() }), {
     mode: PRIVATE_FILE_MODE,
   });
   const readied: { ownerId: string; mediaId: string }[] = [];
@@ -173,6 +174,29 @@ export function processIsAlive(pid: unknown): boolean {
   }
 }
 
+/** What an import's staging folder says about who is running it. */
+interface ImportMarker {
+  pid?: unknown;
+  /** The machine (os.hostname()) the import runs on: a media folder shared by several app nodes holds theirs too. */
+  host?: unknown;
+  startedAt?: unknown;
+}
+
+/** An import staged on another machine is taken for dead only this long after it began (none runs for so long). */
+const FOREIGN_IMPORT_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * Whether the import that wrote `marker` may still run. On this machine its process answers; another node's
+ * process cannot be asked from here, so its staging is left alone until FOREIGN_IMPORT_MS after it began.
+ */
+export function importMayBeRunning(marker: ImportMarker, now = Date.now()): boolean {
+  if (typeof marker.host === 'string' && marker.host !== os.hostname()) {
+    const started = typeof marker.startedAt === 'string' ? Date.parse(marker.startedAt) : Number.NaN;
+    return Number.isFinite(started) && now - started < FOREIGN_IMPORT_MS;
+  }
+  return processIsAlive(marker.pid);
+}
+
 /**
  * Cleans up after imports that died (killed, crashed, power cut): for each staging folder whose process is gone,
  * items whose media row was committed (`isCommitted`) are moved into place, and everything else is removed. The
@@ -193,9 +217,9 @@ export async function sweepImportStaging(
     if (stat.isDirectory()) {
       const marker = await fs
         .readFile(path.join(root, IMPORT_MARKER), 'utf8')
-        .then((text) => JSON.parse(text) as { pid?: unknown })
+        .then((text) => JSON.parse(text) as ImportMarker)
         .catch(() => undefined);
-      if (marker ? processIsAlive(marker.pid) : Date.now() - stat.mtimeMs < MARKERLESS_GRACE_MS) continue;
+      if (marker ? importMayBeRunning(marker) : Date.now() - stat.mtimeMs < MARKERLESS_GRACE_MS) continue;
       for (const ownerId of await fs.readdir(root).catch(() => [] as string[])) {
         if (!SAFE_SEGMENT.test(ownerId)) continue;
         for (const mediaId of await fs.readdir(path.join(root, ownerId)).catch(() => [] as string[])) {

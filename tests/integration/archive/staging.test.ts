@@ -1,7 +1,9 @@
 /** The sweep of the media staging area: what a dead import left is finished or removed; a live import is left alone. */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '../../../src/server/config.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sweepDeadImports } from '../../../src/commands/importSweeper.ts';
 import type { AppContext } from '../../../src/server/context.ts';
@@ -25,10 +27,10 @@ function deadPid(): number {
 }
 
 /** Lays out an import's staging folder as an import does: marker, then readied items. */
-function stage(importId: string, pid: number, items: { ownerId: string; mediaId: string }[]): string {
+function stage(importId: string, pid: number, items: { ownerId: string; mediaId: string }[], marker: Record<string, unknown> = {}): string {
   const root = path.join(app.config.mediaDir, '.staging', importId);
   fs.mkdirSync(root, { recursive: true });
-  fs.writeFileSync(path.join(root, 'import.json'), JSON.stringify({ pid, startedAt: new Date().toISOString() }));
+  fs.writeFileSync(path.join(root, 'import.json'), JSON.stringify({ pid, startedAt: new Date().toISOString(), ...marker }));
   for (const { ownerId, mediaId } of items) {
     fs.mkdirSync(path.join(root, ownerId, mediaId), { recursive: true });
     fs.writeFileSync(path.join(root, ownerId, mediaId, 'original.pdf'), '%PDF-1.4 staged');
@@ -69,5 +71,32 @@ describe('sweeping the media staging area', () => {
 
     // Sweeping again finds nothing more to do.
     expect(await sweepDeadImports(app)).toEqual({ finished: 0, removed: 0 });
+  });
+
+  it('leaves alone an import another app node runs on a shared media folder, until long after it began', async () => {
+    const owner = await makeUser(app, { handle: 'node' });
+    const mediaId = app.newId();
+    app.db
+      .insert(media)
+      .values({ id: mediaId, ownerId: owner.id, kind: 'attachment', filename: 'notes.pdf', mime: 'application/pdf', bytes: 15, sha256: 'x', createdAt: app.now() })
+      .run();
+    // Its process id means nothing here (a dead one on this machine), but the marker names another machine.
+    const running = stage('otherhost000000000000000a', deadPid(), [{ ownerId: owner.id, mediaId }], { host: `not-${os.hostname()}` });
+    expect(await sweepDeadImports(app)).toMatchObject({ removed: 0 });
+    expect(fs.existsSync(running)).toBe(true);
+    expect(fs.existsSync(mediaItemDir(app.config, owner.id, mediaId))).toBe(false);
+    // Seven hours on, no import runs so long: it is swept like a dead one of this machine.
+    const old = new Date(Date.now() - 7 * 60 * 60 * 1000).toISOString();
+    fs.writeFileSync(path.join(running, 'import.json'), JSON.stringify({ pid: deadPid(), host: `not-${os.hostname()}`, startedAt: old }));
+    const swept = await sweepDeadImports(app);
+    expect(swept.removed).toBeGreaterThanOrEqual(1);
+    expect(fs.existsSync(running)).toBe(false);
+    expect(fs.existsSync(path.join(mediaItemDir(app.config, owner.id, mediaId), 'original.pdf'))).toBe(true);
+  });
+
+  it('keeps media in POTLUCK_MEDIA_DIR when it is set, and the data folder\'s media/ otherwise', () => {
+    expect(loadConfig({ POTLUCK_DATA: '/srv/school' }).mediaDir).toBe('/srv/school/media');
+    expect(loadConfig({ POTLUCK_DATA: '/srv/school', POTLUCK_MEDIA_DIR: '/mnt/shared/media' }).mediaDir).toBe('/mnt/shared/media');
+    expect(loadConfig({ POTLUCK_DATA: '/srv/school', POTLUCK_MEDIA_DIR: 'shared' }, '/srv').mediaDir).toBe('/srv/shared');
   });
 });
