@@ -142,6 +142,27 @@ export function threadLinkFor(
   return { href: threadPath(artifact.id), count: countMessages(app, artifact.id) };
 }
 
+/**
+ * The thread links of many pieces known by id (a page of a hub's river), with two statements whatever their number:
+ * one reads the pieces and their message counts; the rule is then applied to each as `threadLinkFor` does.
+ */
+export function threadLinksForIds(app: AppContext, viewer: Actor | null, artifactIds: string[]): Map<string, { href: string; count: number } | null> {
+  const links = new Map<string, { href: string; count: number } | null>();
+  if (viewer === null || artifactIds.length === 0) return links;
+  const statement = prepared(app.db, 'feedback.threadPieces', (db) =>
+    db.$client.prepare<[string], { id: string; ownerId: string; visibility: Artifact['visibility']; messages: number }>(
+      `select a.id as id, a.owner_id as ownerId, a.visibility as visibility,
+              (select count(*) from feedback_messages m where m.artifact_id = a.id) as messages
+         from artifacts a where a.id in (select value from json_each(?))`,
+    ),
+  );
+  for (const piece of statement.all(JSON.stringify(artifactIds))) {
+    const readable = can(viewer, 'read', feedbackSubject(app, viewer, piece));
+    links.set(piece.id, readable ? { href: threadPath(piece.id), count: piece.messages } : null);
+  }
+  return links;
+}
+
 /** The same, for a piece known only by id (the hub river's entries). */
 export function threadLinkForId(app: AppContext, viewer: Actor | null, artifactId: string): { href: string; count: number } | null {
   if (viewer === null) return null;
