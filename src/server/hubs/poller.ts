@@ -6,7 +6,7 @@
  * items found, back-off, the flag for feeds that keep failing, the stop on 410 Gone and the new address after a
  * 301. Many sources run side by side; safeFetch's limits keep it polite overall and per host.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { and, eq, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import { itemKey, normaliseUrlKey, type ParsedFeed, type ParsedItem } from '../../core/feeds/parse.ts';
 import { plainExcerpt } from '../../core/hubs/excerpt.ts';
@@ -135,7 +135,8 @@ function claim(app: AppContext, sourceId: string, force: boolean): HubSource | s
 }
 
 function fingerprintOf(parts: unknown[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 22);
+  // One-shot hash (the same digest as createHash().update().digest()): stored fingerprints stay comparable.
+  return hash('sha256', JSON.stringify(parts), 'base64url').slice(0, 22);
 }
 
 /** What a parsed item becomes as a hub item row (without ids and dates of our own). */

@@ -80,9 +80,18 @@ export function startWebSubWorker(app: AppContext, options: WebSubWorkerOptions 
     return running;
   };
 
-  // A rerun already waiting will see this work too.
+  // A rerun already waiting will see this work too. Work that arrives soon after a run began (a poll storing a
+  // thousand feeds says "changed" once per feed, each after the last run finished) waits for a run one gap later,
+  // so one run catches up with all of it instead of one run per feed.
   const onWork = () => {
-    if (!rerun) void tick();
+    if (rerun) return;
+    const wait = startedAt + RERUN_GAP_MS - Date.now();
+    if (running || startedAt === 0 || wait <= 0) {
+      void tick();
+      return;
+    }
+    rerun = setTimeout(() => void tick(), wait);
+    rerun.unref();
   };
   websubEvents.on('work', onWork);
   const tickMs = options.tickMs ?? 30_000;
