@@ -95,9 +95,8 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
         });
       });
     });
-    let stopping = false;
     const workers = ready.then(async () => {
-      if (stopping) return [];
+      if (lifecycleState() === 'stopping') return [];
       // Course hubs' external feeds are polled in this process, on each hub's interval (src/server/hubs/scheduler.ts).
       const { startPollerFromEnv } = await import('../../src/server/hubs/scheduler.ts');
       const poller = startPollerFromEnv(config, io.env);
@@ -122,11 +121,10 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     // new requests elsewhere); then no new connections are taken, idle ones are closed, and requests under way and
     // the background workers' current jobs get config.shutdown.timeoutMs to finish. A second signal stops at once.
     const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
+      if (lifecycleState() === 'stopping') {
         log.warn(`Stopping now (${signal} again): requests and jobs still under way are cut off.`, { component: 'server' });
         process.exit(1);
       }
-      stopping = true;
       markStopping();
       const { drainMs, timeoutMs } = config.shutdown;
       log.info(`Stopping (${signal}): ${drainMs ? `answering for ${drainMs / 1000} s more while /readyz says 503, then ` : ''}finishing what is under way (at most ${timeoutMs / 1000} s).`, { component: 'server' });

@@ -129,22 +129,23 @@ export function revisionBody(app: AppContext, artifactId: string, number: number
 }
 
 /**
- * The link another page shows to a piece's thread, with its message count, when `viewer` may read the thread;
- * null otherwise (and always for someone not signed in).
+ * The link another page shows to a piece's thread, with its message count (`messages` when already known), when
+ * `viewer` may read the thread; null otherwise (and always for someone not signed in).
  */
 export function threadLinkFor(
   app: AppContext,
   viewer: Actor | null,
   artifact: Pick<Artifact, 'id' | 'ownerId' | 'visibility'>,
+  messages?: number,
 ): { href: string; count: number } | null {
   if (viewer === null) return null;
   if (!can(viewer, 'read', feedbackSubject(app, viewer, artifact))) return null;
-  return { href: threadPath(artifact.id), count: countMessages(app, artifact.id) };
+  return { href: threadPath(artifact.id), count: messages ?? countMessages(app, artifact.id) };
 }
 
 /**
- * The thread links of many pieces known by id (a page of a hub's river), with two statements whatever their number:
- * one reads the pieces and their message counts; the rule is then applied to each as `threadLinkFor` does.
+ * The thread links of many pieces known by id (a page of a hub's river): one statement reads the pieces and their
+ * message counts, whatever their number; `threadLinkFor` decides each link.
  */
 export function threadLinksForIds(app: AppContext, viewer: Actor | null, artifactIds: string[]): Map<string, { href: string; count: number } | null> {
   const links = new Map<string, { href: string; count: number } | null>();
@@ -156,23 +157,7 @@ export function threadLinksForIds(app: AppContext, viewer: Actor | null, artifac
          from artifacts a where a.id in (select value from json_each(?))`,
     ),
   );
-  for (const piece of statement.all(JSON.stringify(artifactIds))) {
-    const readable = can(viewer, 'read', feedbackSubject(app, viewer, piece));
-    links.set(piece.id, readable ? { href: threadPath(piece.id), count: piece.messages } : null);
-  }
+  for (const piece of statement.all(JSON.stringify(artifactIds))) links.set(piece.id, threadLinkFor(app, viewer, piece, piece.messages));
   return links;
 }
 
-/** The same, for a piece known only by id (the hub river's entries). */
-export function threadLinkForId(app: AppContext, viewer: Actor | null, artifactId: string): { href: string; count: number } | null {
-  if (viewer === null) return null;
-  const statement = prepared(app.db, 'feedback.threadPiece', (db) =>
-    db
-      .select({ id: artifacts.id, ownerId: artifacts.ownerId, visibility: artifacts.visibility })
-      .from(artifacts)
-      .where(eq(artifacts.id, sql.placeholder('artifact')))
-      .prepare(),
-  );
-  const artifact = statement.get({ artifact: artifactId });
-  return artifact ? threadLinkFor(app, viewer, artifact) : null;
-}

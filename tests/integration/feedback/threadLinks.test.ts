@@ -1,13 +1,15 @@
 /**
  * The hub river's thread links, read for a whole page at once (threadLinksForIds), say exactly what the link of each
- * piece read alone says (threadLinkForId), for every kind of viewer: counts, and no link where the thread is closed.
+ * piece read alone says (threadLinkFor on its row), for every kind of viewer: counts, and no link where the thread
+ * is closed.
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postFeedback } from '../../../src/commands/feedbackPoster.ts';
 import type { AppContext } from '../../../src/server/context.ts';
-import type { User } from '../../../src/server/db/schema.ts';
-import { threadLinkForId, threadLinksForIds } from '../../../src/server/feedback/thread.ts';
+import { artifacts, type User } from '../../../src/server/db/schema.ts';
+import { eq } from 'drizzle-orm';
+import { threadLinkFor, threadLinksForIds } from '../../../src/server/feedback/thread.ts';
 import { makeArtifact, makeHub, makeUser } from '../../helpers/factories.ts';
 import { createTestApp } from '../../helpers/server.ts';
 
@@ -40,13 +42,19 @@ afterAll(() => {
   fs.rmSync(app.config.dataDir, { recursive: true, force: true });
 });
 
+/** The link of one piece read on its own, as a page showing a single piece reads it. */
+function aloneLink(viewer: User | null, id: string) {
+  const piece = app.db.select().from(artifacts).where(eq(artifacts.id, id)).get();
+  return piece ? threadLinkFor(app, viewer, piece) : null;
+}
+
 describe('thread links for a page of the river', () => {
   it('match the one-piece links for every viewer, with one read for all', () => {
     let links = 0;
     for (const [name, viewer] of Object.entries(viewers)) {
       const together = threadLinksForIds(app, viewer, ids);
       for (const id of ids) {
-        expect({ name, id, link: together.get(id) ?? null }).toEqual({ name, id, link: threadLinkForId(app, viewer, id) });
+        expect({ name, id, link: together.get(id) ?? null }).toEqual({ name, id, link: aloneLink(viewer, id) });
         if (together.get(id)) links++;
       }
     }
