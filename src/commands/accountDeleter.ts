@@ -12,6 +12,7 @@
  * words: secure_delete (src/server/db/index.ts) already overwrites deleted cells, VACUUM rebuilds the file without
  * free pages, and the truncated WAL drops the old copies of pages it held.
  */
+import { onPostgres } from '../server/db/index.ts';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { and, count, eq, inArray, ne } from 'drizzle-orm';
@@ -193,6 +194,12 @@ export async function deleteAccount(app: AppContext, props: DeleteAccountProps):
  */
 export function compactDatabase(app: AppContext): boolean {
   const client = app.db.$client;
+  if (onPostgres(app.db)) {
+    // PostgreSQL: VACUUM removes the deleted rows' dead tuples and their index entries (the full-text index's
+    // too) from every table's pages now, instead of whenever autovacuum comes by.
+    client.exec('VACUUM');
+    return true;
+  }
   client.exec('VACUUM');
   const result = client.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
   return result[0]?.busy === 0;

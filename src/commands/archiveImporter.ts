@@ -27,6 +27,7 @@
  * export gives the same bytes; every other file goes through the normal upload pipeline. media.json restores each
  * file's name, description and date.
  */
+import { rowsWritten } from '../server/db/changes.ts';
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -772,7 +773,7 @@ interface WriteProps {
 
 /** Rows this connection has written so far (SQLite's total_changes()): tells a write from a no-op. */
 function totalChanges(app: AppContext): number {
-  return (app.db.$client.prepare('select total_changes() as n').get() as { n: number }).n;
+  return rowsWritten(app.db);
 }
 
 /**

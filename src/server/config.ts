@@ -12,6 +12,11 @@ const flag = z
 const envSchema = z.object({
   POTLUCK_DATA: z.string().min(1).default('./data'),
   POTLUCK_MEDIA_DIR: z.string().trim().optional(),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || /^postgres(ql)?:\/\/./.test(v), 'DATABASE_URL must be a postgres:// URL (leave it unset or empty for SQLite in the data folder)')
+    .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(4321),
   HOST: z.string().min(1).default('localhost'),
   POTLUCK_SITE_URL: z.url({ protocol: /^https?$/, error: 'POTLUCK_SITE_URL must be an http(s) URL' }).optional(),
@@ -79,6 +84,14 @@ const envSchema = z.object({
 export interface Config {
   dataDir: string;
   databaseFile: string;
+  /**
+   * PostgreSQL instead of the data folder's SQLite file, when DATABASE_URL is set. A database name containing
+   * `{data}` names one database per data folder (created on first use): one PostgreSQL server for many data
+   * folders, as the test suite runs it.
+   */
+  databaseUrl: string | undefined;
+  /** Whether a missing PostgreSQL database is created (DATABASE_URL named one per data folder). */
+  createDatabase: boolean;
   mediaDir: string;
   port: number;
   host: string;
@@ -173,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const dataDir = path.resolve(cwd, e.POTLUCK_DATA);
+  const chosenUrl = env.DATABASE_URL === undefined ? processDatabaseUrl() : e.DATABASE_URL;
   const siteUrl = (e.POTLUCK_SITE_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`).replace(
     /\/+$/,
     '',
@@ -180,6 +194,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     dataDir,
     databaseFile: path.join(dataDir, 'potluck.db'),
+    databaseUrl: databaseUrlFor(chosenUrl, dataDir),
+    createDatabase: Boolean(chosenUrl?.includes('{data}')),
     // A folder of its own (a volume every app node mounts) or the data folder's media/.
     mediaDir: e.POTLUCK_MEDIA_DIR ? path.resolve(cwd, e.POTLUCK_MEDIA_DIR) : path.join(dataDir, 'media'),
     port: e.PORT,
@@ -208,4 +224,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pageCache: { maxBytes: e.POTLUCK_PAGE_CACHE_MB * 1024 * 1024, maxEntries: e.POTLUCK_PAGE_CACHE_ENTRIES },
     shutdown: { drainMs: Math.round(e.POTLUCK_DRAIN_SECONDS * 1000), timeoutMs: Math.round(e.POTLUCK_SHUTDOWN_TIMEOUT_SECONDS * 1000) },
   };
+}
+
+/**
+ * DATABASE_URL of the process when a caller's own environment does not name one (a context built for a data folder
+ * inside a process that runs on PostgreSQL), or undefined. An empty value means SQLite.
+ */
+function processDatabaseUrl(): string | undefined {
+  const url = process.env.DATABASE_URL?.trim();
+  if (url && !/^postgres(ql)?:\/\/./.test(url)) throw new PotluckError('VALIDATION', "Potluck's configuration has a problem:\n  DATABASE_URL: DATABASE_URL must be a postgres:// URL (leave it unset or empty for SQLite in the data folder)");
+  return url ? url : undefined;
+}
+
+/** The URL with `{data}` in its database name replaced by a name made from the data folder's path. */
+function databaseUrlFor(url: string | undefined, dataDir: string): string | undefined {
+  if (!url || !url.includes('{data}')) return url || undefined;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < dataDir.length; i++) hash = Math.imul(hash ^ dataDir.charCodeAt(i), 0x01000193) >>> 0;
+  return url.replace('{data}', `${path.basename(dataDir).replace(/[^A-Za-z0-9_]/g, '_').slice(0, 40)}_${hash.toString(16)}`.toLowerCase());
 }

@@ -4,7 +4,7 @@
  */
 import { loadConfig, type Config } from './config.ts';
 import { makePrivateDir } from './dataFolder.ts';
-import { migrateDatabase, openDatabase, type Db } from './db/index.ts';
+import { migrateDatabase, openConfiguredDatabase, type Db } from './db/index.ts';
 
 export interface AppContext {
   config: Config;
@@ -21,7 +21,7 @@ export function createAppContext(
   options: { migrate?: boolean; now?: () => Date; newId?: () => string } = {},
 ): AppContext {
   makePrivateDir(config.mediaDir);
-  const db = openDatabase(config.databaseFile);
+  const db = openConfiguredDatabase(config);
   if (options.migrate) migrateDatabase(db);
   // The global Web Crypto: node:crypto loads at the first id, not at every start of a command that makes none.
   return { config, db, now: options.now ?? (() => new Date()), newId: options.newId ?? (() => crypto.randomUUID()) };

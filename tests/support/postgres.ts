@@ -69,7 +69,7 @@ function run(bin: string, args: string[]): void {
 }
 
 /** Starts a fresh cluster and creates `database` in it. */
-export async function startPostgres(database = 'potluck_test'): Promise<TestPostgres> {
+export async function startPostgres(database = 'potluck_test', settings: { maxConnections?: number } = {}): Promise<TestPostgres> {
   if (!binDir) throw new Error(String(postgresMissing));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'potluck-pg-'));
   if (asRoot) execFileSync('chown', ['nobody', dir]);
@@ -78,7 +78,7 @@ export async function startPostgres(database = 'potluck_test'): Promise<TestPost
   const port = await freePort();
   try {
     run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
-    const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=${settings.maxConnections ?? 100}`;
     run('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-o', options, '-w', '-t', '60', 'start']);
   } catch (error) {
     const log = fs.existsSync(path.join(dir, 'server.log')) ? fs.readFileSync(path.join(dir, 'server.log'), 'utf8') : '';

@@ -5,6 +5,7 @@
  */
 import type { Db } from './index.ts';
 import { prepared } from './prepared.ts';
+import { isPg, type PgDatabase } from './pg/compat.ts';
 
 /** A value that differs from every earlier one once any change has been made to the database since. */
 export function changeStamp(db: Db): string {
@@ -12,13 +13,29 @@ export function changeStamp(db: Db): string {
   return `${row.version}.${row.changes}`;
 }
 
-function stampOf(db: Db): { version: number; changes: number } {
+function stampOf(db: Db): { version: number | string; changes: number } {
+  if (isPg(db.$client)) return pgStampOf(db.$client);
   const statement = prepared(db, 'changes.stamp', (d) =>
     d.$client.prepare<[], { version: number; changes: number }>(
       'select (select data_version from pragma_data_version) as version, total_changes() as changes',
     ),
   );
   return statement.get()!;
+}
+
+/**
+ * PostgreSQL's stamp: the server's current snapshot, which moves when any transaction that wrote (on any node)
+ * starts or ends, and never for one that only read; with this connection's own count of written rows.
+ */
+function pgStampOf(client: PgDatabase): { version: string; changes: number } {
+  const row = client.prepare('select pg_current_snapshot()::text as version').get() as { version: string };
+  return { version: row.version, changes: client.totalChanges };
+}
+
+/** Rows this connection has written so far (SQLite's total_changes(); on PostgreSQL, counted by the connection). */
+export function rowsWritten(db: Db): number {
+  if (isPg(db.$client)) return db.$client.totalChanges;
+  return prepared(db, 'changes.total', (d) => d.$client.prepare<[], number>('select total_changes()').pluck()).get()!;
 }
 
 interface Memory {

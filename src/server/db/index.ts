@@ -1,4 +1,4 @@
-/** Opening and migrating the SQLite database. */
+/** Opening and migrating the database: SQLite in the data folder, or PostgreSQL when DATABASE_URL names one. */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,6 +9,8 @@ import type { SQLiteSession, SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import * as schema from './schema.ts';
 import { makePrivateDir, touchPrivateFile } from '../dataFolder.ts';
 import { cacheStatements } from './statementCache.ts';
+import { isPg, PgDatabase } from './pg/compat.ts';
+import { redact, SyncPgClient } from './pg/syncClient.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -33,6 +35,54 @@ export function openDatabase(file: string): Db {
   return drizzle(sqlite, { schema }) as Db;
 }
 
+/** The database a configuration names: its PostgreSQL when it has a DATABASE_URL, else its SQLite file. */
+export function openConfiguredDatabase(config: { databaseFile: string; databaseUrl?: string | undefined; createDatabase?: boolean }): Db {
+  if (!config.databaseUrl) return openDatabase(config.databaseFile);
+  if (config.createDatabase) createPostgresDatabase(config.databaseUrl);
+  return openPostgres(config.databaseUrl);
+}
+
+/**
+ * A PostgreSQL database behind the same API (./pg/compat.ts): drizzle's query builder and every repository run on
+ * it unchanged.
+ */
+export function openPostgres(url: string): Db {
+  const client = new PgDatabase(url);
+  try {
+    client.prepare('select 1').get();
+  } catch (error) {
+    client.close();
+    throw new Error(`Cannot reach PostgreSQL at ${redact(url)}: ${(error as Error).message}`);
+  }
+  return drizzle(client as unknown as Database.Database, { schema }) as Db;
+}
+
+/** Creates the database `url` names when its server does not have it yet. */
+function createPostgresDatabase(url: string): void {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`Cannot create the PostgreSQL database "${name}": use lower-case letters, digits and _ only.`);
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+  const client = new SyncPgClient(maintenance.toString());
+  try {
+    if (client.query('select 1 from pg_database where datname = $1', [name]).rows.length) return;
+    try {
+      client.query(`create database "${name}"`);
+    } catch (error) {
+      // Another process (the server beside a test) created it a moment before.
+      if (!/already exists/.test((error as Error).message)) throw error;
+    }
+  } finally {
+    client.close();
+  }
+}
+
+/** Whether `db` runs on PostgreSQL. */
+export function onPostgres(db: Db): boolean {
+  return isPg(db.$client);
+}
+
 /** The drizzle/ folder of this project, found from this file whether it runs from src/ or a bundle. */
 export function defaultMigrationsFolder(): string {
   const candidates = [
@@ -51,8 +101,44 @@ function fileURLToPathSafe(url: URL): string | undefined {
 
 /** Applies every pending migration; safe to run on every start. */
 export function migrateDatabase(db: Db, migrationsFolder = defaultMigrationsFolder()): void {
+  if (onPostgres(db)) {
+    migratePostgres(db, migrationsFolder === defaultMigrationsFolder() ? path.join(migrationsFolder, 'pg') : migrationsFolder);
+    return;
+  }
   if (isMigrated(db, migrationsFolder)) return;
   migrate(db, migrationsFolder);
+}
+
+/** Migration lock of PostgreSQL: nodes starting together migrate one after the other ("POTM"). */
+const MIGRATION_LOCK = 0x504f544d;
+
+/**
+ * drizzle/pg/'s migrations, applied by one node at a time, recorded where drizzle's node-postgres migrator records
+ * them (drizzle.__drizzle_migrations; `potluck db copy` migrates with it), all in one transaction. The statements
+ * go to PostgreSQL as written.
+ */
+function migratePostgres(db: Db, migrationsFolder: string): void {
+  const { client } = db.$client as unknown as PgDatabase;
+  client.query(`select pg_advisory_lock(${MIGRATION_LOCK})`);
+  try {
+    client.query('CREATE SCHEMA IF NOT EXISTS drizzle; CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)');
+    const last = client.query('select created_at from drizzle.__drizzle_migrations order by created_at desc limit 1', []).rows[0]?.[0];
+    const pending = readMigrations(migrationsFolder).filter((m) => last === undefined || Number(last) < m.folderMillis);
+    if (pending.length === 0) return;
+    client.query('BEGIN');
+    try {
+      for (const migration of pending) {
+        for (const statement of migration.sql) if (statement.trim()) client.query(statement);
+        client.query('insert into drizzle.__drizzle_migrations ("hash", "created_at") values ($1, $2)', [migration.hash, migration.folderMillis]);
+      }
+      client.query('COMMIT');
+    } catch (error) {
+      client.query('ROLLBACK');
+      throw error;
+    }
+  } finally {
+    client.query(`select pg_advisory_unlock(${MIGRATION_LOCK})`);
+  }
 }
 
 /**
@@ -62,6 +148,17 @@ export function migrateDatabase(db: Db, migrationsFolder = defaultMigrationsFold
  * needs it.
  */
 function migrate(db: Db, migrationsFolder: string): void {
+  const migrations = readMigrations(migrationsFolder);
+  // drizzle's own migrator calls these; its types mark them internal.
+  const { dialect, session } = db as unknown as {
+    dialect: SQLiteSyncDialect;
+    session: SQLiteSession<'sync', unknown, Record<string, unknown>, TablesRelationalConfig>;
+  };
+  dialect.migrate(migrations, session, { migrationsFolder });
+}
+
+/** A migrations folder's migrations, read as drizzle-orm/migrator's readMigrationFiles reads them. */
+function readMigrations(migrationsFolder: string): MigrationMeta[] {
   const journalFile = path.join(migrationsFolder, 'meta', '_journal.json');
   if (!fs.existsSync(journalFile)) throw new Error(`Can't find meta/_journal.json file`);
   const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: { tag: string; when: number; breakpoints: boolean }[] };
@@ -80,12 +177,7 @@ function migrate(db: Db, migrationsFolder: string): void {
       hash: createHash('sha256').update(query).digest('hex'),
     };
   });
-  // drizzle's own migrator calls these; its types mark them internal.
-  const { dialect, session } = db as unknown as {
-    dialect: SQLiteSyncDialect;
-    session: SQLiteSession<'sync', unknown, Record<string, unknown>, TablesRelationalConfig>;
-  };
-  dialect.migrate(migrations, session, { migrationsFolder });
+  return migrations;
 }
 
 /**

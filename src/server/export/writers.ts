@@ -98,7 +98,13 @@ function dirWriter(target: string, force: boolean): SiteWriter {
   const running = new Set<Promise<unknown>>();
   let aborted = false;
   const track = (work: () => Promise<void>): Promise<void> => {
-    if (aborted) return Promise.reject(new Error('The export was stopped.'));
+    if (aborted) {
+      // Work handed in after a failure (the crawler still announcing folders) is refused; a caller that no longer
+      // waits for it must not leave an unhandled rejection behind.
+      const refused = Promise.reject(new Error('The export was stopped.'));
+      refused.catch(() => {});
+      return refused;
+    }
     const task = work();
     running.add(task);
     void task.finally(() => running.delete(task)).catch(() => {});

@@ -31,7 +31,7 @@ export function listHubsFor(app: AppContext, viewer: Viewer | null): HubListing[
   const rows = app.db
     .select()
     .from(hubs)
-    .where(can(viewer, 'administer', schoolSubject) ? undefined : or(eq(hubs.visibility, 'public'), mine.length ? inArray(hubs.id, mine) : sql`0`))
+    .where(can(viewer, 'administer', schoolSubject) ? undefined : or(eq(hubs.visibility, 'public'), mine.length ? inArray(hubs.id, mine) : sql`false`))
     .orderBy(asc(hubs.title))
     .all();
   const counts = new Map(

@@ -2,6 +2,7 @@
  * Reading someone's notifications: the inbox page (newest first, a page at a time, each guardian copy with the
  * child's name) and the private feed. Always one person's own rows; nothing here reads anyone else's.
  */
+import { onPostgres } from '../db/index.ts';
 import { count, desc, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { AppContext } from '../context.ts';
@@ -51,7 +52,7 @@ export function listInbox(app: AppContext, userId: string, page = 1, pageSize = 
       .from(notifications)
       .leftJoin(child, eq(child.id, notifications.aboutUserId))
       .where(eq(notifications.userId, sql.placeholder('user')))
-      .orderBy(desc(notifications.createdAt), sql`notifications.rowid desc`)
+      .orderBy(desc(notifications.createdAt), onPostgres(db) ? desc(notifications.id) : sql`notifications.rowid desc`)
       .limit(sql.placeholder('limit'))
       .offset(sql.placeholder('offset'))
       .prepare(),

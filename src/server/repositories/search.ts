@@ -6,7 +6,7 @@
  * conditions (server/hubs/contributions.ts). Two queries per search (plus the scope's own): the ranked rows, then
  * snippets for those rows only.
  */
-import { and, desc, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { ArtifactKind } from '../../core/artifacts.ts';
 import { SNIPPET_CLOSE, SNIPPET_ELLIPSIS, SNIPPET_OPEN, highlightToHtml, snippetHasMatch, snippetToHtml, type SearchQuery } from '../../core/search.ts';
@@ -18,6 +18,7 @@ import { artifactConditions, artifactScope, type RiverFilter } from '../hubs/con
 import { consentedMembership } from '../hubs/enrolment.ts';
 import { ARTIFACT_CARD_COLUMNS } from './cardColumns.ts';
 import { relationTo } from './portfolio.ts';
+import { onPostgres } from '../db/index.ts';
 
 /** Stable document numbers of the index, one per artifact (kept by the migration's triggers, never written here). */
 const searchDocs = sqliteTable('artifact_search_docs', {
@@ -204,6 +205,7 @@ export function searchArtifacts(
   const { where } = covered;
   const match = query.match === null ? null : matchExpression(query.match, covered.owners);
   const limit = Math.max(1, Math.min(options.limit ?? SEARCH_LIMIT, SEARCH_LIMIT));
+  if (match !== null && onPostgres(app.db)) return pgSearch(app, query, where, limit);
   const rows: (ResultRow & { doc: number | null })[] =
     match === null
       ? app.db
@@ -332,4 +334,74 @@ function snippetsFor(app: AppContext, match: string, docs: number[]): Map<number
     });
   }
   return out;
+}
+
+// --- PostgreSQL's full-text search -----------------------------------------------------------------------------
+
+/**
+ * The query as a tsquery: every term must match; a word is a prefix (`'photo':*`), a phrase its words in order
+ * (`'e' <-> 'mail'`). Lexemes are quoted, so nothing typed is read as tsquery syntax.
+ */
+export function tsQueryOf(query: SearchQuery): string {
+  return query.terms
+    .map((term) => {
+      const prefix = term.endsWith('…');
+      const words = (prefix ? term.slice(0, -1) : term).split(' ').filter(Boolean);
+      return words.map((w, i) => `'${w.replace(/'/g, "''").replace(/\\/g, '\\\\')}'${prefix && i === words.length - 1 ? ':*' : ''}`).join(' <-> ');
+    })
+    .join(' & ');
+}
+
+// ts_headline's markers are the ones snippetToHtml reads; 24 words around the best match, as FTS5's snippet.
+const HEADLINE = `StartSel="${SNIPPET_OPEN}", StopSel="${SNIPPET_CLOSE}", MaxWords=${SNIPPET_TOKENS}, MinWords=12, ShortWord=0, MaxFragments=1, FragmentDelimiter="${SNIPPET_ELLIPSIS}"`;
+const TITLE_HEADLINE = `StartSel="${SNIPPET_OPEN}", StopSel="${SNIPPET_CLOSE}", HighlightAll=true`;
+// ts_rank's weights for D, C, B, A: the body (C) counts 1, the summary and tags (B) 5, the title (A) 10, as bm25's above.
+const RANK_WEIGHTS = sql.raw(`'{0, 0.1, 0.5, 1.0}'`);
+
+/**
+ * ts_headline of a column. Its parser reads `<…>` as an HTML tag and leaves it out, so a piece's text is shown
+ * with a private-use character for `<` and given back with `<` (snippetToHtml escapes it): what the person wrote
+ * shows as text, as FTS5's snippet shows it.
+ */
+function headline(column: SQLWrapper, q: SQL, options: string): SQL<string | null> {
+  return sql<string | null>`replace(ts_headline('potluck_search', replace(${column}, '<', ${LT_STAND_IN}), ${q}, ${options}), ${LT_STAND_IN}, '<')`;
+}
+const LT_STAND_IN = '\uE000';
+
+/**
+ * Search on PostgreSQL: the generated `search` tsvector (title weighted A, summary and tags B, body C; its GIN
+ * index finds the matches), ranked by ts_rank, best first and among equal ranks the newest piece; the same `where`
+ * decides what may be read. Snippets are made for the page of results only.
+ */
+function pgSearch(app: AppContext, query: SearchQuery, where: SQL, limit: number): SearchResult[] {
+  const q = sql`to_tsquery('potluck_search', ${tsQueryOf(query)})`;
+  const rows = app.db
+    .select({
+      ...resultColumns,
+      body: headline(artifacts.body, q, HEADLINE),
+      summaryHeadline: headline(artifacts.summary, q, HEADLINE),
+      titleHeadline: headline(artifacts.title, q, TITLE_HEADLINE),
+    })
+    .from(artifacts)
+    .innerJoin(users, eq(users.id, artifacts.ownerId))
+    .where(and(sql`search @@ ${q}`, where))
+    .orderBy(sql`ts_rank(${RANK_WEIGHTS}, search, ${q}) desc`, desc(artifacts.createdAt), desc(artifacts.id))
+    .limit(limit)
+    .all();
+  return rows.map((row) => {
+    const passage = [row.body, row.summaryHeadline].find((s): s is string => Boolean(s && snippetHasMatch(s)));
+    return {
+      id: row.id,
+      slug: row.slug,
+      title: row.title,
+      summary: row.summary,
+      kind: row.kind,
+      visibility: row.visibility,
+      tags: row.tags,
+      date: row.date,
+      owner: { id: row.ownerId, handle: row.handle, name: row.name },
+      snippet: passage ? snippetToHtml(passage) : '',
+      titleHtml: row.titleHeadline && snippetHasMatch(row.titleHeadline) ? highlightToHtml(row.titleHeadline) : '',
+    };
+  });
 }

@@ -1,4 +1,5 @@
 /** importArchiveFolder against a real database and media folder, with the demo students as archives. */
+import { failInserts } from '../../helpers/faults.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -282,7 +283,7 @@ describe('refusing a broken archive', () => {
 
   it('a failure while saving rolls back every row and removes the stored media and the new account', async () => {
     // The last write of an import is the showcase: make it fail the way a full disk would.
-    app.db.$client.exec("create trigger fail_showcase before insert on showcases begin select raise(abort, 'disk I/O error'); end");
+    failInserts(app, 'showcases');
     await expect(importArchiveFolder(app, { dir: maya, handle: 'maya' })).rejects.toThrow('disk I/O error');
     expect(rowCounts(app)).toEqual(Object.fromEntries(Object.keys(rowCounts(app)).map((t) => [t, 0])));
     expect(mediaFiles(app)).toEqual([]);

@@ -2,6 +2,7 @@
  * Importing work converted from another platform: new pieces arrive private, a re-import keeps what the student
  * changed here and writes nothing when the source is the same.
  */
+import { rowsWritten } from '../../../src/server/db/changes.ts';
 import fs from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -40,7 +41,7 @@ function blog(firstBody = 'The first post.\n'): string {
 const origin = (): ImportOrigin => ({ kind: 'wordpress', platform: 'WordPress', warnings: ['A comment on "First post" was left out.'], drafts: [ids.second] });
 
 function totalChanges(): number {
-  return (app.db.$client.prepare('select total_changes() as n').get() as { n: number }).n;
+  return rowsWritten(app.db);
 }
 
 describe('work from another platform', () => {

@@ -3,6 +3,7 @@
  * `git hash-object`, the test server's tree and commit encodings against real `git fsck`, the sealed token store
  * against what is on disk, and GitHub's permission header in words.
  */
+import { onPostgresSuite } from '../../helpers/database.ts';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -118,7 +119,8 @@ describe('sealed GitHub tokens', () => {
     const maya = await makeUser(app, { handle: 'maya' });
     const token = 'github_pat_11BBBBBBB0123456789_secretsecretsecretsecret';
     storeGitHubConnection(app, { userId: maya.id, login: 'maya-gh', token, tokenKind: 'pat' });
-    const dump = fs.readFileSync(app.config.databaseFile);
+    // The database's bytes: SQLite's file, or every stored row on PostgreSQL.
+    const dump = onPostgresSuite ? Buffer.from(JSON.stringify(app.db.select().from(githubConnections).all())) : fs.readFileSync(app.config.databaseFile);
     expect(dump.includes(Buffer.from(token))).toBe(false);
     expect(openGitHubToken(app, maya.id)).toEqual({ login: 'maya-gh', token });
     expect(deleteGitHubConnection(app, maya.id)).toBe(true);

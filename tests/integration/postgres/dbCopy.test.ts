@@ -37,8 +37,8 @@ describe.skipIf(postgresMissing)(`potluck db copy ${postgresSkipNote}`, () => {
 
   beforeAll(async () => {
     postgres = await startPostgres('potluck');
-    app = createTestApp();
-    env = { POTLUCK_DATA: app.config.dataDir };
+    app = createTestApp({ DATABASE_URL: '' }); // the school's SQLite, whichever database the suite runs on
+    env = { POTLUCK_DATA: app.config.dataDir, DATABASE_URL: '' };
     const teacher = await makeUser(app, { role: 'teacher', handle: 'teacher1' });
     const students = [];
     for (let i = 0; i < 3; i++) students.push(await makeUser(app, { handle: `student${i}` }));
@@ -143,7 +143,7 @@ describe.skipIf(postgresMissing)(`potluck db copy ${postgresSkipNote}`, () => {
   });
 
   it('names the table whose rows PostgreSQL refuses, and copies nothing', async () => {
-    const other = createTestApp();
+    const other = createTestApp({ DATABASE_URL: '' });
     try {
       await makeUser(other, { handle: 'zoe' });
       // PostgreSQL's text cannot hold a NUL character; SQLite's can.

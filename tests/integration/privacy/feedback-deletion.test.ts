@@ -4,6 +4,7 @@
  * the students' threads, under the name they wrote it with (the author link emptied), in the thread and in the
  * student's archive.
  */
+import { onPostgresSuite } from '../../helpers/database.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq, inArray } from 'drizzle-orm';
@@ -99,11 +100,13 @@ describe('deleting a teacher', () => {
 describe('deleting a student', () => {
   it('removes every thread on their work, whoever wrote in it, and leaves no word of it in the database files', async () => {
     expect(messagesOn(pieces.map((p) => p.id))).toHaveLength(6);
-    expect(databaseBytes().includes(CANARY)).toBe(true);
+    // The bytes of SQLite's file; PostgreSQL's files are not in the data folder (VACUUM frees the rows' space).
+    const scanFiles = !onPostgresSuite;
+    if (scanFiles) expect(databaseBytes().includes(CANARY)).toBe(true);
     await deleteAccount(app, { handle: 'leaver', actor: null });
     expect(messagesOn(pieces.map((p) => p.id))).toEqual([]);
     expect(app.db.select().from(feedbackMessages).all().map((m) => m.body)).toEqual(['Good start on the classmate piece.']);
-    expect(databaseBytes().includes(CANARY)).toBe(false);
+    if (scanFiles) expect(databaseBytes().includes(CANARY)).toBe(false);
     // The classmate who reviewed is still here, and so is their own work's thread.
     expect(app.db.select().from(users).where(eq(users.id, classmate.id)).get()).toBeDefined();
     expect(messagesOn([classmatePiece.id])).toHaveLength(1);

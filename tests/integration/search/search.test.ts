@@ -3,6 +3,7 @@
  * piece changes (save, edit, restore, import, delete, account deletion, VACUUM) keeps the index in step, and that
  * nobody finds work they may not read.
  */
+import { onPostgresSuite, sqliteOnly } from '../../helpers/database.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
@@ -54,6 +55,8 @@ afterAll(() => {
 });
 
 function indexIsConsistent(): void {
+  // PostgreSQL's index is a generated column, computed from the row in the statement that writes it.
+  if (onPostgresSuite) return;
   // FTS5 compares the index with the text it reads from the artifacts: it throws when they disagree.
   app.db.$client.exec(`insert into artifact_search (artifact_search) values ('integrity-check')`);
 }
@@ -155,8 +158,8 @@ describe('keeping the index in step', () => {
     expect(titles(theo, 'xylophones')).toEqual(['Temporary']);
     deleteArtifact(app, { ownerId: theo.id, artifactId: piece.id });
     expect(titles(theo, 'xylophones')).toEqual([]);
-    const docs = app.db.$client.prepare('select count(*) from artifact_search_docs where artifact_id = ?').pluck().get(piece.id);
-    expect(docs).toBe(0);
+    // SQLite's document number goes with the piece (PostgreSQL's index entry goes with its row).
+    if (!onPostgresSuite) expect(app.db.$client.prepare('select count(*) from artifact_search_docs where artifact_id = ?').pluck().get(piece.id)).toBe(0);
     indexIsConsistent();
   });
 
@@ -257,7 +260,7 @@ describe('what a teacher finds', () => {
 });
 
 describe('deleting an account', () => {
-  it('leaves none of its words in the database files, not even words edited away before', async () => {
+  it.skipIf(onPostgresSuite)(`leaves none of its words in the database files, not even words edited away before${sqliteOnly('the database is not a file in the data folder')}`, async () => {
     const leaver = await makeUser(app, { handle: 'leaver' });
     const piece = await makeArtifact(app, leaver, { title: 'Goodbye', body: 'Zygomorphic orchids in the greenhouse.' });
     await saveArtifact(app, { ownerId: leaver.id, artifactId: piece.id, input: { title: 'Goodbye', kind: 'post', visibility: 'members', body: 'Flags: vexillology.' } });

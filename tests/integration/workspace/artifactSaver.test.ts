@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { failInserts } from '../../helpers/faults.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { saveArtifact } from '../../../src/commands/artifactSaver.ts';
 import { restoreRevision } from '../../../src/commands/revisionRestorer.ts';
@@ -122,9 +123,7 @@ describe('saving an artifact', () => {
     const maya = await makeUser(app);
     const a = await makeArtifact(app, maya, { title: 'Safe', body: 'the good version' });
     // The revision insert is the last write of a save: make it fail as a full disk would.
-    app.db.$client.exec(
-      "CREATE TRIGGER fail_revision BEFORE INSERT ON revisions WHEN NEW.body = 'doomed' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
-    );
+    failInserts(app, 'revisions', { column: 'body', value: 'doomed' });
     await expect(
       saveArtifact(app, { ownerId: maya.id, artifactId: a.id, input: { title: 'Half-saved', kind: 'post', visibility: 'public', body: 'doomed', tags: ['new'] } }),
     ).rejects.toThrow(/disk I\/O error/);

@@ -1,3 +1,4 @@
+import { onPostgresSuite, sqliteOnly } from '../../helpers/database.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/server/config.ts';
 import { createAppContext, type AppContext } from '../../../src/server/context.ts';
@@ -70,7 +71,7 @@ describe('answers remembered until the database changes', () => {
     expect(teachesStudentOf(a, teacher.id, theo.id)).toBe(false);
   });
 
-  it('keeps its answers across a write that says none depends on it, unless anything else changed too', async () => {
+  it.skipIf(onPostgresSuite)(`keeps its answers across a write that says none depends on it, unless anything else changed too${sqliteOnly("PostgreSQL's stamp moves with every write, so such a write forgets the answers")}`, async () => {
     const [a, b] = twoConnections();
     const teacher = await makeUser(a, { role: 'teacher' });
     const maya = await makeUser(a);

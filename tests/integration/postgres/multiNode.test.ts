@@ -1,0 +1,220 @@
+/**
+ * Several `potluck serve` processes on one PostgreSQL and one data folder, as a district runs them behind a load
+ * balancer: what one node saves the others read at once (their page caches too), and two nodes saving the same
+ * piece from the same revision end in one save and one conflict view, never a lost edit. Their pollers share the
+ * feeds: each is fetched once an interval whichever node takes it, and a node killed in the middle of a fetch
+ * leaves a lease that ends, after which another node polls the feed.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { and, count, eq, isNull } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServerProcess, type ServerProcess } from '../../../scripts/lib/serverProcess.ts';
+import { loadConfig } from '../../../src/server/config.ts';
+import { createAppContext, type AppContext } from '../../../src/server/context.ts';
+import { createHub } from '../../../src/commands/hubCreator.ts';
+import { normaliseUrlKey } from '../../../src/core/feeds/parse.ts';
+import { artifacts, drafts, hubItems, hubSources, revisions } from '../../../src/server/db/schema.ts';
+import { makeArtifact, makeUser, signedIn } from '../../helpers/factories.ts';
+import { Browser } from '../../helpers/http.ts';
+import { tempDataDir } from '../../helpers/server.ts';
+import { postgresMissing, postgresSkipNote, startPostgres, type TestPostgres } from '../../support/postgres.ts';
+
+describe.skipIf(postgresMissing)(`three nodes on one PostgreSQL ${postgresSkipNote}`, () => {
+  let postgres: TestPostgres;
+  let nodes: ServerProcess[] = [];
+  let app: AppContext;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    postgres = await startPostgres('district');
+    dataDir = tempDataDir();
+    const env = {
+      POTLUCK_DATA: dataDir,
+      DATABASE_URL: postgres.url,
+      POTLUCK_SECRET: 'a district secret shared by every node, 32+ characters',
+      POTLUCK_DEMO: 'off',
+      POTLUCK_HOST_ALIASES: 'loopback',
+    };
+    app = createAppContext(loadConfig(env), { migrate: true });
+    // Started together: each migrates under the migration lock, so the schema is made once.
+    nodes = await Promise.all([1, 2, 3].map(() => startServerProcess(env)));
+  }, 120_000);
+
+  afterAll(async () => {
+    app?.db.$client.close();
+    await Promise.all(nodes.map((n) => n.stop()));
+    await postgres?.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const fields = (over: Record<string, string> = {}) => ({
+    title: 'Tide tables',
+    summary: '',
+    kind: 'post',
+    visibility: 'public',
+    format: 'markdown',
+    tags: '',
+    date: '2026-09-14',
+    body: 'The sea came in at six.',
+    ...over,
+  });
+
+  it('reads on every node what one node saved, its cached public page included', async () => {
+    const maya = await makeUser(app, { handle: 'maya' });
+    const piece = await makeArtifact(app, maya, { title: 'Tide tables', body: 'The sea came in at six.', visibility: 'public' });
+    const [a, b, c] = nodes.map((n) => n.url);
+    // Every node has the page in its cache.
+    for (const url of [a!, b!, c!]) {
+      const page = await new Browser(url).get(`/@maya/${piece.slug}/`);
+      expect(page.status, url).toBe(200);
+      expect(await page.text()).toContain('The sea came in at six.');
+    }
+    const edit = await signedIn(a!, app, maya).postForm(`/workspace/artifacts/${piece.id}`, { ...fields({ body: 'The sea came in at seven.' }), baseRevision: '1', intent: 'save' });
+    expect(edit.status).toBe(303);
+    for (const url of [b!, c!]) {
+      const text = await (await new Browser(url).get(`/@maya/${piece.slug}/`)).text();
+      expect(text, url).toContain('The sea came in at seven.');
+      expect(text, url).not.toContain('The sea came in at six.');
+      expect(await (await new Browser(url).get('/@maya/feed.json')).text(), url).toContain('The sea came in at seven.');
+    }
+    // Signed in on another node with the same session: the editor shows the saved text.
+    expect(await (await signedIn(c!, app, maya).get(`/workspace/artifacts/${piece.id}`)).text()).toContain('The sea came in at seven.');
+  });
+
+  it('turns two saves of the same revision on two nodes into one save and one conflict view, losing neither', async () => {
+    const lee = await makeUser(app, { handle: 'lee' });
+    const piece = await makeArtifact(app, lee, { title: 'Small weather', body: 'Rain at noon.', visibility: 'members' });
+    const [a, b] = nodes.map((n) => n.url);
+    const common = { baseRevision: '1', draftKey: piece.id, intent: 'save', visibility: 'members' };
+    const [first, second] = await Promise.all([
+      signedIn(a!, app, lee).postForm(`/workspace/artifacts/${piece.id}`, { ...fields({ title: 'Small weather', body: 'Rain at noon, from the phone.' }), ...common }),
+      signedIn(b!, app, lee).postForm(`/workspace/artifacts/${piece.id}`, { ...fields({ title: 'Small weather', body: 'Rain at noon, from the laptop.' }), ...common }),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([303, 409]);
+    const conflicted = first.status === 409 ? first : second;
+    expect(await conflicted.text()).toContain('Saved somewhere else while you were writing');
+    const stored = app.db.select().from(artifacts).where(eq(artifacts.id, piece.id)).get()!;
+    expect(stored.revision).toBe(2);
+    expect(app.db.select().from(revisions).where(eq(revisions.artifactId, piece.id)).all()).toHaveLength(2);
+    // The text that lost the race is kept as a draft of the piece.
+    const kept = app.db.select().from(drafts).where(eq(drafts.key, piece.id)).get();
+    const losing = stored.body.includes('phone') ? 'from the laptop' : 'from the phone';
+    expect(JSON.stringify(kept?.fields)).toContain(losing);
+  });
+});
+
+/** An RSS feed of `items` entries, for `name`. */
+function rss(name: string, items: number): string {
+  const entries = Array.from({ length: items }, (_, i) => `<item><title>${name} ${i}</title><link>https://example.test/${name}/${i}</link><guid>https://example.test/${name}/${i}</guid><description>Entry ${i} #eng10</description></item>`);
+  return `<?xml version="1.0"?><rss version="2.0"><channel><title>${name}</title><link>https://example.test/${name}/</link>${entries.join('')}</channel></rss>`;
+}
+
+async function until(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe.skipIf(postgresMissing)(`the pollers of several nodes on one PostgreSQL ${postgresSkipNote}`, () => {
+  let postgres: TestPostgres;
+  let feeds: http.Server;
+  let feedBase: string;
+  const requests = new Map<string, number>();
+  let hold: (() => void) | null = null;
+  let held = false;
+  let app: AppContext;
+  let dataDir: string;
+  let env: Record<string, string>;
+  const started: ServerProcess[] = [];
+
+  beforeAll(async () => {
+    postgres = await startPostgres('pollers');
+    feeds = http.createServer((req, res) => {
+      const name = (req.url ?? '/').slice(1);
+      requests.set(name, (requests.get(name) ?? 0) + 1);
+      const answer = () => {
+        res.writeHead(200, { 'content-type': 'application/rss+xml' });
+        res.end(rss(name.replace(/\.xml$/, ''), 5));
+      };
+      // The slow feed keeps its first request waiting (a node is killed while it waits).
+      if (name === 'slow.xml' && !held) {
+        held = true;
+        hold = answer;
+        return;
+      }
+      answer();
+    });
+    await new Promise<void>((resolve) => feeds.listen(0, '127.0.0.1', resolve));
+    feedBase = `http://127.0.0.1:${(feeds.address() as AddressInfo).port}`;
+    dataDir = tempDataDir();
+    env = {
+      POTLUCK_DATA: dataDir,
+      DATABASE_URL: postgres.url,
+      POTLUCK_SECRET: 'a district secret shared by every node, 32+ characters',
+      POTLUCK_DEMO: 'off',
+      POTLUCK_ALLOW_PRIVATE_NETWORKS: '1',
+      POTLUCK_POLLER: 'on',
+      POTLUCK_POLLER_TICK_SECONDS: '1',
+    };
+    app = createAppContext(loadConfig(env), { migrate: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    app?.db.$client.close();
+    await Promise.all(started.map((n) => n.stop()));
+    await new Promise((resolve) => feeds?.close(resolve));
+    await postgres?.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  function addSource(hubId: string, name: string, dueAt: Date): void {
+    const url = `${feedBase}/${name}`;
+    app.db.insert(hubSources).values({ id: app.newId(), hubId, url, urlKey: normaliseUrlKey(url)!, title: '', nextFetchAt: dueAt, createdAt: new Date() }).run();
+  }
+
+  it('fetches each due feed once in an interval, whichever of three nodes takes it', async () => {
+    const hub = createHub(app, { actor: null, input: { slug: 'district-river', title: 'District river', tags: 'eng10' } });
+    const later = new Date(Date.now() + 3_600_000);
+    for (let n = 0; n < 12; n++) addSource(hub.id, `feed-${n}.xml`, later);
+    started.push(...(await Promise.all([1, 2, 3].map(() => startServerProcess(env)))));
+    // All due at once: the three pollers race for them.
+    app.db.update(hubSources).set({ nextFetchAt: new Date() }).where(eq(hubSources.hubId, hub.id)).run();
+    const unfetched = () => app.db.select({ n: count() }).from(hubSources).where(and(eq(hubSources.hubId, hub.id), isNull(hubSources.lastFetchAt))).get()!.n;
+    await until(() => unfetched() === 0, 60_000, 'every feed to be fetched');
+    // A few more ticks of every node: nothing is fetched again within the interval.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    for (let n = 0; n < 12; n++) expect(requests.get(`feed-${n}.xml`), `feed-${n}.xml`).toBe(1);
+    expect(app.db.select({ n: count() }).from(hubItems).where(eq(hubItems.hubId, hub.id)).get()!.n).toBe(12 * 5);
+    await Promise.all(started.splice(0).map((n) => n.stop()));
+  }, 120_000);
+
+  it('leaves the lease of a node killed in the middle of a fetch, and another node polls the feed once it ends', async () => {
+    const hub = createHub(app, { actor: null, input: { slug: 'slow-river', title: 'Slow river', tags: 'eng10' } });
+    addSource(hub.id, 'slow.xml', new Date(Date.now() + 3_600_000));
+    const first = await startServerProcess(env);
+    app.db.update(hubSources).set({ nextFetchAt: new Date() }).where(eq(hubSources.hubId, hub.id)).run();
+    await until(() => requests.get('slow.xml') === 1, 30_000, 'the first node to fetch the slow feed');
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    const source = () => app.db.select().from(hubSources).where(eq(hubSources.hubId, hub.id)).get()!;
+    expect(source().leaseUntil!.getTime()).toBeGreaterThan(Date.now());
+    expect(source().lastFetchAt).toBeNull();
+
+    // Another node sees the lease and leaves the feed alone while it lasts.
+    const second = await startServerProcess(env);
+    started.push(second);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(requests.get('slow.xml')).toBe(1);
+    // The lease ends (as ten minutes would end it): the next tick of the second node polls the feed.
+    app.db.update(hubSources).set({ leaseUntil: new Date(Date.now() - 1) }).where(eq(hubSources.hubId, hub.id)).run();
+    await until(() => source().lastFetchAt !== null, 30_000, 'the second node to poll the feed');
+    expect(requests.get('slow.xml')).toBe(2);
+    expect(app.db.select({ n: count() }).from(hubItems).where(eq(hubItems.hubId, hub.id)).get()!.n).toBe(5);
+    expect(source().leaseUntil).toBeNull();
+    hold?.();
+  }, 120_000);
+});
