@@ -129,8 +129,8 @@ describe('deleting an account after exporting it', () => {
 
   it('leaves nothing of them in the data folder', () => {
     const files = listFiles(app.config.dataDir);
-    // SQLite's potluck.db and its key file, or (on PostgreSQL, whose database is elsewhere) the key file.
-    expect(files.length).toBeGreaterThan(onPostgresSuite ? 0 : 1);
+    // SQLite's files at least (on PostgreSQL the database is elsewhere, and the folder may hold no file at all).
+    if (!onPostgresSuite) expect(files.length).toBeGreaterThan(1);
     for (const f of files) {
       for (const id of [ids.user, ...ids.media]) expect(f, f).not.toContain(id);
     }
