@@ -10,7 +10,8 @@ import * as schema from './schema.ts';
 import { makePrivateDir, touchPrivateFile } from '../dataFolder.ts';
 import { cacheStatements } from './statementCache.ts';
 import { isPg, PgDatabase } from './pg/compat.ts';
-import { redact, SyncPgClient } from './pg/syncClient.ts';
+import { SyncPgClient } from './pg/syncClient.ts';
+import { redact } from './pg/url.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 

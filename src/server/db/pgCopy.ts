@@ -8,6 +8,7 @@
  * written the same way from either side (integers and booleans as decimal digits, text as it is, null as null), are
  * hashed with SHA-256, and the first 8 bytes of every row's hash are added up modulo 2^64.
  */
+import { redactUrl, redactUrlText } from './pg/url.ts';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -54,18 +55,6 @@ export function parsePostgresUrl(text: string): URL {
   if (!url.hostname && !url.searchParams.get('host')) throw new PotluckError('VALIDATION', `${redactUrl(url)} names no host.`);
   if (url.pathname.replace(/^\//, '') === '') throw new PotluckError('VALIDATION', `${redactUrl(url)} names no database (postgres://host/DATABASE).`);
   return url;
-}
-
-/** The URL with its password replaced by ***. */
-export function redactUrl(url: URL): string {
-  const copy = new URL(url.href);
-  if (copy.password) copy.password = '***';
-  if (copy.searchParams.has('password')) copy.searchParams.set('password', '***');
-  return copy.href.replace('password=%2A%2A%2A', 'password=***');
-}
-
-function redactUrlText(text: string): string {
-  return text.replace(/(\/\/[^/:@]*:)[^@/]*@/, '$1***@');
 }
 
 export interface CopyProgress {

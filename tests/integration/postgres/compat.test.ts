@@ -108,6 +108,21 @@ describe.skipIf(postgresMissing)(`the PostgreSQL connection ${postgresSkipNote}`
     expect(db.inTransaction).toBe(false);
   });
 
+  it('connects again after its connection is lost (PostgreSQL restarted, a backend killed)', async () => {
+    const pid = db.prepare('select pg_backend_pid()').pluck().get() as number;
+    await server.query('select pg_terminate_backend($1)', [pid], 'compat');
+    // The loss reaches the connection as PostgreSQL's notice, or as the error of the first query after it.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    let answer: unknown;
+    try {
+      answer = db.prepare('select count(*) from t').pluck().get();
+    } catch {
+      answer = db.prepare('select count(*) from t').pluck().get();
+    }
+    expect(answer).toBeGreaterThan(0);
+    expect(db.prepare('select pg_backend_pid()').pluck().get()).not.toBe(pid);
+  });
+
   it('counts written rows as total_changes() does', () => {
     const before = db.totalChanges;
     db.prepare('update t set flag = ? where id in (11, 14)').run(1);

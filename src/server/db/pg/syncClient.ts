@@ -12,6 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { redact } from './url.ts';
 
 /** What the worker sends back for one query. */
 interface Answer {
@@ -75,11 +76,21 @@ const signal = new Int32Array(state);
 // Integers come back as numbers, as SQLite gives them: bigint columns hold milliseconds and counts, far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
-const client = new pg.Client({ connectionString: url });
-let ready = client.connect().then(() => client.query("SET TIME ZONE 'UTC'"));
-let broken = null;
-client.on('error', (e) => { broken = e; });
-const names = new Map();
+// One connection, made again after it is lost (a restart or failover of PostgreSQL, a killed backend): the
+// query that met the loss fails, the next one runs on a new connection.
+let client = null;
+let ready = null;
+let names = new Map();
+function connect() {
+  const c = new pg.Client({ connectionString: url });
+  const forget = () => { if (client === c) { client = null; ready = null; } };
+  c.on('error', forget);
+  c.on('end', forget);
+  client = c;
+  names = new Map();
+  ready = c.connect().then(() => c.query("SET TIME ZONE 'UTC'")).catch((e) => { forget(); throw e; });
+  return ready;
+}
 function reply(answer) {
   port.postMessage(answer);
   Atomics.store(signal, 0, 1);
@@ -90,9 +101,8 @@ function fail(e) {
 }
 port.on('message', async (request) => {
   try {
-    await ready;
-    if (broken) throw broken;
-    if (request.close) { await client.end(); reply({ ok: true, rows: [], columns: [], rowCount: 0 }); return; }
+    if (request.close) { if (client) await client.end().catch(() => {}); client = null; reply({ ok: true, rows: [], columns: [], rowCount: 0 }); return; }
+    await (ready || connect());
     const query = { text: request.text, rowMode: 'array' };
     if (request.values) {
       query.values = request.values.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : v));
@@ -172,15 +182,4 @@ function toPgValue(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (value === undefined) return null;
   return value;
-}
-
-/** A connection URL with its password replaced, for messages. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://…';
-  }
 }
