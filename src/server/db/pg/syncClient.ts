@@ -70,54 +70,58 @@ function sqliteCodeOf(pgCode: string | undefined): string {
  */
 const WORKER_SOURCE = String.raw`
 const { workerData } = require('node:worker_threads');
-const { pgPath, url, port, state } = workerData;
+const { pgPath, port, state } = workerData;
 const pg = require(pgPath);
 const signal = new Int32Array(state);
 // Integers come back as numbers, as SQLite gives them: bigint columns hold milliseconds and counts, far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
-// One connection, made again after it is lost (a restart or failover of PostgreSQL, a killed backend): the
-// query that met the loss fails, the next one runs on a new connection.
-let client = null;
-let ready = null;
-let names = new Map();
-function connect() {
-  const c = new pg.Client({ connectionString: url });
-  const forget = () => { if (client === c) { client = null; ready = null; } };
-  c.on('error', forget);
-  c.on('end', forget);
-  client = c;
-  names = new Map();
-  ready = c.connect().then(() => c.query("SET TIME ZONE 'UTC'")).catch((e) => { forget(); throw e; });
-  return ready;
+// The process's connections by id. Each is made again after it is lost (a restart or failover of PostgreSQL, a
+// killed backend): the query that met the loss fails, the next one runs on a new connection.
+const connections = new Map();
+function connect(c) {
+  const client = new pg.Client({ connectionString: c.url });
+  const forget = () => { if (c.client === client) { c.client = null; c.ready = null; } };
+  client.on('error', forget);
+  client.on('end', forget);
+  c.client = client;
+  c.names = new Map();
+  c.ready = client.connect().then(() => client.query("SET TIME ZONE 'UTC'")).catch((e) => { forget(); throw e; });
+  return c.ready;
 }
 function reply(answer) {
   port.postMessage(answer);
   Atomics.store(signal, 0, 1);
   Atomics.notify(signal, 0);
 }
-function fail(e) {
-  reply({ ok: false, error: { message: e && e.message ? e.message : String(e), code: e && e.code, detail: e && e.detail, constraint: e && e.constraint } });
-}
+const done = { ok: true, rows: [], columns: [], rowCount: 0 };
 port.on('message', async (request) => {
   try {
-    if (request.close) { if (client) await client.end().catch(() => {}); client = null; reply({ ok: true, rows: [], columns: [], rowCount: 0 }); return; }
-    await (ready || connect());
+    if (request.open) { connections.set(request.id, { url: request.open, client: null, ready: null, names: new Map() }); reply(done); return; }
+    const c = connections.get(request.id);
+    if (!c) throw new Error('The database connection is closed.');
+    if (request.close) {
+      connections.delete(request.id);
+      if (c.client) await c.client.end().catch(() => {});
+      reply(done);
+      return;
+    }
+    await (c.ready || connect(c));
     const query = { text: request.text, rowMode: 'array' };
     if (request.values) {
       query.values = request.values.map((v) => (v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : v));
       // Each distinct statement is parsed and planned once per connection, like a prepared SQLite statement.
-      let name = names.get(request.text);
-      if (!name && names.size < 2000) { name = 's' + names.size; names.set(request.text, name); }
+      let name = c.names.get(request.text);
+      if (!name && c.names.size < 2000) { name = 's' + c.names.size; c.names.set(request.text, name); }
       if (name) query.name = name;
     }
-    const result = await client.query(query);
+    const result = await c.client.query(query);
     const last = Array.isArray(result) ? result[result.length - 1] : result;
     const rows = last.rows || [];
     for (const row of rows) for (let i = 0; i < row.length; i++) if (typeof row[i] === 'boolean') row[i] = row[i] ? 1 : 0;
     reply({ ok: true, columns: (last.fields || []).map((f) => f.name), rows, rowCount: last.rowCount == null ? 0 : last.rowCount });
   } catch (e) {
-    fail(e);
+    reply({ ok: false, error: { message: e && e.message ? e.message : String(e), code: e && e.code, detail: e && e.detail } });
   }
 });
 `;
@@ -125,36 +129,73 @@ port.on('message', async (request) => {
 /** How long one query may take before the caller gives up on the connection. */
 const QUERY_TIMEOUT_MS = 60_000;
 
+/**
+ * The process's one worker thread, shared by all its connections (the server's front and its site are two module
+ * graphs with a connection each; a thread each would be a V8 heap each). The calling thread is blocked while a
+ * query runs, so one request is outstanding at a time and one shared word signals every answer.
+ */
+interface Channel {
+  worker: Worker;
+  port: MessagePort;
+  signal: Int32Array;
+  nextId: number;
+  open: number;
+}
+
+const CHANNEL = Symbol.for('potluck.pgWorker');
+
+function channel(): Channel {
+  const holder = globalThis as typeof globalThis & { [CHANNEL]?: Channel };
+  let c = holder[CHANNEL];
+  if (!c) {
+    const state = new SharedArrayBuffer(4);
+    const { port1, port2 } = new MessageChannel();
+    const pgPath = createRequire(import.meta.url).resolve('pg');
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pgPath, port: port2, state }, transferList: [port2] });
+    worker.unref();
+    port1.unref();
+    c = { worker, port: port1, signal: new Int32Array(state), nextId: 1, open: 0 };
+    holder[CHANNEL] = c;
+    // A worker that dies (or is stopped after a timeout) takes every connection with it; the next one starts anew.
+    worker.once('exit', () => {
+      if (holder[CHANNEL] === c) delete holder[CHANNEL];
+    });
+  }
+  return c;
+}
+
+/** Sends one request to the worker and waits for its answer. */
+function ask(c: Channel, request: Record<string, unknown>, url: string): Answer {
+  Atomics.store(c.signal, 0, 0);
+  c.port.postMessage(request);
+  if (Atomics.wait(c.signal, 0, 0, QUERY_TIMEOUT_MS) === 'timed-out') {
+    delete (globalThis as typeof globalThis & { [CHANNEL]?: Channel })[CHANNEL];
+    void c.worker.terminate();
+    throw new PgError(`PostgreSQL did not answer within ${QUERY_TIMEOUT_MS / 1000} s (${redact(url)}).`);
+  }
+  const message = receiveMessageOnPort(c.port)?.message as Answer | undefined;
+  if (!message) throw new PgError('The PostgreSQL worker sent no answer.');
+  return message;
+}
+
 export class SyncPgClient {
   readonly url: string;
-  private worker: Worker;
-  private port: MessagePort;
-  private signal: Int32Array;
+  private readonly id: number;
+  private readonly channel: Channel;
   private closed = false;
 
   constructor(url: string) {
     this.url = url;
-    const state = new SharedArrayBuffer(4);
-    this.signal = new Int32Array(state);
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
-    const pgPath = createRequire(import.meta.url).resolve('pg');
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pgPath, url, port: port2, state }, transferList: [port2] });
-    this.worker.unref();
-    this.port.unref();
+    this.channel = channel();
+    this.id = this.channel.nextId++;
+    ask(this.channel, { id: this.id, open: url }, url);
+    this.channel.open++;
   }
 
   /** Runs one statement (with `values`, as a prepared statement) or, without values, a script of several. */
   query(text: string, values?: unknown[]): SyncResult {
     if (this.closed) throw new PgError('The database connection is closed.');
-    Atomics.store(this.signal, 0, 0);
-    this.port.postMessage({ text, values: values?.map(toPgValue) });
-    if (Atomics.wait(this.signal, 0, 0, QUERY_TIMEOUT_MS) === 'timed-out') {
-      this.close();
-      throw new PgError(`PostgreSQL did not answer within ${QUERY_TIMEOUT_MS / 1000} s (${redact(this.url)}).`);
-    }
-    const message = receiveMessageOnPort(this.port)?.message as Answer | undefined;
-    if (!message) throw new PgError('The PostgreSQL worker sent no answer.');
+    const message = ask(this.channel, { id: this.id, text, values: values?.map(toPgValue) }, this.url);
     if (!message.ok) {
       const e = message.error!;
       // The statement (its text, never its values) goes with the message: it names what to look at.
@@ -165,14 +206,16 @@ export class SyncPgClient {
 
   close(): void {
     if (this.closed) return;
+    this.closed = true;
     try {
-      Atomics.store(this.signal, 0, 0);
-      this.port.postMessage({ close: true });
-      Atomics.wait(this.signal, 0, 0, 5_000);
-    } finally {
-      this.closed = true;
-      void this.worker.terminate();
-      this.port.close();
+      ask(this.channel, { id: this.id, close: true }, this.url);
+    } catch {
+      // A worker that no longer answers has no connection to close.
+    }
+    if (--this.channel.open === 0) {
+      // The last connection of the process: its thread goes too.
+      delete (globalThis as typeof globalThis & { [CHANNEL]?: Channel })[CHANNEL];
+      void this.channel.worker.terminate();
     }
   }
 }
