@@ -1,10 +1,11 @@
 /**
  * Polling external feeds into hubs. One source at a time: claim it (a lease in the database, so the server's
  * scheduler, "poll now" and `potluck hub poll` never fetch the same feed at once), fetch it conditionally, parse,
- * and in one transaction merge its items into the hub: new ones added, edited ones rewritten, ones that lost the
- * hub's tag or were deleted upstream removed. Then the source's health is recorded: status, the error in words,
- * items found, back-off, the flag for feeds that keep failing, the stop on 410 Gone and the new address after a
- * 301. Many sources run side by side; safeFetch's limits keep it polite overall and per host.
+ * and in one transaction (a savepoint in one shared with the feeds read at about the same time) merge its items
+ * into the hub: new ones added, edited ones rewritten, ones that lost the hub's tag or were deleted upstream
+ * removed. Then the source's health is recorded: status, the error in words, items found, back-off, the flag for
+ * feeds that keep failing, the stop on 410 Gone and the new address after a 301. Many sources run side by side;
+ * safeFetch's limits keep it polite overall and per host.
  */
 import { hash } from 'node:crypto';
 import { and, eq, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
@@ -16,6 +17,7 @@ import type { AppContext } from '../context.ts';
 import { hubItems, hubSources, hubs, type Hub, type HubSource } from '../db/schema.ts';
 import { prepared } from '../db/prepared.ts';
 import { inTransaction } from '../db/tx.ts';
+import { transactionBatcher, type BatchTicket } from '../db/batch.ts';
 import type { SafeFetchOptions } from '../net/safeFetch.ts';
 import { fetchFeed, type FeedFailure, type FetchedFeed } from './fetching.ts';
 import { makeSourceThumbnails, sweepThumbnails } from './thumbnails.ts';
@@ -428,6 +430,16 @@ async function pollClaimed(app: AppContext, source: HubSource, options: PollOpti
 }
 
 async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOptions): Promise<SourcePollResult> {
+  // Feeds read at about the same time are merged in one transaction, a savepoint each (db/batch.ts).
+  const ticket = transactionBatcher(app).expect();
+  try {
+    return await fetchAndMergeIn(app, source, options, ticket);
+  } finally {
+    ticket.done();
+  }
+}
+
+async function fetchAndMergeIn(app: AppContext, source: HubSource, options: PollOptions, ticket: BatchTicket): Promise<SourcePollResult> {
   const hub = prepared(app.db, 'poller.hub', (db) =>
     db
       .select()
@@ -443,12 +455,12 @@ async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOp
     // Something unexpected (a bug, not a bad feed): record it like any failure so the feed is not silently dropped.
     fetched = { ok: false, code: 'internal', message: `Potluck could not poll this feed (${(error as Error).message}).`, status: null };
   }
-  if (!fetched.ok) return inTransaction(app, () => recordFailure(app, source, hub, fetched));
+  if (!fetched.ok) return ticket.run(() => recordFailure(app, source, hub, fetched));
 
   const now = app.now();
   // While a WebSub hub delivers this feed, polling is only a safety net, several intervals apart.
   const pushed = pushActive(app, source.id);
-  const result = inTransaction(app, (): SourcePollResult => {
+  const result = await ticket.run((): SourcePollResult => {
     // The feed, its member or its hub may have been removed while it was being read: nothing to merge into.
     const stillThere = prepared(app.db, 'poller.sourceExists', (db) =>
       db
