@@ -141,6 +141,28 @@ function fingerprintOf(parts: unknown[]): string {
   return hash('sha256', JSON.stringify(parts), 'base64url').slice(0, 22);
 }
 
+/** A new hub item's values as SQLite stores them (the insert of mergeFeedItems). */
+interface InsertItemValues {
+  id: string;
+  hubId: string;
+  sourceId: string;
+  key: string;
+  urlKey: string | null;
+  url: string | null;
+  title: string;
+  contentHtml: string;
+  excerpt: string;
+  image: string | null;
+  authorName: string | null;
+  published: number | null;
+  updated: number | null;
+  sortDate: number;
+  tags: string;
+  fingerprint: string;
+  firstSeenAt: number;
+  changedAt: number;
+}
+
 /** What a parsed item becomes as a hub item row (without ids and dates of our own). */
 function itemRow(item: ParsedItem, text: string, tags: string[]) {
   const excerpt = plainExcerpt(item.summary || text);
@@ -267,32 +289,13 @@ export function mergeFeedItems(app: AppContext, hub: Pick<Hub, 'id' | 'tags'>, s
             .all({ hubId: hub.id, urlKeys: JSON.stringify(urlKeys), sourceId: source.id })
             .map((r) => r.urlKey),
     );
+    // The hottest statement of a cold poll (one run per new item): a statement of the connection's own, with the
+    // values bound as SQLite stores them (JSON text, dates in milliseconds), not mapped column by column on each run.
     const insert = prepared(app.db, 'poller.insertItem', (db) =>
-      db
-        .insert(hubItems)
-        .values({
-          id: sql.placeholder('id'),
-          hubId: sql.placeholder('hubId'),
-          sourceId: sql.placeholder('sourceId'),
-          key: sql.placeholder('key'),
-          urlKey: sql.placeholder('urlKey'),
-          url: sql.placeholder('url'),
-          title: sql.placeholder('title'),
-          contentHtml: sql.placeholder('contentHtml'),
-          excerpt: sql.placeholder('excerpt'),
-          image: sql.placeholder('image'),
-          authorName: sql.placeholder('authorName'),
-          // Nullable dates go as SQLite stores them: drizzle's encoder would call getTime() on a null.
-          published: param('published'),
-          updated: param('updated'),
-          tags: sql.placeholder('tags'),
-          fingerprint: sql.placeholder('fingerprint'),
-          sortDate: sql.placeholder('sortDate'),
-          firstSeenAt: sql.placeholder('firstSeenAt'),
-          changedAt: sql.placeholder('changedAt'),
-        })
-        .onConflictDoNothing()
-        .prepare(),
+      db.$client.prepare<InsertItemValues>(
+        'insert into "hub_items" ("id", "hub_id", "source_id", "key", "url_key", "url", "title", "content_html", "excerpt", "image", "thumbnail", "author_name", "published", "updated", "sort_date", "tags", "fingerprint", "first_seen_at", "changed_at") ' +
+          'values (@id, @hubId, @sourceId, @key, @urlKey, @url, @title, @contentHtml, @excerpt, @image, null, @authorName, @published, @updated, @sortDate, @tags, @fingerprint, @firstSeenAt, @changedAt) on conflict do nothing',
+      ),
     );
     const seenUrls = new Set<string>();
     for (const row of fresh.values()) {
@@ -300,16 +303,25 @@ export function mergeFeedItems(app: AppContext, hub: Pick<Hub, 'id' | 'tags'>, s
         if (seenUrls.has(row.urlKey) || elsewhere.has(row.urlKey)) continue;
         seenUrls.add(row.urlKey);
       }
-      const values = {
+      const values: InsertItemValues = {
         id: app.newId(),
         hubId: hub.id,
         sourceId: source.id,
-        ...row,
+        key: row.key,
+        urlKey: row.urlKey,
+        url: row.url,
+        title: row.title,
+        contentHtml: row.contentHtml,
+        excerpt: row.excerpt,
+        image: row.image,
+        authorName: row.authorName,
         published: row.published?.getTime() ?? null,
         updated: row.updated?.getTime() ?? null,
-        sortDate: row.published ?? row.updated ?? now,
-        firstSeenAt: now,
-        changedAt: now,
+        sortDate: (row.published ?? row.updated ?? now).getTime(),
+        tags: JSON.stringify(row.tags),
+        fingerprint: row.fingerprint,
+        firstSeenAt: now.getTime(),
+        changedAt: now.getTime(),
       };
       counts.added += insert.run(values).changes;
     }
