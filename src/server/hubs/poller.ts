@@ -1,10 +1,11 @@
 /**
  * Polling external feeds into hubs. One source at a time: claim it (a lease in the database, so the server's
  * scheduler, "poll now" and `potluck hub poll` never fetch the same feed at once), fetch it conditionally, parse,
- * and in one transaction merge its items into the hub: new ones added, edited ones rewritten, ones that lost the
- * hub's tag or were deleted upstream removed. Then the source's health is recorded: status, the error in words,
- * items found, back-off, the flag for feeds that keep failing, the stop on 410 Gone and the new address after a
- * 301. Many sources run side by side; safeFetch's limits keep it polite overall and per host.
+ * and in one transaction (a savepoint in one shared with the feeds read at about the same time) merge its items
+ * into the hub: new ones added, edited ones rewritten, ones that lost the hub's tag or were deleted upstream
+ * removed. Then the source's health is recorded: status, the error in words, items found, back-off, the flag for
+ * feeds that keep failing, the stop on 410 Gone and the new address after a 301. Many sources run side by side;
+ * safeFetch's limits keep it polite overall and per host.
  */
 import { hash } from 'node:crypto';
 import { and, eq, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
@@ -16,6 +17,7 @@ import type { AppContext } from '../context.ts';
 import { hubItems, hubSources, hubs, type Hub, type HubSource } from '../db/schema.ts';
 import { prepared } from '../db/prepared.ts';
 import { inTransaction } from '../db/tx.ts';
+import { transactionBatcher, type BatchTicket } from '../db/batch.ts';
 import type { SafeFetchOptions } from '../net/safeFetch.ts';
 import { fetchFeed, type FeedFailure, type FetchedFeed } from './fetching.ts';
 import { makeSourceThumbnails, sweepThumbnails } from './thumbnails.ts';
@@ -137,6 +139,28 @@ function claim(app: AppContext, sourceId: string, force: boolean): HubSource | s
 function fingerprintOf(parts: unknown[]): string {
   // One-shot hash (the same digest as createHash().update().digest()): stored fingerprints stay comparable.
   return hash('sha256', JSON.stringify(parts), 'base64url').slice(0, 22);
+}
+
+/** A new hub item's values as SQLite stores them (the insert of mergeFeedItems). */
+interface InsertItemValues {
+  id: string;
+  hubId: string;
+  sourceId: string;
+  key: string;
+  urlKey: string | null;
+  url: string | null;
+  title: string;
+  contentHtml: string;
+  excerpt: string;
+  image: string | null;
+  authorName: string | null;
+  published: number | null;
+  updated: number | null;
+  sortDate: number;
+  tags: string;
+  fingerprint: string;
+  firstSeenAt: number;
+  changedAt: number;
 }
 
 /** What a parsed item becomes as a hub item row (without ids and dates of our own). */
@@ -265,32 +289,13 @@ export function mergeFeedItems(app: AppContext, hub: Pick<Hub, 'id' | 'tags'>, s
             .all({ hubId: hub.id, urlKeys: JSON.stringify(urlKeys), sourceId: source.id })
             .map((r) => r.urlKey),
     );
+    // The hottest statement of a cold poll (one run per new item): a statement of the connection's own, with the
+    // values bound as SQLite stores them (JSON text, dates in milliseconds), not mapped column by column on each run.
     const insert = prepared(app.db, 'poller.insertItem', (db) =>
-      db
-        .insert(hubItems)
-        .values({
-          id: sql.placeholder('id'),
-          hubId: sql.placeholder('hubId'),
-          sourceId: sql.placeholder('sourceId'),
-          key: sql.placeholder('key'),
-          urlKey: sql.placeholder('urlKey'),
-          url: sql.placeholder('url'),
-          title: sql.placeholder('title'),
-          contentHtml: sql.placeholder('contentHtml'),
-          excerpt: sql.placeholder('excerpt'),
-          image: sql.placeholder('image'),
-          authorName: sql.placeholder('authorName'),
-          // Nullable dates go as SQLite stores them: drizzle's encoder would call getTime() on a null.
-          published: param('published'),
-          updated: param('updated'),
-          tags: sql.placeholder('tags'),
-          fingerprint: sql.placeholder('fingerprint'),
-          sortDate: sql.placeholder('sortDate'),
-          firstSeenAt: sql.placeholder('firstSeenAt'),
-          changedAt: sql.placeholder('changedAt'),
-        })
-        .onConflictDoNothing()
-        .prepare(),
+      db.$client.prepare<InsertItemValues>(
+        'insert into "hub_items" ("id", "hub_id", "source_id", "key", "url_key", "url", "title", "content_html", "excerpt", "image", "thumbnail", "author_name", "published", "updated", "sort_date", "tags", "fingerprint", "first_seen_at", "changed_at") ' +
+          'values (@id, @hubId, @sourceId, @key, @urlKey, @url, @title, @contentHtml, @excerpt, @image, null, @authorName, @published, @updated, @sortDate, @tags, @fingerprint, @firstSeenAt, @changedAt) on conflict do nothing',
+      ),
     );
     const seenUrls = new Set<string>();
     for (const row of fresh.values()) {
@@ -298,16 +303,25 @@ export function mergeFeedItems(app: AppContext, hub: Pick<Hub, 'id' | 'tags'>, s
         if (seenUrls.has(row.urlKey) || elsewhere.has(row.urlKey)) continue;
         seenUrls.add(row.urlKey);
       }
-      const values = {
+      const values: InsertItemValues = {
         id: app.newId(),
         hubId: hub.id,
         sourceId: source.id,
-        ...row,
+        key: row.key,
+        urlKey: row.urlKey,
+        url: row.url,
+        title: row.title,
+        contentHtml: row.contentHtml,
+        excerpt: row.excerpt,
+        image: row.image,
+        authorName: row.authorName,
         published: row.published?.getTime() ?? null,
         updated: row.updated?.getTime() ?? null,
-        sortDate: row.published ?? row.updated ?? now,
-        firstSeenAt: now,
-        changedAt: now,
+        sortDate: (row.published ?? row.updated ?? now).getTime(),
+        tags: JSON.stringify(row.tags),
+        fingerprint: row.fingerprint,
+        firstSeenAt: now.getTime(),
+        changedAt: now.getTime(),
       };
       counts.added += insert.run(values).changes;
     }
@@ -428,6 +442,16 @@ async function pollClaimed(app: AppContext, source: HubSource, options: PollOpti
 }
 
 async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOptions): Promise<SourcePollResult> {
+  // Feeds read at about the same time are merged in one transaction, a savepoint each (db/batch.ts).
+  const ticket = transactionBatcher(app).expect();
+  try {
+    return await fetchAndMergeIn(app, source, options, ticket);
+  } finally {
+    ticket.done();
+  }
+}
+
+async function fetchAndMergeIn(app: AppContext, source: HubSource, options: PollOptions, ticket: BatchTicket): Promise<SourcePollResult> {
   const hub = prepared(app.db, 'poller.hub', (db) =>
     db
       .select()
@@ -443,12 +467,12 @@ async function fetchAndMerge(app: AppContext, source: HubSource, options: PollOp
     // Something unexpected (a bug, not a bad feed): record it like any failure so the feed is not silently dropped.
     fetched = { ok: false, code: 'internal', message: `Potluck could not poll this feed (${(error as Error).message}).`, status: null };
   }
-  if (!fetched.ok) return inTransaction(app, () => recordFailure(app, source, hub, fetched));
+  if (!fetched.ok) return ticket.run(() => recordFailure(app, source, hub, fetched));
 
   const now = app.now();
   // While a WebSub hub delivers this feed, polling is only a safety net, several intervals apart.
   const pushed = pushActive(app, source.id);
-  const result = inTransaction(app, (): SourcePollResult => {
+  const result = await ticket.run((): SourcePollResult => {
     // The feed, its member or its hub may have been removed while it was being read: nothing to merge into.
     const stillThere = prepared(app.db, 'poller.sourceExists', (db) =>
       db
