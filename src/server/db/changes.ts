@@ -1,10 +1,59 @@
 /**
  * Whether anything has changed in the database since a moment ago, for answers worked out once and reused until
- * then. SQLite's `data_version` moves when another connection commits (another process, or the site's own
- * connection beside the server front's), `total_changes()` when this one writes. Asking costs one tiny statement.
+ * then. Two things move the change stamp: a write made in this process, on any of its connections (the server
+ * front's, the site's, a command's), counted as it runs (statementCache.ts), so it is seen at once and without a
+ * query; and a commit by another connection (another process, such as the CLI, or a worker thread), which SQLite's
+ * `data_version` tells. Asking SQLite costs a read transaction, so it is asked once per moment: a moment ends with
+ * the turn of the event loop it began in, and a new one begins with each request the server reads (beginMoment). A
+ * commit elsewhere is thus seen by the next request and the next turn, never later; within one turn it is concurrent
+ * with what that turn is doing anyway.
  */
+import { setImmediate } from 'node:timers';
 import type { Db } from './index.ts';
 import { prepared } from './prepared.ts';
+import { countsWrites, writeCount } from './statementCache.ts';
+
+const MOMENT = Symbol.for('potluck.dbMoment');
+
+/** The current moment, shared on globalThis by the bundled site and the CLI (like the write count). */
+function moment(): { id: number; ending: boolean } {
+  const holder = globalThis as typeof globalThis & { [MOMENT]?: { id: number; ending: boolean } };
+  holder[MOMENT] ??= { id: 0, ending: false };
+  return holder[MOMENT];
+}
+
+/**
+ * Begins a new moment: the next change stamp of every connection asks SQLite again whether another connection has
+ * committed. The server calls it as each request comes in, so a request sent after a commit elsewhere sees it.
+ */
+export function beginMoment(): void {
+  moment().id++;
+}
+
+// By connection: its data_version as last asked, and in which moment.
+const versions = new WeakMap<Db, { moment: number; version: number }>();
+
+/** SQLite's data_version of `db`, asked now. */
+function askVersion(db: Db): number {
+  const statement = prepared(db, 'changes.version', (d) => d.$client.prepare<[], number>('pragma data_version').pluck());
+  const version = statement.get()!;
+  const now = moment();
+  versions.set(db, { moment: now.id, version });
+  if (!now.ending) {
+    now.ending = true;
+    setImmediate(() => {
+      now.ending = false;
+      now.id++;
+    });
+  }
+  return version;
+}
+
+/** `db`'s data_version as of this moment: asked at most once per moment. */
+function versionOf(db: Db): number {
+  const known = versions.get(db);
+  return known && known.moment === moment().id ? known.version : askVersion(db);
+}
 
 /** A value that differs from every earlier one once any change has been made to the database since. */
 export function changeStamp(db: Db): string {
@@ -13,6 +62,12 @@ export function changeStamp(db: Db): string {
 }
 
 function stampOf(db: Db): { version: number; changes: number } {
+  // A connection whose statements are not counted (opened without openDatabase) asks SQLite every time.
+  if (!countsWrites(db.$client)) return askedStamp(db);
+  return { version: versionOf(db), changes: writeCount() };
+}
+
+function askedStamp(db: Db): { version: number; changes: number } {
   const statement = prepared(db, 'changes.stamp', (d) =>
     d.$client.prepare<[], { version: number; changes: number }>(
       'select (select data_version from pragma_data_version) as version, total_changes() as changes',
@@ -53,15 +108,27 @@ export function remembered<T>(db: Db, key: string, compute: () => T): T {
 /**
  * Runs a write that no remembered answer depends on (a member's last visit to a hub, recorded on every view of its
  * page) without forgetting them: when the database was unchanged before it, and afterwards nothing else has changed
- * (this connection saw no other commit, and its own count of changes moved by exactly the write's), the answers
- * stay. Anything else, and they are forgotten as after any write.
+ * (SQLite, asked now, reports no other connection's commit since, and nothing but this one statement wrote in this
+ * process meanwhile), the answers stay. Anything else, and they are forgotten as after any write.
  */
 export function writeKeepingMemory<T extends { changes: number }>(db: Db, write: () => T): T {
-  const before = stampOf(db);
+  if (!countsWrites(db.$client)) return writeKeepingMemoryAsked(db, write);
+  const version = versionOf(db);
+  const writes = writeCount();
+  const result = write();
+  const memory = memories.get(db);
+  if (memory && memory.stamp === `${version}.${writes}` && writeCount() === writes + 1 && askVersion(db) === version) {
+    memory.stamp = changeStamp(db);
+  }
+  return result;
+}
+
+function writeKeepingMemoryAsked<T extends { changes: number }>(db: Db, write: () => T): T {
+  const before = askedStamp(db);
   const result = write();
   const memory = memories.get(db);
   if (memory && memory.stamp === `${before.version}.${before.changes}`) {
-    const after = stampOf(db);
+    const after = askedStamp(db);
     if (after.version === before.version && after.changes === before.changes + result.changes) memory.stamp = `${after.version}.${after.changes}`;
   }
   return result;
