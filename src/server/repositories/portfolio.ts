@@ -84,11 +84,16 @@ export function publicChangeTime(app: AppContext, ownerId: string, digest: strin
   if (row && row.digest === digest) return row.changedAt;
   const now = app.now().getTime();
   const changedAt = new Date(row ? Math.max(now, (Math.floor(row.changedAt.getTime() / 1000) + 1) * 1000) : now);
-  app.db
-    .insert(portfolioPublicChanges)
-    .values({ ownerId, digest, changedAt })
-    .onConflictDoUpdate({ target: portfolioPublicChanges.ownerId, set: { digest, changedAt } })
-    .run();
+  // Prepared once too: the first request after every edit records the change.
+  const record = prepared(app.db, 'portfolio.recordPublicChange', (db) => {
+    const [digest, changedAt] = [sql.placeholder('digest'), sql.placeholder('changedAt')];
+    return db
+      .insert(portfolioPublicChanges)
+      .values({ ownerId: sql.placeholder('owner'), digest, changedAt })
+      .onConflictDoUpdate({ target: portfolioPublicChanges.ownerId, set: { digest, changedAt } })
+      .prepare();
+  });
+  record.run({ owner: ownerId, digest, changedAt });
   return changedAt;
 }
 
