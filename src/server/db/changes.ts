@@ -4,9 +4,10 @@
  * front's, the site's, a command's), counted as it runs (statementCache.ts), so it is seen at once and without a
  * query; and a commit by another connection (another process, such as the CLI, or a worker thread), which SQLite's
  * `data_version` tells. Asking SQLite costs a read transaction, so it is asked once per moment: a moment ends with
- * the turn of the event loop it began in, and a new one begins with each request the server reads (beginMoment). A
- * commit elsewhere is thus seen by the next request and the next turn, never later; within one turn it is concurrent
- * with what that turn is doing anyway.
+ * the turn of the event loop it began in, and a request the server reads begins a new one unless the moment began
+ * with an earlier request of the same turn (requestArrived). The requests read in one turn arrived before the first
+ * of them was answered, so a commit made before any of them was sent is seen by all; a commit elsewhere is seen by
+ * the next request and the next turn, never later.
  */
 import { setImmediate } from 'node:timers';
 import type { Db } from './index.ts';
@@ -15,19 +16,32 @@ import { countsWrites, writeCount } from './statementCache.ts';
 
 const MOMENT = Symbol.for('potluck.dbMoment');
 
+interface Moment {
+  id: number;
+  /** Whether its end at the end of this turn is scheduled. */
+  ending: boolean;
+  /** Whether it began as a request came in (requestArrived), so that later requests of the same turn share it. */
+  fromRequest: boolean;
+}
+
 /** The current moment, shared on globalThis by the bundled site and the CLI (like the write count). */
-function moment(): { id: number; ending: boolean } {
-  const holder = globalThis as typeof globalThis & { [MOMENT]?: { id: number; ending: boolean } };
-  holder[MOMENT] ??= { id: 0, ending: false };
+function moment(): Moment {
+  const holder = globalThis as typeof globalThis & { [MOMENT]?: Moment };
+  holder[MOMENT] ??= { id: 0, ending: false, fromRequest: false };
   return holder[MOMENT];
 }
 
 /**
- * Begins a new moment: the next change stamp of every connection asks SQLite again whether another connection has
- * committed. The server calls it as each request comes in, so a request sent after a commit elsewhere sees it.
+ * The server calls this as each request comes in: unless an earlier request of this same turn began the moment, a
+ * new one begins, and the next change stamp of every connection asks SQLite again whether another connection has
+ * committed. So a request sent after a commit elsewhere (the CLI) is answered as of after it, even when something
+ * else (a timer) asked earlier in the same turn of the event loop.
  */
-export function beginMoment(): void {
-  moment().id++;
+export function requestArrived(): void {
+  const now = moment();
+  if (now.fromRequest) return;
+  now.id++;
+  now.fromRequest = true;
 }
 
 // By connection: its data_version as last asked, and in which moment.
@@ -43,6 +57,7 @@ function askVersion(db: Db): number {
     now.ending = true;
     setImmediate(() => {
       now.ending = false;
+      now.fromRequest = false;
       now.id++;
     });
   }

@@ -6,8 +6,8 @@
  *
  * Working out the ETag takes two queries and a hash, so the front remembers, for each cached page, the validators it
  * found and the database's change stamp (db/changes.ts) at that moment: while nothing at all has changed in the
- * database since (which the stamp tells without a query, asking SQLite about other connections once per request), a hit
- * writes bytes already laid out for the reader's encoding.
+ * database since (which the stamp tells without a query, asking SQLite about other connections once per turn of the
+ * event loop), a hit writes bytes already laid out for the reader's encoding.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { AppContext } from '../context.ts';

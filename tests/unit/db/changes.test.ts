@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../src/server/config.ts';
 import { createAppContext, type AppContext } from '../../../src/server/context.ts';
-import { beginMoment, changeStamp, remembered, writeKeepingMemory } from '../../../src/server/db/changes.ts';
+import { changeStamp, requestArrived, remembered, writeKeepingMemory } from '../../../src/server/db/changes.ts';
 import { hubMembers, hubVisits } from '../../../src/server/db/schema.ts';
 import { getPolicy, setPolicy } from '../../../src/server/policy.ts';
 import { sharesHub, teachesStudentOf } from '../../../src/server/policyFacts.ts';
@@ -46,7 +46,7 @@ describe('answers remembered until the database changes', () => {
     expect(getPolicy(app).peerReview).toBe(false);
     expect([ask(), ask()]).toEqual([1, 1]);
     commitFromAnotherProcess(app, true);
-    beginMoment(); // what the server does as each request comes in
+    requestArrived(); // what the server does as each request comes in
     expect(getPolicy(app).peerReview).toBe(true);
     expect([ask(), ask()]).toEqual([2, 2]);
     await nextTurn();
@@ -81,9 +81,17 @@ describe('answers remembered until the database changes', () => {
       changeStamp(a.db);
       changeStamp(a.db);
       expect(asked()).toBe(3);
-      beginMoment();
+      // A request coming in asks again; the requests after it in the same turn arrived with it, and do not.
+      requestArrived();
       changeStamp(a.db);
       expect(asked()).toBe(4);
+      requestArrived();
+      changeStamp(a.db);
+      expect(asked()).toBe(4);
+      await nextTurn();
+      requestArrived();
+      changeStamp(a.db);
+      expect(asked()).toBe(5);
     } finally {
       get.mockRestore();
     }
