@@ -169,9 +169,9 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
 
 // The bytes of a response made from bytes in memory (a page just cached, or taken from the cache), so that `finish`
 // compresses them without reading the body again through a stream. Keyed by the Response: nothing outlives it.
-const bytesOf = new WeakMap<Response, Uint8Array>();
+const bytesOf = new WeakMap<Response, Uint8Array<ArrayBuffer>>();
 
-function withBytes(response: Response, body: Uint8Array): Response {
+function withBytes(response: Response, body: Uint8Array<ArrayBuffer>): Response {
   bytesOf.set(response, body);
   return response;
 }

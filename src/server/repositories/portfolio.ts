@@ -86,11 +86,10 @@ export function publicChangeTime(app: AppContext, ownerId: string, digest: strin
   const changedAt = new Date(row ? Math.max(now, (Math.floor(row.changedAt.getTime() / 1000) + 1) * 1000) : now);
   // Prepared once too: the first request after every edit records the change.
   const record = prepared(app.db, 'portfolio.recordPublicChange', (db) => {
-    const [digest, changedAt] = [sql.placeholder('digest'), sql.placeholder('changedAt')];
     return db
       .insert(portfolioPublicChanges)
-      .values({ ownerId: sql.placeholder('owner'), digest, changedAt })
-      .onConflictDoUpdate({ target: portfolioPublicChanges.ownerId, set: { digest, changedAt } })
+      .values({ ownerId: sql.placeholder('owner'), digest: sql.placeholder('digest'), changedAt: sql.placeholder('changedAt') })
+      .onConflictDoUpdate({ target: portfolioPublicChanges.ownerId, set: { digest: sql`excluded.digest`, changedAt: sql`excluded.changed_at` } })
       .prepare();
   });
   record.run({ owner: ownerId, digest, changedAt });
