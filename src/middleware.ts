@@ -130,7 +130,7 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
   if (etag) {
     const hit = pageCache.get(cacheKey, etag);
     if (hit) {
-      const response = new Response(hit.body, { status: hit.status, headers: hit.headers });
+      const response = withBytes(new Response(hit.body, { status: hit.status, headers: hit.headers }), hit.body);
       response.headers.set('x-potluck-cache', 'hit');
       return response;
     }
@@ -162,8 +162,17 @@ async function handle(...[context, next]: Parameters<Parameters<typeof defineMid
     const body = new Uint8Array(await response.arrayBuffer());
     const entry = { version: etag, status: 200, headers: [...response.headers], body };
     pageCache.set(cacheKey, entry);
-    return new Response(body, { status: 200, headers: entry.headers });
+    return withBytes(new Response(body, { status: 200, headers: entry.headers }), body);
   }
+  return response;
+}
+
+// The bytes of a response made from bytes in memory (a page just cached, or taken from the cache), so that `finish`
+// compresses them without reading the body again through a stream. Keyed by the Response: nothing outlives it.
+const bytesOf = new WeakMap<Response, Uint8Array<ArrayBuffer>>();
+
+function withBytes(response: Response, body: Uint8Array<ArrayBuffer>): Response {
+  bytesOf.set(response, body);
   return response;
 }
 
@@ -199,9 +208,10 @@ async function finish(context: Parameters<Parameters<typeof defineMiddleware>[0]
     const headers = encodeHeadResponse({ status: 200, headers: response.headers, coding });
     return headers ? new Response(null, { status: 200, headers }) : response;
   }
-  const body = new Uint8Array(await response.arrayBuffer());
+  const known = bytesOf.get(response);
+  const body = known ?? new Uint8Array(await response.arrayBuffer());
   const encoded = encodeResponse({ status: 200, headers: response.headers, body, path: context.url.pathname + context.url.search, coding });
-  if (!encoded) return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  if (!encoded) return known ? response : new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   return new Response(encoded.body as Uint8Array<ArrayBuffer>, { status: 200, headers: encoded.headers });
 }
 

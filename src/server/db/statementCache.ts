@@ -8,6 +8,10 @@
  * columns itself). One still open in an iteration is busy, so a fresh one is compiled for that call. The cache keeps
  * the most recently used statements, so SQL that varies with its input (an IN list of n placeholders) cannot grow it
  * without bound.
+ *
+ * It also counts the statements that may write (SQLite says which: a statement that is not read-only), across every
+ * connection of the process, as they run: db/changes.ts reads that count to tell a write made here since a moment ago
+ * without asking SQLite.
  */
 import type Database from 'better-sqlite3';
 
@@ -31,11 +35,52 @@ export function statementCounts(): StatementCounts {
   return holder[COUNTS];
 }
 
+const WRITES = Symbol.for('potluck.writeCount');
+
+/**
+ * How many statements that may write have run in this process (on any connection whose statements are cached here),
+ * and `exec` calls, so far. Shared on globalThis, like the counts, by the bundled site and the CLI: a write through
+ * the server front's connection moves it for the site's too.
+ */
+export function writeCount(): number {
+  return writes().count;
+}
+
+function writes(): { count: number } {
+  const holder = globalThis as typeof globalThis & { [WRITES]?: { count: number } };
+  holder[WRITES] ??= { count: 0 };
+  return holder[WRITES];
+}
+
+const counted = new WeakSet<Database.Database>();
+
+/** Whether every write on `sqlite` moves writeCount() (its statements go through cacheStatements). */
+export function countsWrites(sqlite: Database.Database): boolean {
+  return counted.has(sqlite);
+}
+
+type Run = (...args: unknown[]) => unknown;
+
+/** Counts each run of `statement` when it may write; read-only statements are left as they are. */
+function countingWrites(statement: Statement, tally: { count: number }): Statement {
+  if (statement.readonly) return statement;
+  const own = statement as unknown as Record<'run' | 'get' | 'all' | 'iterate', Run>;
+  for (const method of ['run', 'get', 'all', 'iterate'] as const) {
+    const original = own[method];
+    own[method] = function (this: unknown, ...args: unknown[]) {
+      tally.count++;
+      return original.apply(this, args);
+    };
+  }
+  return statement;
+}
+
 /** Makes `sqlite.prepare` return the statement it compiled before for the same SQL, keeping up to `max` of them. */
 export function cacheStatements(sqlite: Database.Database, max = 1000): void {
   const compile = sqlite.prepare.bind(sqlite);
   const kept = new Map<string, Statement>();
   const counts = statementCounts();
+  const tally = writes();
   const prepare = (source: string): Statement => {
     const statement = kept.get(source);
     if (statement && !statement.busy) {
@@ -45,7 +90,7 @@ export function cacheStatements(sqlite: Database.Database, max = 1000): void {
       counts.reused++;
       return statement;
     }
-    const fresh = compile(source);
+    const fresh = countingWrites(compile(source), tally);
     counts.compiled++;
     if (statement) return fresh; // the kept one is busy iterating: this one is for this call only
     kept.set(source, fresh);
@@ -53,4 +98,10 @@ export function cacheStatements(sqlite: Database.Database, max = 1000): void {
     return fresh;
   };
   sqlite.prepare = prepare as typeof sqlite.prepare;
+  const exec = sqlite.exec.bind(sqlite);
+  sqlite.exec = (source: string) => {
+    tally.count++;
+    return exec(source);
+  };
+  counted.add(sqlite);
 }

@@ -5,6 +5,7 @@
  * as `<link>` elements, from the same list.
  */
 import type { AppContext } from '../context.ts';
+import { remembered } from '../db/changes.ts';
 import { indieAuthLinks } from './indieauth.ts';
 import { webmentionLinks } from './webmention.ts';
 import { websubLinks } from './websub.ts';
@@ -22,13 +23,18 @@ export interface DiscoveryPage {
   static: boolean;
 }
 
-/** Every discovery link `page` carries, in a stable order. */
-export function discoveryLinks(app: AppContext, page: DiscoveryPage): DiscoveryLink[] {
-  return [...webmentionLinks(app, page), ...websubLinks(app, page), ...indieAuthLinks(app, page)];
+/**
+ * Every discovery link `page` carries, in a stable order. A live page asks twice (its `<link>` elements and its Link
+ * header): the list is worked out once and remembered until the database changes (db/changes.ts), unchangeable.
+ */
+export function discoveryLinks(app: AppContext, page: DiscoveryPage): readonly DiscoveryLink[] {
+  return remembered(app.db, `discovery.links\u0000${page.static}\u0000${page.path}`, () =>
+    Object.freeze([...webmentionLinks(app, page), ...websubLinks(app, page), ...indieAuthLinks(app, page)].map((link) => Object.freeze(link))),
+  );
 }
 
 /** The links as one `Link` header value (RFC 8288), or null when there are none. */
-export function linkHeader(links: DiscoveryLink[]): string | null {
+export function linkHeader(links: readonly DiscoveryLink[]): string | null {
   if (links.length === 0) return null;
   return links.map((l) => `<${l.href}>; rel="${l.rel}"${l.type ? `; type="${l.type}"` : ''}`).join(', ');
 }

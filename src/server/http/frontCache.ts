@@ -6,7 +6,8 @@
  *
  * Working out the ETag takes two queries and a hash, so the front remembers, for each cached page, the validators it
  * found and the database's change stamp (db/changes.ts) at that moment: while nothing at all has changed in the
- * database since, a hit asks one tiny statement and writes bytes already laid out for the reader's encoding.
+ * database since (which the stamp tells without a query, asking SQLite about other connections once per turn of the
+ * event loop), a hit writes bytes already laid out for the reader's encoding.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { AppContext } from '../context.ts';
@@ -75,20 +76,6 @@ export function serveFromFrontCache(app: AppContext, cache: PageCache, req: Inco
   return true;
 }
 
-// The change stamp, asked once per turn of the event loop: the requests read in one turn arrived together, and are
-// answered as of the moment the first of them was (a commit in that same turn is concurrent with all of them). It is
-// forgotten as the turn ends, so a request sent after any answer, and so after any commit that answer reported, asks
-// the database again.
-let turnStamp: { app: AppContext; stamp: string } | null = null;
-
-function stampThisTurn(app: AppContext): string {
-  if (turnStamp?.app === app) return turnStamp.stamp;
-  const stamp = changeStamp(app.db);
-  turnStamp = { app, stamp };
-  setImmediate(() => (turnStamp = null));
-  return stamp;
-}
-
 /**
  * The cached page under `key` with its validators, when it is still what the site would render; the validators alone
  * when the cached copy is older than them; else null.
@@ -97,7 +84,7 @@ function current(app: AppContext, cache: PageCache, key: string, pathname: strin
   const kept = cache.peek(key);
   if (!kept) return null;
   // Read before the validators are worked out: a change made meanwhile gives a different stamp next time.
-  const stamp = stampThisTurn(app);
+  const stamp = changeStamp(app.db);
   const known = checked.get(kept);
   if (known && known.stamp === stamp) {
     cache.get(key, kept.version); // most recently used

@@ -14,6 +14,7 @@ import { STATIC_TOKEN_HEADER, isStaticRenderToken } from './renderMode.ts';
 import { securityHeaders } from './security.ts';
 import { isSiteHost, siteHostsFor } from './siteHosts.ts';
 import type { KeyedValidators } from './caching.ts';
+import { requestArrived } from '../db/changes.ts';
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -42,6 +43,8 @@ export async function loadSite(
   const assets = loadClientAssets(clientDirOf(entry), headers);
   const hosts = siteHostsFor(config);
   const listener: RequestListener = (req, res) => {
+    // A request sent after a commit elsewhere (the CLI, another node) is answered as of after it (db/changes.ts).
+    requestArrived();
     try {
       // Before anything else runs (client files, the page cache, sessions, the page): a request for another host is
       // not ours, and answering it would let a forged Host decide links and origins. The exporter's own requests

@@ -84,11 +84,15 @@ export function publicChangeTime(app: AppContext, ownerId: string, digest: strin
   if (row && row.digest === digest) return row.changedAt;
   const now = app.now().getTime();
   const changedAt = new Date(row ? Math.max(now, (Math.floor(row.changedAt.getTime() / 1000) + 1) * 1000) : now);
-  app.db
-    .insert(portfolioPublicChanges)
-    .values({ ownerId, digest, changedAt })
-    .onConflictDoUpdate({ target: portfolioPublicChanges.ownerId, set: { digest, changedAt } })
-    .run();
+  // Prepared once too: the first request after every edit records the change.
+  const record = prepared(app.db, 'portfolio.recordPublicChange', (db) => {
+    return db
+      .insert(portfolioPublicChanges)
+      .values({ ownerId: sql.placeholder('owner'), digest: sql.placeholder('digest'), changedAt: sql.placeholder('changedAt') })
+      .onConflictDoUpdate({ target: portfolioPublicChanges.ownerId, set: { digest: sql`excluded.digest`, changedAt: sql`excluded.changed_at` } })
+      .prepare();
+  });
+  record.run({ owner: ownerId, digest, changedAt });
   return changedAt;
 }
 

@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { onPostgresSuite, sqliteOnly } from '../../helpers/database.ts';
-import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/server/config.ts';
 import { createAppContext, type AppContext } from '../../../src/server/context.ts';
-import { changeStamp, remembered, writeKeepingMemory } from '../../../src/server/db/changes.ts';
+import { changeStamp, requestArrived, remembered, writeKeepingMemory } from '../../../src/server/db/changes.ts';
 import { hubMembers, hubVisits } from '../../../src/server/db/schema.ts';
 import { getPolicy, setPolicy } from '../../../src/server/policy.ts';
 import { sharesHub, teachesStudentOf } from '../../../src/server/policyFacts.ts';
@@ -22,7 +24,80 @@ function twoConnections(): [AppContext, AppContext] {
   return [a, b];
 }
 
+/** Sets the policy's peer review from another process (a plain connection, as the CLI's would be), committed on return. */
+function commitFromAnotherProcess(app: AppContext, peerReview: boolean): void {
+  const script = `
+    const db = new (require('better-sqlite3'))(process.argv[1]);
+    db.prepare("insert into settings (key, value) values ('policy', ?) on conflict (key) do update set value = excluded.value").run(process.argv[2]);
+    db.close();`;
+  const root = path.resolve(import.meta.dirname, '..', '..', '..');
+  const result = spawnSync(process.execPath, ['--input-type=commonjs', '-e', script, app.config.databaseFile, JSON.stringify({ peerReview })], { cwd: root, encoding: 'utf8' });
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('answers remembered until the database changes', () => {
+  it.skipIf(onPostgresSuite)(`sees a commit by another process as the next request comes in, and from the next turn of the event loop${sqliteOnly("PostgreSQL's stamp is the whole server's snapshot, which the suite's other databases move (tests/integration/postgres/multiNode.test.ts sees one node's commit on the others)")}`, async () => {
+    const app = createTestApp();
+    opened.push(app);
+    let calls = 0;
+    const ask = () => remembered(app.db, 'k', () => ++calls);
+    expect(getPolicy(app).peerReview).toBe(false);
+    expect([ask(), ask()]).toEqual([1, 1]);
+    commitFromAnotherProcess(app, true);
+    requestArrived(); // what the server does as each request comes in
+    expect(getPolicy(app).peerReview).toBe(true);
+    expect([ask(), ask()]).toEqual([2, 2]);
+    await nextTurn();
+    expect(ask()).toBe(2);
+    commitFromAnotherProcess(app, false);
+    await nextTurn();
+    expect(getPolicy(app).peerReview).toBe(false);
+    expect(ask()).toBe(3);
+  });
+
+  it.skipIf(onPostgresSuite)(`tells a write made in this process without asking the database, and asks it about others once per moment${sqliteOnly("counts SQLite's data_version questions")}`, async () => {
+    const [a, b] = twoConnections();
+    // Every question to SQLite about other connections' commits, counted (the statements still run).
+    const statement = Object.getPrototypeOf(a.db.$client.prepare('select 1')) as { get: (...args: unknown[]) => unknown };
+    const get = vi.spyOn(statement, 'get');
+    const asked = () => get.mock.contexts.filter((s) => (s as { source: string }).source === 'pragma data_version').length;
+    try {
+      const first = changeStamp(a.db);
+      for (let i = 0; i < 5; i++) expect(changeStamp(a.db)).toBe(first);
+      expect(asked()).toBe(1);
+      setPolicy(b, { peerReview: true });
+      const second = changeStamp(a.db);
+      expect(second).not.toBe(first);
+      a.db.$client.exec('delete from settings');
+      expect(changeStamp(a.db)).not.toBe(second);
+      // Reading moves nothing, whatever the connection.
+      const third = changeStamp(a.db);
+      expect(getPolicy(b).peerReview).toBe(false);
+      expect(changeStamp(a.db)).toBe(third);
+      expect(asked()).toBe(2); // and b's first, in setPolicy
+      await nextTurn();
+      changeStamp(a.db);
+      changeStamp(a.db);
+      expect(asked()).toBe(3);
+      // A request coming in asks again; the requests after it in the same turn arrived with it, and do not.
+      requestArrived();
+      changeStamp(a.db);
+      expect(asked()).toBe(4);
+      requestArrived();
+      changeStamp(a.db);
+      expect(asked()).toBe(4);
+      await nextTurn();
+      requestArrived();
+      changeStamp(a.db);
+      expect(asked()).toBe(5);
+    } finally {
+      get.mockRestore();
+    }
+  });
+
   it('moves the change stamp for a write on this connection and for a commit on another', () => {
     const [a, b] = twoConnections();
     const first = changeStamp(a.db);

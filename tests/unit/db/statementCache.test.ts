@@ -6,7 +6,7 @@ import { eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { sqliteTable, text, integer } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheStatements, statementCounts } from '../../../src/server/db/statementCache.ts';
+import { cacheStatements, countsWrites, statementCounts, writeCount } from '../../../src/server/db/statementCache.ts';
 
 const pieces = sqliteTable('pieces', { id: integer('id').primaryKey(), title: text('title').notNull() });
 
@@ -72,5 +72,26 @@ describe('the statement cache', () => {
     expect(statementCounts().compiled - before).toBe(4);
     ask(2);
     expect(statementCounts().compiled - before).toBe(5);
+  });
+
+  it('counts every run of a statement that may write, and no read', () => {
+    expect(countsWrites(sqlite)).toBe(false);
+    cacheStatements(sqlite);
+    expect(countsWrites(sqlite)).toBe(true);
+    const db = drizzle(sqlite);
+    const start = writeCount();
+    const moved = () => writeCount() - start;
+    db.select().from(pieces).all();
+    sqlite.prepare('select count(*) from pieces').get();
+    expect(moved()).toBe(0);
+    db.update(pieces).set({ title: 'renamed' }).where(eq(pieces.id, 1)).run();
+    db.update(pieces).set({ title: 'again' }).where(eq(pieces.id, 1)).run(); // the same statement, run again
+    expect(moved()).toBe(2);
+    expect(db.insert(pieces).values({ id: 6, title: 'piece 6' }).returning().get()).toEqual({ id: 6, title: 'piece 6' });
+    expect(moved()).toBe(3);
+    sqlite.exec('delete from pieces where id = 6');
+    expect(moved()).toBe(4);
+    expect(db.select().from(pieces).where(eq(pieces.id, 1)).get()).toEqual({ id: 1, title: 'again' });
+    expect(moved()).toBe(4);
   });
 });

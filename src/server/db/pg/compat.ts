@@ -101,7 +101,7 @@ export class PgStatement {
     const values = bind(this.sql, args, this.source);
     // BEGIN (with its lock), COMMIT and ROLLBACK go as a script: a prepared statement holds one statement only.
     const result = this.db.client.query(this.sql.text, this.sql.control ? undefined : values);
-    this.db.noteRun(this.sql, this.reader ? 0 : result.rowCount);
+    this.db.noteRun(this.sql, this.reader ? 0 : result.rowCount, !/^\s*select\b/i.test(this.source));
     return result;
   }
 }
@@ -162,7 +162,7 @@ export class PgDatabase {
   exec(source: string): this {
     const sql = this.translate(source);
     this.client.query(sql.text);
-    this.noteRun(sql, 0);
+    this.noteRun(sql, 0, true);
     return this;
   }
 
@@ -211,9 +211,10 @@ export class PgDatabase {
     return this;
   }
 
-  /** Keeps the transaction depth and the count of written rows in step with what a statement did. */
-  noteRun(sql: Translated, written: number): void {
+  /** Keeps the transaction depth and the counts of writes in step with what a statement did. */
+  noteRun(sql: Translated, written: number, mayWrite: boolean): void {
     this.totalChanges += written;
+    if (mayWrite) pgWrites().count++;
     if (sql.control === 'begin') this.depth++;
     else if (sql.control && this.depth > 0) this.depth = 0;
   }
@@ -227,6 +228,23 @@ export class PgDatabase {
     }
     return sql;
   }
+}
+
+const WRITES = Symbol.for('potluck.pgWrites');
+
+/** The process's count of statements run on PostgreSQL that may have written, on any connection. */
+function pgWrites(): { count: number } {
+  const holder = globalThis as typeof globalThis & { [WRITES]?: { count: number } };
+  holder[WRITES] ??= { count: 0 };
+  return holder[WRITES];
+}
+
+/**
+ * How many statements that may write this process has run on PostgreSQL, on any of its connections (the server's
+ * front and its site have one each): with the server's snapshot, the change stamp of db/changes.ts.
+ */
+export function pgWriteCount(): number {
+  return pgWrites().count;
 }
 
 /** Whether `db`'s connection is PostgreSQL. */

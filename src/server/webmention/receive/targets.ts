@@ -5,6 +5,7 @@
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { AppContext } from '../../context.ts';
+import { remembered } from '../../db/changes.ts';
 import { prepared } from '../../db/prepared.ts';
 import { artifacts, users, type Artifact, type User } from '../../db/schema.ts';
 
@@ -39,7 +40,8 @@ export function publicPiece(app: AppContext, handle: string, slug: string): { ar
 
 /**
  * Whether `handle`/`slug` names a public piece of an active account: publicPiece's answer without reading the
- * piece (every public page asks, for its discovery links).
+ * piece (every public page asks, for its discovery links: the layout's `<link>` elements and the middleware's Link
+ * header). Remembered until the database changes (db/changes.ts), so a page asks the database once.
  */
 export function isPublicPiece(app: AppContext, handle: string, slug: string): boolean {
   const statement = prepared(app.db, 'webmentions.isPublicPiece', (db) =>
@@ -57,7 +59,7 @@ export function isPublicPiece(app: AppContext, handle: string, slug: string): bo
       )
       .prepare(),
   );
-  return statement.get({ handle, slug }) !== undefined;
+  return remembered(app.db, `webmentions.isPublicPiece\u0000${handle}\u0000${slug}`, () => statement.get({ handle, slug }) !== undefined);
 }
 
 /** The public piece a target URL names on this site (`origins`: the site's own origins), or null. */
