@@ -26,15 +26,35 @@ describe.skipIf(postgresMissing)(`three nodes on one PostgreSQL ${postgresSkipNo
   let nodes: ServerProcess[] = [];
   let app: AppContext;
   let dataDir: string;
+  // A small balancer in front of the nodes: each request goes to the next node in turn.
+  let balancer: http.Server;
+  let balancerUrl: string;
+  const served: number[] = [];
 
   beforeAll(async () => {
     postgres = await startPostgres('district');
+    let turn = 0;
+    balancer = http.createServer((req, res) => {
+      const index = turn++ % nodes.length;
+      served.push(index);
+      const target = new URL(nodes[index]!.url);
+      const upstream = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.writeHead(502).end());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => balancer.listen(0, '127.0.0.1', resolve));
+    balancerUrl = `http://127.0.0.1:${(balancer.address() as AddressInfo).port}`;
     dataDir = tempDataDir();
     const env = {
       POTLUCK_DATA: dataDir,
       DATABASE_URL: postgres.url,
       POTLUCK_SECRET: 'a district secret shared by every node, 32+ characters',
       POTLUCK_DEMO: 'off',
+      // The public address is the balancer's; each node also answers on its own port (the tests below use both).
+      POTLUCK_SITE_URL: balancerUrl,
       POTLUCK_HOST_ALIASES: 'loopback',
     };
     app = createAppContext(loadConfig(env), { migrate: true });
@@ -45,6 +65,7 @@ describe.skipIf(postgresMissing)(`three nodes on one PostgreSQL ${postgresSkipNo
   afterAll(async () => {
     app?.db.$client.close();
     await Promise.all(nodes.map((n) => n.stop()));
+    await new Promise((resolve) => balancer?.close(resolve));
     await postgres?.stop();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
@@ -59,6 +80,24 @@ describe.skipIf(postgresMissing)(`three nodes on one PostgreSQL ${postgresSkipNo
     date: '2026-09-14',
     body: 'The sea came in at six.',
     ...over,
+  });
+
+  it('signs a student in, saves and shows their work through a balancer that sends each request to the next node', async () => {
+    const ana = await makeUser(app, { handle: 'ana' });
+    const browser = new Browser(balancerUrl);
+    const first = served.length;
+    expect((await browser.postForm('/signin', { login: 'ana', password: 'password-ana' })).status).toBe(303);
+    expect((await browser.get('/workspace')).status).toBe(200);
+    const made = await browser.postForm('/workspace/artifacts/new', { ...fields({ title: 'Harbour walk', body: 'Gulls over the harbour.' }), intent: 'save' });
+    expect(made.status).toBe(303);
+    const editor = made.headers.get('location')!;
+    expect(await (await browser.get(editor)).text()).toContain('Gulls over the harbour.');
+    const page = await new Browser(balancerUrl).get('/@ana/harbour-walk/');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Gulls over the harbour.');
+    // Five requests, every node answered some.
+    expect(new Set(served.slice(first))).toEqual(new Set([0, 1, 2]));
+    expect(app.db.select().from(artifacts).where(eq(artifacts.ownerId, ana.id)).all()).toHaveLength(1);
   });
 
   it('reads on every node what one node saved, its cached public page included', async () => {
