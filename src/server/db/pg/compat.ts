@@ -32,6 +32,8 @@ type Params = unknown[];
 export class PgStatement {
   readonly source: string;
   readonly reader: boolean;
+  /** Whether running it may change the database (anything but a plain SELECT). */
+  private readonly mayWrite: boolean;
   readonly busy = false;
   private rawMode = false;
   private pluckMode = false;
@@ -43,6 +45,7 @@ export class PgStatement {
     this.source = source;
     this.sql = db.translate(source);
     this.reader = /^\s*(select|with|values|pragma)\b/i.test(source) || /\breturning\b/i.test(source);
+    this.mayWrite = !/^\s*select\b/i.test(source);
   }
 
   raw(on = true): this {
@@ -101,7 +104,7 @@ export class PgStatement {
     const values = bind(this.sql, args, this.source);
     // BEGIN (with its lock), COMMIT and ROLLBACK go as a script: a prepared statement holds one statement only.
     const result = this.db.client.query(this.sql.text, this.sql.control ? undefined : values);
-    this.db.noteRun(this.sql, this.reader ? 0 : result.rowCount, !/^\s*select\b/i.test(this.source));
+    this.db.noteRun(this.sql, this.reader ? 0 : result.rowCount, this.mayWrite);
     return result;
   }
 }
