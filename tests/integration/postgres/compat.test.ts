@@ -123,6 +123,17 @@ describe.skipIf(postgresMissing)(`the PostgreSQL connection ${postgresSkipNote}`
     expect(db.prepare('select pg_backend_pid()').pluck().get()).not.toBe(pid);
   });
 
+  it('keeps the first error of a transaction whose connection is lost, and goes on on a new one', () => {
+    expect(() =>
+      db.transaction(() => {
+        db.prepare('update t set name = name where id = 1').run();
+        db.prepare('select pg_terminate_backend(pg_backend_pid())').get();
+      })(),
+    ).toThrow(/terminating connection due to administrator command/);
+    expect(db.inTransaction).toBe(false);
+    expect(db.prepare('select count(*) from t').pluck().get()).toBeGreaterThan(0);
+  });
+
   it('counts written rows as total_changes() does', () => {
     const before = db.totalChanges;
     db.prepare('update t set flag = ? where id in (11, 14)').run(1);

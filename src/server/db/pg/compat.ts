@@ -142,6 +142,7 @@ export class PgDatabase {
   /** Rows this connection has written, as SQLite's total_changes() counts them. */
   totalChanges = 0;
   private depth = 0;
+  private closed = false;
   private translations = new Map<string, Translated>();
 
   constructor(url: string) {
@@ -150,7 +151,7 @@ export class PgDatabase {
   }
 
   get open(): boolean {
-    return true;
+    return !this.closed;
   }
 
   get inTransaction(): boolean {
@@ -191,8 +192,7 @@ export class PgDatabase {
         if (result && typeof (result as { then?: unknown }).then === 'function') throw new TypeError('Transaction function cannot return a promise');
       } catch (error) {
         this.depth--;
-        if (outer) this.client.query('ROLLBACK');
-        else this.client.query(`ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`);
+        this.rollBack(outer ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`);
         throw error;
       }
       this.depth--;
@@ -200,7 +200,7 @@ export class PgDatabase {
         try {
           this.client.query('COMMIT');
         } catch (error) {
-          this.client.query('ROLLBACK');
+          this.rollBack('ROLLBACK');
           throw error;
         }
       } else this.client.query(`RELEASE SAVEPOINT ${savepoint}`);
@@ -209,7 +209,20 @@ export class PgDatabase {
     return Object.assign(run, { deferred: run, immediate: run, exclusive: run });
   }
 
+  /**
+   * Rolls back after a failure, keeping the failure as the error: on a connection that was lost, the rollback fails
+   * too (and PostgreSQL has already ended the transaction).
+   */
+  private rollBack(statement: string): void {
+    try {
+      this.client.query(statement);
+    } catch {
+      // The first error says what went wrong.
+    }
+  }
+
   close(): this {
+    this.closed = true;
     this.client.close();
     return this;
   }
