@@ -218,7 +218,12 @@ export function searchArtifacts(
           .all()
       : inOrder(app, rankedDocs(app, match, where, limit));
   const snippets = match === null ? new Map<number, Highlights>() : snippetsFor(app, match, rows.map((r) => r.doc!));
-  return rows.map((row) => ({
+  return rows.map((row) => resultOf(row, row.doc === null ? undefined : snippets.get(row.doc)));
+}
+
+/** A found piece as a result list shows it, with its highlights ('' where none). */
+function resultOf(row: ResultRow, highlights: Highlights | undefined): SearchResult {
+  return {
     id: row.id,
     slug: row.slug,
     title: row.title,
@@ -228,9 +233,15 @@ export function searchArtifacts(
     tags: row.tags,
     date: row.date,
     owner: { id: row.ownerId, handle: row.handle, name: row.name },
-    snippet: row.doc === null ? '' : (snippets.get(row.doc)?.snippet ?? ''),
-    titleHtml: row.doc === null ? '' : (snippets.get(row.doc)?.title ?? ''),
-  }));
+    snippet: highlights?.snippet ?? '',
+    titleHtml: highlights?.title ?? '',
+  };
+}
+
+/** The best passage (the body's, else the summary's) and the title, marked, from the index's marked-up texts. */
+function highlightsOf(body: string | null, summary: string | null, title: string | null): Highlights {
+  const passage = [body, summary].find((s): s is string => Boolean(s && snippetHasMatch(s)));
+  return { snippet: passage ? snippetToHtml(passage) : '', title: title && snippetHasMatch(title) ? highlightToHtml(title) : '' };
 }
 
 /** The rows of ranked documents, in their rank order (one query by id). */
@@ -326,12 +337,7 @@ function snippetsFor(app: AppContext, match: string, docs: number[]): Map<number
     .all();
   const out = new Map<number, Highlights>();
   for (const row of rows) {
-    if (row.doc === null) continue;
-    const passage = [row.body, row.summary].find((s): s is string => Boolean(s && snippetHasMatch(s)));
-    out.set(row.doc, {
-      snippet: passage ? snippetToHtml(passage) : '',
-      title: row.title && snippetHasMatch(row.title) ? highlightToHtml(row.title) : '',
-    });
+    if (row.doc !== null) out.set(row.doc, highlightsOf(row.body, row.summary, row.title));
   }
   return out;
 }
@@ -388,20 +394,5 @@ function pgSearch(app: AppContext, query: SearchQuery, where: SQL, limit: number
     .orderBy(sql`ts_rank(${RANK_WEIGHTS}, search, ${q}) desc`, desc(artifacts.createdAt), desc(artifacts.id))
     .limit(limit)
     .all();
-  return rows.map((row) => {
-    const passage = [row.body, row.summaryHeadline].find((s): s is string => Boolean(s && snippetHasMatch(s)));
-    return {
-      id: row.id,
-      slug: row.slug,
-      title: row.title,
-      summary: row.summary,
-      kind: row.kind,
-      visibility: row.visibility,
-      tags: row.tags,
-      date: row.date,
-      owner: { id: row.ownerId, handle: row.handle, name: row.name },
-      snippet: passage ? snippetToHtml(passage) : '',
-      titleHtml: row.titleHeadline && snippetHasMatch(row.titleHeadline) ? highlightToHtml(row.titleHeadline) : '',
-    };
-  });
+  return rows.map((row) => resultOf(row, highlightsOf(row.body, row.summaryHeadline, row.titleHeadline)));
 }
