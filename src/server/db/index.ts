@@ -9,6 +9,7 @@ import type { SQLiteSession, SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import * as schema from './schema.ts';
 import { makePrivateDir, touchPrivateFile } from '../dataFolder.ts';
 import { cacheStatements } from './statementCache.ts';
+import { PotluckError } from '../../core/errors.ts';
 import { isPg, PgDatabase } from './pg/compat.ts';
 import { SyncPgClient } from './pg/syncClient.ts';
 import { redact } from './pg/url.ts';
@@ -53,7 +54,7 @@ export function openPostgres(url: string): Db {
     client.prepare('select 1').get();
   } catch (error) {
     client.close();
-    throw new Error(`Cannot reach PostgreSQL at ${redact(url)}: ${(error as Error).message}`);
+    throw new PotluckError('UPSTREAM', `Cannot reach PostgreSQL at ${redact(url)}: ${(error as Error).message}. Check DATABASE_URL and that the server is running.`);
   }
   return drizzle(client as unknown as Database.Database, { schema }) as Db;
 }

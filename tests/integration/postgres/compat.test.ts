@@ -3,7 +3,10 @@
  * shaped as SQLite gives them, transactions that nest and roll back, one writer at a time across connections, and
  * errors named as SQLite names them. On a real PostgreSQL.
  */
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/cli.ts';
+import { tempDataDir } from '../../helpers/server.ts';
 import { isPg, PgDatabase, toPostgres } from '../../../src/server/db/pg/compat.ts';
 import { postgresMissing, postgresSkipNote, startPostgres, type TestPostgres } from '../../support/postgres.ts';
 
@@ -40,6 +43,24 @@ describe('SQLite SQL as PostgreSQL SQL', () => {
   it('refuses what it cannot spell, saying what', () => {
     expect(() => toPostgres('insert or replace into t (a) values (?)')).toThrow(/INSERT OR replace has no PostgreSQL spelling; use ON CONFLICT/);
     expect(() => toPostgres("select json_extract(a, '$.b[0]') from t")).toThrow(/json_extract with the path \$\.b\[0\]/);
+  });
+});
+
+describe('a DATABASE_URL that does not work', () => {
+  it('is refused with a message that says what to fix, exit 1, and the password hidden', async () => {
+    const dataDir = tempDataDir();
+    try {
+      const wrong = await runCli(['user', 'list'], { env: { POTLUCK_DATA: dataDir, DATABASE_URL: 'mysql://potluck:s3cret@db/potluck' } });
+      expect(wrong.code).toBe(1);
+      expect(wrong.err).toContain('DATABASE_URL must be a postgres:// URL');
+      const unreachable = await runCli(['user', 'list'], { env: { POTLUCK_DATA: dataDir, DATABASE_URL: 'postgres://potluck:s3cret@127.0.0.1:1/potluck' } });
+      expect(unreachable.code).toBe(1);
+      expect(unreachable.err).toContain('Cannot reach PostgreSQL at postgres://potluck:***@127.0.0.1:1/potluck');
+      expect(unreachable.err).toContain('Check DATABASE_URL');
+      expect(wrong.err + unreachable.err).not.toContain('s3cret');
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
