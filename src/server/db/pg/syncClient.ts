@@ -16,6 +16,7 @@ import { redact } from './url.ts';
 
 /** What the worker sends back for one query. */
 interface Answer {
+  seq: number;
   ok: boolean;
   columns?: string[];
   rows?: unknown[][];
@@ -89,13 +90,16 @@ function connect(c) {
   c.ready = client.connect().then(() => client.query("SET TIME ZONE 'UTC'")).catch((e) => { forget(); throw e; });
   return c.ready;
 }
+let seq = 0;
 function reply(answer) {
+  answer.seq = seq;
   port.postMessage(answer);
   Atomics.store(signal, 0, 1);
   Atomics.notify(signal, 0);
 }
 const done = { ok: true, rows: [], columns: [], rowCount: 0 };
 port.on('message', async (request) => {
+  seq = request.seq;
   try {
     if (request.open) { connections.set(request.id, { url: request.open, client: null, ready: null, names: new Map() }); reply(done); return; }
     const c = connections.get(request.id);
@@ -140,6 +144,8 @@ interface Channel {
   signal: Int32Array;
   nextId: number;
   open: number;
+  /** The number of the last request sent, which its answer carries back. */
+  seq: number;
 }
 
 const CHANNEL = Symbol.for('potluck.pgWorker');
@@ -154,7 +160,7 @@ function channel(): Channel {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pgPath, port: port2, state }, transferList: [port2] });
     worker.unref();
     port1.unref();
-    c = { worker, port: port1, signal: new Int32Array(state), nextId: 1, open: 0 };
+    c = { worker, port: port1, signal: new Int32Array(state), nextId: 1, open: 0, seq: 0 };
     holder[CHANNEL] = c;
     // A worker that dies (or is stopped after a timeout) takes every connection with it; the next one starts anew.
     worker.once('exit', () => {
@@ -166,6 +172,7 @@ function channel(): Channel {
 
 /** Sends one request to the worker and waits for its answer. */
 function ask(c: Channel, request: Record<string, unknown>, url: string): Answer {
+  request.seq = ++c.seq;
   Atomics.store(c.signal, 0, 0);
   c.port.postMessage(request);
   if (Atomics.wait(c.signal, 0, 0, QUERY_TIMEOUT_MS) === 'timed-out') {
@@ -173,9 +180,16 @@ function ask(c: Channel, request: Record<string, unknown>, url: string): Answer 
     void c.worker.terminate();
     throw new PgError(`PostgreSQL did not answer within ${QUERY_TIMEOUT_MS / 1000} s (${redact(url)}).`);
   }
-  const message = receiveMessageOnPort(c.port)?.message as Answer | undefined;
-  if (!message) throw new PgError('The PostgreSQL worker sent no answer.');
-  return message;
+  // The shared word can change before the answer is on the port: take messages until this request's own answer
+  // is there (an earlier one's, late, is dropped), so no query ever gets another's rows.
+  const deadline = Date.now() + QUERY_TIMEOUT_MS;
+  for (;;) {
+    const message = receiveMessageOnPort(c.port)?.message as Answer | undefined;
+    if (message && message.seq === request.seq) return message;
+    if (message) continue;
+    if (Date.now() > deadline) throw new PgError('The PostgreSQL worker sent no answer.');
+    Atomics.wait(c.signal, 0, 2, 1);
+  }
 }
 
 export class SyncPgClient {
