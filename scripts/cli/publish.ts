@@ -104,7 +104,7 @@ every file is uploaded: a publish that fails leaves the previous site, and can s
         input: { ...repository, branch: values.branch ?? previous?.branch, domain, canonical, create: Boolean(values.create) },
       });
       if (createdRepository) progress.update(`Created the repository ${target.owner}/${target.repo}.`);
-      const job = beginPublishJob(app, { userId: user.id, targetId: target.id });
+      const job = beginPublishJob(app, { userId: user.id, targetId: target.id, force: Boolean(values.force), token: 'environment' });
       let result: PublishResult;
       try {
         result = await runPublishJob(app, job.id, {

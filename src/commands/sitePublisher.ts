@@ -36,7 +36,10 @@ import {
   jobProgressWriter,
   runningPublishJob,
   type JobRow,
+  type PublishJobInput,
 } from '../server/github/publishJobs.ts';
+import { writeJobProgress } from '../server/jobs/queue.ts';
+import { holdLease, runHeld, type JobHandler } from '../server/jobs/runner.ts';
 import { pagesAddressOf, pagesSiteUrl } from '../server/github/targets.ts';
 import { bumpContentVersion } from '../server/repositories/portfolio.ts';
 import { exportSite, type ExportSiteProps } from './siteExporter.ts';
@@ -571,9 +574,10 @@ export function publishFailureMessage(error: unknown): string {
   return `Publishing stopped because of an unexpected problem (${error instanceof Error ? error.message : String(error)}). Publish again; if it keeps happening, tell your Potluck admin.`;
 }
 
-/** Runs a publish as a job row (progress, result or error); rethrows a failure after recording it. */
+/** Runs a publish as a job row this node holds (progress, result or error); rethrows a failure after recording it. */
 export async function runPublishJob(app: AppContext, jobId: string, props: PublishSiteProps): Promise<PublishResult> {
   const write = jobProgressWriter(app, jobId);
+  const lease = holdLease(app, jobId);
   try {
     const result = await publishSite(app, {
       ...props,
@@ -589,31 +593,75 @@ export async function runPublishJob(app: AppContext, jobId: string, props: Publi
     failJob(app, jobId, publishFailureMessage(error));
     recordAudit(app, { action: 'publish.github', outcome: 'failed', actor: publishActor(props.userId), subject: { type: 'publishTarget', id: props.targetId }, subjectUser: { id: props.userId }, details: { reason: publishFailureMessage(error) } });
     throw error;
+  } finally {
+    lease.end();
   }
-}
-
-/** Starts a job row for a publish, refusing while another publish of the same student runs. */
-export function beginPublishJob(app: AppContext, props: { userId: string; targetId: string }): JobRow {
-  const target = loadTarget(app, props.userId, props.targetId);
-  if (runningPublishJob(app, props.userId)) {
-    throw new PotluckError('CONFLICT', 'A publish is already running. Wait for it to finish (its progress is on the Publish page), then publish again.');
-  }
-  return createPublishJob(app, props.userId, { targetId: target.id, owner: target.owner, repo: target.repo, branch: target.branch });
 }
 
 /**
+ * Starts a job row for a publish, held by this node, refusing while another publish of the same student runs.
+ * `token` says where the token comes from: the stored connection (any node can take the publish over) or the
+ * command's environment (only that command can run it).
+ */
+export function beginPublishJob(app: AppContext, props: { userId: string; targetId: string; force?: boolean; token?: PublishJobInput['token'] }): JobRow {
+  const target = loadTarget(app, props.userId, props.targetId);
+  return inTransaction(app, () => {
+    if (runningPublishJob(app, props.userId)) {
+      throw new PotluckError('CONFLICT', 'A publish is already running. Wait for it to finish (its progress is on the Publish page), then publish again.');
+    }
+    return createPublishJob(
+      app,
+      props.userId,
+      { targetId: target.id, force: Boolean(props.force), token: props.token ?? 'environment' },
+      { targetId: target.id, owner: target.owner, repo: target.repo, branch: target.branch },
+    );
+  });
+}
+
+/**
+ * A publish another node started and did not finish (its lease ended): run again from the start with the student's
+ * stored token. Publishing again is safe at any point: the objects GitHub has are not sent twice, and a commit the
+ * first node made and moved the branch to is recognised as this target's own, so the second run makes none.
+ */
+export const publishJobHandler: JobHandler = async (app, job) => {
+  const input = job.input as Partial<PublishJobInput> | null;
+  if (!job.userId || !input?.targetId) {
+    failJob(app, job.id, 'This publish has no target to publish to. Publish again from the Publish page.');
+    return;
+  }
+  if (input.token !== 'connection') {
+    failJob(app, job.id, 'This publish was started from the command line, and that command stopped before it ended. Run it again.');
+    return;
+  }
+  let token: string;
+  try {
+    token = openGitHubToken(app, job.userId).token;
+  } catch (error) {
+    failJob(app, job.id, publishFailureMessage(error));
+    return;
+  }
+  writeJobProgress(app, job.id, { step: 'queued', message: `The server publishing this stopped; another server is publishing it again (attempt ${job.attempts})…` });
+  await runPublishJob(app, job.id, { userId: job.userId, targetId: input.targetId, force: Boolean(input.force), token }).catch((error: unknown) =>
+    logger.warn('A publish to GitHub Pages failed', { component: 'publish', jobId: job.id, reason: publishFailureMessage(error) }),
+  );
+};
+
+/**
  * The Publish button: starts a publish with the student's stored GitHub token in the background of this server and
- * returns its job at once; the page follows the job's progress.
+ * returns its job at once; the page follows the job's progress. If this server dies before the publish ends,
+ * another node takes it over when its lease ends (src/server/jobs/runner.ts).
  */
 export function startPublish(
   app: AppContext,
   props: Omit<PublishSiteProps, 'token' | 'onProgress'>,
 ): JobRow {
   const { token } = openGitHubToken(app, props.userId);
-  const job = beginPublishJob(app, props);
+  const job = beginPublishJob(app, { ...props, token: 'connection' });
   // The failure is in the job row (the student sees it) and in the server's log; nothing waits for this promise.
-  runPublishJob(app, job.id, { ...props, token }).catch((error: unknown) =>
-    logger.warn('A publish to GitHub Pages failed', { component: 'publish', jobId: job.id, reason: publishFailureMessage(error) }),
+  void runHeld(app, job, () =>
+    runPublishJob(app, job.id, { ...props, token }).catch((error: unknown) =>
+      logger.warn('A publish to GitHub Pages failed', { component: 'publish', jobId: job.id, reason: publishFailureMessage(error) }),
+    ),
   );
   return job;
 }

@@ -503,10 +503,14 @@ export const jobs = pgTable(
     progress: text('progress').$type<{ step: string; done?: number; total?: number; message?: string }>(),
     result: text('result').$type<Record<string, unknown>>(),
     error: text('error'),
+    input: text('input').$type<Record<string, unknown>>(),
+    leaseUntil: timestampMs('lease_until'),
+    leasedBy: text('leased_by'),
+    attempts: integer('attempts').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: timestampMs('updated_at').notNull(),
   },
-  (t) => [index('jobs_user').on(t.userId, t.createdAt)],
+  (t) => [index('jobs_user').on(t.userId, t.createdAt), index('jobs_waiting').on(t.status, t.kind, t.createdAt)],
 );
 
 /** A student's connection to GitHub: the token is stored encrypted (AES-256-GCM), never in plain text. */
@@ -800,6 +804,7 @@ export const notifications = pgTable(
     readAt: timestampMs('read_at'),
     /** When it went out by email (alone or in a digest); null while waiting or when email is off. */
     emailedAt: timestampMs('emailed_at'),
+    emailClaimedUntil: timestampMs('email_claimed_until'),
   },
   (t) => [
     index('notifications_user_created').on(t.userId, t.createdAt),

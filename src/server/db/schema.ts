@@ -488,10 +488,18 @@ export const jobs = sqliteTable(
     progress: text('progress', { mode: 'json' }).$type<{ step: string; done?: number; total?: number; message?: string }>(),
     result: text('result', { mode: 'json' }).$type<Record<string, unknown>>(),
     error: text('error'),
+    /** What the job needs to run, so that any node can run it (never a secret: tokens are read when it starts). */
+    input: text('input', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** Until when the node in `leasedBy` holds the job; it renews the lease while it works. A lease that ended
+     * belongs to a node that stopped: another node takes the job over. */
+    leaseUntil: integer('lease_until', { mode: 'timestamp_ms' }),
+    leasedBy: text('leased_by'),
+    /** How many times a node started it. */
+    attempts: integer('attempts').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [index('jobs_user').on(t.userId, t.createdAt)],
+  (t) => [index('jobs_user').on(t.userId, t.createdAt), index('jobs_waiting').on(t.status, t.kind, t.createdAt)],
 );
 
 /** A student's connection to GitHub: the token is stored encrypted (AES-256-GCM), never in plain text. */
@@ -785,6 +793,9 @@ export const notifications = sqliteTable(
     readAt: integer('read_at', { mode: 'timestamp_ms' }),
     /** When it went out by email (alone or in a digest); null while waiting or when email is off. */
     emailedAt: integer('emailed_at', { mode: 'timestamp_ms' }),
+    /** Until when a node sending it by email holds it: no other node sends it until then, and after then (the node
+     * died mid-send) another node does. */
+    emailClaimedUntil: integer('email_claimed_until', { mode: 'timestamp_ms' }),
   },
   (t) => [
     index('notifications_user_created').on(t.userId, t.createdAt),

@@ -1,45 +1,43 @@
 /**
- * Publish runs as `jobs` rows: the web server runs a publish in the background and the page shows the row's
- * progress; the CLI writes the same rows so the page's history includes publishes from a shell. Progress writes
- * are spaced out (a publish reports every file) except when the step changes.
+ * Publish runs as `jobs` rows with leases (src/server/jobs/queue.ts): the node whose web request or command started
+ * a publish runs it and renews its lease; when that node dies another node's job runner takes the publish over and
+ * runs it again from the start. The page shows the row's progress; the CLI writes the same rows, so the page's
+ * history includes publishes from a shell.
  */
-import { and, desc, eq, inArray, lt } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
 import { jobs } from '../db/schema.ts';
+import { createLeasedJob, type JobRow } from '../jobs/queue.ts';
+
+export { failJob, finishJob, jobProgressWriter, type JobProgress, type JobRow } from '../jobs/queue.ts';
 
 /** The kind of a publish job. */
 export const PUBLISH_JOB = 'github-publish';
-/** A running job that has not moved for this long was abandoned (the server stopped while it ran). */
+/** A job whose lease ended this long ago and that no node took over was abandoned (no node runs jobs). */
 export const STALE_JOB_MS = 15 * 60_000;
 
-export type JobRow = typeof jobs.$inferSelect;
-export type JobProgress = NonNullable<JobRow['progress']>;
-
-/** Creates a queued publish job about a target. */
-export function createPublishJob(app: AppContext, userId: string, about: Record<string, unknown>): JobRow {
-  const now = app.now();
-  const row = {
-    id: app.newId(),
-    userId,
-    kind: PUBLISH_JOB,
-    status: 'queued' as const,
-    progress: { step: 'queued', message: 'Waiting to start…' },
-    result: about,
-    error: null,
-    createdAt: now,
-    updatedAt: now,
-  };
-  app.db.insert(jobs).values(row).run();
-  return row;
+/** What any node needs to run a publish again: which target, and whether the student chose to replace the branch. */
+export interface PublishJobInput {
+  targetId: string;
+  force: boolean;
+  /** Where the GitHub token comes from: the student's stored connection, which any node can open, or the
+   * environment of the command that started it, which no other node has. */
+  token: 'connection' | 'environment';
 }
 
-/** Marks running jobs that stopped moving long ago as failed, so they neither block nor spin forever. */
+/** Creates a publish job that this node holds and runs now. */
+export function createPublishJob(app: AppContext, userId: string, input: PublishJobInput, about: Record<string, unknown>): JobRow {
+  return createLeasedJob(app, { userId, kind: PUBLISH_JOB, input: { ...input }, about, progress: { step: 'queued', message: 'Waiting to start…' } });
+}
+
+/** Marks publishes whose lease ended long ago as failed, so they neither block nor spin forever. */
 export function failAbandonedJobs(app: AppContext, userId: string): void {
   app.db
     .update(jobs)
     .set({
       status: 'failed',
       error: 'This publish stopped when the server restarted. Your published site was not changed by it; publish again.',
+      leaseUntil: null,
       updatedAt: app.now(),
     })
     .where(
@@ -47,7 +45,7 @@ export function failAbandonedJobs(app: AppContext, userId: string): void {
         eq(jobs.userId, userId),
         eq(jobs.kind, PUBLISH_JOB),
         inArray(jobs.status, ['queued', 'running']),
-        lt(jobs.updatedAt, new Date(app.now().getTime() - STALE_JOB_MS)),
+        lt(sql`coalesce(${jobs.leaseUntil}, ${jobs.updatedAt})`, app.now().getTime() - STALE_JOB_MS),
       ),
     )
     .run();
@@ -79,28 +77,4 @@ export function listPublishJobs(app: AppContext, userId: string, limit = 5): Job
     .orderBy(desc(jobs.createdAt))
     .limit(limit)
     .all();
-}
-
-/** Writes a job's progress, at most every `intervalMs` unless the step changes; returns the writer. */
-export function jobProgressWriter(app: AppContext, jobId: string, intervalMs = 250): (progress: JobProgress) => void {
-  let lastStep = '';
-  let lastAt = 0;
-  return (progress) => {
-    const at = Date.now();
-    const last = progress.total !== undefined && progress.done === progress.total;
-    if (progress.step === lastStep && at - lastAt < intervalMs && !last) return;
-    lastStep = progress.step;
-    lastAt = at;
-    app.db.update(jobs).set({ status: 'running', progress, updatedAt: app.now() }).where(eq(jobs.id, jobId)).run();
-  };
-}
-
-/** Ends a job with its result. */
-export function finishJob(app: AppContext, jobId: string, result: Record<string, unknown>, progress: JobProgress): void {
-  app.db.update(jobs).set({ status: 'succeeded', result, progress, error: null, updatedAt: app.now() }).where(eq(jobs.id, jobId)).run();
-}
-
-/** Ends a job with an error message (what the student reads). */
-export function failJob(app: AppContext, jobId: string, message: string): void {
-  app.db.update(jobs).set({ status: 'failed', error: message, updatedAt: app.now() }).where(eq(jobs.id, jobId)).run();
 }

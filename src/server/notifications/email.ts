@@ -1,11 +1,16 @@
 /**
  * Notifications by email, when the school configures an SMTP server (POTLUCK_SMTP_URL). Per person: immediate (soon
  * after, outside their quiet hours), a daily digest, or off; a student under the school's age gets digests only.
- * Each notification goes out at most once: it is claimed (emailedAt set) in a transaction before sending, and a
- * failed send gives the claim back, so the next run retries it. Links are absolute (POTLUCK_SITE_URL) and lead to
- * the site behind sign-in; a mail holds only the notifications' own titles, written for that person.
+ * Each notification is claimed for a while (emailClaimedUntil, POTLUCK_EMAIL_CLAIM_SECONDS, default ten minutes) in
+ * a transaction before sending, so no other node sends it meanwhile; a sent one is marked (emailedAt), a failed send
+ * gives the claim back, so the next run retries it, and a node that dies mid-send leaves a claim that ends, after
+ * which another node sends it. Were the node to die after the SMTP server took the mail but before marking it, the
+ * mail would go out twice, with the same Message-ID (made from the notifications it carries), which mail programs
+ * recognise as one message. Links are absolute (POTLUCK_SITE_URL) and lead to the site behind sign-in; a mail holds
+ * only the notifications' own titles, written for that person.
  */
-import { and, eq, gte, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { and, eq, gte, inArray, isNull, lt, or } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { effectiveEmailMode, inQuietHours, type EmailMode } from '../../core/notifications.ts';
 import type { AppContext } from '../context.ts';
@@ -18,6 +23,22 @@ import { prefsOf } from './inbox.ts';
 import { digestDue } from './schedule.ts';
 
 const HOUR = 60 * 60 * 1000;
+/** How long a node holds the notifications it is emailing (POTLUCK_EMAIL_CLAIM_SECONDS). */
+export const EMAIL_CLAIM_MS = 10 * 60 * 1000;
+
+function claimMs(env: Record<string, string | undefined> = process.env): number {
+  const seconds = Number(env.POTLUCK_EMAIL_CLAIM_SECONDS ?? '');
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : EMAIL_CLAIM_MS;
+}
+
+/** Waiting to be emailed: not sent, not read, recent, and not held by a node sending it now. */
+const waitingForEmail = (since: Date, now: Date) =>
+  and(
+    isNull(notifications.emailedAt),
+    isNull(notifications.readAt),
+    gte(notifications.createdAt, since),
+    or(isNull(notifications.emailClaimedUntil), lt(notifications.emailClaimedUntil, now)),
+  );
 /** Older notifications are not emailed any more (someone who turns email on gets this week's, not last year's). */
 const MAX_AGE = 7 * 24 * HOUR;
 
@@ -79,7 +100,7 @@ export async function deliverEmails(app: AppContext, options: DeliveryOptions = 
   const waiting = app.db
     .selectDistinct({ userId: notifications.userId })
     .from(notifications)
-    .where(and(isNull(notifications.emailedAt), isNull(notifications.readAt), gte(notifications.createdAt, since)))
+    .where(waitingForEmail(since, now))
     .all();
   if (waiting.length === 0) return summary;
   const school = getPolicy(app);
@@ -98,16 +119,17 @@ export async function deliverEmails(app: AppContext, options: DeliveryOptions = 
     } else if (!options.forceDigests && !digestDue(now, prefs.lastDigestAt)) {
       continue;
     }
-    const claimed = claim(app, userId, since, now, mode === 'digest');
+    const claimed = claim(app, userId, since, now);
     if (claimed.length === 0) continue;
     const message = composeMail(app, { name: person.name, email: person.email }, claimed, mode);
     try {
       await transport.sendMail(message);
+      markSent(app, userId, claimed, mode === 'digest');
       summary.sent += 1;
       summary.notifications += claimed.length;
       log.info('Sent a notification email', { userId, mode, notifications: claimed.length });
     } catch (error) {
-      release(app, userId, claimed, mode === 'digest' ? prefs.lastDigestAt : undefined);
+      release(app, claimed);
       summary.failed += 1;
       log.error('A notification email could not be sent; it is tried again at the next run', { userId, mode, error });
     }
@@ -115,8 +137,8 @@ export async function deliverEmails(app: AppContext, options: DeliveryOptions = 
   return summary;
 }
 
-/** Claims someone's waiting notifications for one email (and, for a digest, the day's digest). */
-function claim(app: AppContext, userId: string, since: Date, now: Date, digest: boolean): Pending[] {
+/** Claims someone's waiting notifications for one email: no other node sends them while the claim lasts. */
+function claim(app: AppContext, userId: string, since: Date, now: Date): Pending[] {
   return inTransaction(app, () => {
     const rows = app.db
       .select({
@@ -130,31 +152,50 @@ function claim(app: AppContext, userId: string, since: Date, now: Date, digest: 
       })
       .from(notifications)
       .leftJoin(users, eq(users.id, notifications.aboutUserId))
-      .where(and(eq(notifications.userId, userId), isNull(notifications.emailedAt), isNull(notifications.readAt), gte(notifications.createdAt, since)))
+      .where(and(eq(notifications.userId, userId), waitingForEmail(since, now)))
       .orderBy(notifications.createdAt, notifications.id)
       .all();
     if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    for (let i = 0; i < ids.length; i += 500) {
-      app.db.update(notifications).set({ emailedAt: now }).where(and(inArray(notifications.id, ids.slice(i, i + 500)), isNull(notifications.emailedAt))).run();
-    }
-    if (digest) {
-      app.db.insert(notificationPrefs).values({ userId }).onConflictDoNothing().run();
-      app.db.update(notificationPrefs).set({ lastDigestAt: now }).where(eq(notificationPrefs.userId, userId)).run();
-    }
+    const until = new Date(now.getTime() + claimMs());
+    eachChunk(rows.map((r) => r.id), (ids) =>
+      app.db.update(notifications).set({ emailClaimedUntil: until }).where(and(inArray(notifications.id, ids), waitingForEmail(since, now))).run(),
+    );
     return rows.map(({ childName, childHandle, ...r }) => ({ ...r, about: childName !== null && childHandle !== null ? { name: childName, handle: childHandle } : null }));
   });
 }
 
-/** Gives back a failed email's claim: its notifications wait for the next run, and so does the digest. */
-function release(app: AppContext, userId: string, claimed: Pending[], lastDigestAt: Date | null | undefined): void {
+/** Runs `fn` over `ids` 500 at a time (SQLite's limit on bound values). */
+function eachChunk(ids: string[], fn: (chunk: string[]) => void): void {
+  for (let i = 0; i < ids.length; i += 500) fn(ids.slice(i, i + 500));
+}
+
+/** Marks a sent email's notifications as emailed (and, for a digest, the day's digest as sent). */
+function markSent(app: AppContext, userId: string, claimed: Pending[], digest: boolean): void {
+  const at = app.now();
   inTransaction(app, () => {
-    const ids = claimed.map((c) => c.id);
-    for (let i = 0; i < ids.length; i += 500) {
-      app.db.update(notifications).set({ emailedAt: null }).where(and(inArray(notifications.id, ids.slice(i, i + 500)), isNotNull(notifications.emailedAt))).run();
+    eachChunk(claimed.map((c) => c.id), (ids) =>
+      app.db.update(notifications).set({ emailedAt: at, emailClaimedUntil: null }).where(inArray(notifications.id, ids)).run(),
+    );
+    if (digest) {
+      app.db.insert(notificationPrefs).values({ userId }).onConflictDoNothing().run();
+      app.db.update(notificationPrefs).set({ lastDigestAt: at }).where(eq(notificationPrefs.userId, userId)).run();
     }
-    if (lastDigestAt !== undefined) app.db.update(notificationPrefs).set({ lastDigestAt }).where(eq(notificationPrefs.userId, userId)).run();
   });
+}
+
+/** Gives back a failed email's claim: its notifications wait for the next run, and so does the digest. */
+function release(app: AppContext, claimed: Pending[]): void {
+  inTransaction(app, () => {
+    eachChunk(claimed.map((c) => c.id), (ids) =>
+      app.db.update(notifications).set({ emailClaimedUntil: null }).where(and(inArray(notifications.id, ids), isNull(notifications.emailedAt))).run(),
+    );
+  });
+}
+
+/** The Message-ID of the email carrying these notifications: the same for the same notifications, on any node. */
+function messageId(app: AppContext, items: Pending[]): string {
+  const digest = createHash('sha256').update(items.map((i) => i.id).join(',')).digest('hex').slice(0, 32);
+  return `<notifications.${digest}@${new URL(app.config.siteUrl).hostname || 'potluck.invalid'}>`;
 }
 
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -202,6 +243,7 @@ export function composeMail(app: AppContext, to: { name: string; email: string }
     subject,
     text,
     html,
+    messageId: messageId(app, items),
     headers: {
       'List-Unsubscribe': `<${settings}>`,
       'Auto-Submitted': 'auto-generated',

@@ -13,7 +13,7 @@ import { loadConfig } from '../../../src/server/config.ts';
 import { createAppContext, type AppContext } from '../../../src/server/context.ts';
 import { notifications, users, type User } from '../../../src/server/db/schema.ts';
 import { inTransaction } from '../../../src/server/db/tx.ts';
-import { deliverEmails } from '../../../src/server/notifications/email.ts';
+import { composeMail, deliverEmails } from '../../../src/server/notifications/email.ts';
 import { notify } from '../../../src/server/notifications/notify.ts';
 import { createLogger } from '../../../src/server/logger.ts';
 import { PassThrough } from 'node:stream';
@@ -232,6 +232,29 @@ describe('a failed send', () => {
     await deliverEmails(app);
     expect(mailsTo(unlucky)).toHaveLength(1);
     expect(emailedAt(id)).not.toBeNull();
+  });
+
+  it('leaves alone what another node is sending, sends it once that claim ended, and names each mail by its contents', async () => {
+    clock.now = new Date('2025-05-11T11:00:00Z');
+    const waiting = await person('immediate', { role: 'teacher' });
+    const id = tell(waiting, 'Claimed elsewhere');
+    // Another node claimed it a moment ago and is sending it.
+    app.db.update(notifications).set({ emailClaimedUntil: new Date(clock.now.getTime() + 5 * 60_000) }).where(eq(notifications.id, id)).run();
+    await deliverEmails(app);
+    expect(mailsTo(waiting)).toEqual([]);
+    // That node died: its claim ends, and this run sends the notification, once.
+    app.db.update(notifications).set({ emailClaimedUntil: new Date(clock.now.getTime() - 1) }).where(eq(notifications.id, id)).run();
+    await deliverEmails(app);
+    await deliverEmails(app);
+    const sent = mailsTo(waiting);
+    expect(sent).toHaveLength(1);
+    expect(app.db.select().from(notifications).where(eq(notifications.id, id)).get()).toMatchObject({ emailClaimedUntil: null, emailedAt: clock.now });
+    // A mail sent again for the same notifications (a node died after the SMTP server took it) has the same id.
+    const item = { id, title: 'Claimed elsewhere', url: '/workspace/hubs', kind: 'hub.invited', createdAt: clock.now, about: null };
+    const to = { name: 'Someone', email: waiting.email! };
+    expect(sent[0]!.messageId).toBe(composeMail(app, to, [item], 'immediate').messageId);
+    expect(sent[0]!.messageId).toMatch(/^<notifications\.[0-9a-f]{32}@school\.example>$/);
+    expect(composeMail(app, to, [item, { ...item, id: 'another' }], 'immediate').messageId).not.toBe(sent[0]!.messageId);
   });
 
   it('keeps a digest for the next run when the SMTP server is down', async () => {

@@ -1,6 +1,7 @@
 /**
  * A real SMTP server on 127.0.0.1 for the email tests (the `smtp-server` package), with what arrives parsed by
- * mailparser. It asks for the password in the URL it hands out, and can be told to refuse the next messages.
+ * mailparser. It asks for the password in the URL it hands out, and can be told to refuse the next messages or to
+ * keep the next one waiting without an answer (a sender killed while it waits).
  */
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -12,6 +13,9 @@ export interface MailServer {
   received: ParsedMail[];
   /** The next `n` messages to `address` are refused with a temporary failure (451). */
   refuseNext(n: number, address: string): void;
+  /** The next message to `address` is read but never answered; `held` counts such messages. */
+  holdNext(address: string): void;
+  held(): number;
   /** Resolves once `count` messages in all have arrived (or rejects after `ms`). */
   waitFor(count: number, ms?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
@@ -20,6 +24,8 @@ export interface MailServer {
 export async function startMailServer(): Promise<MailServer> {
   const received: ParsedMail[] = [];
   const refusals = new Map<string, number>();
+  const holds = new Set<string>();
+  let held = 0;
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,
@@ -29,6 +35,13 @@ export async function startMailServer(): Promise<MailServer> {
       else callback(new Error('Invalid username or password'));
     },
     onData(stream, session, callback) {
+      const hold = session.envelope.rcptTo.map((r) => r.address).find((a) => holds.has(a));
+      if (hold) {
+        holds.delete(hold);
+        held++;
+        stream.resume();
+        return;
+      }
       const to = session.envelope.rcptTo.map((r) => r.address).find((a) => (refusals.get(a) ?? 0) > 0);
       if (to) {
         refusals.set(to, refusals.get(to)! - 1);
@@ -52,6 +65,10 @@ export async function startMailServer(): Promise<MailServer> {
     refuseNext(n, address) {
       refusals.set(address, n);
     },
+    holdNext(address) {
+      holds.add(address);
+    },
+    held: () => held,
     async waitFor(count, ms = 15_000) {
       const start = Date.now();
       while (received.length < count) {
