@@ -114,12 +114,18 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
       // WebSub: verifying subscribers, delivering changed feeds, renewing course hubs' subscriptions (src/server/websub/worker.ts).
       const { startWebSubFromEnv } = await import('../../src/server/websub/worker.ts');
       const websub = startWebSubFromEnv(config, io.env, log);
-      // Jobs with leases (publishing): this node takes over those whose node died, and gives back its own when it
-      // stops (src/server/jobs/runner.ts).
+      // Jobs with leases (publishing, archive exports): this node takes over those whose node died, and gives back
+      // its own when it stops (src/server/jobs/runner.ts); archives kept past their day are removed.
       const { startJobsFromEnv } = await import('../../src/server/jobs/runner.ts');
       const { publishJobHandler } = await import('../../src/commands/sitePublisher.ts');
       const { PUBLISH_JOB } = await import('../../src/server/github/publishJobs.ts');
-      const jobs = startJobsFromEnv(config, io.env, { [PUBLISH_JOB]: publishJobHandler }, log);
+      const { ARCHIVE_JOB, archiveJobHandler, sweepArchiveExports } = await import('../../src/commands/archiveExportJobs.ts');
+      const jobs = startJobsFromEnv(
+        config,
+        io.env,
+        { handlers: { [PUBLISH_JOB]: publishJobHandler, [ARCHIVE_JOB]: archiveJobHandler }, housekeeping: (context) => void sweepArchiveExports(context) },
+        log,
+      );
       return [poller, notifications, webmentions, webmentionWorker, websub, jobs];
     });
     // Stopping (SIGTERM from an orchestrator, Ctrl-C): /readyz says 503 at once and every answer asks its connection

@@ -53,3 +53,22 @@ export class Browser {
     return this.cookies.get(name);
   }
 }
+
+/**
+ * "Export everything" as a student does it without JavaScript: press the button, follow the export's page as it
+ * reloads itself until it offers the download, then download. Returns the download's response (and the job page).
+ */
+export async function exportArchiveOnTheWeb(browser: Browser, timeoutMs = 60_000): Promise<{ download: Response; jobPath: string }> {
+  const started = await browser.postForm('/workspace/export', {});
+  if (started.status !== 303) throw new Error(`The export did not start: ${started.status} ${await started.text()}`);
+  const jobPath = started.headers.get('location')!;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const html = await (await browser.get(jobPath)).text();
+    if (html.includes(`href="${jobPath}/download"`)) break;
+    if (!html.includes('http-equiv="refresh"')) throw new Error(`The export did not finish: ${html.match(/<h1>.*?<\/h1>/s)?.[0]} ${html.match(/role="alert">(.*?)<\/div>/s)?.[1] ?? ''}`);
+    if (Date.now() > deadline) throw new Error('The export took too long');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { download: await browser.get(`${jobPath}/download`), jobPath };
+}

@@ -148,6 +148,8 @@ export interface JobRunnerOptions {
   logger?: Logger;
   /** The failure message of a job that was started too often. */
   gaveUp?: (job: JobRow) => string;
+  /** Run at the first tick and then hourly (removing what finished jobs left that has expired). */
+  housekeeping?: (app: AppContext) => void;
 }
 
 export interface JobRunner {
@@ -165,7 +167,16 @@ export function startJobRunner(app: AppContext, options: JobRunnerOptions): JobR
   const mine = new Set<string>();
   let stopped = false;
 
+  let swept = 0;
   const tick = async (): Promise<void> => {
+    if (options.housekeeping && !stopped && Date.now() - swept > 60 * 60 * 1000) {
+      swept = Date.now();
+      try {
+        options.housekeeping(app);
+      } catch (error) {
+        log.warn('Cleaning up after finished jobs failed; it is tried again in an hour', { error });
+      }
+    }
     while (!stopped && mine.size < concurrency) {
       let job: JobRow | null;
       try {
@@ -202,11 +213,11 @@ export function startJobRunner(app: AppContext, options: JobRunnerOptions): JobR
 export function startJobsFromEnv(
   config: Config,
   env: Record<string, string | undefined>,
-  handlers: Record<string, JobHandler>,
+  jobs: Pick<JobRunnerOptions, 'handlers' | 'housekeeping'>,
   log: Logger = defaultLogger,
 ): { stop(): Promise<void> } {
   const work = backgroundWork(env, 'JOBS', 5);
   const graceMs = Math.max(0, config.shutdown.timeoutMs - 1_000);
   if (!work) return { stop: async () => void (await releaseHeldJobs(graceMs)) };
-  return startJobRunner(createAppContext(config), { handlers, tickMs: work.tickMs, lease: leaseMs(env), graceMs, logger: log });
+  return startJobRunner(createAppContext(config), { ...jobs, tickMs: work.tickMs, lease: leaseMs(env), graceMs, logger: log });
 }

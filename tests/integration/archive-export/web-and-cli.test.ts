@@ -1,6 +1,7 @@
 import { runCliProcess } from '../../helpers/cli.ts';
 /**
- * The graduate's whole path against a real server: "Export everything" streams an archive with the site in it;
+ * The graduate's whole path against a real server: "Export everything" prepares an archive with the site in it as a
+ * job, shows its progress, and offers the zip to download (again, and resumed, for a day, to its owner only);
  * `potluck export` writes the same from a shell with progress; the archive opens from disk (site/index.html, links
  * relative), its README is self-contained, its feed is JSON Feed; `potluck build` makes the site from the archive
  * alone; "Import an archive" takes it back (and refuses a bad zip, writing nothing); then the student deletes their
@@ -11,10 +12,11 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importArchiveZip } from '../../../src/commands/archiveZipImporter.ts';
-import { users } from '../../../src/server/db/schema.ts';
+import { jobs, users } from '../../../src/server/db/schema.ts';
+import { ARCHIVE_KEEP_MS, archiveJobFile, sweepArchiveExports } from '../../../src/commands/archiveExportJobs.ts';
 import { extractArchiveZip } from '../../../src/server/archive/zipReader.ts';
 import { checkLinks } from '../export/helpers.ts';
-import { Browser } from '../../helpers/http.ts';
+import { Browser, exportArchiveOnTheWeb } from '../../helpers/http.ts';
 import { makeUser, signedIn } from '../../helpers/factories.ts';
 import { createTestApp, startServer, tempDataDir, type TestServer } from '../../helpers/server.ts';
 import { buildZip, dataListing, listFiles, makeRichPortfolio, minimalArchive, rowCounts, verifyZip, type RichPortfolio } from './helpers.ts';
@@ -60,14 +62,31 @@ describe('Export everything (workspace)', () => {
     expect(html).toContain('holds your private work too');
   });
 
-  it('streams the whole archive, with the site, as a zip download', async () => {
-    const r = await browser.request('/workspace/export', { method: 'POST' });
+  it('prepares the whole archive, with the site, as a job, and offers it as a zip download', async () => {
+    const started = await browser.request('/workspace/export', { method: 'POST' });
+    expect(started.status).toBe(303);
+    const jobPath = started.headers.get('location')!;
+    expect(jobPath).toMatch(/^\/workspace\/export\/[0-9a-f-]{36}$/);
+    let html = await (await browser.get(jobPath)).text();
+    for (let i = 0; i < 200 && html.includes('http-equiv="refresh"'); i++) {
+      // While it runs, the page says what it does and reloads itself.
+      expect(html).toContain('<h1>Preparing your archive</h1>');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      html = await (await browser.get(jobPath)).text();
+    }
+    expect(html).toContain('<h1>Your archive is ready</h1>');
+    expect(html).toContain(`href="${jobPath}/download"`);
+    expect(html).toMatch(/stays here until .* UTC/);
+
+    const r = await browser.get(`${jobPath}/download`);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('application/zip');
     expect(r.headers.get('content-disposition')).toMatch(/^attachment; filename="ines-potluck-archive-\d{4}-\d{2}-\d{2}\.zip"$/);
     expect(r.headers.get('cache-control')).toBe('private, no-store');
+    expect(r.headers.get('accept-ranges')).toBe('bytes');
     downloaded = path.join(work, 'downloaded.zip');
     fs.writeFileSync(downloaded, Buffer.from(await r.arrayBuffer()));
+    expect(Number(r.headers.get('content-length'))).toBe(fs.statSync(downloaded).size);
     const names = await verifyZip(downloaded);
     for (const name of ['README.html', 'potluck.json', 'media.json', 'hubs.json', 'feed.json', 'site/index.html', 'artifacts/twins/index.md', 'revisions/rain-over-the-valley/5.md']) {
       expect(names).toContain(name);
@@ -75,6 +94,65 @@ describe('Export everything (workspace)', () => {
     // The site holds public work only; private and members-only work is in artifacts/ but never in site/.
     expect(names.some((n) => n.startsWith('site/twins') || n.startsWith('site/leaf-study'))).toBe(false);
     expect(names).toContain('site/rain-over-the-valley/index.html');
+    // Listed on the Export page to download again.
+    expect(await (await browser.get('/workspace/export')).text()).toContain(`href="${jobPath}/download"`);
+  });
+
+  it('resumes a download that was cut off, and only for the same file', async () => {
+    const [job] = server.app.db.select().from(jobs).where(eq(jobs.userId, portfolio.owner.id)).all().filter((j) => j.kind === 'archive-export');
+    const whole = fs.readFileSync(downloaded);
+    const download = `/workspace/export/${job!.id}/download`;
+    const first = await browser.get(download);
+    const etag = first.headers.get('etag')!;
+    await first.body?.cancel();
+    const rest = await browser.get(download, { headers: { range: 'bytes=1000-', 'if-range': etag } });
+    expect(rest.status).toBe(206);
+    expect(rest.headers.get('content-range')).toBe(`bytes 1000-${whole.length - 1}/${whole.length}`);
+    expect(Buffer.from(await rest.arrayBuffer()).equals(whole.subarray(1000))).toBe(true);
+    // Another file's validator: the whole file again.
+    const other = await browser.get(download, { headers: { range: 'bytes=1000-', 'if-range': '"another"' } });
+    expect(other.status).toBe(200);
+    await other.arrayBuffer();
+    const beyond = await browser.get(download, { headers: { range: `bytes=${whole.length + 10}-` } });
+    expect(beyond.status).toBe(416);
+  });
+
+  it('shows an export and its file to its owner only', async () => {
+    const [job] = server.app.db.select().from(jobs).where(eq(jobs.userId, portfolio.owner.id)).all().filter((j) => j.kind === 'archive-export');
+    const stranger = signedIn(server.url, server.app, await makeUser(server.app, { handle: 'nosy' }));
+    expect((await stranger.get(`/workspace/export/${job!.id}`)).status).toBe(404);
+    expect((await stranger.get(`/workspace/export/${job!.id}/download`)).status).toBe(404);
+    const anonymous = await new Browser(server.url).get(`/workspace/export/${job!.id}/download`);
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toContain('/signin');
+  });
+
+  it('removes an archive a day after it was made, and says so', async () => {
+    const stored = await makeUser(server.app, { handle: 'tidy' });
+    const tidy = signedIn(server.url, server.app, stored);
+    const { jobPath } = await exportArchiveOnTheWeb(tidy).then(async (r) => (await r.download.arrayBuffer(), r));
+    const id = jobPath.split('/').pop()!;
+    const file = archiveJobFile(server.app, { id, userId: stored.id });
+    expect(fs.existsSync(file)).toBe(true);
+    const dayAgo = new Date(Date.now() - ARCHIVE_KEEP_MS - 60_000);
+    const row = server.app.db.select().from(jobs).where(eq(jobs.id, id)).get()!;
+    server.app.db.update(jobs).set({ updatedAt: dayAgo, result: { ...row.result, keptUntil: new Date(dayAgo.getTime() + ARCHIVE_KEEP_MS).toISOString() } }).where(eq(jobs.id, id)).run();
+    expect(sweepArchiveExports(server.app)).toBe(1);
+    expect(fs.existsSync(file)).toBe(false);
+    expect((await tidy.get(`${jobPath}/download`)).status).toBe(404);
+    const html = await (await tidy.get(jobPath)).text();
+    expect(html).toContain('<h1>This archive was removed</h1>');
+    expect(html).toContain('Export again');
+  });
+
+  it('refuses a second export while one is being prepared', async () => {
+    const busy = signedIn(server.url, server.app, await makeUser(server.app, { handle: 'eager' }));
+    const first = await busy.postForm('/workspace/export', {});
+    expect(first.status).toBe(303);
+    const second = await busy.postForm('/workspace/export', {});
+    // Either the first is still being prepared (refused, with what to do), or it is already done.
+    if (second.status === 429) expect(await second.text()).toContain('already being prepared');
+    else expect(second.status).toBe(303);
   });
 
   it('refuses a cross-site POST', async () => {

@@ -13,7 +13,7 @@ import { getAuditRetentionDays } from '../../../src/server/audit/retention.ts';
 import { auditEvents, rateLimits, type AuditEvent, type User } from '../../../src/server/db/schema.ts';
 import { runCliProcess } from '../../helpers/cli.ts';
 import { makeArtifact, makeUser } from '../../helpers/factories.ts';
-import { Browser } from '../../helpers/http.ts';
+import { Browser, exportArchiveOnTheWeb } from '../../helpers/http.ts';
 import { startServer, type TestServer } from '../../helpers/server.ts';
 
 let server: TestServer;
@@ -175,7 +175,7 @@ describe('exports', () => {
     const site = await browser.postForm('/workspace/site', { base: '' });
     expect(site.status).toBe(200);
     await site.arrayBuffer();
-    const archive = await browser.postForm('/workspace/export', {});
+    const { download: archive } = await exportArchiveOnTheWeb(browser);
     expect(archive.status).toBe(200);
     await archive.arrayBuffer();
     await expect.poll(() => events('export.archive').length).toBe(1);

@@ -11,7 +11,7 @@ import { clearRateLimit, reserveAttempt } from '../../../src/server/auth/rateLim
 import { users } from '../../../src/server/db/schema.ts';
 import { DOWNLOAD_RULE } from '../../../src/server/http/downloadLimits.ts';
 import { markdownFor } from '../../../src/server/media/urls.ts';
-import { Browser } from '../../helpers/http.ts';
+import { Browser, exportArchiveOnTheWeb } from '../../helpers/http.ts';
 import { makeArtifact, makeUser, signedIn } from '../../helpers/factories.ts';
 import { startServer, tempDataDir, type TestServer } from '../../helpers/server.ts';
 import { uploadPicture } from './helpers.ts';
@@ -88,7 +88,7 @@ describe('/workspace/site', () => {
     expect(refused.headers.get('content-type')).toContain('text/html');
     expect(await refused.text()).toMatch(/in the last hour.*Try again in an hour/s);
     // The archive export has a budget of its own.
-    const archive = await browser.postForm('/workspace/export', {});
+    const { download: archive } = await exportArchiveOnTheWeb(browser);
     expect(archive.status).toBe(200);
     await archive.arrayBuffer();
     clearRateLimit(server.app, `download:site:${maya.id}`);

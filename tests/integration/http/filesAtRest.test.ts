@@ -16,6 +16,7 @@ import { picture } from '../../fixtures/media/generate.ts';
 import { buildZip, minimalArchive } from '../archive-export/helpers.ts';
 import { runCli, runCliProcess } from '../../helpers/cli.ts';
 import { makeArtifact, makeUser, signedIn } from '../../helpers/factories.ts';
+import { exportArchiveOnTheWeb } from '../../helpers/http.ts';
 
 /** Every folder and file under `root` whose mode is not the private one, as "path mode". */
 function notPrivate(root: string): string[] {
@@ -80,9 +81,11 @@ describe('the data folder', () => {
     archive.set('archive', new Blob([new Uint8Array(buildZip(minimalArchive('maya')))], { type: 'application/zip' }), 'mine.zip');
     expect((await tab.postMultipart('/workspace/import', archive)).status).toBe(200);
 
-    const exported = await tab.request('/workspace/export', { method: 'POST' });
+    const { download: exported } = await exportArchiveOnTheWeb(tab);
     expect(exported.status).toBe(200);
     expect((await exported.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    // The archive kept for download is private like everything else (it holds private work).
+    expect(filesUnder(path.join(dataDir, 'media')).some((f) => /\.exports\/[0-9a-f-]{36}\.zip$/.test(f))).toBe(true);
 
     const media = filesUnder(path.join(dataDir, 'media'));
     expect(media.some((f) => f.endsWith('original.jpg'))).toBe(true);

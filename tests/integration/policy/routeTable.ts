@@ -22,6 +22,8 @@ export interface Ids {
   mediaId: string;
   artifactId: string;
   jobId: string;
+  /** A finished archive export of the owner's, its file on disk. */
+  archiveJobId: string;
   /** An account an admin page acts on (the guardian-to-be's). */
   targetUserId: string;
 }
@@ -148,6 +150,8 @@ export const ROUTES: Record<string, RouteEntry> = {
   'workspace/site.astro': { path: () => '/workspace/site', expect: signedIn() },
   'workspace/publish/index.astro': { path: () => '/workspace/publish', expect: signedIn() },
   'workspace/publish/[job].astro': { path: (i) => `/workspace/publish/${i.jobId}`, expect: ownersOnly },
+  'workspace/export/[job].astro': { path: (i) => `/workspace/export/${i.archiveJobId}`, expect: ownersOnly },
+  'workspace/export/[job]/download.ts': { path: (i) => `/workspace/export/${i.archiveJobId}/download`, expect: ownersOnly },
   'workspace/publish/github/start.ts': { path: () => '/workspace/publish/github/start', expect: signedIn(404) },
   'workspace/publish/github/callback.ts': { path: () => '/workspace/publish/github/callback', expect: signedIn(404) },
   'workspace/students.astro': { path: () => '/workspace/students', expect: staff },

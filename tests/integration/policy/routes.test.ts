@@ -13,6 +13,7 @@ import { createJoinCode } from '../../../src/commands/joinCodeCreator.ts';
 import { uploadMedia } from '../../../src/commands/mediaUploader.ts';
 import { artifacts, hubHides, hubItems, hubMembers, hubSources, hubs, jobs, joinCodes, media, settings, showcases, users, type User } from '../../../src/server/db/schema.ts';
 import { PUBLISH_JOB } from '../../../src/server/github/publishJobs.ts';
+import { ARCHIVE_JOB, ARCHIVE_KEEP_MS, archiveJobFile } from '../../../src/commands/archiveExportJobs.ts';
 import { thumbnailsDir } from '../../../src/server/hubs/thumbnails.ts';
 import sharp from 'sharp';
 import { picture } from '../../fixtures/media/generate.ts';
@@ -81,6 +82,15 @@ beforeAll(async () => {
   const now = app.now();
   const jobId = app.newId();
   app.db.insert(jobs).values({ id: jobId, userId: maya.id, kind: PUBLISH_JOB, status: 'failed', error: 'GitHub said no.', createdAt: now, updatedAt: now }).run();
+  const archiveJobId = app.newId();
+  const keptUntil = new Date(now.getTime() + ARCHIVE_KEEP_MS).toISOString();
+  app.db
+    .insert(jobs)
+    .values({ id: archiveJobId, userId: maya.id, kind: ARCHIVE_JOB, status: 'succeeded', result: { handle: 'maya', fileName: 'maya-potluck-archive.zip', bytes: 4, entries: 0, warnings: [], keptUntil }, createdAt: now, updatedAt: now })
+    .run();
+  const archiveFile = archiveJobFile(app, { id: archiveJobId, userId: maya.id });
+  fs.mkdirSync(path.dirname(archiveFile), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(archiveFile, 'PK\x05\x06', { mode: 0o600 });
   const sourceId = app.newId();
   app.db
     .insert(hubSources)
@@ -106,6 +116,7 @@ beforeAll(async () => {
     mediaId: drawing.id,
     artifactId: piece.id,
     jobId,
+    archiveJobId,
     targetUserId: people.guardianToBe.id,
   };
   browsers.set('anonymous', new Browser(server.url));

@@ -3,7 +3,8 @@
  * that ends, another node's job runner takes the publish over and finishes it, and the branch gets one commit, also
  * when the first node had already moved the branch before it died. A node stopped with SIGTERM gives its publish
  * back at once, without waiting for the lease. A notification email whose node was killed while the SMTP server
- * held it is sent by another node once the claim ends, once.
+ * held it is sent by another node once the claim ends, once. An archive export whose node was killed while it
+ * wrote is written again by another node, and the student downloads one whole archive.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,9 @@ import { jobs, notifications, publishTargets, users, type User } from '../../../
 import { inTransaction } from '../../../src/server/db/tx.ts';
 import { notify } from '../../../src/server/notifications/notify.ts';
 import { startMailServer, type MailServer } from '../notifications/mailServer.ts';
+import { archiveJobFile } from '../../../src/commands/archiveExportJobs.ts';
+import { verifyZip } from '../archive-export/helpers.ts';
+import path from 'node:path';
 import { makeArtifact, makeUser, signedIn } from '../../helpers/factories.ts';
 import { startGitHubServer, type GitHubTestServer } from '../../helpers/githubServer.ts';
 import { tempDataDir } from '../../helpers/server.ts';
@@ -31,7 +35,7 @@ async function until(done: () => boolean, timeoutMs: number, what: string): Prom
   }
 }
 
-describe.skipIf(postgresMissing)(`publishing and email when a node dies, on one PostgreSQL ${postgresSkipNote}`, () => {
+describe.skipIf(postgresMissing)(`publishing, email and exports when a node dies, on one PostgreSQL ${postgresSkipNote}`, () => {
   let postgres: TestPostgres;
   let gh: GitHubTestServer;
   let mail: MailServer;
@@ -213,4 +217,39 @@ describe.skipIf(postgresMissing)(`publishing and email when a node dies, on one 
     expect(row().emailedAt).not.toBeNull();
     await Promise.all(started.splice(0).map((n) => n.stop()));
   }, 120_000);
+
+  it('writes on another node, whole, an archive export whose node was killed while it wrote', async () => {
+    const [first, second] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    started.push(first!, second!);
+    const grad = await makeUser(app, { handle: 'grad' });
+    // Enough work that writing the archive takes a while.
+    for (let n = 0; n < 120; n++) await makeArtifact(app, grad, { title: `Essay ${n}`, body: `Essay number ${n}. `.repeat(40), visibility: n % 3 === 0 ? 'private' : 'public' });
+    const browser = signedIn(first!.url, app, grad);
+    const started_ = await browser.postForm('/workspace/export', {});
+    expect(started_.status).toBe(303);
+    const jobPath = started_.headers.get('location')!;
+    const id = jobPath.split('/').pop()!;
+    const job = () => app.db.select().from(jobs).where(eq(jobs.id, id)).get()!;
+    // Killed once it is making the site.
+    await until(() => job().progress?.step === 'site' && (job().progress?.done ?? 0) > 0, 30_000, 'the first node to make the site');
+    await kill(first!);
+    expect(job()).toMatchObject({ status: 'running', attempts: 1 });
+
+    await until(() => job().status === 'succeeded', 60_000, 'the second node to write the archive');
+    expect(job().attempts).toBe(2);
+    expect(job().leasedBy!.startsWith(nodeOf(second!))).toBe(true);
+    const file = archiveJobFile(app, { id, userId: grad.id });
+    const names = await verifyZip(file);
+    expect(names.filter((n) => n.startsWith('artifacts/') && n.endsWith('/index.md'))).toHaveLength(120);
+    expect(names).toContain('site/index.html');
+    // One archive under its final name; what the killed node had begun stayed under a temporary name.
+    expect(fs.readdirSync(path.dirname(file)).filter((f) => !f.startsWith('.'))).toEqual([`${id}.zip`]);
+    // The student, now on the other node, follows the same page and downloads it.
+    const there = signedIn(second!.url, app, grad);
+    expect(await (await there.get(jobPath)).text()).toContain(`href="${jobPath}/download"`);
+    const download = await there.get(`${jobPath}/download`);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(fs.readFileSync(file))).toBe(true);
+    await Promise.all(started.splice(0).map((n) => n.stop()));
+  }, 180_000);
 });
