@@ -114,16 +114,23 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
       // WebSub: verifying subscribers, delivering changed feeds, renewing course hubs' subscriptions (src/server/websub/worker.ts).
       const { startWebSubFromEnv } = await import('../../src/server/websub/worker.ts');
       const websub = startWebSubFromEnv(config, io.env, log);
-      // Jobs with leases (publishing, archive exports): this node takes over those whose node died, and gives back
-      // its own when it stops (src/server/jobs/runner.ts); archives kept past their day are removed.
+      // Jobs with leases (publishing, archive exports, imports): this node takes over those whose node died, and gives back
+      // its own when it stops (src/server/jobs/runner.ts); archives kept past their day and imports past their hour are removed.
       const { startJobsFromEnv } = await import('../../src/server/jobs/runner.ts');
       const { publishJobHandler } = await import('../../src/commands/sitePublisher.ts');
       const { PUBLISH_JOB } = await import('../../src/server/github/publishJobs.ts');
       const { ARCHIVE_JOB, archiveJobHandler, sweepArchiveExports } = await import('../../src/commands/archiveExportJobs.ts');
+      const { IMPORT_JOB, importJobHandler, sweepImportJobs } = await import('../../src/server/import/jobs.ts');
       const jobs = startJobsFromEnv(
         config,
         io.env,
-        { handlers: { [PUBLISH_JOB]: publishJobHandler, [ARCHIVE_JOB]: archiveJobHandler }, housekeeping: (context) => void sweepArchiveExports(context) },
+        {
+          handlers: { [PUBLISH_JOB]: publishJobHandler, [ARCHIVE_JOB]: archiveJobHandler, [IMPORT_JOB]: importJobHandler },
+          housekeeping: (context) => {
+            sweepArchiveExports(context);
+            sweepImportJobs(context);
+          },
+        },
         log,
       );
       return [poller, notifications, webmentions, webmentionWorker, websub, jobs];

@@ -50,6 +50,8 @@ export function leaseMs(env: Record<string, string | undefined> = process.env): 
 }
 
 export interface NewJob {
+  /** The row's id; a fresh one when absent (a job whose folder is made before the row passes that folder's id). */
+  id?: string;
   userId: string | null;
   kind: string;
   /** What any node needs to run it (no secrets). */
@@ -63,7 +65,7 @@ export interface NewJob {
 export function createLeasedJob(app: AppContext, job: NewJob, lease = leaseMs()): JobRow {
   const now = app.now();
   const row: JobRow = {
-    id: app.newId(),
+    id: job.id ?? app.newId(),
     userId: job.userId,
     kind: job.kind,
     status: 'running',
@@ -160,9 +162,31 @@ export function finishJob(app: AppContext, jobId: string, result: Record<string,
   );
 }
 
-/** Ends a job this node holds with an error message (what the person reads); false when it had passed on. */
-export function failJob(app: AppContext, jobId: string, message: string): boolean {
-  return app.db.update(jobs).set({ status: 'failed', error: message, leaseUntil: null, updatedAt: app.now() }).where(heldHere(jobId)).run().changes === 1;
+/**
+ * Ends a job this node holds with an error message (what the person reads), and with `result` when given (details
+ * the page lists, such as the problems found); false when it had passed on.
+ */
+export function failJob(app: AppContext, jobId: string, message: string, result?: Record<string, unknown>): boolean {
+  return (
+    app.db
+      .update(jobs)
+      .set({ status: 'failed', error: message, leaseUntil: null, updatedAt: app.now(), ...(result ? { result } : {}) })
+      .where(heldHere(jobId))
+      .run().changes === 1
+  );
+}
+
+/**
+ * Holds again on this node a job that succeeded, to run its next step with `input` (an import that was checked, then
+ * imported); null when it is not a succeeded job (any more): pressed twice, or another node was first.
+ */
+export function resumeJob(app: AppContext, jobId: string, input: Record<string, unknown>, progress: JobProgress, lease = leaseMs()): JobRow | null {
+  return inTransaction(app, () => {
+    const now = app.now();
+    const taken = { status: 'running' as const, input, progress, error: null, leaseUntil: new Date(now.getTime() + lease), leasedBy: nodeName(), attempts: 1, updatedAt: now };
+    const changed = app.db.update(jobs).set(taken).where(and(eq(jobs.id, jobId), eq(jobs.status, 'succeeded'))).run().changes;
+    return changed === 1 ? (app.db.select().from(jobs).where(eq(jobs.id, jobId)).get() ?? null) : null;
+  });
 }
 
 /** Gives a job this node holds back to the queue (this node is stopping): the next node takes it at once. */

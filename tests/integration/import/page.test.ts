@@ -76,7 +76,7 @@ function ids(html: string): Map<string, string> {
 /** The data folder's files other than the database (a refused import leaves none behind). */
 function dataFiles(): string[] {
   return (fs.readdirSync(server.app.config.dataDir, { recursive: true, encoding: 'utf8' }) as string[])
-    .filter((f) => !/\.db(-wal|-shm|-journal)?$/.test(f) && f !== '.import-jobs')
+    .filter((f) => !/\.db(-wal|-shm|-journal)?$/.test(f))
     .map((f) => f.split(path.sep).join('/'))
     .sort();
 }
@@ -88,7 +88,7 @@ describe('/workspace/import for work from another platform', () => {
     const r = await tab.postMultipart('/workspace/import', upload(blogZip, 'blog-main.zip'));
     expect(r.status).toBe(303);
     jobPath = r.headers.get('location') ?? '';
-    expect(jobPath).toMatch(/^\/workspace\/import\/[a-f0-9]{24}$/);
+    expect(jobPath).toMatch(/^\/workspace\/import\/[0-9a-f-]{36}$/);
     const html = await settle(tab, jobPath);
     expect(html).toContain('Checked blog-main.zip: nothing was imported yet.');
     expect(html).toMatch(/<table id="import-pieces"/);

@@ -4,7 +4,9 @@
  * when the first node had already moved the branch before it died. A node stopped with SIGTERM gives its publish
  * back at once, without waiting for the lease. A notification email whose node was killed while the SMTP server
  * held it is sent by another node once the claim ends, once. An archive export whose node was killed while it
- * wrote is written again by another node, and the student downloads one whole archive.
+ * wrote is written again by another node, and the student downloads one whole archive. An import from another
+ * platform started on one node is followed and imported from another, and one whose node was killed while it checked
+ * is checked by another node and imported once.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,12 +17,12 @@ import { COMMIT_TRAILER } from '../../../src/commands/sitePublisher.ts';
 import { loadConfig } from '../../../src/server/config.ts';
 import { createAppContext, type AppContext } from '../../../src/server/context.ts';
 import { saveNotificationPrefs } from '../../../src/commands/notificationPrefsSaver.ts';
-import { jobs, notifications, publishTargets, users, type User } from '../../../src/server/db/schema.ts';
+import { artifacts, jobs, notifications, publishTargets, users, type User } from '../../../src/server/db/schema.ts';
 import { inTransaction } from '../../../src/server/db/tx.ts';
 import { notify } from '../../../src/server/notifications/notify.ts';
 import { startMailServer, type MailServer } from '../notifications/mailServer.ts';
 import { archiveJobFile } from '../../../src/commands/archiveExportJobs.ts';
-import { verifyZip } from '../archive-export/helpers.ts';
+import { buildZip, verifyZip } from '../archive-export/helpers.ts';
 import path from 'node:path';
 import { makeArtifact, makeUser, signedIn } from '../../helpers/factories.ts';
 import { startGitHubServer, type GitHubTestServer } from '../../helpers/githubServer.ts';
@@ -252,4 +254,64 @@ describe.skipIf(postgresMissing)(`publishing, email and exports when a node dies
     expect(Buffer.from(await download.arrayBuffer()).equals(fs.readFileSync(file))).toBe(true);
     await Promise.all(started.splice(0).map((n) => n.stop()));
   }, 180_000);
+  /** A zipped Jekyll site of `count` posts, uploaded as the Import page's form sends it. */
+  function jekyllUpload(count: number, name: string): FormData {
+    const posts = Array.from({ length: count }, (_, n) => ({
+      name: `blog-main/_posts/2010-01-${String((n % 28) + 1).padStart(2, '0')}-${name}-${n}.md`,
+      data: Buffer.from(`---\ntitle: ${name} ${n}\ntags: [tides]\n---\n${`Post ${n} is about the tides. `.repeat(30)}\n`),
+    }));
+    const zip = buildZip([{ name: 'blog-main/_config.yml', data: Buffer.from('title: Blog\n') }, ...posts]);
+    const form = new FormData();
+    form.set('archive', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), `${name}.zip`);
+    form.set('format', '');
+    form.set('url', '');
+    return form;
+  }
+
+  /** Reads a job page on `browser` until it contains `text`. */
+  async function pageUntil(browser: ReturnType<typeof signedIn>, location: string, text: string, timeoutMs: number): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const r = await browser.get(location);
+      expect(r.status).toBe(200);
+      const html = await r.text();
+      if (html.includes(text)) return html;
+      if (Date.now() > deadline) throw new Error(`${location} never said ${text}: ${html.slice(0, 2000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  it('imports from any node: checked where it started, imported from another; a check whose node was killed is done by another', async () => {
+    const [first, second] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    started.push(first!, second!);
+    const writer = await makeUser(app, { handle: 'writer' });
+    const here = signedIn(first!.url, app, writer);
+    const there = signedIn(second!.url, app, writer);
+    const artifactsOf = () => app.db.select({ id: artifacts.id }).from(artifacts).where(eq(artifacts.ownerId, writer.id)).all().length;
+
+    // Started on the first node, followed on the second, imported from the second, seen done on the first.
+    const small = await here.postMultipart('/workspace/import', jekyllUpload(4, 'small'));
+    expect(small.status).toBe(303);
+    const smallPath = small.headers.get('location')!;
+    await pageUntil(there, smallPath, 'Import 4 pieces', 30_000);
+    expect((await there.postForm(smallPath, { action: 'import' })).status).toBe(303);
+    await pageUntil(here, smallPath, 'Imported small.zip: 4 new, 0 updated, 0 unchanged.', 30_000);
+    expect(artifactsOf()).toBe(4);
+
+    // A larger one: the first node is killed while it checks.
+    const large = await here.postMultipart('/workspace/import', jekyllUpload(500, 'large'));
+    expect(large.status).toBe(303);
+    const largePath = large.headers.get('location')!;
+    const id = largePath.split('/').pop()!;
+    const job = () => app.db.select().from(jobs).where(eq(jobs.id, id)).get()!;
+    await kill(first!);
+    expect(job()).toMatchObject({ status: 'running', attempts: 1 });
+    await pageUntil(there, largePath, 'Import 500 pieces', 90_000);
+    expect(job().attempts).toBe(2);
+    expect(job().leasedBy!.startsWith(nodeOf(second!))).toBe(true);
+    expect((await there.postForm(largePath, { action: 'import' })).status).toBe(303);
+    await pageUntil(there, largePath, 'Imported large.zip: 500 new, 0 updated, 0 unchanged.', 90_000);
+    expect(artifactsOf()).toBe(4 + 500);
+    await Promise.all(started.splice(0).map((n) => n.stop()));
+  }, 240_000);
 });
