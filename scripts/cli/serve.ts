@@ -2,6 +2,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { loadConfig } from '../../src/server/config.ts';
 import { sweepDeadImports } from '../../src/commands/importSweeper.ts';
+import { moveLegacyPictureFolders } from '../../src/server/hubs/thumbnails.ts';
 import { createAppContext } from '../../src/server/context.ts';
 import { serveFromFrontCache } from '../../src/server/http/frontCache.ts';
 import { sharedPageCache } from '../../src/server/http/pageCache.ts';
@@ -32,6 +33,8 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     // Media an import staged before it died: moved into place if its rows were committed, else removed.
     // (src/commands/importSweeper.ts: none of the importer's own modules load for it.)
     const swept = await sweepDeadImports(app);
+    // Pictures kept in the data folder by an older Potluck move to the media volume that every node shares.
+    moveLegacyPictureFolders(config);
     if (swept.removed) log.info(`Cleaned up after ${swept.removed} interrupted import(s).`, { component: 'import' });
     // The demo's loader (and the importer under it) loads only when there is an empty database to load it into.
     if (config.loadDemo && !values['no-demo'] && !hasAccounts(app)) {

@@ -9,7 +9,7 @@ import { JSON_FEED_CONTENT_TYPE, toJsonFeed } from '../../core/feeds/jsonFeed.ts
 import { toRss } from '../../core/feeds/rss.ts';
 import fs from 'node:fs';
 import { exportHubOpml } from './opml.ts';
-import { thumbnailPath } from './thumbnails.ts';
+import { thumbnailPath, thumbnailsDir } from './thumbnails.ts';
 import { cacheHeaders, conditional, makeEtag, type Validators } from '../http/caching.ts';
 import { readHub } from './access.ts';
 import { findRiverItem } from './contributions.ts';
@@ -52,7 +52,7 @@ export function hubThumbnailResponse(context: APIContext): Response {
   const { app, user } = context.locals;
   const access = readHub(app, user, context.params.slug ?? '');
   const item = findRiverItem(app, access.hub, context.params.item ?? '', { includeHidden: access.canManage });
-  const stored = item?.thumbnail?.file && item.thumbnail.image === item.image ? thumbnailPath(app.config, item.thumbnail.file) : null;
+  const stored = item?.thumbnail?.file && item.thumbnail.image === item.image ? thumbnailPath(thumbnailsDir(app.config), item.thumbnail.file) : null;
   if (!item || !stored) throw notFound('That picture');
   // The file is named by the picture's address, and made once: its name is a fine validator.
   const validators = { etag: `"${item.thumbnail!.file!.slice(0, 27)}"` };

@@ -3,7 +3,8 @@
  * page of Potluck makes a third-party request): after a poll has read the feeds, the picture each new item names is
  * fetched once, through safeFetch (SSRF rules, size caps, timeouts) with limits of its own so pictures never hold up
  * feeds, checked and shrunk with sharp (pixel limit, first frame only, no metadata kept: no EXIF or GPS of whoever
- * took it), and stored as a small WebP under the data folder. The river links `/hubs/<slug>/thumbnails/<item>`,
+ * took it), and stored as a small WebP in `<media>/.hub-thumbnails/` (the media volume every node of a district
+ * shares, so the node that made a picture need not be the one that serves it). The river links `/hubs/<slug>/thumbnails/<item>`,
  * answered with the river's access rule.
  *
  * A picture that is not one (a page, SVG, too many pixels, 404) is not asked for again; one that failed for a
@@ -17,7 +18,7 @@ import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { OutputInfo } from 'sharp';
 import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../dataFolder.ts';
+import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../dataFolder.ts';
 import { hubItems, type HubThumbnail } from '../db/schema.ts';
 import { prepared } from '../db/prepared.ts';
 import { MAX_IMAGE_PIXELS } from '../media/limits.ts';
@@ -49,14 +50,43 @@ const decoding = new Semaphore(1);
 // The file an item's thumbnail names, in SQL.
 const THUMBNAIL_FILE = sql<string>`json_extract(${hubItems.thumbnail}, '$.file')`;
 
-/** Where thumbnails are stored. */
-export function thumbnailsDir(config: Pick<Config, 'dataDir'>): string {
-  return path.join(config.dataDir, 'hub-thumbnails');
+/** Where hub thumbnails are stored: on the media volume, under a name no owner's folder can have. */
+export function thumbnailsDir(config: Pick<Config, 'mediaDir'>): string {
+  return path.join(config.mediaDir, '.hub-thumbnails');
 }
 
-/** The stored file of a thumbnail, or null for a name that is not one of ours. */
-export function thumbnailPath(config: Pick<Config, 'dataDir'>, file: string): string | null {
-  return /^[a-f0-9]{40}\.webp$/.test(file) ? path.join(thumbnailsDir(config), file) : null;
+/** Where authors' pictures of received Webmentions are kept: a folder of their own, so the hubs' sweep never takes them. */
+export function mentionPhotosDir(config: Pick<Config, 'mediaDir'>): string {
+  return path.join(config.mediaDir, '.webmention-photos');
+}
+
+/** The stored file of a picture in `dir` (thumbnailsDir or mentionPhotosDir), or null for a name that is not one of ours. */
+export function thumbnailPath(dir: string, file: string): string | null {
+  return /^[a-f0-9]{40}\.webp$/.test(file) ? path.join(dir, file) : null;
+}
+
+/**
+ * Moves the pictures kept in the data folder before they moved to the media volume (`hub-thumbnails/`,
+ * `webmention-photos/hub-thumbnails/`) to their places there, once, at start. A picture that cannot be moved is
+ * left: a poll or a verification makes it again.
+ */
+export function moveLegacyPictureFolders(config: Pick<Config, 'dataDir' | 'mediaDir'>): void {
+  const moves = [
+    { from: path.join(config.dataDir, 'hub-thumbnails'), to: thumbnailsDir(config) },
+    { from: path.join(config.dataDir, 'webmention-photos', 'hub-thumbnails'), to: mentionPhotosDir(config) },
+  ];
+  for (const { from, to } of moves) {
+    if (!fs.existsSync(from) || fs.existsSync(to)) continue;
+    makePrivateDir(path.dirname(to));
+    try {
+      fs.renameSync(from, to);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') continue;
+      fs.cpSync(from, to, { recursive: true });
+      fs.rmSync(from, { recursive: true, force: true });
+    }
+  }
+  fs.rmSync(path.join(config.dataDir, 'webmention-photos'), { recursive: true, force: true });
 }
 
 /** The address the river shows a hub item's thumbnail at. */
@@ -79,7 +109,7 @@ function isTemporary(response: FetchResult): boolean {
  * Fetches the picture at `image` and stores its thumbnail; never throws. A picture that cannot be had gives
  * `file: null`, with `retryAt` when it may work later.
  */
-export async function makeThumbnail(config: Pick<Config, 'dataDir'>, image: string, options: { fetch?: SafeFetchOptions; now?: Date } = {}): Promise<HubThumbnail> {
+export async function makeThumbnail(dir: string, image: string, options: { fetch?: SafeFetchOptions; now?: Date } = {}): Promise<HubThumbnail> {
   const now = options.now ?? new Date();
   const failed: HubThumbnail = { image, file: null, width: 0, height: 0 };
   const later: HubThumbnail = { ...failed, retryAt: now.getTime() + THUMBNAIL_RETRY_MS };
@@ -88,7 +118,7 @@ export async function makeThumbnail(config: Pick<Config, 'dataDir'>, image: stri
     // process that serves or exports pages), and sharp with its native library is one of the costliest imports.
     const { default: sharp } = await import('sharp');
     const file = fileFor(image);
-    const target = path.join(thumbnailsDir(config), file);
+    const target = path.join(dir, file);
     if (fs.existsSync(target)) {
       const existing = await sharp(target).metadata().catch(() => null);
       if (existing?.width && existing.height) {
@@ -125,8 +155,8 @@ export async function makeThumbnail(config: Pick<Config, 'dataDir'>, image: stri
     } finally {
       release();
     }
-    fs.mkdirSync(thumbnailsDir(config), { recursive: true, mode: PRIVATE_DIR_MODE });
-    const temporary = path.join(thumbnailsDir(config), `.${randomBytes(6).toString('hex')}.tmp`);
+    fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    const temporary = path.join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
     fs.writeFileSync(temporary, encoded.data, { mode: PRIVATE_FILE_MODE });
     fs.renameSync(temporary, target);
     return { image, file, width: encoded.info.width, height: encoded.info.height };
@@ -149,8 +179,8 @@ function wanted(item: { image: string | null; thumbnail: HubThumbnail | null }, 
 }
 
 /** The names in the thumbnails folder (none when it does not exist yet). */
-function storedFiles(config: Pick<Config, 'dataDir'>): string[] {
-  return fs.existsSync(thumbnailsDir(config)) ? fs.readdirSync(thumbnailsDir(config)) : [];
+function storedFiles(dir: string): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
 }
 
 /**
@@ -164,7 +194,8 @@ export async function makeSourceThumbnails(
 ): Promise<number> {
   if (sourceIds.length === 0) return 0;
   const now = app.now().getTime();
-  const stored = new Set(storedFiles(app.config));
+  const dir = thumbnailsDir(app.config);
+  const stored = new Set(storedFiles(dir));
   const deadline = Date.now() + (options.budgetMs ?? THUMBNAIL_BUDGET_MS);
   const work: { id: string; image: string }[] = [];
   // Every source every poll reads (a thousand of them): one statement prepared per database, not one built per source.
@@ -187,7 +218,8 @@ export async function makeSourceThumbnails(
   const lane = async () => {
     while (next < work.length && Date.now() < deadline && !options.signal?.aborted) {
       const item = work[next++]!;
-      const thumbnail = await makeThumbnail(app.config, item.image, { fetch: options.fetch, now: app.now() });
+      // The school's network rule (POTLUCK_ALLOW_PRIVATE_NETWORKS) as for its feeds, unless a caller says otherwise.
+      const thumbnail = await makeThumbnail(dir, item.image, { fetch: { allowPrivateNetworks: app.config.allowPrivateNetworks, ...options.fetch }, now: app.now() });
       // Only if the item still names that picture (a poll may have changed it meanwhile); gone items are skipped.
       app.db
         .update(hubItems)
@@ -219,14 +251,14 @@ function namedFiles(app: AppContext, files?: string[]): Set<string> {
 export function sweepThumbnails(app: AppContext, files?: string[]): number {
   try {
     const dir = thumbnailsDir(app.config);
-    const candidates = files ?? storedFiles(app.config).filter((name) => thumbnailPath(app.config, name) !== null || name.endsWith('.tmp'));
+    const candidates = files ?? storedFiles(dir).filter((name) => thumbnailPath(dir, name) !== null || name.endsWith('.tmp'));
     if (candidates.length === 0) return 0;
     const named = namedFiles(app, files);
     const cutoff = files ? Infinity : Date.now() - SWEEP_GRACE_MS;
     let removed = 0;
     for (const name of candidates) {
       if (named.has(name)) continue;
-      const full = thumbnailPath(app.config, name) ?? (name.endsWith('.tmp') && !name.includes('/') ? path.join(dir, name) : null);
+      const full = thumbnailPath(dir, name) ?? (name.endsWith('.tmp') && !name.includes('/') ? path.join(dir, name) : null);
       if (!full) continue;
       const stat = fs.statSync(full, { throwIfNoEntry: false });
       if (!stat?.isFile() || stat.mtimeMs > cutoff) continue;

@@ -6,9 +6,11 @@
  * leaves a lease that ends, after which another node polls the feed.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { and, count, eq, isNull } from 'drizzle-orm';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../../../scripts/lib/serverProcess.ts';
 import { loadConfig } from '../../../src/server/config.ts';
@@ -170,7 +172,10 @@ describe.skipIf(postgresMissing)(`the pollers of several nodes on one PostgreSQL
   let env: Record<string, string>;
   const started: ServerProcess[] = [];
 
+  let picture: Buffer;
+
   beforeAll(async () => {
+    picture = await sharp({ create: { width: 900, height: 600, channels: 3, background: '#4a7' } }).png().toBuffer();
     postgres = await startPostgres('pollers');
     feeds = http.createServer((req, res) => {
       const name = (req.url ?? '/').slice(1);
@@ -179,6 +184,18 @@ describe.skipIf(postgresMissing)(`the pollers of several nodes on one PostgreSQL
         res.writeHead(200, { 'content-type': 'application/rss+xml' });
         res.end(rss(name.replace(/\.xml$/, ''), 5));
       };
+      if (name === 'picture.png') {
+        res.writeHead(200, { 'content-type': 'image/png' });
+        res.end(picture);
+        return;
+      }
+      if (name === 'pictures.xml') {
+        res.writeHead(200, { 'content-type': 'application/rss+xml' });
+        res.end(
+          `<?xml version="1.0"?><rss version="2.0"><channel><title>Pictures</title><link>https://example.test/pictures/</link><item><title>A painting</title><link>https://example.test/pictures/1</link><guid>https://example.test/pictures/1</guid><description>A painting #eng10</description><enclosure url="${feedBase}/picture.png" type="image/png" length="1000"/></item></channel></rss>`,
+        );
+        return;
+      }
       // The slow feed keeps its first request waiting (a node is killed while it waits).
       if (name === 'slow.xml' && !held) {
         held = true;
@@ -255,5 +272,33 @@ describe.skipIf(postgresMissing)(`the pollers of several nodes on one PostgreSQL
     expect(app.db.select({ n: count() }).from(hubItems).where(eq(hubItems.hubId, hub.id)).get()!.n).toBe(5);
     expect(source().leaseUntil).toBeNull();
     hold?.();
+  }, 120_000);
+  it('serves from every node the picture one node made, each node with a data folder of its own and one media volume', async () => {
+    // Only this test's two nodes poll and serve (the nodes of the tests before it, on another media folder, stop).
+    await Promise.all(started.splice(0).map((n) => n.stop()));
+    const hub = createHub(app, { actor: null, input: { slug: 'picture-river', title: 'Picture river', tags: 'eng10', visibility: 'public' } });
+    addSource(hub.id, 'pictures.xml', new Date(Date.now() + 3_600_000));
+    // The media volume every node mounts; the data folders are each node's own.
+    const media = tempDataDir('potluck-media-');
+    const ownData = [tempDataDir(), tempDataDir()];
+    try {
+      const poller = await startServerProcess({ ...env, POTLUCK_DATA: ownData[0]!, POTLUCK_MEDIA_DIR: media });
+      const reader = await startServerProcess({ ...env, POTLUCK_DATA: ownData[1]!, POTLUCK_MEDIA_DIR: media, POTLUCK_POLLER: 'off' });
+      started.push(poller, reader);
+      app.db.update(hubSources).set({ nextFetchAt: new Date() }).where(eq(hubSources.hubId, hub.id)).run();
+      const item = () => app.db.select().from(hubItems).where(eq(hubItems.hubId, hub.id)).get();
+      await until(() => Boolean(item()?.thumbnail?.file), 60_000, 'the polling node to make the picture');
+      const address = `/hubs/picture-river/thumbnails/${item()!.id}`;
+      for (const node of [poller, reader]) {
+        const r = await new Browser(node.url).get(address);
+        expect(r.status, node.url).toBe(200);
+        expect(r.headers.get('content-type')).toBe('image/webp');
+        expect((await sharp(Buffer.from(await r.arrayBuffer())).metadata()).width).toBe(480);
+      }
+      expect(fs.existsSync(path.join(ownData[0]!, 'hub-thumbnails'))).toBe(false);
+      await Promise.all(started.splice(0).map((n) => n.stop()));
+    } finally {
+      for (const dir of [media, ...ownData]) fs.rmSync(dir, { recursive: true, force: true });
+    }
   }, 120_000);
 });

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveArtifact } from '../../../src/commands/artifactSaver.ts';
 import { notifications, webmentionBlocks, webmentions, type Artifact, type User } from '../../../src/server/db/schema.ts';
 import { getPolicy, setPolicy } from '../../../src/server/policy.ts';
+import { mentionPhotosDir } from '../../../src/server/hubs/thumbnails.ts';
 import { sweepMentionPhotos } from '../../../src/server/webmention/receive/verifier.ts';
 import { makeArtifact, makeHub, makeUser, signedIn } from '../../helpers/factories.ts';
 import { startServer, type TestServer } from '../../helpers/server.ts';
@@ -291,7 +292,7 @@ describe('a reply sent by an independent sender', () => {
 
   it('a source that answers 410 deletes it, and its author’s picture goes at the next sweep', async () => {
     const photo = mentionRow(id)!.authorPhoto!;
-    const photoFile = path.join(server.dataDir, 'webmention-photos', 'hub-thumbnails', photo);
+    const photoFile = path.join(mentionPhotosDir(server.app.config), photo);
     expect(fs.existsSync(photoFile)).toBe(true);
     replyBlog.pages.set('/reply', { status: 410, body: 'gone' });
     const result = await send(`${replyBlog.origin}/reply`, pieceUrl(poem));

@@ -6,13 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { APIRoute } from 'astro';
 import { notFound } from '../../../core/errors.ts';
-import { thumbnailPath } from '../../../server/hubs/thumbnails.ts';
-import { mentionPhotosConfig } from '../../../server/webmention/receive/verifier.ts';
+import { mentionPhotosDir, thumbnailPath } from '../../../server/hubs/thumbnails.ts';
 import { shownMentionPhoto } from '../../../server/webmention/receive/mentions.ts';
 
 export const GET: APIRoute = ({ params, locals }) => {
   const file = shownMentionPhoto(locals.app, params.id ?? '');
-  const stored = file ? thumbnailPath(mentionPhotosConfig(locals.app.config), file) : null;
+  const stored = file ? thumbnailPath(mentionPhotosDir(locals.app.config), file) : null;
   if (!stored || !path.isAbsolute(stored)) throw notFound('That picture');
   let body: Buffer;
   try {

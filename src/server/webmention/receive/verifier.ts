@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config.ts';
 import type { AppContext } from '../../context.ts';
-import { makeThumbnail, thumbnailsDir } from '../../hubs/thumbnails.ts';
+import { makeThumbnail, mentionPhotosDir } from '../../hubs/thumbnails.ts';
 import { artifacts, webmentions, type Webmention } from '../../db/schema.ts';
 import { inTransaction } from '../../db/tx.ts';
 import { safeFetch } from '../../net/safeFetch.ts';
@@ -53,14 +53,9 @@ function reject(app: AppContext, m: Webmention, reason: string): VerifyOutcome {
   return deleted ? 'deleted' : 'rejected';
 }
 
-/** Where authors' pictures are kept: a folder of their own, so the hub thumbnails' sweep never takes them. */
-export function mentionPhotosConfig(config: Pick<Config, 'dataDir'>): Pick<Config, 'dataDir'> {
-  return { dataDir: path.join(config.dataDir, 'webmention-photos') };
-}
-
 /** A local, shrunk copy of an author's picture, made the way hub thumbnails are (SSRF rules, size caps, no metadata). */
 async function authorPhotoCopy(app: AppContext, image: string): Promise<string | null> {
-  const made = await makeThumbnail(mentionPhotosConfig(app.config), image, { fetch: { allowPrivateNetworks: app.config.allowPrivateNetworks }, now: app.now() });
+  const made = await makeThumbnail(mentionPhotosDir(app.config), image, { fetch: { allowPrivateNetworks: app.config.allowPrivateNetworks }, now: app.now() });
   return made.file;
 }
 
@@ -162,7 +157,7 @@ const PHOTO_SWEEP_GRACE_MS = 10 * 60_000;
  * Run by the worker now and then.
  */
 export function sweepMentionPhotos(app: AppContext): number {
-  const dir = thumbnailsDir(mentionPhotosConfig(app.config));
+  const dir = mentionPhotosDir(app.config);
   let names: string[];
   try {
     names = fs.readdirSync(dir);
