@@ -67,26 +67,42 @@ export function thumbnailPath(dir: string, file: string): string | null {
 
 /**
  * Moves the pictures kept in the data folder before they moved to the media volume (`hub-thumbnails/`,
- * `webmention-photos/hub-thumbnails/`) to their places there, once, at start. A picture that cannot be moved is
- * left: a poll or a verification makes it again.
+ * `webmention-photos/hub-thumbnails/`) to their places there, at start. Nodes that each kept their own join theirs to
+ * what is there already. A picture that cannot be moved is left out: a poll or a verification makes it again.
  */
 export function moveLegacyPictureFolders(config: Pick<Config, 'dataDir' | 'mediaDir'>): void {
   const moves = [
-    { from: path.join(config.dataDir, 'hub-thumbnails'), to: thumbnailsDir(config) },
-    { from: path.join(config.dataDir, 'webmention-photos', 'hub-thumbnails'), to: mentionPhotosDir(config) },
+    { from: path.join(config.dataDir, 'hub-thumbnails'), to: thumbnailsDir(config), legacy: path.join(config.dataDir, 'hub-thumbnails') },
+    { from: path.join(config.dataDir, 'webmention-photos', 'hub-thumbnails'), to: mentionPhotosDir(config), legacy: path.join(config.dataDir, 'webmention-photos') },
   ];
-  for (const { from, to } of moves) {
-    if (!fs.existsSync(from) || fs.existsSync(to)) continue;
+  for (const { from, to, legacy } of moves) {
+    if (!fs.existsSync(from)) continue;
     makePrivateDir(path.dirname(to));
-    try {
-      fs.renameSync(from, to);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') continue;
-      fs.cpSync(from, to, { recursive: true });
-      fs.rmSync(from, { recursive: true, force: true });
+    if (!fs.existsSync(to) && moveEntry(from, to)) continue;
+    makePrivateDir(to);
+    for (const name of fs.readdirSync(from)) {
+      if (thumbnailPath(to, name) && !fs.existsSync(path.join(to, name))) moveEntry(path.join(from, name), path.join(to, name));
     }
+    fs.rmSync(legacy, { recursive: true, force: true });
   }
   fs.rmSync(path.join(config.dataDir, 'webmention-photos'), { recursive: true, force: true });
+}
+
+/** Renames, or copies onto another volume; false when neither worked. */
+function moveEntry(from: string, to: string): boolean {
+  try {
+    fs.renameSync(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') return false;
+    try {
+      fs.cpSync(from, to, { recursive: true });
+      fs.rmSync(from, { recursive: true, force: true });
+      return true;
+    } catch {
+      return false;
+    }
+  }
 }
 
 /** The address the river shows a hub item's thumbnail at. */

@@ -56,6 +56,21 @@ describe('pictures kept in the data folder', () => {
     expectMoved(config);
   });
 
+  it('join what another node moved there already', () => {
+    const config = legacyDataFolder();
+    const other = `${'c'.repeat(40)}.webp`;
+    fs.mkdirSync(thumbnailsDir(config), { recursive: true });
+    fs.writeFileSync(path.join(thumbnailsDir(config), other), 'another node’s picture');
+    fs.writeFileSync(path.join(thumbnailsDir(config), HUB_FILE), 'the same picture, made there');
+    moveLegacyPictureFolders(config);
+    expect(fs.readFileSync(path.join(thumbnailsDir(config), other), 'utf8')).toBe('another node’s picture');
+    // The picture of the same address (the same name) that is there already stays.
+    expect(fs.readFileSync(path.join(thumbnailsDir(config), HUB_FILE), 'utf8')).toBe('the same picture, made there');
+    expect(fs.readFileSync(thumbnailPath(mentionPhotosDir(config), PHOTO_FILE)!, 'utf8')).toBe('author picture');
+    expect(fs.existsSync(path.join(config.dataDir, 'hub-thumbnails'))).toBe(false);
+    expect(fs.existsSync(path.join(config.dataDir, 'webmention-photos'))).toBe(false);
+  });
+
   it.skipIf(!otherVolume)('move onto a media volume of its own by copying (/dev/shm here)', () => {
     const config = legacyDataFolder(shm);
     moveLegacyPictureFolders(config);
