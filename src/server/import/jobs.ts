@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { and, asc, eq, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, lt } from 'drizzle-orm';
 import type { ImportReport } from '../../commands/archiveImporter.ts';
 import type { PublishImportedResult } from '../../commands/importedPublisher.ts';
 import { PotluckError, type FieldIssue } from '../../core/errors.ts';
@@ -273,6 +273,19 @@ export function getImportJob(app: AppContext, ownerId: string, id: string): Impo
     .where(and(eq(jobs.id, id), eq(jobs.userId, ownerId), eq(jobs.kind, IMPORT_JOB)))
     .get();
   return row ? toImportJob(app, row) : undefined;
+}
+
+/** An account's imports of the last hour, newest first (at most five are kept). */
+export function listImportJobs(app: AppContext, ownerId: string): ImportJob[] {
+  sweepImportJobs(app, { userId: ownerId });
+  return app.db
+    .select()
+    .from(jobs)
+    .where(and(eq(jobs.userId, ownerId), eq(jobs.kind, IMPORT_JOB)))
+    .orderBy(desc(jobs.createdAt))
+    .limit(MAX_JOBS_PER_ACCOUNT)
+    .all()
+    .map((row) => toImportJob(app, row));
 }
 
 /** Imports what the job's dry run checked, on this node in the background. */

@@ -98,6 +98,15 @@ describe('/workspace/import for work from another platform', () => {
     expect(rowCounts(server.app).artifacts).toBe(0);
   });
 
+  it('lists the import on the Import page, for its owner only, to come back to', async () => {
+    const page = await (await tab.get('/workspace/import')).text();
+    expect(page).toContain('Your imports in the last hour');
+    expect(page).toMatch(new RegExp(`<a href="${jobPath}">blog-main.zip</a>: Checked: waiting for you to import it, started`));
+    const theirs = await (await signedIn(server.url, server.app, theo).get('/workspace/import')).text();
+    expect(theirs).not.toContain(jobPath);
+    expect(theirs).not.toContain('Your imports in the last hour');
+  });
+
   it('another student cannot see or run someone else’s import (404)', async () => {
     const other = signedIn(server.url, server.app, theo);
     expect((await other.get(jobPath)).status).toBe(404);
