@@ -98,7 +98,7 @@ export function receiveWebmention(app: AppContext, props: { form: Record<string,
     let id: string;
     if (existing) {
       id = existing.id;
-      app.db.update(webmentions).set({ status: 'queued', reason: null, receivedAt: now }).where(eq(webmentions.id, id)).run();
+      app.db.update(webmentions).set({ status: 'queued', reason: null, receivedAt: now, claimedUntil: null }).where(eq(webmentions.id, id)).run();
     } else {
       id = app.newId();
       app.db

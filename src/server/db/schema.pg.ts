@@ -1103,6 +1103,8 @@ export const webmentions = pgTable(
     contentHtml: text('content_html'),
     receivedAt: timestampMs('received_at').notNull(),
     verifiedAt: timestampMs('verified_at'),
+    /** Until when a node verifying it holds it (schema.ts). */
+    claimedUntil: timestampMs('claimed_until'),
   },
   (t) => [
     uniqueIndex('webmentions_source_target').on(t.source, t.target),

@@ -1094,6 +1094,9 @@ export const webmentions = sqliteTable(
     contentHtml: text('content_html'),
     receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
     verifiedAt: integer('verified_at', { mode: 'timestamp_ms' }),
+    /** Until when a node verifying it holds it: no other node fetches the source until then, and after then (the
+     * node died mid-verification) another node does. */
+    claimedUntil: integer('claimed_until', { mode: 'timestamp_ms' }),
   },
   (t) => [
     uniqueIndex('webmentions_source_target').on(t.source, t.target),

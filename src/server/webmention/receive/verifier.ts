@@ -6,7 +6,7 @@
  * are told. No picture from the other site is ever in a page: the author's is copied and shrunk like hub thumbnails
  * and served from here; pictures in the text become their alt text.
  */
-import { and, asc, eq, isNotNull } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import { interpretSource, sourceLinksTo } from '../../../core/webmentions/interpret.ts';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -128,25 +128,51 @@ export async function verifyWebmention(app: AppContext, id: string): Promise<Ver
   return 'verified';
 }
 
-/** Verifies every queued mention, oldest first, at most `limit`; returns how many were handled. */
+/** How long a node holds a mention it verifies: well past fetching its source and its author's picture. */
+export const VERIFY_CLAIM_MS = 3 * 60_000;
+
+/** Queued, and no node holds it (or the node that did died: its claim ended). */
+const claimable = (now: Date) => and(eq(webmentions.status, 'queued'), or(isNull(webmentions.claimedUntil), lt(webmentions.claimedUntil, now)));
+
+/** Takes a queued mention for this node; false when another node has it (or it is no longer queued). */
+function claimMention(app: AppContext, id: string): boolean {
+  const now = app.now();
+  return (
+    app.db
+      .update(webmentions)
+      .set({ claimedUntil: new Date(now.getTime() + VERIFY_CLAIM_MS) })
+      .where(and(eq(webmentions.id, id), claimable(now)))
+      .run().changes === 1
+  );
+}
+
+/**
+ * Verifies every queued mention no other node is verifying, oldest first, at most `limit`; returns how many this
+ * node took. Each is claimed first, so that on several nodes a source is fetched once per mention.
+ */
 export async function verifyQueuedWebmentions(app: AppContext, options: { limit?: number } = {}): Promise<number> {
   const queued = app.db
     .select({ id: webmentions.id })
     .from(webmentions)
-    .where(and(eq(webmentions.status, 'queued')))
+    .where(claimable(app.now()))
     .orderBy(asc(webmentions.receivedAt))
     .limit(options.limit ?? 50)
     .all();
+  let taken = 0;
   for (const { id } of queued) {
+    if (!claimMention(app, id)) continue;
+    taken++;
     try {
       await verifyWebmention(app, id);
     } catch (error) {
       // One source Potluck cannot read must not hold up every mention behind it: it is rejected, and the rest go on.
       logger.warn('A Webmention source could not be verified', { mention: id, error });
       app.db.update(webmentions).set({ status: 'rejected', reason: 'The source could not be read.' }).where(and(eq(webmentions.id, id), eq(webmentions.status, 'queued'))).run();
+    } finally {
+      app.db.update(webmentions).set({ claimedUntil: null }).where(eq(webmentions.id, id)).run();
     }
   }
-  return queued.length;
+  return taken;
 }
 
 /** A picture younger than this is not swept: a verification may have made it and not yet recorded it. */
