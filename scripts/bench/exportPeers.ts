@@ -8,7 +8,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { and, asc, eq } from 'drizzle-orm';
+import { loadConfig } from '../../src/server/config.ts';
+import { createAppContext } from '../../src/server/context.ts';
+import { artifacts, media, users } from '../../src/server/db/schema.ts';
 
 /** One post, as the peers read it. */
 interface Post {
@@ -29,27 +32,33 @@ export interface BuildFigures {
 
 const STYLE = 'body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}img{max-width:100%;height:auto}\n';
 
-/** The public posts of `handle` and the picture variants they use, read from a Potluck data folder. */
+/**
+ * The public posts of `handle` and the picture variants they use, read from a Potluck data folder and its database
+ * (SQLite, or the PostgreSQL that DATABASE_URL names).
+ */
 function readPosts(dataDir: string, handle: string): { posts: Post[]; pictures: { from: string; to: string }[] } {
-  const db = new Database(path.join(dataDir, 'potluck.db'), { readonly: true });
+  const config = loadConfig({ ...process.env, POTLUCK_DATA: dataDir });
+  const app = createAppContext(config);
   try {
-    const owner = db.prepare('select id from users where handle = ?').get(handle) as { id: string };
-    const rows = db
-      .prepare("select slug, title, date, tags, body from artifacts where owner_id = ? and visibility = 'public' order by date")
-      .all(owner.id) as { slug: string; title: string; date: number; tags: string; body: string }[];
-    const media = db.prepare('select id, alt from media where owner_id = ?').all(owner.id) as { id: string; alt: string }[];
-    const alt = new Map(media.map((m) => [m.id, m.alt]));
+    const owner = app.db.select({ id: users.id }).from(users).where(eq(users.handle, handle)).get()!;
+    const rows = app.db
+      .select({ slug: artifacts.slug, title: artifacts.title, date: artifacts.date, tags: artifacts.tags, body: artifacts.body })
+      .from(artifacts)
+      .where(and(eq(artifacts.ownerId, owner.id), eq(artifacts.visibility, 'public')))
+      .orderBy(asc(artifacts.date))
+      .all();
+    const alt = new Map(app.db.select({ id: media.id, alt: media.alt }).from(media).where(eq(media.ownerId, owner.id)).all().map((m) => [m.id, m.alt]));
     const pictures: { from: string; to: string }[] = [];
     const used = new Set<string>();
     const posts = rows.map((row) => ({
       slug: row.slug,
       title: row.title,
-      date: new Date(row.date),
-      tags: JSON.parse(row.tags) as string[],
+      date: row.date,
+      tags: row.tags,
       body: row.body.replace(/!\[([^\]]*)\]\(media:([0-9a-f-]+)\)/g, (_, words: string, id: string) => {
         if (!used.has(id)) {
           used.add(id);
-          const folder = path.join(dataDir, 'media', owner.id, id);
+          const folder = path.join(config.mediaDir, owner.id, id);
           for (const file of fs.readdirSync(folder).filter((f) => f.endsWith('.webp'))) pictures.push({ from: path.join(folder, file), to: `media/${id}/${file}` });
         }
         return `![${words || alt.get(id) || ''}](/media/${id}/w960.webp)`;
@@ -57,7 +66,7 @@ function readPosts(dataDir: string, handle: string): { posts: Post[]; pictures: 
     }));
     return { posts, pictures };
   } finally {
-    db.close();
+    app.db.$client.close();
   }
 }
 
