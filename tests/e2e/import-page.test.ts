@@ -60,7 +60,8 @@ describe('Import on a phone', () => {
     const problems = await fitsAndPasses(page);
     await page.getByLabel('A file or a zip').setInputFiles(zip);
     await page.getByRole('button', { name: 'Import' }).click();
-    await page.waitForURL(/\/workspace\/import\/[a-f0-9]{24}$/);
+    await page.waitForURL(/\/workspace\/import\/[0-9a-f-]{36}$/);
+    const jobAddress = new URL(page.url()).pathname;
     // The page reloads itself (meta refresh) until the check is done.
     await page.getByRole('button', { name: 'Import 3 pieces' }).waitFor({ timeout: 30_000 });
     problems.push(...(await fitsAndPasses(page)));
@@ -72,6 +73,12 @@ describe('Import on a phone', () => {
     await page.getByLabel('Leaves').check();
     await page.getByRole('button', { name: 'Make these public' }).click();
     await expect.poll(() => page.locator('#published').textContent()).toMatch(/Now public: .*First day of school.*Leaves/);
+    problems.push(...(await fitsAndPasses(page)));
+    // Back on the Import page, the import is listed to come back to.
+    await page.goto(`${server.url}/workspace/import`);
+    await page.getByRole('link', { name: 'my-old-blog.zip' }).click();
+    await page.waitForURL(`${server.url}${jobAddress}`);
+    await page.goto(`${server.url}/workspace/import`);
     problems.push(...(await fitsAndPasses(page)));
     expect(problems).toEqual([]);
     expect(offOrigin).toEqual([]);
