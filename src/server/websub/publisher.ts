@@ -206,7 +206,11 @@ export function detectChanges(app: AppContext): number {
     const hash = hashOf(current.body);
     const known = app.db.select().from(websubTopics).where(eq(websubTopics.topic, topic)).get();
     if (known?.bodyHash === hash) continue;
-    inTransaction(app, () => {
+    const owed = inTransaction(app, () => {
+      // Asked again inside the transaction: another node that saw the same change first has recorded it and owed
+      // its deliveries, and owing them again would reset a delivery that node is sending, so it went out twice.
+      const recorded = app.db.select({ bodyHash: websubTopics.bodyHash }).from(websubTopics).where(eq(websubTopics.topic, topic)).get();
+      if (recorded?.bodyHash === hash) return false;
       app.db
         .insert(websubTopics)
         .values({ topic, bodyHash: hash, changedAt: now })
@@ -225,8 +229,9 @@ export function detectChanges(app: AppContext): number {
           .onConflictDoUpdate({ target: websubDeliveries.subscriptionId, set: { attempts: 0, nextAttemptAt: now, lastError: null } })
           .run();
       }
+      return true;
     });
-    changed++;
+    if (owed) changed++;
   }
   return changed;
 }
