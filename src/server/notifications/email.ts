@@ -10,7 +10,7 @@
  * only the notifications' own titles, written for that person.
  */
 import { createHash } from 'node:crypto';
-import { and, eq, gte, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, gt, gte, inArray, isNull, lt, or } from 'drizzle-orm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { effectiveEmailMode, inQuietHours, type EmailMode } from '../../core/notifications.ts';
 import type { AppContext } from '../context.ts';
@@ -119,7 +119,7 @@ export async function deliverEmails(app: AppContext, options: DeliveryOptions = 
     } else if (!options.forceDigests && !digestDue(now, prefs.lastDigestAt)) {
       continue;
     }
-    const claimed = claim(app, userId, since, now);
+    const claimed = claim(app, userId, since, now, mode === 'digest' && !options.forceDigests);
     if (claimed.length === 0) continue;
     const message = composeMail(app, { name: person.name, email: person.email }, claimed, mode);
     try {
@@ -137,9 +137,22 @@ export async function deliverEmails(app: AppContext, options: DeliveryOptions = 
   return summary;
 }
 
-/** Claims someone's waiting notifications for one email: no other node sends them while the claim lasts. */
-function claim(app: AppContext, userId: string, since: Date, now: Date): Pending[] {
+/**
+ * Claims someone's waiting notifications for one email: no other node sends them while the claim lasts. For the
+ * day's digest (`digest`), nothing is claimed while another node is sending this person's digest (its claim runs),
+ * or once the digest went out: asked here, inside the transaction, so two nodes never send two digests in a day.
+ */
+function claim(app: AppContext, userId: string, since: Date, now: Date, digest = false): Pending[] {
   return inTransaction(app, () => {
+    if (digest) {
+      const sending = app.db
+        .select({ id: notifications.id })
+        .from(notifications)
+        .where(and(eq(notifications.userId, userId), isNull(notifications.emailedAt), gt(notifications.emailClaimedUntil, now)))
+        .limit(1)
+        .get();
+      if (sending || !digestDue(now, prefsOf(app, userId).lastDigestAt)) return [];
+    }
     const rows = app.db
       .select({
         id: notifications.id,

@@ -11,7 +11,7 @@ import { createHub } from '../../../src/commands/hubCreator.ts';
 import { saveNotificationPrefs, type NotificationPrefsInput } from '../../../src/commands/notificationPrefsSaver.ts';
 import { loadConfig } from '../../../src/server/config.ts';
 import { createAppContext, type AppContext } from '../../../src/server/context.ts';
-import { notifications, users, type User } from '../../../src/server/db/schema.ts';
+import { notificationPrefs, notifications, users, type User } from '../../../src/server/db/schema.ts';
 import { inTransaction } from '../../../src/server/db/tx.ts';
 import { composeMail, deliverEmails } from '../../../src/server/notifications/email.ts';
 import { notify } from '../../../src/server/notifications/notify.ts';
@@ -164,6 +164,28 @@ describe('the daily digest', () => {
     expect(all[1]!.text).toContain('Digest item three');
     expect(all[1]!.text).not.toContain('Digest item one');
     noCanary();
+  });
+
+  it('is sent once a day when another node is sending it: a notification that arrives meanwhile waits for tomorrow’s', async () => {
+    clock.now = new Date('2025-05-10T08:00:00Z');
+    const digester = await person('digest', { role: 'teacher' });
+    const first = tell(digester, 'Sent by the other node');
+    // Another node has claimed today's digest and is talking to the SMTP server.
+    app.db.update(notifications).set({ emailClaimedUntil: new Date(clock.now.getTime() + 60_000) }).where(eq(notifications.id, first)).run();
+    const meanwhile = tell(digester, 'Arrived while it was sending');
+    await deliverEmails(app);
+    expect(mailsTo(digester)).toHaveLength(0);
+    expect(emailedAt(meanwhile)).toBeNull();
+    // That node finishes: its digest is the day's; the newer notification goes in tomorrow's.
+    app.db.update(notifications).set({ emailedAt: clock.now, emailClaimedUntil: null }).where(eq(notifications.id, first)).run();
+    app.db.update(notificationPrefs).set({ lastDigestAt: clock.now }).where(eq(notificationPrefs.userId, digester.id)).run();
+    clock.now = new Date('2025-05-10T09:00:00Z');
+    await deliverEmails(app);
+    expect(mailsTo(digester)).toHaveLength(0);
+    clock.now = new Date('2025-05-11T07:05:00Z');
+    await deliverEmails(app);
+    expect(mailsTo(digester).map((m) => m.subject)).toEqual(['Your Potluck digest: 1 notification']);
+    expect(mailsTo(digester)[0]!.text).toContain('Arrived while it was sending');
   });
 
   it('is all a student under the school age gets, even having chosen immediate', async () => {
