@@ -11,7 +11,8 @@ import { deleteArtifact } from '../../../src/commands/artifactDeleter.ts';
 import { hubItems, hubSources, webmentionSends } from '../../../src/server/db/schema.ts';
 import { hubFeaturesOf } from '../../../src/server/webmention/send/features.ts';
 import { queueHubItemMentions } from '../../../src/server/webmention/send/hubItems.ts';
-import { sendDueWebmentions } from '../../../src/server/webmention/send/sender.ts';
+import { claimSend, sendDueWebmentions } from '../../../src/server/webmention/send/sender.ts';
+import { requeue } from '../../../src/server/webmention/send/queue.ts';
 import type { AppContext } from '../../../src/server/context.ts';
 import type { User } from '../../../src/server/db/schema.ts';
 import { makeUser } from '../../helpers/factories.ts';
@@ -102,6 +103,30 @@ describe('after a public piece is saved', () => {
     clock.advance(24 * 3_600_000);
     expect((await sendDueWebmentions(app)).attempted).toBe(0);
     expect(blog.received).toHaveLength(1);
+  });
+});
+
+describe('two nodes reading the same queue at once', () => {
+  it('send a due Webmention once: a claim made from a read another node already claimed from is refused', async () => {
+    const piece = await save({ body: body('once') });
+    const read = row(piece.id, post('once'));
+    // Both nodes read the row while it was due; the first claims it.
+    expect(claimSend(app, read, app.now())).toBe(true);
+    expect(claimSend(app, read, app.now())).toBe(false);
+  });
+
+  it('queue a hub item’s Webmention again once: a requeue from a read another node acted on changes nothing', async () => {
+    const piece = await save({ body: body('shown') });
+    const read = row(piece.id, post('shown'));
+    await sendDueWebmentions(app);
+    app.db.update(webmentionSends).set({ linked: false }).where(eq(webmentionSends.id, read.id)).run();
+    // Both nodes read linked=false (the item is shown again); the first queues it and starts sending.
+    expect(requeue(app, read.id, true, app.now(), { onlyIfLinked: false })).toBe(true);
+    const claimed = row(piece.id, post('shown'));
+    expect(claimSend(app, claimed, app.now())).toBe(true);
+    // The second node's requeue, from its older read, leaves the send that is under way alone.
+    expect(requeue(app, read.id, true, app.now(), { onlyIfLinked: false })).toBe(false);
+    expect(row(piece.id, post('shown')).nextAttemptAt!.getTime()).toBeGreaterThan(app.now().getTime());
   });
 });
 

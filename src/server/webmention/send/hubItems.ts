@@ -55,10 +55,8 @@ export function queueHubItemMentions(app: AppContext): number {
       shownIds.add(row.id);
       const existing = sent.get(row.id);
       if (existing) {
-        if (!existing.linked) {
-          requeue(app, existing.id, true, now);
-          queued += 1;
-        }
+        // Only if it is still as read: another node passing over this hub at the same moment queues it once.
+        if (!existing.linked && requeue(app, existing.id, true, now, { onlyIfLinked: false })) queued += 1;
         continue;
       }
       target.hash = '';
@@ -70,10 +68,7 @@ export function queueHubItemMentions(app: AppContext): number {
       queued += 1;
     }
     for (const [itemId, row] of sent) {
-      if (row.linked && !shownIds.has(itemId)) {
-        requeue(app, row.id, false, now);
-        queued += 1;
-      }
+      if (row.linked && !shownIds.has(itemId) && requeue(app, row.id, false, now, { onlyIfLinked: true })) queued += 1;
     }
   }
   return queued;

@@ -71,11 +71,16 @@ export function queueDeletedArtifactMentions(app: AppContext, artifactId: string
   return rows.length;
 }
 
-/** Puts a row back in the queue, fresh (no attempts yet), saying whether its source still links to the target. */
-export function requeue(app: AppContext, id: string, linked: boolean, now: Date) {
-  app.db
+/**
+ * Puts a row back in the queue, fresh (no attempts yet), saying whether its source still links to the target; with
+ * `onlyIfLinked`, only while the row still says what was read (another node may have queued it a moment ago).
+ * Returns whether it was queued.
+ */
+export function requeue(app: AppContext, id: string, linked: boolean, now: Date, options: { onlyIfLinked?: boolean } = {}): boolean {
+  const changed = app.db
     .update(webmentionSends)
     .set({ linked, status: 'queued', attempts: 0, nextAttemptAt: now, updatedAt: now })
-    .where(eq(webmentionSends.id, id))
-    .run();
+    .where(and(eq(webmentionSends.id, id), ...(options.onlyIfLinked === undefined ? [] : [eq(webmentionSends.linked, options.onlyIfLinked)])))
+    .run().changes;
+  return changed === 1;
 }

@@ -91,12 +91,13 @@ async function sendOne(app: AppContext, row: WebmentionSend, fetchOptions: SafeF
   return { kind: 'failed', endpoint, failure: { ...response, message: describeFailure(response, 'endpoint') }, final: isFinal(response) };
 }
 
-/** Claims a due row for this run; false when another run took it first. */
-function claim(app: AppContext, row: WebmentionSend, now: Date): boolean {
+/** Claims a due row for this run; false when another run (on any node) took it first. */
+export function claimSend(app: AppContext, row: WebmentionSend, now: Date): boolean {
   const result = app.db
     .update(webmentionSends)
     .set({ nextAttemptAt: new Date(now.getTime() + CLAIM_MS) })
-    .where(and(eq(webmentionSends.id, row.id), eq(webmentionSends.status, 'queued'), eq(webmentionSends.updatedAt, row.updatedAt)))
+    // Still due: a claim sets the next attempt ahead, so another node's claim from the same read finds it taken.
+    .where(and(eq(webmentionSends.id, row.id), eq(webmentionSends.status, 'queued'), eq(webmentionSends.updatedAt, row.updatedAt), lte(webmentionSends.nextAttemptAt, now)))
     .run();
   return result.changes === 1;
 }
@@ -145,7 +146,7 @@ export async function sendDueWebmentions(app: AppContext, options: SendOptions =
     .orderBy(asc(webmentionSends.nextAttemptAt))
     .limit(options.limit ?? 50)
     .all()
-    .filter((row) => claim(app, row, now));
+    .filter((row) => claimSend(app, row, now));
   const fetchOptions: SafeFetchOptions = {
     allowPrivateNetworks: app.config.allowPrivateNetworks,
     userAgent: potluckUserAgent(app.config.siteUrl),
