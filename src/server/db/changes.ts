@@ -45,6 +45,17 @@ export function requestArrived(): void {
   now.fromRequest = true;
 }
 
+/**
+ * A moment begins now, whatever began the last one: the next change stamp asks the database again. A write
+ * transaction calls this once it holds the lock (db/tx.ts), so that what it reads through remembered answers includes
+ * every commit another connection or node made while it waited for the lock.
+ */
+export function beginMoment(): void {
+  const now = moment();
+  now.id++;
+  now.fromRequest = false;
+}
+
 // By connection: its data_version as last asked, and in which moment.
 const versions = new WeakMap<Db, { moment: number; version: number | string }>();
 

@@ -207,14 +207,18 @@ export function detectChanges(app: AppContext): number {
     const known = app.db.select().from(websubTopics).where(eq(websubTopics.topic, topic)).get();
     if (known?.bodyHash === hash) continue;
     const owed = inTransaction(app, () => {
-      // Asked again inside the transaction: another node that saw the same change first has recorded it and owed
-      // its deliveries, and owing them again would reset a delivery that node is sending, so it went out twice.
+      // Read and compared again inside the transaction (transactions run one at a time across nodes): another node
+      // may have recorded this change, or a later one, since; owing it again would reset a delivery that node is
+      // sending (it went out twice), and recording the older body over the newer would owe it once more.
+      const fresh = readTopic(app, topic);
+      if ('error' in fresh) return false;
+      const freshHash = hashOf(fresh.body);
       const recorded = app.db.select({ bodyHash: websubTopics.bodyHash }).from(websubTopics).where(eq(websubTopics.topic, topic)).get();
-      if (recorded?.bodyHash === hash) return false;
+      if (recorded?.bodyHash === freshHash) return false;
       app.db
         .insert(websubTopics)
-        .values({ topic, bodyHash: hash, changedAt: now })
-        .onConflictDoUpdate({ target: websubTopics.topic, set: { bodyHash: hash, changedAt: now } })
+        .values({ topic, bodyHash: freshHash, changedAt: now })
+        .onConflictDoUpdate({ target: websubTopics.topic, set: { bodyHash: freshHash, changedAt: now } })
         .run();
       const subscribers = app.db
         .select({ id: websubSubscriptions.id })
@@ -258,9 +262,10 @@ export async function runDeliveries(app: AppContext, options: PublisherOptions =
     .innerJoin(websubSubscriptions, eq(websubSubscriptions.id, websubDeliveries.subscriptionId))
     .where(lte(websubDeliveries.nextAttemptAt, now))
     .all();
-  const bodies = new Map<string, ReturnType<typeof readTopic>>();
+  // Each topic's body is read once for all its subscribers, and again when a newer one was recorded meanwhile.
+  const bodies = new Map<string, { read: ReturnType<typeof readTopic>; hash: string | null }>();
   let delivered = 0;
-  for (const { delivery, subscription } of due) {
+  for (const { delivery, subscription: listed } of due) {
     const attempts = delivery.attempts + 1;
     const claimed = app.db
       .update(websubDeliveries)
@@ -268,13 +273,22 @@ export async function runDeliveries(app: AppContext, options: PublisherOptions =
       .where(and(eq(websubDeliveries.subscriptionId, delivery.subscriptionId), eq(websubDeliveries.attempts, delivery.attempts)))
       .run();
     if (claimed.changes === 0) continue;
-    // A lease that ended while the delivery waited: nothing more is sent.
-    if (subscription.expiresAt <= app.now()) {
+    // Read after the claim, not from the list read before the first send: another node may have renewed the
+    // subscription (a new secret) or recorded a newer body since, and the subscriber is owed what is current.
+    const subscription = app.db.select().from(websubSubscriptions).where(eq(websubSubscriptions.id, listed.id)).get();
+    // A lease that ended while the delivery waited (or an unsubscribe): nothing more is sent.
+    if (!subscription || subscription.expiresAt <= app.now()) {
       app.db.delete(websubDeliveries).where(eq(websubDeliveries.subscriptionId, delivery.subscriptionId)).run();
       continue;
     }
-    if (!bodies.has(subscription.topic)) bodies.set(subscription.topic, readTopic(app, subscription.topic));
-    const body = bodies.get(subscription.topic)!;
+    const recorded = app.db.select({ bodyHash: websubTopics.bodyHash }).from(websubTopics).where(eq(websubTopics.topic, subscription.topic)).get()?.bodyHash;
+    let cached = bodies.get(subscription.topic);
+    if (!cached || ('body' in cached.read && cached.hash !== recorded)) {
+      const read = readTopic(app, subscription.topic);
+      cached = { read, hash: 'error' in read ? null : hashOf(read.body) };
+      bodies.set(subscription.topic, cached);
+    }
+    const body = cached.read;
     if ('error' in body) {
       app.db.delete(websubDeliveries).where(eq(websubDeliveries.subscriptionId, delivery.subscriptionId)).run();
       continue;
