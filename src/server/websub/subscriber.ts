@@ -299,7 +299,13 @@ export async function renewSourceSubscriptions(app: AppContext, fetch?: Partial<
     const lease = (s.leaseSeconds ?? SUBSCRIBER_LEASE_SECONDS) * 1000;
     // Not asked again while a renewal waits for the hub's call.
     if (remaining > lease / 10 || now.getTime() - s.requestedAt.getTime() < Math.min(VERIFY_WITHIN_MS, lease / 20)) continue;
-    app.db.update(websubSourceSubscriptions).set({ requestedAt: now }).where(eq(websubSourceSubscriptions.id, s.id)).run();
+    // Claimed with the time it was last asked, as read: another node renewing it at the same moment asks once.
+    const claimed = app.db
+      .update(websubSourceSubscriptions)
+      .set({ requestedAt: now })
+      .where(and(eq(websubSourceSubscriptions.id, s.id), eq(websubSourceSubscriptions.requestedAt, s.requestedAt)))
+      .run().changes;
+    if (claimed !== 1) continue;
     if (await post(app, s.id, s, 'subscribe', fetch)) renewed++;
   }
   return renewed;

@@ -229,6 +229,31 @@ describe('subscribing and receiving (websub.rocks subscriber 200, 205, 300–302
     expect(after.expiresAt!.getTime()).toBeGreaterThan(Date.now() + 9 * 86_400_000);
   });
 
+  it('renews each subscription once when two nodes renew at the same moment', async () => {
+    const other = createAppContext(app.config);
+    try {
+      const sources: HubSource[] = [];
+      for (const name of ['renew-a', 'renew-b']) {
+        runHub(`/hub-${name}`);
+        feeds.serve(`/${name}/feed.xml`, () => feedNamingHub([{ title: `A post on ${name}`, guid: `${name}-1`, date: '2025-02-01', categories: ['eng10'] }], `/hub-${name}`, `${feeds.base}/${name}/feed.xml`));
+        const { source } = await followedFeed(`hub-${name}`, `/${name}/feed.xml`);
+        await waitFor(() => subscriptionOf(source.id)?.state === 'active', 10_000, 'the subscription');
+        sources.push(source);
+      }
+      const asked = (name: string) => hubRequests.get(`/hub-${name}`)!.filter((r) => r.form.get('hub.mode') === 'subscribe').length;
+      const before = { a: asked('renew-a'), b: asked('renew-b') };
+      for (const source of sources) {
+        app.db.update(websubSourceSubscriptions).set({ expiresAt: new Date(Date.now() + 3600_000), requestedAt: new Date(Date.now() - 9 * 86_400_000) }).where(eq(websubSourceSubscriptions.sourceId, source.id)).run();
+      }
+      // Both nodes read the two due subscriptions; while one waits for a hub's answer the other goes on.
+      const [here, there] = await Promise.all([renewSourceSubscriptions(app), renewSourceSubscriptions(other)]);
+      expect(here + there).toBe(2);
+      expect({ a: asked('renew-a') - before.a, b: asked('renew-b') - before.b }).toEqual({ a: 1, b: 1 });
+    } finally {
+      other.db.$client.close();
+    }
+  });
+
   it('takes no delivery at a callback it never gave out', async () => {
     const res = await deliver(`${server.url}/websub/callback/00000000-0000-4000-8000-000000000000`, rss('x', []), { secret: 'x' });
     expect(res.status).toBe(410);
