@@ -45,17 +45,6 @@ export function requestArrived(): void {
   now.fromRequest = true;
 }
 
-/**
- * A moment begins now, whatever began the last one: the next change stamp asks the database again. A write
- * transaction calls this once it holds the lock (db/tx.ts), so that what it reads through remembered answers includes
- * every commit another connection or node made while it waited for the lock.
- */
-export function beginMoment(): void {
-  const now = moment();
-  now.id++;
-  now.fromRequest = false;
-}
-
 // By connection: its data_version as last asked, and in which moment.
 const versions = new WeakMap<Db, { moment: number; version: number | string }>();
 
@@ -79,6 +68,15 @@ function askVersion(db: Db): number | string {
     });
   }
   return version;
+}
+
+/**
+ * Forgets what `db` was told about other connections' commits, so that its next change stamp asks again. A write
+ * transaction calls this once it holds the lock (db/tx.ts): what it reads through remembered answers then includes
+ * every commit another connection or node made while it waited for the lock.
+ */
+export function forgetVersion(db: Db): void {
+  versions.delete(db);
 }
 
 /** `db`'s data_version as of this moment: asked at most once per moment. */

@@ -1,6 +1,6 @@
 /** Transactions on the shared connection. Nesting is allowed: an inner call becomes a savepoint. */
 import type { AppContext } from '../context.ts';
-import { beginMoment } from './changes.ts';
+import { forgetVersion } from './changes.ts';
 
 /**
  * Runs `fn` in an IMMEDIATE transaction (or a savepoint inside one); any throw rolls everything back. A transaction
@@ -10,8 +10,10 @@ import { beginMoment } from './changes.ts';
 export function inTransaction<T>(app: AppContext, fn: () => T): T {
   const client = app.db.$client;
   if (client.inTransaction) return client.transaction(fn)();
-  return client.transaction(() => {
-    beginMoment();
-    return fn();
-  }).immediate();
+  return client
+    .transaction(() => {
+      forgetVersion(app.db);
+      return fn();
+    })
+    .immediate();
 }
