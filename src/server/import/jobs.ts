@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { and, asc, desc, eq, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, or } from 'drizzle-orm';
 import type { ImportReport } from '../../commands/archiveImporter.ts';
 import type { PublishImportedResult } from '../../commands/importedPublisher.ts';
 import { PotluckError, type FieldIssue } from '../../core/errors.ts';
@@ -58,8 +58,8 @@ export interface ImportJob {
   check?: ImportReport;
   /** The import's report (state imported). */
   result?: ImportReport;
-  /** Why it stopped (state failed), in words for the student. */
-  error?: { message: string; issues: FieldIssue[] };
+  /** Why it stopped (state failed), in words for the student, and in which step. */
+  error?: { message: string; issues: FieldIssue[]; step: 'check' | 'import' };
   /** The last "Make these public". */
   published?: PublishImportedResult;
 }
@@ -128,7 +128,8 @@ function toImportJob(app: AppContext, row: JobRow): ImportJob {
   const input = (row.input ?? {}) as Partial<ImportInput>;
   const outcome = outcomeOf(row);
   const running = row.status === 'queued' || row.status === 'running';
-  const phase = running ? input.phase : outcome.phase;
+  // The step the job is on, or ended on (resumeJob writes the import step's input): the reports are not needed.
+  const phase = input.phase;
   const state: ImportJobState =
     row.status === 'failed' ? 'failed' : running ? (phase === 'import' ? 'importing' : 'checking') : phase === 'import' ? 'imported' : 'checked';
   const p = row.progress;
@@ -145,7 +146,7 @@ function toImportJob(app: AppContext, row: JobRow): ImportJob {
     ...(running && p?.step === 'queued' && row.status === 'queued' ? { waiting: (p.message ?? 'Waiting for a server to take it over').replace(/…$/, '') } : {}),
     ...(outcome.check ? { check: outcome.check } : {}),
     ...(outcome.result && state === 'imported' ? { result: outcome.result } : {}),
-    ...(row.status === 'failed' ? { error: { message: row.error ?? 'The import stopped.', issues: outcome.issues ?? [] } } : {}),
+    ...(row.status === 'failed' ? { error: { message: row.error ?? 'The import stopped.', issues: outcome.issues ?? [], step: phase === 'import' ? 'import' : 'check' } } : {}),
     ...(outcome.published ? { published: outcome.published } : {}),
   };
 }
@@ -159,10 +160,14 @@ export function newImportJobDir(app: AppContext, ownerId: string): { id: string;
   return { id, dir };
 }
 
-/** Removes one job's row and folder. */
-function removeJob(app: AppContext, row: Pick<JobRow, 'id' | 'userId'>) {
-  app.db.delete(jobs).where(eq(jobs.id, row.id)).run();
-  if (row.userId && SAFE_ID.test(row.id)) fs.rmSync(jobDir(app, row.userId, row.id), { recursive: true, force: true });
+/** Removes a job's folder; a folder that cannot be removed now (a busy network volume) is swept later. */
+function removeFolder(app: AppContext, row: Pick<JobRow, 'id' | 'userId'>) {
+  if (!row.userId || !SAFE_ID.test(row.id)) return;
+  try {
+    fs.rmSync(jobDir(app, row.userId, row.id), { recursive: true, force: true });
+  } catch (error) {
+    logger.warn('An import’s folder could not be removed yet; it is swept later', { component: 'import', jobId: row.id, error });
+  }
 }
 
 /**
@@ -173,13 +178,21 @@ function removeJob(app: AppContext, row: Pick<JobRow, 'id' | 'userId'>) {
 export function sweepImportJobs(app: AppContext, options: { now?: number; userId?: string } = {}): number {
   const now = options.now ?? app.now().getTime();
   const cutoff = new Date(now - IMPORT_JOB_LIFETIME_MS);
-  const old = app.db
-    .select({ id: jobs.id, userId: jobs.userId, status: jobs.status, leaseUntil: jobs.leaseUntil })
-    .from(jobs)
-    .where(and(eq(jobs.kind, IMPORT_JOB), lt(jobs.createdAt, cutoff), ...(options.userId ? [eq(jobs.userId, options.userId)] : [])))
-    .all()
-    .filter((row) => !(row.status === 'running' && row.leaseUntil && row.leaseUntil.getTime() > now));
-  for (const row of old) removeJob(app, row);
+  // Untouched for an hour (a step's progress, its end or the press of Import touch it), and not running under a
+  // live lease: a finished job, or one whose node died and that no node took over within the hour.
+  const expired = and(
+    eq(jobs.kind, IMPORT_JOB),
+    lt(jobs.updatedAt, cutoff),
+    or(inArray(jobs.status, ['succeeded', 'failed']), isNull(jobs.leaseUntil), lt(jobs.leaseUntil, new Date(now))),
+    ...(options.userId ? [eq(jobs.userId, options.userId)] : []),
+  );
+  let removed = 0;
+  for (const row of app.db.select({ id: jobs.id, userId: jobs.userId }).from(jobs).where(expired).all()) {
+    // Deleted under the same conditions: a job another node resumed a moment ago stays, with its folder.
+    if (app.db.delete(jobs).where(and(eq(jobs.id, row.id), expired)).run().changes !== 1) continue;
+    removeFolder(app, row);
+    removed++;
+  }
   if (options.userId) {
     const root = importsDir(app, options.userId);
     const names = fs.existsSync(root) ? fs.readdirSync(root) : [];
@@ -203,7 +216,7 @@ export function sweepImportJobs(app: AppContext, options: { now?: number; userId
     // Where imports were kept before they were jobs rows.
     fs.rmSync(path.join(app.config.dataDir, '.import-jobs'), { recursive: true, force: true });
   }
-  return old.length;
+  return removed;
 }
 
 export interface StartImportJobProps {
@@ -258,7 +271,7 @@ export function startImportJob(app: AppContext, props: StartImportJobProps): Imp
       throw error;
     }
   })();
-  for (const row of made.removed) removeJob(app, row);
+  for (const row of made.removed) removeFolder(app, row);
   void runHeld(app, made.job, importJobHandler);
   return toImportJob(app, made.job);
 }
@@ -278,14 +291,16 @@ export function getImportJob(app: AppContext, ownerId: string, id: string): Impo
 /** An account's imports of the last hour, newest first (at most five are kept). */
 export function listImportJobs(app: AppContext, ownerId: string): ImportJob[] {
   sweepImportJobs(app, { userId: ownerId });
+  // Without the reports (a large import's run to megabytes): the list shows each one's name and where it is.
+  const { result: _reports, ...listed } = getTableColumns(jobs);
   return app.db
-    .select()
+    .select(listed)
     .from(jobs)
     .where(and(eq(jobs.userId, ownerId), eq(jobs.kind, IMPORT_JOB)))
     .orderBy(desc(jobs.createdAt))
     .limit(MAX_JOBS_PER_ACCOUNT)
     .all()
-    .map((row) => toImportJob(app, row));
+    .map((row) => toImportJob(app, { ...row, result: null }));
 }
 
 /** Imports what the job's dry run checked, on this node in the background. */
@@ -299,7 +314,8 @@ export function runImportJob(app: AppContext, job: ImportJob): void {
     );
   if (!row || current?.state !== 'checked') throw notReady(current?.state);
   const input: ImportInput = { ...(row.input as unknown as ImportInput), phase: 'import' };
-  const taken = resumeJob(app, row.id, { ...input }, { step: 'check', done: 0, total: 1 });
+  // Only the job as read here, checked: a second press on another node a moment ago has resumed it already.
+  const taken = resumeJob(app, row.id, { ...input }, { step: 'check', done: 0, total: 1 }, { seen: row.updatedAt });
   if (!taken) throw notReady('importing');
   void runHeld(app, taken, importJobHandler);
 }

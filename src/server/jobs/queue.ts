@@ -18,7 +18,7 @@
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
 import { jobs } from '../db/schema.ts';
 import { inTransaction } from '../db/tx.ts';
@@ -94,14 +94,17 @@ const claimable = (now: Date) =>
 export function claimJob(
   app: AppContext,
   kinds: string[],
-  options: { lease?: number; gaveUp?: (job: JobRow) => string } = {},
+  options: { lease?: number; gaveUp?: (job: JobRow) => string; runningHere?: readonly string[] } = {},
 ): JobRow | null {
   if (kinds.length === 0) return null;
   const lease = options.lease ?? leaseMs();
+  // A job this process is still running, whose lease ran out while a long step kept the event loop busy, is not
+  // taken again here: a second copy would run beside the first.
+  const notHere = options.runningHere?.length ? [notInArray(jobs.id, [...options.runningHere])] : [];
   return inTransaction(app, () => {
     for (;;) {
       const now = app.now();
-      const row = app.db.select().from(jobs).where(and(inArray(jobs.kind, kinds), claimable(now))).orderBy(asc(jobs.createdAt)).limit(1).get();
+      const row = app.db.select().from(jobs).where(and(inArray(jobs.kind, kinds), claimable(now), ...notHere)).orderBy(asc(jobs.createdAt)).limit(1).get();
       if (!row) return null;
       if (row.attempts >= MAX_ATTEMPTS) {
         const message =
@@ -117,7 +120,7 @@ export function claimJob(
         attempts: row.attempts + 1,
         updatedAt: now,
       };
-      const changed = app.db.update(jobs).set(taken).where(and(eq(jobs.id, row.id), claimable(now))).run().changes;
+      const changed = app.db.update(jobs).set(taken).where(and(eq(jobs.id, row.id), claimable(now), ...notHere)).run().changes;
       if (changed === 1) return { ...row, ...taken };
     }
   });
@@ -132,9 +135,13 @@ export function renewLease(app: AppContext, jobId: string, lease = leaseMs()): b
   return app.db.update(jobs).set({ leaseUntil: until }).where(heldHere(jobId)).run().changes === 1;
 }
 
-/** Writes a job's progress while this node holds it; false when it does not. */
-export function writeJobProgress(app: AppContext, jobId: string, progress: JobProgress): boolean {
-  return app.db.update(jobs).set({ progress, updatedAt: app.now() }).where(heldHere(jobId)).run().changes === 1;
+/**
+ * Writes a job's progress while this node holds it, extending its lease (a step that reports progress is alive, also
+ * from inside a long transaction, when the timer that renews leases cannot run); false when this node does not hold it.
+ */
+export function writeJobProgress(app: AppContext, jobId: string, progress: JobProgress, lease = leaseMs()): boolean {
+  const now = app.now();
+  return app.db.update(jobs).set({ progress, updatedAt: now, leaseUntil: new Date(now.getTime() + lease) }).where(heldHere(jobId)).run().changes === 1;
 }
 
 /** Writes a job's progress at most every `intervalMs` unless the step changes, or it is the last of a count. */
@@ -178,13 +185,23 @@ export function failJob(app: AppContext, jobId: string, message: string, result?
 
 /**
  * Holds again on this node a job that succeeded, to run its next step with `input` (an import that was checked, then
- * imported); null when it is not a succeeded job (any more): pressed twice, or another node was first.
+ * imported); null when it is not a succeeded job (any more), or not the one the caller read: pressed twice, or
+ * another node was first.
  */
-export function resumeJob(app: AppContext, jobId: string, input: Record<string, unknown>, progress: JobProgress, lease = leaseMs()): JobRow | null {
+export function resumeJob(
+  app: AppContext,
+  jobId: string,
+  input: Record<string, unknown>,
+  progress: JobProgress,
+  options: { seen?: Date; lease?: number } = {},
+): JobRow | null {
+  const lease = options.lease ?? leaseMs();
   return inTransaction(app, () => {
     const now = app.now();
     const taken = { status: 'running' as const, input, progress, error: null, leaseUntil: new Date(now.getTime() + lease), leasedBy: nodeName(), attempts: 1, updatedAt: now };
-    const changed = app.db.update(jobs).set(taken).where(and(eq(jobs.id, jobId), eq(jobs.status, 'succeeded'))).run().changes;
+    // `seen`: only the job as the caller read it (its step ended then), not one resumed and ended again since.
+    const unchanged = options.seen ? [eq(jobs.updatedAt, options.seen)] : [];
+    const changed = app.db.update(jobs).set(taken).where(and(eq(jobs.id, jobId), eq(jobs.status, 'succeeded'), ...unchanged)).run().changes;
     return changed === 1 ? (app.db.select().from(jobs).where(eq(jobs.id, jobId)).get() ?? null) : null;
   });
 }

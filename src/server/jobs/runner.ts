@@ -180,7 +180,7 @@ export function startJobRunner(app: AppContext, options: JobRunnerOptions): JobR
     while (!stopped && mine.size < concurrency) {
       let job: JobRow | null;
       try {
-        job = claimJob(app, kinds, { lease: options.lease, gaveUp: options.gaveUp });
+        job = claimJob(app, kinds, { lease: options.lease, gaveUp: options.gaveUp, runningHere: [...held().keys()] });
       } catch (error) {
         log.warn('Looking for waiting jobs failed; the next tick tries again', { error });
         return;

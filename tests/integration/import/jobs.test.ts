@@ -91,7 +91,7 @@ describe('import jobs', () => {
     const old = new Date(Date.now() - IMPORT_JOB_LIFETIME_MS - 60_000);
     fs.utimesSync(orphan, old, old);
     const young = newImportJobDir(app, maya.id).dir;
-    app.db.update(jobs).set({ createdAt: old }).where(eq(jobs.id, id)).run();
+    app.db.update(jobs).set({ createdAt: old, updatedAt: old }).where(eq(jobs.id, id)).run();
     expect(sweepImportJobs(app, { userId: maya.id })).toBe(1);
     expect(getImportJob(app, maya.id, id)).toBeUndefined();
     expect(app.db.select().from(jobs).where(eq(jobs.id, id)).all()).toEqual([]);
@@ -99,6 +99,23 @@ describe('import jobs', () => {
     expect(fs.existsSync(orphan)).toBe(false);
     // A folder made a moment ago is a job being started, not an orphan.
     expect(fs.existsSync(young)).toBe(true);
+  });
+
+  it('keeps a job touched within the hour (Import pressed late, or given back by a node that stopped), however old', async () => {
+    const maya = await makeUser(app, { handle: 'maya' });
+    const { id, dir, source } = uploaded(maya.id);
+    startImportJob(app, { id, dir, ownerId: maya.id, source, label: 'notes.md' });
+    await settled(app, maya.id, id);
+    const longAgo = new Date(Date.now() - IMPORT_JOB_LIFETIME_MS - 60_000);
+    // Checked 61 minutes ago; Import pressed a moment ago, then its node stopped and gave it back.
+    app.db.update(jobs).set({ createdAt: longAgo, status: 'queued', leaseUntil: null, leasedBy: null, updatedAt: new Date() }).where(eq(jobs.id, id)).run();
+    expect(sweepImportJobs(app, { userId: maya.id })).toBe(0);
+    expect(getImportJob(app, maya.id, id)?.state).toBe('checking');
+    expect(fs.existsSync(source)).toBe(true);
+    // Left untouched for the hour (no node took it over): then it goes.
+    app.db.update(jobs).set({ updatedAt: longAgo }).where(eq(jobs.id, id)).run();
+    expect(sweepImportJobs(app, { userId: maya.id })).toBe(1);
+    expect(fs.existsSync(dir)).toBe(false);
   });
 
   it('a source that fails its check leaves nothing behind and says why', async () => {

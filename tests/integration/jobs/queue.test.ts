@@ -18,6 +18,7 @@ import {
   nodeName,
   releaseJob,
   renewLease,
+  resumeJob,
   writeJobProgress,
 } from '../../../src/server/jobs/queue.ts';
 import { heldJobCount, runHeld, startJobRunner } from '../../../src/server/jobs/runner.ts';
@@ -97,6 +98,25 @@ describe('leased jobs', () => {
     expect(claimJob(other, ['test-kind'])).toBeNull();
   });
 
+  it('extends the lease with each progress it writes (a long step whose renewal timer cannot run keeps its job)', () => {
+    const job = newJob('test-kind', 1_000);
+    const before = row(job.id).leaseUntil!.getTime();
+    expect(writeJobProgress(app, job.id, { step: 'work', done: 1, total: 2 }, 120_000)).toBe(true);
+    expect(row(job.id).leaseUntil!.getTime()).toBeGreaterThan(before + 100_000);
+  });
+
+  it('resumes a finished job for its next step once, and only as the caller read it', () => {
+    const job = newJob();
+    finishJob(app, job.id, { step: 'one' }, { step: 'done' });
+    const seen = row(job.id).updatedAt;
+    const resumed = resumeJob(other, job.id, { n: 2 }, { step: 'two' }, { seen });
+    expect(resumed).toMatchObject({ status: 'running', input: { n: 2 }, attempts: 1 });
+    // A second press from the same read: the job is running, and after it ends again it is not the job that was read.
+    expect(resumeJob(app, job.id, { n: 2 }, { step: 'two' }, { seen })).toBeNull();
+    app.db.update(jobs).set({ status: 'succeeded', leaseUntil: null, updatedAt: new Date(seen.getTime() + 5) }).where(eq(jobs.id, job.id)).run();
+    expect(resumeJob(app, job.id, { n: 2 }, { step: 'two' }, { seen })).toBeNull();
+  });
+
   it('takes a job given back at once, without counting the attempt', () => {
     const job = newJob();
     expect(releaseJob(app, job.id)).toBe(true);
@@ -161,6 +181,30 @@ describe('the job runner', () => {
       { lease: 600 },
     );
     expect(aborted).toBe(true);
+  });
+
+  it('does not start a second copy of a job this process still runs, after its lease ran out', async () => {
+    const job = newJob('busy-kind', 60_000);
+    let started = 0;
+    let finish!: () => void;
+    const handler = async () => {
+      started++;
+      await new Promise<void>((resolve) => (finish = resolve));
+    };
+    const running = runHeld(app, job, handler, { lease: 60_000 });
+    // A long step kept the event loop from renewing: the lease ran out while this process still works on it.
+    endLease(job.id);
+    const runner = startJobRunner(app, { tickMs: 60_000, handlers: { 'busy-kind': handler } });
+    try {
+      await runner.tick();
+      expect(started).toBe(1);
+      // Another node takes it as it would any job whose lease ended.
+      expect(claimJob(other, ['busy-kind'], { runningHere: [] })?.id).toBe(job.id);
+    } finally {
+      finish();
+      await running;
+      await runner.stop();
+    }
   });
 
   it('takes over a job whose lease ended, and gives back the one still running when it stops', async () => {
