@@ -5,12 +5,12 @@
  * so no river, feed, search or progress view can show it — until a teacher approves it. A rejected post is
  * remembered, so the next poll does not bring it back. One post seen on several servers is held (and approved) once.
  */
-import { and, asc, count, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, max, or, sql } from 'drizzle-orm';
 import { normaliseUrlKey, type ParsedFeed, type ParsedItem } from '../../core/feeds/parse.ts';
 import { accountOfPost } from '../../core/hubs/fediverse.ts';
 import type { AppContext } from '../context.ts';
 import { prepared } from '../db/prepared.ts';
-import { hubFediverseAccounts, hubHeldItems, hubItems, hubMembers, hubTagSources, hubs, users, type HeldItemRow, type HubSource, type HubTagSource } from '../db/schema.ts';
+import { hubFediverseAccounts, hubHeldItems, hubItems, hubMembers, hubTagSources, hubs, notifications, users, type HeldItemRow, type HubSource, type HubTagSource } from '../db/schema.ts';
 import { notify } from '../notifications/notify.ts';
 import { consentedMembership } from './enrolment.ts';
 import { hubTeacherIds } from '../notifications/hubEvents.ts';
@@ -168,9 +168,22 @@ export function notifyHeldPosts(app: AppContext, hubIds: Iterable<string>, actor
     if (!hub) continue;
     const waiting = countHeldItems(app, hub.id);
     if (waiting === 0) continue;
+    // A teacher told since the newest post was held has heard of every post waiting: the poll of another node that
+    // held posts of this hub in the same round (its sources are shared out among the nodes) tells them nothing more.
+    const newest = app.db.select({ at: max(hubHeldItems.heldAt) }).from(hubHeldItems).where(and(eq(hubHeldItems.hubId, hub.id), eq(hubHeldItems.status, 'held'))).get()?.at;
+    const toldSince = new Set(
+      newest
+        ? app.db
+            .select({ userId: notifications.userId })
+            .from(notifications)
+            .where(and(eq(notifications.hubId, hub.id), eq(notifications.kind, 'hub.held'), gte(notifications.createdAt, newest)))
+            .all()
+            .map((r) => r.userId)
+        : [],
+    );
     made += notify(
       app,
-      hubTeacherIds(app, hub.id).map((to) => ({
+      hubTeacherIds(app, hub.id).filter((to) => !toldSince.has(to)).map((to) => ({
         to,
         kind: 'hub.held' as const,
         title: `${waiting} post${waiting === 1 ? '' : 's'} on ${hub.title}’s hashtags wait${waiting === 1 ? 's' : ''} for your approval`,
