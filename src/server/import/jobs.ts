@@ -280,21 +280,25 @@ export function startImportJob(app: AppContext, props: StartImportJobProps): Imp
 export function getImportJob(app: AppContext, ownerId: string, id: string): ImportJob | undefined {
   if (!SAFE_ID.test(id)) return undefined;
   sweepImportJobs(app, { userId: ownerId });
-  const row = app.db
-    .select()
-    .from(jobs)
-    .where(and(eq(jobs.id, id), eq(jobs.userId, ownerId), eq(jobs.kind, IMPORT_JOB)))
-    .get();
-  return row ? toImportJob(app, row) : undefined;
+  const mine = and(eq(jobs.id, id), eq(jobs.userId, ownerId), eq(jobs.kind, IMPORT_JOB));
+  // The reports (megabytes for a large import) are read only once a step has ended: the page that follows a
+  // running step reloads every second and shows its progress alone.
+  const row = app.db.select(withoutReports).from(jobs).where(mine).get();
+  if (!row) return undefined;
+  const running = row.status === 'queued' || row.status === 'running';
+  const result = running ? null : (app.db.select({ result: jobs.result }).from(jobs).where(mine).get()?.result ?? null);
+  return toImportJob(app, { ...row, result });
 }
+
+/** A jobs row's columns but its result (the reports). */
+const { result: _reports, ...withoutReports } = getTableColumns(jobs);
 
 /** An account's imports of the last hour, newest first (at most five are kept). */
 export function listImportJobs(app: AppContext, ownerId: string): ImportJob[] {
   sweepImportJobs(app, { userId: ownerId });
-  // Without the reports (a large import's run to megabytes): the list shows each one's name and where it is.
-  const { result: _reports, ...listed } = getTableColumns(jobs);
+  // Without the reports: the list shows each one's name and where it is.
   return app.db
-    .select(listed)
+    .select(withoutReports)
     .from(jobs)
     .where(and(eq(jobs.userId, ownerId), eq(jobs.kind, IMPORT_JOB)))
     .orderBy(desc(jobs.createdAt))
@@ -344,7 +348,8 @@ export const importJobHandler: JobHandler = async (app, row, lease) => {
   // The importers load when a job runs, not when a server that might run one starts.
   const { importPrepared, prepareSource } = await import('./index.ts');
   const dir = jobDir(app, row.userId!, row.id);
-  const write = jobProgressWriter(app, row.id);
+  // Once a second, as often as the page that shows it reloads (each write rewrites the row, reports included).
+  const write = jobProgressWriter(app, row.id, 1000);
   const onProgress = (p: AnywhereProgress) => write({ step: p.step, done: p.done, total: p.total, ...(p.item ? { message: p.item } : {}) } satisfies JobProgress);
   const outDir = () => path.join(dir, `archive-${randomBytes(4).toString('hex')}`);
   try {
