@@ -117,21 +117,24 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
       // WebSub: verifying subscribers, delivering changed feeds, renewing course hubs' subscriptions (src/server/websub/worker.ts).
       const { startWebSubFromEnv } = await import('../../src/server/websub/worker.ts');
       const websub = startWebSubFromEnv(config, io.env, log);
-      // Jobs with leases (publishing, archive exports, imports): this node takes over those whose node died, and gives back
+      // Jobs with leases (publishing, archive exports, imports, hub pictures): this node takes over those whose node died, and gives back
       // its own when it stops (src/server/jobs/runner.ts); archives kept past their day and imports past their hour are removed.
       const { startJobsFromEnv } = await import('../../src/server/jobs/runner.ts');
       const { publishJobHandler } = await import('../../src/commands/sitePublisher.ts');
       const { PUBLISH_JOB } = await import('../../src/server/github/publishJobs.ts');
       const { ARCHIVE_JOB, archiveJobHandler, sweepArchiveExports } = await import('../../src/commands/archiveExportJobs.ts');
       const { IMPORT_JOB, importJobHandler, sweepImportJobs } = await import('../../src/server/import/jobs.ts');
+      const { THUMBNAILS_JOB, thumbnailsJobHandler } = await import('../../src/server/hubs/thumbnails.ts');
+      const { deleteFinishedJobs } = await import('../../src/server/jobs/queue.ts');
       const jobs = startJobsFromEnv(
         config,
         io.env,
         {
-          handlers: { [PUBLISH_JOB]: publishJobHandler, [ARCHIVE_JOB]: archiveJobHandler, [IMPORT_JOB]: importJobHandler },
+          handlers: { [PUBLISH_JOB]: publishJobHandler, [ARCHIVE_JOB]: archiveJobHandler, [IMPORT_JOB]: importJobHandler, [THUMBNAILS_JOB]: thumbnailsJobHandler },
           housekeeping: (context) => {
             sweepArchiveExports(context);
             sweepImportJobs(context);
+            deleteFinishedJobs(context, THUMBNAILS_JOB, 60 * 60 * 1000);
           },
         },
         log,

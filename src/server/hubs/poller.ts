@@ -20,7 +20,7 @@ import { inTransaction } from '../db/tx.ts';
 import { transactionBatcher, type BatchTicket } from '../db/batch.ts';
 import type { SafeFetchOptions } from '../net/safeFetch.ts';
 import { fetchFeed, type FeedFailure, type FetchedFeed } from './fetching.ts';
-import { makeSourceThumbnails, sweepThumbnails } from './thumbnails.ts';
+import { makeSourceThumbnails, makeThumbnailsAsJob, sweepThumbnails } from './thumbnails.ts';
 import type { FeedParser } from './parsers.ts';
 import { notifySourceFailing } from '../notifications/hubEvents.ts';
 import { notifyHeldPosts, screenTagFeed, tagSourceOf } from './held.ts';
@@ -81,6 +81,8 @@ export interface PollOptions {
   parser?: FeedParser;
   /** After the feeds: pictures of their new items made so far, of how many (thumbnails.ts). */
   onPictures?: (done: number, total: number) => void;
+  /** The pictures as a job with a lease that another node finishes if this one dies (the server's poller). */
+  picturesAsJob?: boolean;
 }
 
 /** The ids of sources due for a fetch now (optionally of one hub), oldest due first. */
@@ -587,7 +589,8 @@ export async function pollSources(app: AppContext, sourceIds: readonly string[],
   // Then the pictures of the feeds that were read, within a time budget (thumbnails.ts), and the files no item
   // names any more (items that left, pictures that changed).
   const read = summary.results.filter((r) => r.outcome === 'updated' || r.outcome === 'unchanged' || r.outcome === 'not-modified').map((r) => r.sourceId);
-  await makeSourceThumbnails(app, read, { fetch: options.fetch, signal: options.signal, onProgress: options.onPictures }).catch(() => 0);
+  if (options.picturesAsJob) await makeThumbnailsAsJob(app, read, { signal: options.signal }).catch(() => undefined);
+  else await makeSourceThumbnails(app, read, { fetch: options.fetch, signal: options.signal, onProgress: options.onPictures }).catch(() => 0);
   sweepThumbnails(app);
   return summary;
 }

@@ -26,6 +26,8 @@ export interface HubPollerOptions {
   onError?: (error: unknown) => void;
   /** After each run that polled something. */
   onRun?: (summary: PollSummary) => void;
+  /** Pictures as leased jobs, which another node finishes if this one dies (the server's poller). */
+  picturesAsJobs?: boolean;
 }
 
 /** A running scheduler. */
@@ -46,7 +48,7 @@ export function startHubPoller(app: AppContext, options: HubPollerOptions = {}):
   const run = async (): Promise<void> => {
     const ids = dueSourceIds(app);
     if (ids.length === 0) return;
-    const summary = await pollSources(app, ids, { concurrency: options.concurrency, fetch: options.fetch, signal: controller.signal, inFlight, parser });
+    const summary = await pollSources(app, ids, { concurrency: options.concurrency, fetch: options.fetch, signal: controller.signal, inFlight, parser, picturesAsJob: options.picturesAsJobs });
     options.onRun?.(summary);
   };
 
@@ -95,6 +97,7 @@ export function startPollerFromEnv(config: Config, env: Record<string, string | 
   return startHubPoller(app, {
     tickMs,
     firstTickMs: Math.min(5_000, tickMs),
+    picturesAsJobs: true,
     onRun: (s) => log.info('Polled hub feeds', { feeds: s.total, updated: s.updated, notModified: s.notModified, failed: s.failed, added: s.added, changed: s.changed, removed: s.removed }),
   });
 }

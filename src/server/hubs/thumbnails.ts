@@ -20,6 +20,8 @@ import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../dataFolder.ts';
 import { hubItems, type HubThumbnail } from '../db/schema.ts';
+import { createLeasedJob, finishJob } from '../jobs/queue.ts';
+import { runHeld, type JobHandler } from '../jobs/runner.ts';
 import { prepared } from '../db/prepared.ts';
 import { MAX_IMAGE_PIXELS } from '../media/limits.ts';
 import { safeFetch, type FetchResult, type SafeFetchOptions } from '../net/safeFetch.ts';
@@ -248,6 +250,46 @@ export async function makeSourceThumbnails(
   await Promise.all([lane(), lane()]);
   return Math.min(next, work.length);
 }
+
+/** The kind of the job that makes the pictures of the feeds one poll read. */
+export const THUMBNAILS_JOB = 'hub-thumbnails';
+
+/** Whether any of these sources' newest items wants a picture made (so that a poll without pictures makes no job). */
+function picturesWanted(app: AppContext, sourceIds: readonly string[]): boolean {
+  const now = app.now().getTime();
+  const stored = new Set(storedFiles(thumbnailsDir(app.config)));
+  return sourceIds.some((sourceId) =>
+    app.db
+      .select({ image: hubItems.image, thumbnail: hubItems.thumbnail })
+      .from(hubItems)
+      .where(and(eq(hubItems.sourceId, sourceId), isNotNull(hubItems.image)))
+      .orderBy(desc(hubItems.sortDate))
+      .limit(50)
+      .all()
+      .some((item) => wanted(item, now, stored)),
+  );
+}
+
+/**
+ * The pictures of the feeds a poll read, as a job with a lease (src/server/jobs/): made here at once, and by another
+ * node's job runner when this node dies or stops before they are done (the items already pictured are skipped).
+ * Resolves when they are made, or at once when `signal` aborts (the server stopping: the job is given back).
+ */
+export async function makeThumbnailsAsJob(app: AppContext, sourceIds: readonly string[], options: { signal?: AbortSignal } = {}): Promise<void> {
+  if (sourceIds.length === 0 || options.signal?.aborted || !picturesWanted(app, sourceIds)) return;
+  const job = createLeasedJob(app, { userId: null, kind: THUMBNAILS_JOB, input: { sourceIds: [...sourceIds] }, progress: { step: 'pictures' } });
+  const made = runHeld(app, job, thumbnailsJobHandler);
+  const signal = options.signal;
+  if (!signal) return made;
+  await Promise.race([made, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
+}
+
+/** Makes the wanted pictures of a job's sources, on whichever node holds it. */
+export const thumbnailsJobHandler: JobHandler = async (app, job, lease) => {
+  const sourceIds = ((job.input as { sourceIds?: unknown } | null)?.sourceIds ?? []) as string[];
+  const attempted = await makeSourceThumbnails(app, Array.isArray(sourceIds) ? sourceIds.filter((id) => typeof id === 'string') : [], { signal: lease.signal });
+  finishJob(app, job.id, { attempted }, { step: 'done' });
+};
 
 /** The thumbnail files some hub items name, among `files` (all of them when absent). */
 function namedFiles(app: AppContext, files?: string[]): Set<string> {

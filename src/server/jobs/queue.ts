@@ -206,6 +206,12 @@ export function resumeJob(
   });
 }
 
+/** Deletes the finished jobs of `kind` that ended more than `olderThanMs` ago (jobs nobody looks at afterwards). */
+export function deleteFinishedJobs(app: AppContext, kind: string, olderThanMs: number): number {
+  const cutoff = new Date(app.now().getTime() - olderThanMs);
+  return app.db.delete(jobs).where(and(eq(jobs.kind, kind), inArray(jobs.status, ['succeeded', 'failed']), lt(jobs.updatedAt, cutoff))).run().changes;
+}
+
 /** Gives a job this node holds back to the queue (this node is stopping): the next node takes it at once. */
 export function releaseJob(app: AppContext, jobId: string): boolean {
   return (

@@ -6,10 +6,11 @@
  * leaves a lease that ends, after which another node polls the feed.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { and, count, eq, isNull } from 'drizzle-orm';
+import { and, count, desc, eq, isNull } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from '../../../scripts/lib/serverProcess.ts';
@@ -17,7 +18,8 @@ import { loadConfig } from '../../../src/server/config.ts';
 import { createAppContext, type AppContext } from '../../../src/server/context.ts';
 import { createHub } from '../../../src/commands/hubCreator.ts';
 import { normaliseUrlKey } from '../../../src/core/feeds/parse.ts';
-import { artifacts, drafts, hubItems, hubSources, revisions } from '../../../src/server/db/schema.ts';
+import { artifacts, drafts, hubItems, hubSources, jobs, revisions } from '../../../src/server/db/schema.ts';
+import { THUMBNAILS_JOB } from '../../../src/server/hubs/thumbnails.ts';
 import { makeArtifact, makeUser, signedIn } from '../../helpers/factories.ts';
 import { Browser } from '../../helpers/http.ts';
 import { tempDataDir } from '../../helpers/server.ts';
@@ -173,6 +175,7 @@ describe.skipIf(postgresMissing)(`the pollers of several nodes on one PostgreSQL
   const started: ServerProcess[] = [];
 
   let picture: Buffer;
+  let pictureHeld = false;
 
   beforeAll(async () => {
     picture = await sharp({ create: { width: 900, height: 600, channels: 3, background: '#4a7' } }).png().toBuffer();
@@ -187,6 +190,23 @@ describe.skipIf(postgresMissing)(`the pollers of several nodes on one PostgreSQL
       if (name === 'picture.png') {
         res.writeHead(200, { 'content-type': 'image/png' });
         res.end(picture);
+        return;
+      }
+      // The slow picture keeps its first request waiting (a node is killed while it makes the picture).
+      if (name === 'slow-picture.png' && !pictureHeld) {
+        pictureHeld = true;
+        return;
+      }
+      if (name === 'slow-picture.png') {
+        res.writeHead(200, { 'content-type': 'image/png' });
+        res.end(picture);
+        return;
+      }
+      if (name === 'slowpic.xml') {
+        res.writeHead(200, { 'content-type': 'application/rss+xml' });
+        res.end(
+          `<?xml version="1.0"?><rss version="2.0"><channel><title>Slow pictures</title><link>https://example.test/slowpic/</link><item><title>A slow painting</title><link>https://example.test/slowpic/1</link><guid>https://example.test/slowpic/1</guid><description>A slow painting #eng10</description><enclosure url="${feedBase}/slow-picture.png" type="image/png" length="1000"/></item></channel></rss>`,
+        );
         return;
       }
       if (name === 'pictures.xml') {
@@ -300,5 +320,33 @@ describe.skipIf(postgresMissing)(`the pollers of several nodes on one PostgreSQL
     } finally {
       for (const dir of [media, ...ownData]) fs.rmSync(dir, { recursive: true, force: true });
     }
+  }, 120_000);
+  it('makes on another node the pictures of a poll whose node was killed while it made them', async () => {
+    await Promise.all(started.splice(0).map((n) => n.stop()));
+    const hub = createHub(app, { actor: null, input: { slug: 'slow-pictures', title: 'Slow pictures', tags: 'eng10', visibility: 'public' } });
+    addSource(hub.id, 'slowpic.xml', new Date(Date.now() + 3_600_000));
+    // Every node runs jobs (leases of 3 s, renewed every second); only the first polls.
+    const jobsEnv = { POTLUCK_JOBS: 'on', POTLUCK_JOBS_TICK_SECONDS: '1', POTLUCK_JOB_LEASE_SECONDS: '3' };
+    const first = await startServerProcess({ ...env, ...jobsEnv });
+    const second = await startServerProcess({ ...env, ...jobsEnv, POTLUCK_POLLER: 'off' });
+    started.push(second);
+    app.db.update(hubSources).set({ nextFetchAt: new Date() }).where(eq(hubSources.hubId, hub.id)).run();
+    await until(() => requests.get('slow-picture.png') === 1, 30_000, 'the first node to ask for the picture');
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    const job = () => app.db.select().from(jobs).where(eq(jobs.kind, THUMBNAILS_JOB)).orderBy(desc(jobs.createdAt)).get()!;
+    expect(job()).toMatchObject({ status: 'running', attempts: 1 });
+    const item = () => app.db.select().from(hubItems).where(eq(hubItems.hubId, hub.id)).get()!;
+    expect(item().thumbnail).toBeNull();
+
+    // The lease ends; the second node's job runner takes the pictures over and makes them.
+    await until(() => Boolean(item().thumbnail?.file), 30_000, 'the second node to make the picture');
+    expect(requests.get('slow-picture.png')).toBe(2);
+    expect(job()).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(job().leasedBy!.startsWith(`${os.hostname()}:${second.child.pid}:`)).toBe(true);
+    const r = await new Browser(second.url).get(`/hubs/slow-pictures/thumbnails/${item().id}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('image/webp');
+    await Promise.all(started.splice(0).map((n) => n.stop()));
   }, 120_000);
 });
