@@ -196,6 +196,19 @@ function wanted(item: { image: string | null; thumbnail: HubThumbnail | null }, 
   return !stored.has(thumbnail.file);
 }
 
+/** A source's newest items with a picture. Every source every poll reads (a thousand of them): one statement prepared per database, not one built per source. */
+function newestWithPictures(app: AppContext) {
+  return prepared(app.db, 'thumbnails.newestWithPictures', (db) =>
+    db
+      .select({ id: hubItems.id, image: hubItems.image, thumbnail: hubItems.thumbnail })
+      .from(hubItems)
+      .where(and(eq(hubItems.sourceId, sql.placeholder('sourceId')), isNotNull(hubItems.image)))
+      .orderBy(desc(hubItems.sortDate))
+      .limit(50)
+      .prepare(),
+  );
+}
+
 /** The names in the thumbnails folder (none when it does not exist yet). */
 function storedFiles(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
@@ -216,18 +229,9 @@ export async function makeSourceThumbnails(
   const stored = new Set(storedFiles(dir));
   const deadline = Date.now() + (options.budgetMs ?? THUMBNAIL_BUDGET_MS);
   const work: { id: string; image: string }[] = [];
-  // Every source every poll reads (a thousand of them): one statement prepared per database, not one built per source.
-  const newestWithPictures = prepared(app.db, 'thumbnails.newestWithPictures', (db) =>
-    db
-      .select({ id: hubItems.id, image: hubItems.image, thumbnail: hubItems.thumbnail })
-      .from(hubItems)
-      .where(and(eq(hubItems.sourceId, sql.placeholder('sourceId')), isNotNull(hubItems.image)))
-      .orderBy(desc(hubItems.sortDate))
-      .limit(50)
-      .prepare(),
-  );
+  const newest = newestWithPictures(app);
   for (const sourceId of sourceIds) {
-    const items = newestWithPictures.all({ sourceId });
+    const items = newest.all({ sourceId });
     for (const item of items.filter((i) => wanted(i, now, stored)).slice(0, THUMBNAILS_PER_SOURCE)) work.push({ id: item.id, image: item.image! });
   }
   let next = 0;
@@ -258,16 +262,8 @@ export const THUMBNAILS_JOB = 'hub-thumbnails';
 function picturesWanted(app: AppContext, sourceIds: readonly string[]): boolean {
   const now = app.now().getTime();
   const stored = new Set(storedFiles(thumbnailsDir(app.config)));
-  return sourceIds.some((sourceId) =>
-    app.db
-      .select({ image: hubItems.image, thumbnail: hubItems.thumbnail })
-      .from(hubItems)
-      .where(and(eq(hubItems.sourceId, sourceId), isNotNull(hubItems.image)))
-      .orderBy(desc(hubItems.sortDate))
-      .limit(50)
-      .all()
-      .some((item) => wanted(item, now, stored)),
-  );
+  const newest = newestWithPictures(app);
+  return sourceIds.some((sourceId) => newest.all({ sourceId }).some((item) => wanted(item, now, stored)));
 }
 
 /**
