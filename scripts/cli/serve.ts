@@ -34,7 +34,7 @@ Data lives in POTLUCK_DATA (default ./data); a second start keeps it.`,
     // (src/commands/importSweeper.ts: none of the importer's own modules load for it.)
     const swept = await sweepDeadImports(app);
     // Pictures kept in the data folder by an older Potluck move to the media volume that every node shares.
-    moveLegacyPictureFolders(config);
+    await moveLegacyPictureFolders(config);
     if (swept.removed) log.info(`Cleaned up after ${swept.removed} interrupted import(s).`, { component: 'import' });
     // The demo's loader (and the importer under it) loads only when there is an empty database to load it into.
     if (config.loadDemo && !values['no-demo'] && !hasAccounts(app)) {

@@ -24,6 +24,20 @@ export async function makePrivateDirAsync(dir: string): Promise<void> {
 }
 
 /**
+ * Moves a file or folder to `to`: a rename, or a copy and a removal when `to` is on another volume (a shared media
+ * volume mounted beside the data folder), where a rename cannot go.
+ */
+export async function moveAcrossVolumes(from: string, to: string): Promise<void> {
+  try {
+    await fsp.rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await fsp.cp(from, to, { recursive: true, errorOnExist: true, force: false });
+    await fsp.rm(from, { recursive: true, force: true });
+  }
+}
+
+/**
  * Creates `file` empty with mode 0600 when it does not exist yet (an existing file keeps its mode). SQLite gives the
  * write-ahead log and shared-memory files the mode of the database file, so this covers them too.
  */

@@ -32,6 +32,25 @@ export function createTestApp(env: Record<string, string> = {}): AppContext {
   return createAppContext(loadConfig({ POTLUCK_DATA: dataDir, ...env }), { migrate: true });
 }
 
+/**
+ * Two nodes of one instance, for command-level tests of what several app servers do at once: a fresh, migrated
+ * database and data folder (`app`) and a second connection to both (`other`), as another node has. `close()` closes
+ * both and removes the folder.
+ */
+export function createTestNodes(env: Record<string, string> = {}): { app: AppContext; other: AppContext; close(): void } {
+  const app = createTestApp(env);
+  const other = createAppContext(app.config);
+  return {
+    app,
+    other,
+    close() {
+      other.db.$client.close();
+      app.db.$client.close();
+      fs.rmSync(app.config.dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Starts `potluck serve` on 127.0.0.1 with a free port and waits until it answers. */
 export async function startServer(options: { env?: Record<string, string>; demo?: boolean } = {}): Promise<TestServer> {
   const dataDir = tempDataDir();

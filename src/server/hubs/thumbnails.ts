@@ -18,7 +18,7 @@ import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { OutputInfo } from 'sharp';
 import type { Config } from '../config.ts';
 import type { AppContext } from '../context.ts';
-import { makePrivateDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../dataFolder.ts';
+import { makePrivateDir, moveAcrossVolumes, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../dataFolder.ts';
 import { hubItems, type HubThumbnail } from '../db/schema.ts';
 import { createLeasedJob, finishJob } from '../jobs/queue.ts';
 import { runHeld, type JobHandler } from '../jobs/runner.ts';
@@ -72,39 +72,23 @@ export function thumbnailPath(dir: string, file: string): string | null {
  * `webmention-photos/hub-thumbnails/`) to their places there, at start. Nodes that each kept their own join theirs to
  * what is there already. A picture that cannot be moved is left out: a poll or a verification makes it again.
  */
-export function moveLegacyPictureFolders(config: Pick<Config, 'dataDir' | 'mediaDir'>): void {
+export async function moveLegacyPictureFolders(config: Pick<Config, 'dataDir' | 'mediaDir'>): Promise<void> {
   const moves = [
-    { from: path.join(config.dataDir, 'hub-thumbnails'), to: thumbnailsDir(config), legacy: path.join(config.dataDir, 'hub-thumbnails') },
-    { from: path.join(config.dataDir, 'webmention-photos', 'hub-thumbnails'), to: mentionPhotosDir(config), legacy: path.join(config.dataDir, 'webmention-photos') },
+    { from: path.join(config.dataDir, 'hub-thumbnails'), to: thumbnailsDir(config) },
+    { from: path.join(config.dataDir, 'webmention-photos', 'hub-thumbnails'), to: mentionPhotosDir(config) },
   ];
-  for (const { from, to, legacy } of moves) {
+  const moved = (from: string, to: string) => moveAcrossVolumes(from, to).then(() => true, () => false);
+  for (const { from, to } of moves) {
     if (!fs.existsSync(from)) continue;
     makePrivateDir(path.dirname(to));
-    if (!fs.existsSync(to) && moveEntry(from, to)) continue;
+    if (!fs.existsSync(to) && (await moved(from, to))) continue;
     makePrivateDir(to);
     for (const name of fs.readdirSync(from)) {
-      if (thumbnailPath(to, name) && !fs.existsSync(path.join(to, name))) moveEntry(path.join(from, name), path.join(to, name));
+      if (thumbnailPath(to, name) && !fs.existsSync(path.join(to, name))) await moved(path.join(from, name), path.join(to, name));
     }
-    fs.rmSync(legacy, { recursive: true, force: true });
+    fs.rmSync(from, { recursive: true, force: true });
   }
   fs.rmSync(path.join(config.dataDir, 'webmention-photos'), { recursive: true, force: true });
-}
-
-/** Renames, or copies onto another volume; false when neither worked. */
-function moveEntry(from: string, to: string): boolean {
-  try {
-    fs.renameSync(from, to);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') return false;
-    try {
-      fs.cpSync(from, to, { recursive: true });
-      fs.rmSync(from, { recursive: true, force: true });
-      return true;
-    } catch {
-      return false;
-    }
-  }
 }
 
 /** The address the river shows a hub item's thumbnail at. */

@@ -309,8 +309,8 @@ export function listImportJobs(app: AppContext, ownerId: string): ImportJob[] {
 
 /** Imports what the job's dry run checked, on this node in the background. */
 export function runImportJob(app: AppContext, job: ImportJob): void {
-  const row = app.db.select().from(jobs).where(and(eq(jobs.id, job.id), eq(jobs.userId, job.ownerId), eq(jobs.kind, IMPORT_JOB))).get();
-  const current = row ? toImportJob(app, row) : undefined;
+  const row = app.db.select(withoutReports).from(jobs).where(and(eq(jobs.id, job.id), eq(jobs.userId, job.ownerId), eq(jobs.kind, IMPORT_JOB))).get();
+  const current = row ? toImportJob(app, { ...row, result: null }) : undefined;
   const notReady = (state: ImportJobState | undefined) =>
     new PotluckError(
       'CONFLICT',

@@ -3,28 +3,23 @@
  * by two nodes in that round (each held some posts and each tells the teachers): a teacher told since the newest
  * post was held is not told again; a post held after that is news again.
  */
-import fs from 'node:fs';
 import { and, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHub } from '../../../src/commands/hubCreator.ts';
-import { createAppContext, type AppContext } from '../../../src/server/context.ts';
+import type { AppContext } from '../../../src/server/context.ts';
 import { hubHeldItems, hubSources, notifications, type HeldItemRow } from '../../../src/server/db/schema.ts';
 import { inTransaction } from '../../../src/server/db/tx.ts';
 import { notifyHeldPosts } from '../../../src/server/hubs/held.ts';
 import { makeUser } from '../../helpers/factories.ts';
-import { createTestApp } from '../../helpers/server.ts';
+import { createTestNodes } from '../../helpers/server.ts';
 
 let app: AppContext;
 let other: AppContext;
+let close: () => void;
 beforeEach(() => {
-  app = createTestApp();
-  other = createAppContext(app.config);
+  ({ app, other, close } = createTestNodes());
 });
-afterEach(() => {
-  other.db.$client.close();
-  app.db.$client.close();
-  fs.rmSync(app.config.dataDir, { recursive: true, force: true });
-});
+afterEach(() => close());
 
 describe('telling teachers about held posts', () => {
   it('once for posts two nodes held in the same round, and again for a post held later', async () => {

@@ -46,23 +46,23 @@ const shm = '/dev/shm';
 const otherVolume = fs.existsSync(shm) && fs.statSync(shm).dev !== fs.statSync(os.tmpdir()).dev;
 
 describe('pictures kept in the data folder', () => {
-  it('move into the media folder on the same volume, once', () => {
+  it('move into the media folder on the same volume, once', async () => {
     const config = legacyDataFolder();
     expect(config.mediaDir.startsWith(config.dataDir)).toBe(true);
-    moveLegacyPictureFolders(config);
+    await moveLegacyPictureFolders(config);
     expectMoved(config);
     // A second start finds nothing to move and keeps what is there.
-    moveLegacyPictureFolders(config);
+    await moveLegacyPictureFolders(config);
     expectMoved(config);
   });
 
-  it('join what another node moved there already', () => {
+  it('join what another node moved there already', async () => {
     const config = legacyDataFolder();
     const other = `${'c'.repeat(40)}.webp`;
     fs.mkdirSync(thumbnailsDir(config), { recursive: true });
     fs.writeFileSync(path.join(thumbnailsDir(config), other), 'another node’s picture');
     fs.writeFileSync(path.join(thumbnailsDir(config), HUB_FILE), 'the same picture, made there');
-    moveLegacyPictureFolders(config);
+    await moveLegacyPictureFolders(config);
     expect(fs.readFileSync(path.join(thumbnailsDir(config), other), 'utf8')).toBe('another node’s picture');
     // The picture of the same address (the same name) that is there already stays.
     expect(fs.readFileSync(path.join(thumbnailsDir(config), HUB_FILE), 'utf8')).toBe('the same picture, made there');
@@ -71,9 +71,9 @@ describe('pictures kept in the data folder', () => {
     expect(fs.existsSync(path.join(config.dataDir, 'webmention-photos'))).toBe(false);
   });
 
-  it.skipIf(!otherVolume)('move onto a media volume of its own by copying (/dev/shm here)', () => {
+  it.skipIf(!otherVolume)('move onto a media volume of its own by copying (/dev/shm here)', async () => {
     const config = legacyDataFolder(shm);
-    moveLegacyPictureFolders(config);
+    await moveLegacyPictureFolders(config);
     expectMoved(config);
   });
 });

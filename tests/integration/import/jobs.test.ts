@@ -8,7 +8,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PotluckError } from '../../../src/core/errors.ts';
-import { createAppContext, type AppContext } from '../../../src/server/context.ts';
+import type { AppContext } from '../../../src/server/context.ts';
 import { jobs } from '../../../src/server/db/schema.ts';
 import {
   getImportJob,
@@ -24,20 +24,16 @@ import {
 import { createLeasedJob } from '../../../src/server/jobs/queue.ts';
 import { startJobRunner } from '../../../src/server/jobs/runner.ts';
 import { makeUser } from '../../helpers/factories.ts';
-import { createTestApp } from '../../helpers/server.ts';
+import { createTestNodes } from '../../helpers/server.ts';
 
 let app: AppContext;
 /** A second node: its own connection to the same database and data folder. */
 let other: AppContext;
+let close: () => void;
 beforeEach(() => {
-  app = createTestApp();
-  other = createAppContext(app.config);
+  ({ app, other, close } = createTestNodes());
 });
-afterEach(() => {
-  other.db.$client.close();
-  app.db.$client.close();
-  fs.rmSync(app.config.dataDir, { recursive: true, force: true });
-});
+afterEach(() => close());
 
 /** Waits until the job of `ownerId` is no longer checking or importing, as read by `on`. */
 async function settled(on: AppContext, ownerId: string, id: string): Promise<ImportJob> {

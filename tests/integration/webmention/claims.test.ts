@@ -4,15 +4,14 @@
  * verifies the mention.
  */
 import http from 'node:http';
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAppContext, type AppContext } from '../../../src/server/context.ts';
+import type { AppContext } from '../../../src/server/context.ts';
 import { notifications, webmentions, type User } from '../../../src/server/db/schema.ts';
 import { VERIFY_CLAIM_MS, verifyQueuedWebmentions } from '../../../src/server/webmention/receive/verifier.ts';
 import { makeArtifact, makeUser } from '../../helpers/factories.ts';
-import { createTestApp } from '../../helpers/server.ts';
+import { createTestNodes } from '../../helpers/server.ts';
 
 const TARGET = 'https://potluck.example/@maya/tides';
 let source: http.Server;
@@ -36,17 +35,13 @@ afterAll(() => new Promise((resolve) => source.close(resolve)));
 let app: AppContext;
 let other: AppContext;
 let maya: User;
+let close: () => void;
 beforeEach(async () => {
-  app = createTestApp({ POTLUCK_ALLOW_PRIVATE_NETWORKS: '1' });
-  other = createAppContext(app.config);
+  ({ app, other, close } = createTestNodes({ POTLUCK_ALLOW_PRIVATE_NETWORKS: '1' }));
   maya = await makeUser(app, { handle: 'maya' });
   fetches = 0;
 });
-afterEach(() => {
-  other.db.$client.close();
-  app.db.$client.close();
-  fs.rmSync(app.config.dataDir, { recursive: true, force: true });
-});
+afterEach(() => close());
 
 async function queuedMention(): Promise<string> {
   const piece = await makeArtifact(app, maya, { title: 'Tides', visibility: 'public' });
